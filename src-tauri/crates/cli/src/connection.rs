@@ -1,0 +1,100 @@
+//! Which tenant a command talks to: the in-process demo tenant, or a Graph endpoint with a
+//! token someone already has.
+
+use clap::Args;
+use graph::{AccessToken, Cloud, GraphClient, GraphEndpoint};
+use graph_sim::{RunningSim, Scenario};
+use licensing::{ProductNames, Sku, SkuSummary, UserSummary, summarize_skus, summarize_users};
+
+use crate::CliError;
+
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Use the built-in demo tenant (Contoso), started in this process.
+    #[arg(long, global = true, conflicts_with_all = ["graph_endpoint", "access_token_env"])]
+    demo: bool,
+
+    /// Graph root to call instead of the cloud's (plain http only on 127.0.0.1/localhost).
+    #[arg(long, global = true, value_name = "URL")]
+    graph_endpoint: Option<String>,
+
+    /// Name of the environment variable that holds an access token for Graph.
+    #[arg(long, global = true, value_name = "VAR")]
+    access_token_env: Option<String>,
+
+    /// National cloud: global, usgov, usgov-dod or china.
+    #[arg(long, global = true, default_value = "global")]
+    cloud: String,
+}
+
+pub struct Connection {
+    client: GraphClient,
+    names: ProductNames,
+    /// Keeps the in-process demo tenant alive as long as the connection.
+    _demo: Option<RunningSim>,
+}
+
+impl Connection {
+    pub async fn open(args: &ConnectionArgs) -> Result<Self, CliError> {
+        let cloud: Cloud = args.cloud.parse()?;
+        if args.demo {
+            let sim = RunningSim::start(&Scenario::demo())
+                .await
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            let endpoint = GraphEndpoint::new(&sim.graph_endpoint())?;
+            let client = GraphClient::new(endpoint, AccessToken::new(sim.access_token()))?;
+            return Ok(Self {
+                client,
+                names: ProductNames::builtin(),
+                _demo: Some(sim),
+            });
+        }
+        let Some(var) = &args.access_token_env else {
+            return Err(CliError::Usage(
+                "no tenant given: use --demo, or --access-token-env VAR (with --graph-endpoint URL for an emulator or proxy)".into(),
+            ));
+        };
+        let token = std::env::var(var).map_err(|_| {
+            CliError::Usage(format!(
+                "environment variable {var} (from --access-token-env) is not set or not valid text"
+            ))
+        })?;
+        if token.trim().is_empty() {
+            return Err(CliError::Usage(format!(
+                "environment variable {var} (from --access-token-env) is empty"
+            )));
+        }
+        let endpoint = match &args.graph_endpoint {
+            Some(url) => GraphEndpoint::new(url)?,
+            None => cloud.endpoint(),
+        };
+        let client = GraphClient::new(endpoint, AccessToken::new(token.trim()))?;
+        Ok(Self {
+            client,
+            names: ProductNames::builtin(),
+            _demo: None,
+        })
+    }
+
+    async fn skus(&self) -> Result<Vec<Sku>, CliError> {
+        Ok(self
+            .client
+            .subscribed_skus()
+            .await?
+            .iter()
+            .map(|s| s.to_domain())
+            .collect())
+    }
+
+    pub async fn sku_summaries(&self) -> Result<Vec<SkuSummary>, CliError> {
+        Ok(summarize_skus(&self.skus().await?, &self.names))
+    }
+
+    pub async fn user_summaries(&self) -> Result<Vec<UserSummary>, CliError> {
+        let (skus, users) = tokio::try_join!(self.skus(), async {
+            Ok::<_, CliError>(self.client.users().await?)
+        })?;
+        let users: Vec<_> = users.iter().map(|u| u.to_domain()).collect();
+        Ok(summarize_users(&users, &skus, &self.names))
+    }
+}

@@ -1,0 +1,168 @@
+//! `licensedesk-cli`: LicenseDesk for scripts and scheduled runs.
+//!
+//! Exit codes are a contract: 0 success, 1 the operation failed, 2 usage or input error.
+
+mod connection;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use graph_sim::{RunningSim, Scenario};
+use thiserror::Error;
+
+use crate::connection::{Connection, ConnectionArgs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "licensedesk-cli",
+    version,
+    about = "Microsoft 365 licenses from the command line (LicenseDesk's engine)",
+    after_help = "Exit codes: 0 success, 1 operation failed, 2 usage or input error."
+)]
+struct Cli {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the tenant's license plans (SKUs) with their seats.
+    Skus,
+    /// List every user with their licenses.
+    Users,
+    /// The Microsoft Graph emulator (graph-sim).
+    Sim {
+        #[command(subcommand)]
+        command: SimCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SimCommand {
+    /// Run the emulator on 127.0.0.1 until stopped. Prints one JSON line with graphEndpoint and
+    /// accessToken, then serves.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// A bundled scenario name (demo, large) or a path to a scenario JSON file.
+    #[arg(long, default_value = "demo")]
+    scenario: String,
+}
+
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// The command line or its input is wrong: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// The operation itself failed: exit 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<graph::GraphError> for CliError {
+    fn from(e: graph::GraphError) -> Self {
+        match e {
+            graph::GraphError::InvalidEndpoint(_) => Self::Usage(e.to_string()),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("licensedesk-cli: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(message)) => {
+            eprintln!("licensedesk-cli: {message}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed(message)) => {
+            eprintln!("licensedesk-cli: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Sim {
+            command: SimCommand::Serve(args),
+        } => serve(args).await,
+        Command::Skus => {
+            let connection = Connection::open(&cli.connection).await?;
+            let skus = connection.sku_summaries().await?;
+            output::print_skus(&skus, cli.json)
+        }
+        Command::Users => {
+            let connection = Connection::open(&cli.connection).await?;
+            let users = connection.user_summaries().await?;
+            output::print_users(&users, cli.json)
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let scenario = Scenario::load(&args.scenario).map_err(|e| CliError::Usage(e.to_string()))?;
+    let sim = RunningSim::start_on(&scenario, args.port)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let line = serde_json::json!({
+        "graphEndpoint": sim.graph_endpoint(),
+        "accessToken": sim.access_token(),
+    });
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))?;
+    drop(stdout);
+    eprintln!(
+        "graph-sim: serving scenario '{}' ({} users) at {}; stop with Ctrl+C",
+        scenario.name,
+        scenario.tenant.users,
+        sim.graph_endpoint()
+    );
+    tokio::select! {
+        () = sim.serve_until_stopped() => {}
+        () = stop_signal() => {}
+    }
+    Ok(())
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,383 @@
+//! The tenant the emulator holds, and how a seed turns into one.
+//!
+//! The generated organisation has what a real one has and what LicenseDesk must cope with:
+//! people without a usage location, unlicensed people, a department licensed through a group
+//! (some also directly), disabled accounts, one plan nearly full, one with units in grace, one
+//! suspended, one cancelled (locked out) and one organisation-wide (Company) SKU.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::catalog::{self, *};
+use crate::rng::Rng;
+use crate::scenario::TenantSpec;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimSku {
+    pub sku_id: String,
+    pub sku_part_number: String,
+    pub applies_to: String,
+    pub capability_status: String,
+    pub enabled: i64,
+    pub warning: i64,
+    pub suspended: i64,
+    pub locked_out: i64,
+    /// `(servicePlanId, servicePlanName)`.
+    pub service_plans: Vec<(String, String)>,
+    pub subscription_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimLicense {
+    pub sku_id: String,
+    pub disabled_plans: Vec<String>,
+    /// `None` for a direct assignment.
+    pub assigned_by_group: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimUser {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub usage_location: Option<String>,
+    pub account_enabled: bool,
+    pub licenses: Vec<SimLicense>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimGroup {
+    pub id: String,
+    pub display_name: String,
+    pub license_sku_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub domain: String,
+    pub skus: Vec<SimSku>,
+    pub users: Vec<SimUser>,
+    pub groups: Vec<SimGroup>,
+}
+
+const GIVEN: &[&str] = &[
+    "Ana", "Bram", "Chloé", "Daan", "Emma", "Finn", "Greta", "Hiroshi", "Inès", "Jan", "Katarzyna",
+    "Lars", "María", "Noah", "Olivia", "Pieter", "Quentin", "Rosa", "Sven", "Tomás", "Ursula",
+    "Vincent", "Wiebke", "Xavier", "Yuki", "Zoë", "Aisha", "Björn", "Camille", "Dmitri", "Elif",
+    "François", "Giulia", "Hannah", "Isabel", "Jürgen", "Kenji", "Lotte", "Mateo", "Nadia",
+];
+const SURNAMES: &[&str] = &[
+    "de Vries", "Jansen", "Müller", "Schmidt", "Dubois", "Lefèvre", "García", "Fernández",
+    "Smith", "Johnson", "Brown", "Williams", "Tanaka", "Satō", "Nowak", "Kowalski", "van Dijk",
+    "Bakker", "Peeters", "Janssens", "O'Brien", "Murphy", "Rossi", "Bianchi", "Öztürk", "Yılmaz",
+    "Andersen", "Nielsen", "Novák", "Horváth", "Martin", "Bernard", "Wagner", "Becker", "Visser",
+];
+const DEPARTMENTS: &[(&str, u32)] = &[
+    ("Sales", 20),
+    ("Marketing", 10),
+    ("Finance", 10),
+    ("Human Resources", 6),
+    ("IT", 8),
+    ("Engineering", 18),
+    ("Operations", 14),
+    ("Legal", 4),
+    ("Customer Support", 10),
+];
+const COUNTRIES: &[(&str, u32)] = &[
+    ("NL", 25),
+    ("US", 25),
+    ("DE", 15),
+    ("GB", 12),
+    ("FR", 10),
+    ("BE", 5),
+    ("ES", 5),
+    ("JP", 3),
+];
+const TITLES: &[&str] = &["Specialist", "Manager", "Advisor", "Coordinator", "Analyst", "Lead"];
+
+/// The group that gives Sales its licenses (group-based licensing).
+const SALES_GROUP_NAME: &str = "Sales – Microsoft 365 E3";
+
+impl Tenant {
+    pub fn generate(spec: &TenantSpec) -> Self {
+        let mut rng = Rng::new(spec.seed);
+        let sales_group = SimGroup {
+            id: rng.guid(),
+            display_name: SALES_GROUP_NAME.to_string(),
+            license_sku_ids: vec![SPE_E3.to_string()],
+        };
+        let mut upns = HashSet::with_capacity(spec.users);
+        let users: Vec<SimUser> = (0..spec.users)
+            .map(|_| generate_user(&mut rng, &spec.domain, &sales_group.id, &mut upns))
+            .collect();
+        let mut tenant = Tenant {
+            tenant_id: spec.tenant_id.clone(),
+            display_name: spec.display_name.clone(),
+            domain: spec.domain.clone(),
+            skus: Vec::new(),
+            users,
+            groups: vec![sales_group],
+        };
+        tenant.skus = generate_skus(&mut rng, &tenant.consumed_units());
+        tenant
+    }
+
+    /// Seats each SKU uses: one per person holding it, however many sources (direct, groups).
+    pub fn consumed_units(&self) -> HashMap<String, i64> {
+        let mut consumed: HashMap<String, i64> = HashMap::new();
+        for user in &self.users {
+            let distinct: HashSet<&str> =
+                user.licenses.iter().map(|l| l.sku_id.as_str()).collect();
+            for sku in distinct {
+                *consumed.entry(sku.to_string()).or_default() += 1;
+            }
+        }
+        consumed
+    }
+
+    pub fn sku(&self, sku_id: &str) -> Option<&SimSku> {
+        self.skus
+            .iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(sku_id))
+    }
+}
+
+fn ascii_fold(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            let folded = match c {
+                'á' | 'à' | 'ä' | 'â' => 'a',
+                'é' | 'è' | 'ë' | 'ê' => 'e',
+                'í' | 'ï' => 'i',
+                'ó' | 'ö' | 'ō' | 'ô' => 'o',
+                'ú' | 'ü' => 'u',
+                'ç' => 'c',
+                'ñ' => 'n',
+                'ı' => 'i',
+                'š' => 's',
+                'ř' => 'r',
+                ' ' | '\'' => return None,
+                c => c.to_ascii_lowercase(),
+            };
+            Some(folded)
+        })
+        .collect()
+}
+
+fn generate_user(
+    rng: &mut Rng,
+    domain: &str,
+    sales_group_id: &str,
+    upns: &mut HashSet<String>,
+) -> SimUser {
+    let given = *rng.pick(GIVEN);
+    let surname = *rng.pick(SURNAMES);
+    let department = *rng.weighted(DEPARTMENTS);
+    let country = *rng.weighted(COUNTRIES);
+    let base = format!("{}.{}", ascii_fold(given), ascii_fold(surname));
+    let mut alias = base.clone();
+    let mut n = 1;
+    while !upns.insert(alias.clone()) {
+        n += 1;
+        alias = format!("{base}{n}");
+    }
+    // New starters whose usage location nobody set yet: they cannot get a direct license.
+    let usage_location = (!rng.chance(8)).then(|| country.to_string());
+    let account_enabled = !rng.chance(3);
+    let unlicensed = usage_location.is_none() || rng.chance(12);
+    let licenses = if unlicensed {
+        Vec::new()
+    } else {
+        licenses_for(rng, department, sales_group_id)
+    };
+    SimUser {
+        id: rng.guid(),
+        user_principal_name: format!("{alias}@{domain}"),
+        display_name: format!("{given} {surname}"),
+        given_name: given.to_string(),
+        surname: surname.to_string(),
+        job_title: Some(format!("{department} {}", rng.pick(TITLES))),
+        department: (!rng.chance(2)).then(|| department.to_string()),
+        usage_location,
+        account_enabled,
+        licenses,
+    }
+}
+
+fn direct(sku_id: &str) -> SimLicense {
+    SimLicense {
+        sku_id: sku_id.to_string(),
+        disabled_plans: Vec::new(),
+        assigned_by_group: None,
+    }
+}
+
+fn licenses_for(rng: &mut Rng, department: &str, sales_group_id: &str) -> Vec<SimLicense> {
+    let mut out = Vec::new();
+    match department {
+        "Sales" => {
+            out.push(SimLicense {
+                sku_id: SPE_E3.to_string(),
+                disabled_plans: Vec::new(),
+                assigned_by_group: Some(sales_group_id.to_string()),
+            });
+            // Leftovers from before group licensing: the same SKU directly as well.
+            if rng.chance(10) {
+                out.push(direct(SPE_E3));
+            }
+        }
+        "Engineering" | "IT" => {
+            out.push(direct(SPE_E5));
+            if rng.chance(7) {
+                out.push(direct(VISIOCLIENT));
+            }
+            if rng.chance(10) {
+                out.push(direct(PROJECTPROFESSIONAL));
+            }
+        }
+        "Finance" => {
+            out.push(direct(SPE_E3));
+            out.push(direct(POWER_BI_PRO));
+        }
+        "Marketing" => {
+            out.push(direct(SPE_E3));
+            if rng.chance(50) {
+                out.push(direct(POWER_BI_PRO));
+            }
+        }
+        "Operations" => {
+            out.push(direct(EXCHANGESTANDARD));
+            if rng.chance(25) {
+                out.push(direct(PROJECTPROFESSIONAL));
+            }
+        }
+        "Customer Support" => {
+            out.push(direct(ENTERPRISEPACK));
+            out.push(direct(AAD_PREMIUM));
+        }
+        "Legal" => out.push(direct(SPB)),
+        _ => out.push(direct(SPE_E3)),
+    }
+    if rng.chance(30) {
+        out.push(direct(FLOW_FREE));
+    }
+    out
+}
+
+fn generate_skus(rng: &mut Rng, consumed: &HashMap<String, i64>) -> Vec<SimSku> {
+    let used = |id: &str| consumed.get(id).copied().unwrap_or(0);
+    catalog::load()
+        .into_iter()
+        .map(|c| {
+            let c_used = used(&c.sku_id);
+            // (appliesTo, capabilityStatus, enabled, warning, suspended, lockedOut)
+            let (applies_to, status, enabled, warning, suspended, locked_out) =
+                match c.sku_id.as_str() {
+                    // Nearly full: two seats left.
+                    SPE_E3 => ("User", "Enabled", c_used + 2, 0, 0, 0),
+                    // A renewal is late: some units are in their grace period.
+                    POWER_BI_PRO => ("User", "Warning", (c_used - 3).max(0), 10, 0, 0),
+                    // Cancelled subscription still holding assignments.
+                    VISIOCLIENT => ("User", "Suspended", 0, 0, c_used.max(1) + 4, 0),
+                    // Cancelled by the customer.
+                    MCOEV => ("User", "LockedOut", 0, 0, 0, 20),
+                    // For the organisation, not for people.
+                    WINDOWS_STORE => ("Company", "Enabled", 2500, 0, 0, 0),
+                    FLOW_FREE => ("User", "Enabled", 10_000, 0, 0, 0),
+                    TEAMS_ESS => ("User", "Enabled", 25, 0, 0, 0),
+                    EXCHANGEENTERPRISE => ("User", "Enabled", 10, 0, 0, 0),
+                    _ => ("User", "Enabled", round_up(c_used + 5 + c_used / 10), 0, 0, 0),
+                };
+            SimSku {
+                service_plans: c
+                    .service_plans
+                    .into_iter()
+                    .map(|p| (p.service_plan_id, p.service_plan_name))
+                    .collect(),
+                sku_id: c.sku_id,
+                sku_part_number: c.sku_part_number,
+                applies_to: applies_to.to_string(),
+                capability_status: status.to_string(),
+                enabled,
+                warning,
+                suspended,
+                locked_out,
+                subscription_ids: vec![rng.guid()],
+            }
+        })
+        .collect()
+}
+
+/// Subscriptions are bought in round numbers.
+fn round_up(n: i64) -> i64 {
+    (n + 4) / 5 * 5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scenario;
+
+    #[test]
+    fn same_seed_same_tenant() {
+        let spec = Scenario::demo().tenant;
+        assert_eq!(Tenant::generate(&spec), Tenant::generate(&spec));
+    }
+
+    #[test]
+    fn demo_tenant_has_every_situation_the_app_must_handle() {
+        let t = Tenant::generate(&Scenario::demo().tenant);
+        assert_eq!(t.users.len(), 250);
+        assert_eq!(t.skus.len(), 14);
+        let no_location = t.users.iter().filter(|u| u.usage_location.is_none()).count();
+        let unlicensed = t.users.iter().filter(|u| u.licenses.is_empty()).count();
+        let by_group = t
+            .users
+            .iter()
+            .filter(|u| u.licenses.iter().any(|l| l.assigned_by_group.is_some()))
+            .count();
+        let both = t
+            .users
+            .iter()
+            .filter(|u| {
+                u.licenses.iter().filter(|l| l.sku_id == SPE_E3).count() == 2
+            })
+            .count();
+        assert!(no_location >= 5, "{no_location}");
+        assert!(unlicensed >= 20, "{unlicensed}");
+        assert!(by_group >= 20, "{by_group}");
+        assert!(both >= 1, "{both}");
+        assert!(t.users.iter().any(|u| !u.account_enabled));
+
+        let consumed = t.consumed_units();
+        let e3 = t.sku(SPE_E3).expect("E3");
+        assert_eq!(e3.enabled - consumed[SPE_E3], 2, "E3 is nearly full");
+        assert!(t.sku(POWER_BI_PRO).is_some_and(|s| s.warning > 0));
+        assert!(t.sku(VISIOCLIENT).is_some_and(|s| s.capability_status == "Suspended"));
+        assert!(t.sku(MCOEV).is_some_and(|s| s.capability_status == "LockedOut"));
+        assert!(t.sku(WINDOWS_STORE).is_some_and(|s| s.applies_to == "Company"));
+    }
+
+    #[test]
+    fn user_principal_names_are_unique() {
+        let t = Tenant::generate(&Scenario::demo().with_users(5000).tenant);
+        let set: HashSet<_> = t.users.iter().map(|u| &u.user_principal_name).collect();
+        assert_eq!(set.len(), 5000);
+    }
+
+    #[test]
+    fn a_user_with_the_same_sku_twice_takes_one_seat() {
+        let t = Tenant::generate(&Scenario::demo().tenant);
+        let direct_and_group: i64 = t
+            .users
+            .iter()
+            .filter(|u| u.licenses.iter().any(|l| l.sku_id == SPE_E3))
+            .count() as i64;
+        assert_eq!(t.consumed_units()[SPE_E3], direct_and_group);
+    }
+}

@@ -1,0 +1,76 @@
+//! From Graph's wire models to the licensing domain.
+
+use licensing::{AppliesTo, CapabilityStatus, LicenseAssignment, SeatCounts, Sku, User};
+
+use crate::models;
+
+/// Graph's counts are Int32; a negative or absent count means none.
+fn units(v: Option<i64>) -> u32 {
+    v.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32
+}
+
+impl models::SubscribedSku {
+    pub fn to_domain(&self) -> Sku {
+        let prepaid = self.prepaid_units.unwrap_or_default();
+        Sku {
+            sku_id: self.sku_id.clone(),
+            sku_part_number: self
+                .sku_part_number
+                .clone()
+                .unwrap_or_else(|| self.sku_id.clone()),
+            applies_to: AppliesTo::from_graph(self.applies_to.as_deref().unwrap_or("")),
+            capability_status: CapabilityStatus::from_graph(
+                self.capability_status.as_deref().unwrap_or(""),
+            ),
+            seats: SeatCounts {
+                enabled: units(prepaid.enabled),
+                warning: units(prepaid.warning),
+                suspended: units(prepaid.suspended),
+                locked_out: units(prepaid.locked_out),
+                consumed: units(self.consumed_units),
+            },
+        }
+    }
+}
+
+impl models::User {
+    /// One assignment per source when Graph gave `licenseAssignmentStates`; otherwise the merged
+    /// `assignedLicenses`, all treated as direct (Graph does not say which are inherited there).
+    pub fn to_domain(&self) -> User {
+        let assignments = if self.license_assignment_states.is_empty() {
+            self.assigned_licenses
+                .iter()
+                .map(|l| LicenseAssignment {
+                    sku_id: l.sku_id.clone(),
+                    disabled_plans: l.disabled_plans.clone(),
+                    assigned_by_group: None,
+                })
+                .collect()
+        } else {
+            self.license_assignment_states
+                .iter()
+                .filter_map(|s| {
+                    Some(LicenseAssignment {
+                        sku_id: s.sku_id.clone()?,
+                        disabled_plans: s.disabled_plans.clone(),
+                        assigned_by_group: s.assigned_by_group.clone(),
+                    })
+                })
+                .collect()
+        };
+        User {
+            id: self.id.clone(),
+            user_principal_name: self.user_principal_name.clone().unwrap_or_default(),
+            display_name: self
+                .display_name
+                .clone()
+                .or_else(|| self.user_principal_name.clone())
+                .unwrap_or_else(|| self.id.clone()),
+            department: self.department.clone().filter(|d| !d.trim().is_empty()),
+            usage_location: self.usage_location.clone().filter(|c| !c.trim().is_empty()),
+            // Graph omits accountEnabled unless selected; assume enabled rather than hide people.
+            account_enabled: self.account_enabled.unwrap_or(true),
+            assignments,
+        }
+    }
+}

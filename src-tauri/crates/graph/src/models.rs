@@ -1,0 +1,149 @@
+//! Graph v1.0's wire format for the resources LicenseDesk reads, as documented (see
+//! shared/reference/graph-licensing.md §1, §4). Fields Graph may omit or send as `null` default.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// One page of a collection.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+    /// Present on the first page of a `$count=true` query only.
+    #[serde(rename = "@odata.count", default)]
+    pub count: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribedSku {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub account_name: Option<String>,
+    #[serde(default)]
+    pub applies_to: Option<String>,
+    #[serde(default)]
+    pub capability_status: Option<String>,
+    #[serde(default)]
+    pub consumed_units: Option<i64>,
+    #[serde(default)]
+    pub prepaid_units: Option<LicenseUnitsDetail>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub service_plans: Vec<ServicePlanInfo>,
+    pub sku_id: String,
+    #[serde(default)]
+    pub sku_part_number: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub subscription_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseUnitsDetail {
+    #[serde(default)]
+    pub enabled: Option<i64>,
+    #[serde(default)]
+    pub locked_out: Option<i64>,
+    #[serde(default)]
+    pub suspended: Option<i64>,
+    #[serde(default)]
+    pub warning: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePlanInfo {
+    pub service_plan_id: String,
+    #[serde(default)]
+    pub service_plan_name: Option<String>,
+    #[serde(default)]
+    pub provisioning_status: Option<String>,
+    #[serde(default)]
+    pub applies_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub usage_location: Option<String>,
+    #[serde(default)]
+    pub account_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub assigned_licenses: Vec<AssignedLicense>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub license_assignment_states: Vec<LicenseAssignmentState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedLicense {
+    pub sku_id: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub disabled_plans: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseAssignmentState {
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    /// `None` when assigned directly; the group's id when inherited.
+    #[serde(default)]
+    pub assigned_by_group: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub disabled_plans: Vec<String>,
+    /// `None`, `CountViolation`, … Older docs said `Others`, the API says `Other`.
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub error_subcode: Option<String>,
+    #[serde(default)]
+    pub last_updated_date_time: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// Graph's error envelope: `{"error":{"code","message","innerError":{…}}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub inner_error: Option<InnerError>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InnerError {
+    #[serde(rename = "request-id", default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}

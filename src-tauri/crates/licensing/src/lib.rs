@@ -1,0 +1,13 @@
+//! The licensing domain of LicenseDesk: what a tenant's license plans and users look like, seat
+//! arithmetic, and friendly product names. Pure and deterministic: nothing here does I/O, so all
+//! of it is testable without a network and the same in the desktop app and the CLI.
+
+pub mod products;
+pub mod seats;
+pub mod sku;
+pub mod user;
+
+pub use products::ProductNames;
+pub use seats::SeatCounts;
+pub use sku::{AppliesTo, CapabilityStatus, Sku, SkuSummary, summarize_skus};
+pub use user::{LicenseAssignment, User, UserLicense, UserSummary, summarize_users};

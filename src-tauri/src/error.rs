@@ -1,0 +1,76 @@
+//! Errors as the webview sees them: a stable code, plain words with the fix, and the technical
+//! detail for a "Details" toggle. Never a token.
+
+use graph::{GraphError, GraphErrorKind};
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CommandError {
+    /// Stable, for tests and support: e.g. `graph.forbidden`.
+    pub code: String,
+    /// What happened and what to do, in plain words.
+    pub message: String,
+    /// Status, Graph error code and request id, for the ticket.
+    pub details: Option<String>,
+}
+
+impl CommandError {
+    pub fn new(code: &str, message: impl Into<String>, details: Option<String>) -> Self {
+        Self {
+            code: code.to_string(),
+            message: message.into(),
+            details,
+        }
+    }
+}
+
+impl From<GraphError> for CommandError {
+    fn from(e: GraphError) -> Self {
+        let details = Some(match &e {
+            GraphError::Api {
+                status,
+                code,
+                message,
+                request_id,
+                ..
+            } => format!(
+                "HTTP {status} {code}: {message}{}",
+                request_id
+                    .as_deref()
+                    .map(|id| format!(" (request-id {id})"))
+                    .unwrap_or_default()
+            ),
+            other => other.to_string(),
+        });
+        let (code, message) = match e.kind() {
+            Some(GraphErrorKind::Unauthorized) => (
+                "graph.unauthorized",
+                "Your sign-in has expired or was not accepted. Sign in again.",
+            ),
+            Some(GraphErrorKind::Forbidden) => (
+                "graph.forbidden",
+                "Your account may not read licenses. Ask an admin for the License Administrator role and admin consent for LicenseDesk.",
+            ),
+            Some(GraphErrorKind::Throttled) | Some(GraphErrorKind::Transient) => (
+                "graph.busy",
+                "Microsoft 365 is busy right now. Wait a minute and try again.",
+            ),
+            Some(_) => (
+                "graph.failed",
+                "Microsoft 365 refused the request. The details say why.",
+            ),
+            None if matches!(e, GraphError::Network(_)) => (
+                "graph.unreachable",
+                "LicenseDesk cannot reach Microsoft 365. Check the network connection and try again.",
+            ),
+            None => (
+                "graph.unexpected",
+                "Microsoft 365 answered in a way LicenseDesk did not expect. Try again; if it persists, report it with the details.",
+            ),
+        };
+        Self::new(code, message, details)
+    }
+}

@@ -1,0 +1,43 @@
+import { createContext, useContext } from "react";
+import { invoke } from "@tauri-apps/api/core";
+import type { CommandError } from "./bindings/CommandError";
+import type { SkuSummary } from "./bindings/SkuSummary";
+import type { TenantInfo } from "./bindings/TenantInfo";
+
+/// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
+/// can hand them a fake while the end-to-end tests drive the real one.
+export interface Api {
+  tenantInfo(): Promise<TenantInfo>;
+  listPlans(): Promise<SkuSummary[]>;
+}
+
+export const tauriApi: Api = {
+  tenantInfo: () => invoke<TenantInfo>("tenant_info"),
+  listPlans: () => invoke<SkuSummary[]>("list_plans"),
+};
+
+export const ApiContext = createContext<Api>(tauriApi);
+
+export function useApi(): Api {
+  return useContext(ApiContext);
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/// Whatever a command rejected with, as a CommandError the screens can show.
+export function toCommandError(value: unknown): CommandError {
+  if (isCommandError(value)) return value;
+  const text = value instanceof Error ? value.message : String(value);
+  return {
+    code: "ui.unexpected",
+    message: "Something went wrong inside LicenseDesk. Try again.",
+    details: text,
+  };
+}

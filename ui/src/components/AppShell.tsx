@@ -1,0 +1,121 @@
+import { useEffect, useState, type ReactNode } from "react";
+import {
+  Badge,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Beaker16Regular, Certificate24Regular } from "@fluentui/react-icons";
+import type { TenantInfo } from "../bindings/TenantInfo";
+import { toCommandError, useApi } from "../api";
+import { useI18n } from "../i18n";
+
+const useStyles = makeStyles({
+  root: {
+    display: "grid",
+    gridTemplateRows: "auto 1fr",
+    gridTemplateColumns: "auto 1fr",
+    height: "100vh",
+    backgroundColor: tokens.colorNeutralBackground2,
+    color: tokens.colorNeutralForeground1,
+  },
+  header: {
+    gridColumn: "1 / span 2",
+    display: "flex",
+    alignItems: "center",
+    justifyContent: "space-between",
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  logo: { width: "24px", height: "24px" },
+  appName: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
+  tenant: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  rail: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+    padding: tokens.spacingVerticalS,
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    minWidth: "76px",
+  },
+  railItem: {
+    display: "flex",
+    flexDirection: "column",
+    alignItems: "center",
+    gap: tokens.spacingVerticalXXS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalS}`,
+    borderRadius: tokens.borderRadiusMedium,
+    color: tokens.colorNeutralForeground2,
+    textDecoration: "none",
+    fontSize: tokens.fontSizeBase200,
+    ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}` },
+  },
+  railItemActive: {
+    backgroundColor: tokens.colorBrandBackground2,
+    color: tokens.colorBrandForeground1,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  content: { overflowY: "auto", minWidth: 0 },
+});
+
+/// The frame around every screen: who and where you are at the top, the screens on the left.
+export function AppShell({ children }: { children: (tenant: TenantInfo | undefined) => ReactNode }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const styles = useStyles();
+  const [tenant, setTenant] = useState<TenantInfo | undefined>();
+  const [tenantError, setTenantError] = useState<string | undefined>();
+
+  useEffect(() => {
+    api.tenantInfo().then(setTenant, (e: unknown) => setTenantError(toCommandError(e).message));
+  }, [api]);
+
+  return (
+    <div className={styles.root}>
+      <header className={styles.header}>
+        <div className={styles.brand}>
+          <img className={styles.logo} src="/icon.png" alt="" />
+          <span className={styles.appName}>{t.appName}</span>
+        </div>
+        <div className={styles.tenant} data-testid="tenant">
+          {tenant ? (
+            <>
+              {tenant.demo ? (
+                <Tooltip content={t.demoBadgeHint} relationship="description">
+                  <Badge
+                    appearance="filled"
+                    color="warning"
+                    icon={<Beaker16Regular />}
+                    data-testid="demo-badge"
+                    tabIndex={0}
+                  >
+                    {t.demoBadge}
+                  </Badge>
+                </Tooltip>
+              ) : null}
+              <Text data-testid="tenant-name">{t.tenantLabel(tenant.displayName, tenant.domain)}</Text>
+            </>
+          ) : (
+            <Text>{tenantError ?? t.tenantLoading}</Text>
+          )}
+        </div>
+      </header>
+      <nav className={styles.rail} aria-label={t.navLabel}>
+        <a
+          href="#plans"
+          className={`${styles.railItem} ${styles.railItemActive}`}
+          aria-current="page"
+        >
+          <Certificate24Regular aria-hidden />
+          {t.navPlans}
+        </a>
+      </nav>
+      <div className={styles.content}>{children(tenant)}</div>
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+import type { ReactElement } from "react";
+import {
+  Caption1,
+  Card,
+  ProgressBar,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Building16Regular, Info16Regular, Warning16Regular } from "@fluentui/react-icons";
+import type { SkuSummary } from "../bindings/SkuSummary";
+import { useI18n } from "../i18n";
+import { StatusBadge } from "./StatusBadge";
+
+const useStyles = makeStyles({
+  card: { gap: tokens.spacingVerticalM, minWidth: 0 },
+  head: {
+    display: "flex",
+    justifyContent: "space-between",
+    alignItems: "flex-start",
+    gap: tokens.spacingHorizontalS,
+  },
+  names: { display: "flex", flexDirection: "column", minWidth: 0 },
+  name: {
+    fontSize: tokens.fontSizeBase400,
+    fontWeight: tokens.fontWeightSemibold,
+    lineHeight: tokens.lineHeightBase400,
+    margin: 0,
+  },
+  part: { fontFamily: tokens.fontFamilyMonospace, color: tokens.colorNeutralForeground3 },
+  available: { display: "flex", alignItems: "baseline", gap: tokens.spacingHorizontalXS },
+  bigNumber: {
+    fontSize: tokens.fontSizeHero700,
+    lineHeight: tokens.lineHeightHero700,
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "repeat(3, minmax(0, 1fr))",
+    gap: tokens.spacingHorizontalS,
+    margin: 0,
+  },
+  fact: { display: "flex", flexDirection: "column", margin: 0 },
+  factLabel: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
+  factValue: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold, margin: 0 },
+  note: {
+    display: "flex",
+    gap: tokens.spacingHorizontalXS,
+    alignItems: "flex-start",
+    color: tokens.colorNeutralForeground2,
+    fontSize: tokens.fontSizeBase200,
+  },
+  noteIcon: { flexShrink: 0, marginTop: "2px" },
+});
+
+function barColor(plan: SkuSummary): "brand" | "warning" | "error" {
+  if (!plan.assignable) return "brand";
+  if (plan.free === 0) return "error";
+  if (plan.free <= Math.max(2, Math.ceil(plan.enabled * 0.05))) return "warning";
+  return "brand";
+}
+
+/// One license plan: its name, state, how many seats are available (in words, big) and a bar
+/// of how many are in use.
+export function PlanCard({ plan }: { plan: SkuSummary }) {
+  const { t, n } = useI18n();
+  const styles = useStyles();
+  const total = plan.enabled;
+  const overAssigned = plan.consumed - (plan.enabled + plan.warning);
+  const graceExtra = plan.freeWithGrace - plan.free;
+  const headingId = `plan-${plan.skuId}`;
+
+  const notes: { key: string; icon: ReactElement; text: string }[] = [];
+  if (plan.appliesTo === "Company") {
+    notes.push({ key: "company", icon: <Building16Regular />, text: t.companyOnly });
+  } else if (!plan.assignable) {
+    notes.push({ key: "blocked", icon: <Info16Regular />, text: t.notAssignable });
+  } else if (plan.free === 0 && graceExtra === 0) {
+    notes.push({ key: "none", icon: <Warning16Regular />, text: t.noneLeft });
+  }
+  if (plan.assignable && graceExtra > 0) {
+    notes.push({ key: "grace", icon: <Info16Regular />, text: t.moreInGrace(n(graceExtra)) });
+  }
+  if (overAssigned > 0) {
+    notes.push({ key: "over", icon: <Warning16Regular />, text: t.overAssigned(n(overAssigned)) });
+  }
+
+  return (
+    <Card
+      className={styles.card}
+      role="article"
+      aria-labelledby={headingId}
+      data-testid="plan-card"
+      data-sku-id={plan.skuId}
+      data-sku-part={plan.skuPartNumber}
+    >
+      <div className={styles.head}>
+        <div className={styles.names}>
+          <h3 className={styles.name} id={headingId} data-testid="plan-name">
+            {plan.displayName}
+          </h3>
+          <Caption1 className={styles.part}>{plan.skuPartNumber}</Caption1>
+        </div>
+        <StatusBadge status={plan.capabilityStatus} />
+      </div>
+
+      <div
+        className={styles.available}
+        role="group"
+        aria-label={t.availableOf(n(plan.free), n(total))}
+      >
+        <span className={styles.bigNumber} data-testid="plan-free" data-value={plan.free} aria-hidden>
+          {n(plan.free)}
+        </span>
+        <Text aria-hidden data-testid="plan-total" data-value={total}>
+          {t.ofTotalAvailable(n(total))}
+        </Text>
+      </div>
+
+      <ProgressBar
+        value={total > 0 ? Math.min(plan.consumed / total, 1) : plan.consumed > 0 ? 1 : 0}
+        color={barColor(plan)}
+        thickness="large"
+        aria-label={t.seatsUsedLabel(n(plan.consumed), n(total))}
+        data-testid="plan-bar"
+      />
+
+      <dl className={styles.facts}>
+        <div className={styles.fact}>
+          <dt className={styles.factLabel}>{t.assigned}</dt>
+          <dd className={styles.factValue} data-testid="plan-consumed" data-value={plan.consumed}>
+            {n(plan.consumed)}
+          </dd>
+        </div>
+        <div className={styles.fact}>
+          <dt className={styles.factLabel}>{t.inGrace}</dt>
+          <dd className={styles.factValue} data-testid="plan-warning" data-value={plan.warning}>
+            {n(plan.warning)}
+          </dd>
+        </div>
+        <div className={styles.fact}>
+          <dt className={styles.factLabel}>
+            {plan.lockedOut > 0 && plan.suspended === 0 ? t.lockedOutUnits : t.suspendedUnits}
+          </dt>
+          <dd
+            className={styles.factValue}
+            data-testid="plan-suspended"
+            data-value={plan.suspended + plan.lockedOut}
+          >
+            {n(plan.suspended + plan.lockedOut)}
+          </dd>
+        </div>
+      </dl>
+
+      {notes.map((note) => (
+        <div className={styles.note} key={note.key} data-testid={`plan-note-${note.key}`}>
+          <span className={styles.noteIcon} aria-hidden>
+            {note.icon}
+          </span>
+          <span>{note.text}</span>
+        </div>
+      ))}
+    </Card>
+  );
+}

@@ -1,0 +1,151 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import {
+  Button,
+  SearchBox,
+  Spinner,
+  Text,
+  Title2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowClockwise20Regular, Box24Regular } from "@fluentui/react-icons";
+import type { CommandError } from "../bindings/CommandError";
+import type { SkuSummary } from "../bindings/SkuSummary";
+import { toCommandError, useApi } from "../api";
+import { useI18n } from "../i18n";
+import { ErrorState } from "./ErrorState";
+import { PlanCard } from "./PlanCard";
+
+const useStyles = makeStyles({
+  page: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+    minWidth: 0,
+  },
+  header: {
+    display: "flex",
+    justifyContent: "space-between",
+    alignItems: "flex-end",
+    flexWrap: "wrap",
+    gap: tokens.spacingHorizontalM,
+  },
+  titles: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  subtitle: { color: tokens.colorNeutralForeground3 },
+  tools: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  grid: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fill, minmax(300px, 1fr))",
+    gap: tokens.spacingHorizontalL,
+  },
+  centered: {
+    display: "flex",
+    flexDirection: "column",
+    alignItems: "center",
+    gap: tokens.spacingVerticalM,
+    padding: tokens.spacingVerticalXXXL,
+    textAlign: "center",
+    color: tokens.colorNeutralForeground2,
+  },
+});
+
+type Load =
+  | { state: "loading" }
+  | { state: "loaded"; plans: SkuSummary[] }
+  | { state: "failed"; error: CommandError };
+
+/// Every license plan of the tenant with its seats.
+export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
+  const api = useApi();
+  const { t, n } = useI18n();
+  const styles = useStyles();
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [query, setQuery] = useState("");
+
+  const refresh = useCallback(() => {
+    setLoad({ state: "loading" });
+    api.listPlans().then(
+      (plans) => setLoad({ state: "loaded", plans }),
+      (e: unknown) => setLoad({ state: "failed", error: toCommandError(e) }),
+    );
+  }, [api]);
+
+  useEffect(refresh, [refresh]);
+
+  const visible = useMemo(() => {
+    if (load.state !== "loaded") return [];
+    const q = query.trim().toLowerCase();
+    if (!q) return load.plans;
+    return load.plans.filter(
+      (p) => p.displayName.toLowerCase().includes(q) || p.skuPartNumber.toLowerCase().includes(q),
+    );
+  }, [load, query]);
+
+  return (
+    <main className={styles.page} aria-labelledby="plans-title" aria-busy={load.state === "loading"}>
+      <div className={styles.header}>
+        <div className={styles.titles}>
+          <Title2 as="h1" id="plans-title">
+            {t.plansTitle}
+          </Title2>
+          {load.state === "loaded" && load.plans.length > 0 ? (
+            <Text className={styles.subtitle} data-testid="plans-subtitle">
+              {t.plansSubtitle(n(load.plans.length), tenantName ?? "")}
+            </Text>
+          ) : null}
+        </div>
+        <div className={styles.tools}>
+          <SearchBox
+            placeholder={t.plansSearch}
+            aria-label={t.plansSearch}
+            value={query}
+            onChange={(_, data) => setQuery(data.value)}
+            disabled={load.state !== "loaded"}
+          />
+          <Button
+            icon={<ArrowClockwise20Regular />}
+            onClick={refresh}
+            disabled={load.state === "loading"}
+          >
+            {t.plansRefresh}
+          </Button>
+        </div>
+      </div>
+
+      {load.state === "loading" ? (
+        <div className={styles.centered}>
+          <Spinner label={t.plansLoading} data-testid="plans-loading" />
+        </div>
+      ) : null}
+
+      {load.state === "failed" ? (
+        <ErrorState title={t.plansErrorTitle} error={load.error} onRetry={refresh} />
+      ) : null}
+
+      {load.state === "loaded" && load.plans.length === 0 ? (
+        <div className={styles.centered} data-testid="plans-empty">
+          <Box24Regular aria-hidden />
+          <Text weight="semibold" size={400}>
+            {t.plansEmptyTitle}
+          </Text>
+          <Text>{t.plansEmptyBody}</Text>
+        </div>
+      ) : null}
+
+      {load.state === "loaded" && load.plans.length > 0 && visible.length === 0 ? (
+        <div className={styles.centered} data-testid="plans-no-match">
+          <Text>{t.plansNoMatch(query.trim())}</Text>
+        </div>
+      ) : null}
+
+      {visible.length > 0 ? (
+        <section className={styles.grid} aria-label={t.plansTitle} data-testid="plans-grid">
+          {visible.map((plan) => (
+            <PlanCard key={plan.skuId} plan={plan} />
+          ))}
+        </section>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,34 @@
+import type { SkuSummary } from "../bindings/SkuSummary";
+import type { TenantInfo } from "../bindings/TenantInfo";
+import type { Api } from "../api";
+
+export function plan(overrides: Partial<SkuSummary>): SkuSummary {
+  return {
+    skuId: "05e9a617-0261-4cee-bb44-138d3ef5d965",
+    skuPartNumber: "SPE_E3",
+    displayName: "Microsoft 365 E3",
+    appliesTo: "User",
+    capabilityStatus: "Enabled",
+    enabled: 150,
+    consumed: 148,
+    warning: 0,
+    suspended: 0,
+    lockedOut: 0,
+    free: 2,
+    freeWithGrace: 2,
+    assignable: true,
+    ...overrides,
+  };
+}
+
+export const contoso: TenantInfo = {
+  displayName: "Contoso",
+  domain: "contoso.onmicrosoft.com",
+  tenantId: "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d",
+  demo: true,
+};
+
+/// A fake of the Rust side whose answers each test chooses.
+export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso): Api {
+  return { tenantInfo: () => Promise.resolve(tenant), listPlans };
+}
