@@ -1,0 +1,135 @@
+//! LicenseDesk's Graph client against the emulator over real HTTP on 127.0.0.1.
+
+use std::collections::HashSet;
+
+use graph::{AccessToken, GraphClient, GraphEndpoint, GraphError, GraphErrorKind};
+use graph_sim::{RunningSim, Scenario};
+use licensing::{ProductNames, summarize_skus, summarize_users};
+
+async fn connect(users: usize) -> (RunningSim, GraphClient) {
+    let sim = RunningSim::start(&Scenario::demo().with_users(users))
+        .await
+        .expect("emulator starts");
+    let endpoint = GraphEndpoint::new(&sim.graph_endpoint()).expect("loopback endpoint");
+    let client = GraphClient::new(endpoint, AccessToken::new(sim.access_token())).expect("client");
+    (sim, client)
+}
+
+#[tokio::test]
+async fn seat_numbers_match_the_emulators_tenant() {
+    let (sim, client) = connect(250).await;
+    let skus: Vec<_> = client
+        .subscribed_skus()
+        .await
+        .expect("skus")
+        .iter()
+        .map(|s| s.to_domain())
+        .collect();
+    let summaries = summarize_skus(&skus, &ProductNames::builtin());
+    let tenant = sim.tenant();
+    let consumed = tenant.consumed_units();
+    assert_eq!(summaries.len(), tenant.skus.len());
+    for sim_sku in &tenant.skus {
+        let s = summaries
+            .iter()
+            .find(|s| s.sku_id == sim_sku.sku_id)
+            .expect("every SKU read");
+        let used = consumed.get(&sim_sku.sku_id).copied().unwrap_or(0);
+        assert_eq!(i64::from(s.enabled), sim_sku.enabled);
+        assert_eq!(i64::from(s.warning), sim_sku.warning);
+        assert_eq!(i64::from(s.consumed), used);
+        if s.assignable {
+            assert_eq!(i64::from(s.free), (sim_sku.enabled - used).max(0));
+        }
+    }
+    let e3 = summaries.iter().find(|s| s.sku_part_number == "SPE_E3").expect("E3");
+    assert_eq!(e3.display_name, "Microsoft 365 E3");
+    assert_eq!(e3.free, 2, "the demo's nearly full plan");
+    let company = summaries.iter().find(|s| s.sku_part_number == "WINDOWS_STORE").expect("company SKU");
+    assert!(!company.assignable);
+    // Assignable plans first.
+    let first_unassignable = summaries.iter().position(|s| !s.assignable).expect("some");
+    assert!(summaries[first_unassignable..].iter().all(|s| !s.assignable));
+}
+
+#[tokio::test]
+async fn users_are_read_across_pages_beyond_999() {
+    let (sim, client) = connect(2_500).await;
+    let users = client.users().await.expect("users");
+    assert_eq!(users.len(), 2_500);
+    let ids: HashSet<_> = users.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids.len(), 2_500, "no user twice");
+    let tenant = sim.tenant();
+    for (read, truth) in users.iter().zip(&tenant.users) {
+        assert_eq!(read.id, truth.id);
+        assert_eq!(read.usage_location, truth.usage_location);
+        assert_eq!(read.department, truth.department);
+    }
+}
+
+#[tokio::test]
+async fn small_pages_give_the_same_users() {
+    let (_sim, client) = connect(130).await;
+    let big = client.users().await.expect("users");
+    let small = client.users_with_page_size(7).await.expect("users");
+    assert_eq!(big, small);
+}
+
+#[tokio::test]
+async fn group_and_direct_licenses_keep_their_source() {
+    let (sim, client) = connect(250).await;
+    let users: Vec<_> = client.users().await.expect("users").iter().map(|u| u.to_domain()).collect();
+    let skus: Vec<_> = client.subscribed_skus().await.expect("skus").iter().map(|s| s.to_domain()).collect();
+    let summaries = summarize_users(&users, &skus, &ProductNames::builtin());
+    let tenant = sim.tenant();
+    let group_id = &tenant.groups[0].id;
+    let via_group = summaries
+        .iter()
+        .filter(|u| u.licenses.iter().any(|l| l.assigned_by_group.as_ref() == Some(group_id)))
+        .count();
+    let truth = tenant
+        .users
+        .iter()
+        .filter(|u| u.licenses.iter().any(|l| l.assigned_by_group.is_some()))
+        .count();
+    assert_eq!(via_group, truth);
+    assert!(via_group > 0);
+    let unlicensed = summaries.iter().filter(|u| u.is_unlicensed()).count();
+    assert_eq!(unlicensed, tenant.users.iter().filter(|u| u.licenses.is_empty()).count());
+}
+
+#[tokio::test]
+async fn page_size_out_of_range_surfaces_graphs_error() {
+    let (_sim, client) = connect(5).await;
+    let err = client.users_with_page_size(1000).await.expect_err("400");
+    match err {
+        GraphError::Api { kind, status, message, request_id, .. } => {
+            assert_eq!(kind, GraphErrorKind::BadRequest);
+            assert_eq!(status, 400);
+            assert_eq!(message, "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.");
+            assert!(request_id.is_some());
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_unauthorized() {
+    let (sim, _) = connect(5).await;
+    let endpoint = GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint");
+    let client = GraphClient::new(endpoint, AccessToken::new("stolen")).expect("client");
+    let err = client.subscribed_skus().await.expect_err("401");
+    assert_eq!(err.kind(), Some(GraphErrorKind::Unauthorized));
+    assert!(!err.to_string().contains("stolen"), "token in error text");
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_a_network_error() {
+    let (sim, _) = connect(1).await;
+    let url = sim.graph_endpoint();
+    drop(sim);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let client = GraphClient::new(GraphEndpoint::new(&url).expect("endpoint"), AccessToken::new("t")).expect("client");
+    let err = client.subscribed_skus().await.expect_err("closed");
+    assert!(matches!(err, GraphError::Network(_)), "{err:?}");
+}
