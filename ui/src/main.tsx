@@ -1,12 +1,15 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { CrashBoundary } from "./components/CrashBoundary";
 
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <CrashBoundary>
+        <App />
+      </CrashBoundary>
     </StrictMode>,
   );
 }

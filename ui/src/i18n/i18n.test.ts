@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickLanguage } from ".";
+import { pickLanguage, safeLocale } from ".";
 import { en } from "./en";
 import { nl } from "./nl";
 
@@ -9,6 +9,15 @@ describe("i18n", () => {
     expect(pickLanguage("NL")).toBe("nl");
     expect(pickLanguage("de-DE")).toBe("en");
     expect(pickLanguage(undefined)).toBe("en");
+  });
+
+  it("turns locales Intl would reject into ones it accepts", () => {
+    expect(safeLocale("C")).toBe("en");
+    expect(safeLocale("")).toBe("en");
+    expect(safeLocale(undefined)).toBe("en");
+    expect(safeLocale("nl_NL.UTF-8")).toBe("nl-NL");
+    expect(safeLocale("en-GB")).toBe("en-GB");
+    expect(() => new Intl.NumberFormat(safeLocale("C"))).not.toThrow();
   });
 
   it("has every English key in Dutch, translated", () => {

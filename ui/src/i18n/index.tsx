@@ -12,6 +12,17 @@ export function pickLanguage(tag: string | undefined): keyof typeof catalogs {
   return base in catalogs ? base : "en";
 }
 
+/// A locale Intl accepts. Webviews report odd tags where the OS locale is unset ("C",
+/// "en_US.UTF-8"); Intl throws a RangeError on those, which would blank the whole app.
+export function safeLocale(tag: string | undefined): string {
+  const cleaned = (tag ?? "").split(".")[0]?.replace(/_/g, "-") ?? "";
+  try {
+    return Intl.getCanonicalLocales(cleaned)[0] ?? "en";
+  } catch {
+    return "en";
+  }
+}
+
 interface I18n {
   locale: string;
   t: Messages;
@@ -19,7 +30,8 @@ interface I18n {
   n: (value: number) => string;
 }
 
-function makeI18n(locale: string): I18n {
+function makeI18n(requested: string): I18n {
+  const locale = safeLocale(requested);
   const language = pickLanguage(locale);
   const format = new Intl.NumberFormat(locale);
   return { locale, t: catalogs[language] ?? en, n: (v) => format.format(v) };
