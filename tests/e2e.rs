@@ -17,7 +17,9 @@ use serde_json::json;
 fn app_binary() -> PathBuf {
     std::env::var_os("LICENSEDESK_APP_BINARY")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/licensedesk"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/licensedesk")
+        })
 }
 
 fn free_port() -> u16 {
@@ -38,15 +40,24 @@ impl Driver {
     fn start() -> Self {
         let port = free_port();
         let native_port = free_port();
-        let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tauri-driver runs (cargo install tauri-driver --version 2.1.0 --locked)");
+        let child =
+            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("tauri-driver runs (cargo install tauri-driver --version 2.1.0 --locked)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Self { child, port }
@@ -134,10 +145,22 @@ async fn check_plans_page(client: &Client) -> Result<(), String> {
     let e3_used = consumed.get(&e3.sku_id).copied().unwrap_or(0);
 
     let card = "[data-testid=plan-card][data-sku-part=SPE_E3]";
-    assert_eq!(text_of(client, &format!("{card} [data-testid=plan-name]")).await, "Microsoft 365 E3");
-    assert_eq!(value_of(client, &format!("{card} [data-testid=plan-consumed]")).await, e3_used);
-    assert_eq!(value_of(client, &format!("{card} [data-testid=plan-total]")).await, e3.enabled);
-    assert_eq!(value_of(client, &format!("{card} [data-testid=plan-free]")).await, e3.enabled - e3_used);
+    assert_eq!(
+        text_of(client, &format!("{card} [data-testid=plan-name]")).await,
+        "Microsoft 365 E3"
+    );
+    assert_eq!(
+        value_of(client, &format!("{card} [data-testid=plan-consumed]")).await,
+        e3_used
+    );
+    assert_eq!(
+        value_of(client, &format!("{card} [data-testid=plan-total]")).await,
+        e3.enabled
+    );
+    assert_eq!(
+        value_of(client, &format!("{card} [data-testid=plan-free]")).await,
+        e3.enabled - e3_used
+    );
     let words = text_of(client, &format!("{card} [data-testid=plan-total]")).await;
     assert_eq!(words, format!("of {} available", e3.enabled));
 
@@ -148,17 +171,32 @@ async fn check_plans_page(client: &Client) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     assert_eq!(cards.len(), tenant.skus.len());
     assert_eq!(
-        text_of(client, "[data-sku-part=POWER_BI_PRO] [data-testid=plan-status]").await,
+        text_of(
+            client,
+            "[data-sku-part=POWER_BI_PRO] [data-testid=plan-status]"
+        )
+        .await,
         "In grace period"
     );
     assert_eq!(
-        text_of(client, "[data-sku-part=VISIOCLIENT] [data-testid=plan-status]").await,
+        text_of(
+            client,
+            "[data-sku-part=VISIOCLIENT] [data-testid=plan-status]"
+        )
+        .await,
         "Suspended"
     );
 
     // The header says this is the demo tenant.
-    assert_eq!(text_of(client, "[data-testid=demo-badge]").await, "Demo tenant");
-    assert!(text_of(client, "[data-testid=tenant-name]").await.starts_with("Contoso"));
+    assert_eq!(
+        text_of(client, "[data-testid=demo-badge]").await,
+        "Demo tenant"
+    );
+    assert!(
+        text_of(client, "[data-testid=tenant-name]")
+            .await
+            .starts_with("Contoso")
+    );
 
     // Keyboard: the search box filters the cards.
     let search = client

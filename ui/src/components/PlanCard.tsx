@@ -34,6 +34,11 @@ const useStyles = makeStyles({
     lineHeight: tokens.lineHeightHero700,
     fontWeight: tokens.fontWeightSemibold,
   },
+  unavailable: {
+    fontSize: tokens.fontSizeBase400,
+    lineHeight: tokens.lineHeightHero700,
+    color: tokens.colorNeutralForeground2,
+  },
   facts: {
     display: "grid",
     gridTemplateColumns: "repeat(3, minmax(0, 1fr))",
@@ -53,10 +58,14 @@ const useStyles = makeStyles({
   noteIcon: { flexShrink: 0, marginTop: "2px" },
 });
 
+/// Few enough seats left to warn about: 2, or 5 % of the plan for big ones.
+function almostFull(plan: SkuSummary): boolean {
+  return plan.assignable && plan.free > 0 && plan.free <= Math.max(2, Math.ceil(plan.enabled * 0.05));
+}
+
 function barColor(plan: SkuSummary): "brand" | "warning" | "error" {
-  if (!plan.assignable) return "brand";
   if (plan.free === 0) return "error";
-  if (plan.free <= Math.max(2, Math.ceil(plan.enabled * 0.05))) return "warning";
+  if (almostFull(plan)) return "warning";
   return "brand";
 }
 
@@ -77,6 +86,8 @@ export function PlanCard({ plan }: { plan: SkuSummary }) {
     notes.push({ key: "blocked", icon: <Info16Regular />, text: t.notAssignable });
   } else if (plan.free === 0 && graceExtra === 0) {
     notes.push({ key: "none", icon: <Warning16Regular />, text: t.noneLeft });
+  } else if (almostFull(plan)) {
+    notes.push({ key: "low", icon: <Warning16Regular />, text: t.almostFull(n(plan.free)) });
   }
   if (plan.assignable && graceExtra > 0) {
     notes.push({ key: "grace", icon: <Info16Regular />, text: t.moreInGrace(n(graceExtra)) });
@@ -104,26 +115,39 @@ export function PlanCard({ plan }: { plan: SkuSummary }) {
         <StatusBadge status={plan.capabilityStatus} />
       </div>
 
-      <div
-        className={styles.available}
-        role="group"
-        aria-label={t.availableOf(n(plan.free), n(total))}
-      >
-        <span className={styles.bigNumber} data-testid="plan-free" data-value={plan.free} aria-hidden>
-          {n(plan.free)}
-        </span>
-        <Text aria-hidden data-testid="plan-total" data-value={total}>
-          {t.ofTotalAvailable(n(total))}
+      {plan.assignable ? (
+        <>
+          <div
+            className={styles.available}
+            role="group"
+            aria-label={t.availableOf(n(plan.free), n(total))}
+          >
+            <span
+              className={styles.bigNumber}
+              data-testid="plan-free"
+              data-value={plan.free}
+              aria-hidden
+            >
+              {n(plan.free)}
+            </span>
+            <Text aria-hidden data-testid="plan-total" data-value={total}>
+              {t.ofTotalAvailable(n(total))}
+            </Text>
+          </div>
+          <ProgressBar
+            value={total > 0 ? Math.min(plan.consumed / total, 1) : 1}
+            color={barColor(plan)}
+            thickness="large"
+            aria-label={t.seatsUsedLabel(n(plan.consumed), n(total))}
+            data-testid="plan-bar"
+          />
+        </>
+      ) : (
+        // Seats of a plan nobody can be given are not "available": say what it is instead.
+        <Text className={styles.unavailable} data-testid="plan-unavailable">
+          {plan.appliesTo === "Company" ? t.organisationUnits(n(total)) : t.noneAvailable}
         </Text>
-      </div>
-
-      <ProgressBar
-        value={total > 0 ? Math.min(plan.consumed / total, 1) : plan.consumed > 0 ? 1 : 0}
-        color={barColor(plan)}
-        thickness="large"
-        aria-label={t.seatsUsedLabel(n(plan.consumed), n(total))}
-        data-testid="plan-bar"
-      />
+      )}
 
       <dl className={styles.facts}>
         <div className={styles.fact}>

@@ -28,6 +28,8 @@ export const en = {
 
   availableOf: (free: string, total: string) => `${free} of ${total} available`,
   ofTotalAvailable: (total: string) => `of ${total} available`,
+  noneAvailable: "None available",
+  organisationUnits: (n: string) => `${n} for the whole organisation`,
   seatsUsedLabel: (consumed: string, total: string) => `${consumed} of ${total} seats assigned`,
   assigned: "Assigned",
   inGrace: "In grace period",
@@ -36,6 +38,7 @@ export const en = {
   moreInGrace: (n: string) => `${n} more can be assigned from seats in their grace period.`,
   overAssigned: (n: string) => `${n} more assigned than paid for. Buy seats or remove licenses.`,
   noneLeft: "No seats left. Buy more before giving this license to anyone.",
+  almostFull: (n: string) => `Almost full: only ${n} left.`,
   companyOnly: "For the whole organisation, not for people.",
   notAssignable: "Cannot be given to anyone while the subscription is in this state.",
 

@@ -28,6 +28,8 @@ export const nl: Messages = {
 
   availableOf: (free, total) => `${free} van ${total} beschikbaar`,
   ofTotalAvailable: (total) => `van ${total} beschikbaar`,
+  noneAvailable: "Geen beschikbaar",
+  organisationUnits: (n) => `${n} voor de hele organisatie`,
   seatsUsedLabel: (consumed, total) => `${consumed} van ${total} licenties toegewezen`,
   assigned: "Toegewezen",
   inGrace: "In respijtperiode",
@@ -37,6 +39,7 @@ export const nl: Messages = {
   overAssigned: (n) =>
     `${n} meer toegewezen dan betaald. Koop licenties bij of trek licenties in.`,
   noneLeft: "Geen licenties meer over. Koop er meer voordat je deze licentie aan iemand geeft.",
+  almostFull: (n) => `Bijna vol: nog maar ${n} over.`,
   companyOnly: "Voor de hele organisatie, niet voor personen.",
   notAssignable: "Kan aan niemand worden gegeven zolang het abonnement in deze staat is.",
 

@@ -93,9 +93,11 @@ fn demo_users_json_lists_everyone_with_licenses() {
         assert!(licensed["licenses"][0].get(key).is_some(), "missing {key}");
     }
     assert!(users.iter().any(|u| u["usageLocation"].is_null()));
-    assert!(users.iter().any(|u| u["licenses"]
-        .as_array()
-        .is_some_and(|l| l.iter().any(|x| x["assignedByGroup"].is_string()))));
+    assert!(users.iter().any(|u| {
+        u["licenses"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|x| x["assignedByGroup"].is_string()))
+    }));
 }
 
 #[test]
@@ -137,14 +139,24 @@ fn sim_serve_and_a_token_from_the_environment_work_together() {
         .output()
         .expect("runs");
     let wrong = cli()
-        .args(["--graph-endpoint", endpoint, "--access-token-env", "LD_TEST_TOKEN", "skus"])
+        .args([
+            "--graph-endpoint",
+            endpoint,
+            "--access-token-env",
+            "LD_TEST_TOKEN",
+            "skus",
+        ])
         .env("LD_TEST_TOKEN", "wrong")
         .output()
         .expect("runs");
     let _ = server.kill();
     let _ = server.wait();
 
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let skus: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(skus.as_array().map(Vec::len), Some(14));
     // Same numbers as the in-process demo.
@@ -160,13 +172,25 @@ fn sim_serve_and_a_token_from_the_environment_work_together() {
 fn usage_errors_exit_2_with_a_reason() {
     let cases: &[(&[&str], &str)] = &[
         (&["skus"], "no tenant given"),
-        (&["--access-token-env", "LD_SURELY_UNSET_VAR", "skus"], "LD_SURELY_UNSET_VAR"),
         (
-            &["--graph-endpoint", "http://graph.example.com", "--access-token-env", "PATH", "skus"],
+            &["--access-token-env", "LD_SURELY_UNSET_VAR", "skus"],
+            "LD_SURELY_UNSET_VAR",
+        ),
+        (
+            &[
+                "--graph-endpoint",
+                "http://graph.example.com",
+                "--access-token-env",
+                "PATH",
+                "skus",
+            ],
             "plain http",
         ),
         (&["--demo", "--cloud", "mars", "skus"], "unknown cloud"),
-        (&["sim", "serve", "--scenario", "no-such-scenario"], "unknown scenario"),
+        (
+            &["sim", "serve", "--scenario", "no-such-scenario"],
+            "unknown scenario",
+        ),
         (&["frobnicate"], "frobnicate"),
     ];
     for (args, expected) in cases {

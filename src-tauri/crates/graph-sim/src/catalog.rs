@@ -46,9 +46,20 @@ mod tests {
     fn catalog_holds_every_sku_the_generator_uses_with_plans() {
         let catalog = load();
         for id in [
-            SPE_E3, SPE_E5, ENTERPRISEPACK, SPB, EXCHANGESTANDARD, EXCHANGEENTERPRISE,
-            POWER_BI_PRO, VISIOCLIENT, PROJECTPROFESSIONAL, TEAMS_ESS, FLOW_FREE, AAD_PREMIUM,
-            MCOEV, WINDOWS_STORE,
+            SPE_E3,
+            SPE_E5,
+            ENTERPRISEPACK,
+            SPB,
+            EXCHANGESTANDARD,
+            EXCHANGEENTERPRISE,
+            POWER_BI_PRO,
+            VISIOCLIENT,
+            PROJECTPROFESSIONAL,
+            TEAMS_ESS,
+            FLOW_FREE,
+            AAD_PREMIUM,
+            MCOEV,
+            WINDOWS_STORE,
         ] {
             let sku = catalog.iter().find(|s| s.sku_id == id);
             assert!(sku.is_some_and(|s| !s.service_plans.is_empty()), "{id}");

@@ -45,10 +45,11 @@ impl Scenario {
             "demo" => Self::parse(DEMO, "scenarios/demo.json"),
             "large" => Self::parse(LARGE, "scenarios/large.json"),
             path if Path::new(path).exists() => {
-                let text = std::fs::read_to_string(path).map_err(|source| SimError::ReadScenario {
-                    path: path.to_string(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| SimError::ReadScenario {
+                        path: path.to_string(),
+                        source,
+                    })?;
                 Self::parse(&text, path)
             }
             other => Err(SimError::UnknownScenario(other.to_string())),
@@ -56,11 +57,10 @@ impl Scenario {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Self, SimError> {
-        let scenario: Scenario =
-            serde_json::from_str(text).map_err(|e| SimError::BadScenario {
-                path: origin.to_string(),
-                message: e.to_string(),
-            })?;
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| SimError::BadScenario {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
         if scenario.tenant.users > MAX_USERS {
             return Err(SimError::BadScenario {
                 path: origin.to_string(),

@@ -164,7 +164,12 @@ fn new_secret() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     let parts: Vec<String> = (0..4u64)
-        .map(|i| format!("{:016x}", RandomState::new().hash_one((nanos, i, std::process::id()))))
+        .map(|i| {
+            format!(
+                "{:016x}",
+                RandomState::new().hash_one((nanos, i, std::process::id()))
+            )
+        })
         .collect();
     format!("sim.{}", parts.join(""))
 }
@@ -228,7 +233,11 @@ async fn authenticate(
     }
     request.extensions_mut().insert(ids.clone());
     let mut response = next.run(request).await;
-    wire::add_ids(response.headers_mut(), &ids.request_id, &ids.client_request_id);
+    wire::add_ids(
+        response.headers_mut(),
+        &ids.request_id,
+        &ids.client_request_id,
+    );
     response
 }
 
@@ -358,7 +367,9 @@ async fn list_users(
             return bad_request(
                 &ids,
                 "Request_BadRequest",
-                &format!("Could not find a property named '{unknown}' on type 'Microsoft.DirectoryServices.User'."),
+                &format!(
+                    "Could not find a property named '{unknown}' on type 'Microsoft.DirectoryServices.User'."
+                ),
             );
         }
     };

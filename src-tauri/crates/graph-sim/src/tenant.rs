@@ -66,16 +66,83 @@ pub struct Tenant {
 }
 
 const GIVEN: &[&str] = &[
-    "Ana", "Bram", "Chloé", "Daan", "Emma", "Finn", "Greta", "Hiroshi", "Inès", "Jan", "Katarzyna",
-    "Lars", "María", "Noah", "Olivia", "Pieter", "Quentin", "Rosa", "Sven", "Tomás", "Ursula",
-    "Vincent", "Wiebke", "Xavier", "Yuki", "Zoë", "Aisha", "Björn", "Camille", "Dmitri", "Elif",
-    "François", "Giulia", "Hannah", "Isabel", "Jürgen", "Kenji", "Lotte", "Mateo", "Nadia",
+    "Ana",
+    "Bram",
+    "Chloé",
+    "Daan",
+    "Emma",
+    "Finn",
+    "Greta",
+    "Hiroshi",
+    "Inès",
+    "Jan",
+    "Katarzyna",
+    "Lars",
+    "María",
+    "Noah",
+    "Olivia",
+    "Pieter",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tomás",
+    "Ursula",
+    "Vincent",
+    "Wiebke",
+    "Xavier",
+    "Yuki",
+    "Zoë",
+    "Aisha",
+    "Björn",
+    "Camille",
+    "Dmitri",
+    "Elif",
+    "François",
+    "Giulia",
+    "Hannah",
+    "Isabel",
+    "Jürgen",
+    "Kenji",
+    "Lotte",
+    "Mateo",
+    "Nadia",
 ];
 const SURNAMES: &[&str] = &[
-    "de Vries", "Jansen", "Müller", "Schmidt", "Dubois", "Lefèvre", "García", "Fernández",
-    "Smith", "Johnson", "Brown", "Williams", "Tanaka", "Satō", "Nowak", "Kowalski", "van Dijk",
-    "Bakker", "Peeters", "Janssens", "O'Brien", "Murphy", "Rossi", "Bianchi", "Öztürk", "Yılmaz",
-    "Andersen", "Nielsen", "Novák", "Horváth", "Martin", "Bernard", "Wagner", "Becker", "Visser",
+    "de Vries",
+    "Jansen",
+    "Müller",
+    "Schmidt",
+    "Dubois",
+    "Lefèvre",
+    "García",
+    "Fernández",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Williams",
+    "Tanaka",
+    "Satō",
+    "Nowak",
+    "Kowalski",
+    "van Dijk",
+    "Bakker",
+    "Peeters",
+    "Janssens",
+    "O'Brien",
+    "Murphy",
+    "Rossi",
+    "Bianchi",
+    "Öztürk",
+    "Yılmaz",
+    "Andersen",
+    "Nielsen",
+    "Novák",
+    "Horváth",
+    "Martin",
+    "Bernard",
+    "Wagner",
+    "Becker",
+    "Visser",
 ];
 const DEPARTMENTS: &[(&str, u32)] = &[
     ("Sales", 20),
@@ -98,7 +165,14 @@ const COUNTRIES: &[(&str, u32)] = &[
     ("ES", 5),
     ("JP", 3),
 ];
-const TITLES: &[&str] = &["Specialist", "Manager", "Advisor", "Coordinator", "Analyst", "Lead"];
+const TITLES: &[&str] = &[
+    "Specialist",
+    "Manager",
+    "Advisor",
+    "Coordinator",
+    "Analyst",
+    "Lead",
+];
 
 /// The group that gives Sales its licenses (group-based licensing).
 const SALES_GROUP_NAME: &str = "Sales – Microsoft 365 E3";
@@ -131,8 +205,7 @@ impl Tenant {
     pub fn consumed_units(&self) -> HashMap<String, i64> {
         let mut consumed: HashMap<String, i64> = HashMap::new();
         for user in &self.users {
-            let distinct: HashSet<&str> =
-                user.licenses.iter().map(|l| l.sku_id.as_str()).collect();
+            let distinct: HashSet<&str> = user.licenses.iter().map(|l| l.sku_id.as_str()).collect();
             for sku in distinct {
                 *consumed.entry(sku.to_string()).or_default() += 1;
             }
@@ -291,7 +364,14 @@ fn generate_skus(rng: &mut Rng, consumed: &HashMap<String, i64>) -> Vec<SimSku> 
                     FLOW_FREE => ("User", "Enabled", 10_000, 0, 0, 0),
                     TEAMS_ESS => ("User", "Enabled", 25, 0, 0, 0),
                     EXCHANGEENTERPRISE => ("User", "Enabled", 10, 0, 0, 0),
-                    _ => ("User", "Enabled", round_up(c_used + 5 + c_used / 10), 0, 0, 0),
+                    _ => (
+                        "User",
+                        "Enabled",
+                        round_up(c_used + 5 + c_used / 10),
+                        0,
+                        0,
+                        0,
+                    ),
                 };
             SimSku {
                 service_plans: c
@@ -334,7 +414,11 @@ mod tests {
         let t = Tenant::generate(&Scenario::demo().tenant);
         assert_eq!(t.users.len(), 250);
         assert_eq!(t.skus.len(), 14);
-        let no_location = t.users.iter().filter(|u| u.usage_location.is_none()).count();
+        let no_location = t
+            .users
+            .iter()
+            .filter(|u| u.usage_location.is_none())
+            .count();
         let unlicensed = t.users.iter().filter(|u| u.licenses.is_empty()).count();
         let by_group = t
             .users
@@ -344,9 +428,7 @@ mod tests {
         let both = t
             .users
             .iter()
-            .filter(|u| {
-                u.licenses.iter().filter(|l| l.sku_id == SPE_E3).count() == 2
-            })
+            .filter(|u| u.licenses.iter().filter(|l| l.sku_id == SPE_E3).count() == 2)
             .count();
         assert!(no_location >= 5, "{no_location}");
         assert!(unlicensed >= 20, "{unlicensed}");
@@ -358,9 +440,18 @@ mod tests {
         let e3 = t.sku(SPE_E3).expect("E3");
         assert_eq!(e3.enabled - consumed[SPE_E3], 2, "E3 is nearly full");
         assert!(t.sku(POWER_BI_PRO).is_some_and(|s| s.warning > 0));
-        assert!(t.sku(VISIOCLIENT).is_some_and(|s| s.capability_status == "Suspended"));
-        assert!(t.sku(MCOEV).is_some_and(|s| s.capability_status == "LockedOut"));
-        assert!(t.sku(WINDOWS_STORE).is_some_and(|s| s.applies_to == "Company"));
+        assert!(
+            t.sku(VISIOCLIENT)
+                .is_some_and(|s| s.capability_status == "Suspended")
+        );
+        assert!(
+            t.sku(MCOEV)
+                .is_some_and(|s| s.capability_status == "LockedOut")
+        );
+        assert!(
+            t.sku(WINDOWS_STORE)
+                .is_some_and(|s| s.applies_to == "Company")
+        );
     }
 
     #[test]

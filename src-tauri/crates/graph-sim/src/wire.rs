@@ -119,7 +119,8 @@ pub fn user_json(user: &SimUser, select: &[&str]) -> Value {
 }
 
 pub fn sku_json(sku: &SimSku, tenant: &Tenant, consumed: i64, select: &[&str]) -> Value {
-    let suspended_sku = sku.capability_status == "Suspended" || sku.capability_status == "LockedOut";
+    let suspended_sku =
+        sku.capability_status == "Suspended" || sku.capability_status == "LockedOut";
     let mut obj = Map::new();
     for name in select {
         let value = match *name {
@@ -255,10 +256,18 @@ mod tests {
 
     #[test]
     fn select_is_case_insensitive_and_rejects_unknown() {
-        let s = parse_select(Some("ID,usagelocation"), USER_PROPERTIES, USER_DEFAULT_PROPERTIES);
+        let s = parse_select(
+            Some("ID,usagelocation"),
+            USER_PROPERTIES,
+            USER_DEFAULT_PROPERTIES,
+        );
         assert_eq!(s, Ok(vec!["id", "usageLocation"]));
         assert_eq!(
-            parse_select(Some("id,shoeSize"), USER_PROPERTIES, USER_DEFAULT_PROPERTIES),
+            parse_select(
+                Some("id,shoeSize"),
+                USER_PROPERTIES,
+                USER_DEFAULT_PROPERTIES
+            ),
             Err("shoeSize".to_string())
         );
         assert_eq!(

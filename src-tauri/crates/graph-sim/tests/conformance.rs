@@ -53,7 +53,10 @@ async fn subscribed_skus_have_the_documented_shape_and_consistent_counts() {
     let token = sim.access_token();
     let (status, body) = get(&sim, "/v1.0/subscribedSkus", Some(&token)).await;
     assert_eq!(status, 200);
-    assert!(body.get("@odata.nextLink").is_none(), "one response, no paging");
+    assert!(
+        body.get("@odata.nextLink").is_none(),
+        "one response, no paging"
+    );
     let skus = body["value"].as_array().expect("value");
     assert_eq!(skus.len(), 14);
     let tenant = sim.tenant();
@@ -75,16 +78,22 @@ async fn subscribed_skus_have_the_documented_shape_and_consistent_counts() {
         assert!(sku["subscriptionIds"].is_array());
     }
     // Real part numbers and ids from Microsoft's list.
-    assert!(skus.iter().any(|s| s["skuPartNumber"] == "SPE_E3"
-        && s["skuId"] == "05e9a617-0261-4cee-bb44-138d3ef5d965"));
+    assert!(
+        skus.iter().any(|s| s["skuPartNumber"] == "SPE_E3"
+            && s["skuId"] == "05e9a617-0261-4cee-bb44-138d3ef5d965")
+    );
 }
 
 #[tokio::test]
 async fn subscribed_skus_honour_select() {
     let sim = sim(10).await;
     let token = sim.access_token();
-    let (status, body) =
-        get(&sim, "/v1.0/subscribedSkus?$select=skuId,consumedUnits", Some(&token)).await;
+    let (status, body) = get(
+        &sim,
+        "/v1.0/subscribedSkus?$select=skuId,consumedUnits",
+        Some(&token),
+    )
+    .await;
     assert_eq!(status, 200);
     let first = body["value"][0].as_object().expect("object");
     assert_eq!(first.len(), 2);
@@ -101,8 +110,16 @@ async fn users_default_page_is_100_and_properties_need_select() {
     let first = body["value"][0].as_object().expect("user");
     assert!(first.contains_key("userPrincipalName"));
     // usageLocation, department and licenses come only when selected (§4.2).
-    for hidden in ["usageLocation", "department", "assignedLicenses", "accountEnabled"] {
-        assert!(!first.contains_key(hidden), "{hidden} returned without $select");
+    for hidden in [
+        "usageLocation",
+        "department",
+        "assignedLicenses",
+        "accountEnabled",
+    ] {
+        assert!(
+            !first.contains_key(hidden),
+            "{hidden} returned without $select"
+        );
     }
     let (_, body) = get(
         &sim,
@@ -143,7 +160,11 @@ async fn next_link_is_absolute_keeps_options_and_walks_every_user_once() {
         assert_eq!(status, 200);
         pages += 1;
         for u in body["value"].as_array().expect("value") {
-            assert_eq!(u.as_object().map(|o| o.len()), Some(2), "$select kept on later pages");
+            assert_eq!(
+                u.as_object().map(|o| o.len()),
+                Some(2),
+                "$select kept on later pages"
+            );
             ids.push(u["id"].as_str().expect("id").to_string());
         }
         match body["@odata.nextLink"].as_str() {

@@ -145,7 +145,10 @@ mod tests {
             Cloud::China.graph_root(),
             "https://microsoftgraph.chinacloudapi.cn"
         );
-        assert_eq!(Cloud::UsGov.authority_host(), "https://login.microsoftonline.us");
+        assert_eq!(
+            Cloud::UsGov.authority_host(),
+            "https://login.microsoftonline.us"
+        );
         assert!("mars".parse::<Cloud>().is_err());
     }
 

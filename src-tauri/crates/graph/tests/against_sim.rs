@@ -42,14 +42,24 @@ async fn seat_numbers_match_the_emulators_tenant() {
             assert_eq!(i64::from(s.free), (sim_sku.enabled - used).max(0));
         }
     }
-    let e3 = summaries.iter().find(|s| s.sku_part_number == "SPE_E3").expect("E3");
+    let e3 = summaries
+        .iter()
+        .find(|s| s.sku_part_number == "SPE_E3")
+        .expect("E3");
     assert_eq!(e3.display_name, "Microsoft 365 E3");
     assert_eq!(e3.free, 2, "the demo's nearly full plan");
-    let company = summaries.iter().find(|s| s.sku_part_number == "WINDOWS_STORE").expect("company SKU");
+    let company = summaries
+        .iter()
+        .find(|s| s.sku_part_number == "WINDOWS_STORE")
+        .expect("company SKU");
     assert!(!company.assignable);
     // Assignable plans first.
     let first_unassignable = summaries.iter().position(|s| !s.assignable).expect("some");
-    assert!(summaries[first_unassignable..].iter().all(|s| !s.assignable));
+    assert!(
+        summaries[first_unassignable..]
+            .iter()
+            .all(|s| !s.assignable)
+    );
 }
 
 #[tokio::test]
@@ -78,14 +88,30 @@ async fn small_pages_give_the_same_users() {
 #[tokio::test]
 async fn group_and_direct_licenses_keep_their_source() {
     let (sim, client) = connect(250).await;
-    let users: Vec<_> = client.users().await.expect("users").iter().map(|u| u.to_domain()).collect();
-    let skus: Vec<_> = client.subscribed_skus().await.expect("skus").iter().map(|s| s.to_domain()).collect();
+    let users: Vec<_> = client
+        .users()
+        .await
+        .expect("users")
+        .iter()
+        .map(|u| u.to_domain())
+        .collect();
+    let skus: Vec<_> = client
+        .subscribed_skus()
+        .await
+        .expect("skus")
+        .iter()
+        .map(|s| s.to_domain())
+        .collect();
     let summaries = summarize_users(&users, &skus, &ProductNames::builtin());
     let tenant = sim.tenant();
     let group_id = &tenant.groups[0].id;
     let via_group = summaries
         .iter()
-        .filter(|u| u.licenses.iter().any(|l| l.assigned_by_group.as_ref() == Some(group_id)))
+        .filter(|u| {
+            u.licenses
+                .iter()
+                .any(|l| l.assigned_by_group.as_ref() == Some(group_id))
+        })
         .count();
     let truth = tenant
         .users
@@ -95,7 +121,14 @@ async fn group_and_direct_licenses_keep_their_source() {
     assert_eq!(via_group, truth);
     assert!(via_group > 0);
     let unlicensed = summaries.iter().filter(|u| u.is_unlicensed()).count();
-    assert_eq!(unlicensed, tenant.users.iter().filter(|u| u.licenses.is_empty()).count());
+    assert_eq!(
+        unlicensed,
+        tenant
+            .users
+            .iter()
+            .filter(|u| u.licenses.is_empty())
+            .count()
+    );
 }
 
 #[tokio::test]
@@ -103,10 +136,19 @@ async fn page_size_out_of_range_surfaces_graphs_error() {
     let (_sim, client) = connect(5).await;
     let err = client.users_with_page_size(1000).await.expect_err("400");
     match err {
-        GraphError::Api { kind, status, message, request_id, .. } => {
+        GraphError::Api {
+            kind,
+            status,
+            message,
+            request_id,
+            ..
+        } => {
             assert_eq!(kind, GraphErrorKind::BadRequest);
             assert_eq!(status, 400);
-            assert_eq!(message, "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.");
+            assert_eq!(
+                message,
+                "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive."
+            );
             assert!(request_id.is_some());
         }
         other => panic!("expected an API error, got {other:?}"),
@@ -129,7 +171,11 @@ async fn an_unreachable_endpoint_is_a_network_error() {
     let url = sim.graph_endpoint();
     drop(sim);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let client = GraphClient::new(GraphEndpoint::new(&url).expect("endpoint"), AccessToken::new("t")).expect("client");
+    let client = GraphClient::new(
+        GraphEndpoint::new(&url).expect("endpoint"),
+        AccessToken::new("t"),
+    )
+    .expect("client");
     let err = client.subscribed_skus().await.expect_err("closed");
     assert!(matches!(err, GraphError::Network(_)), "{err:?}");
 }

@@ -17,8 +17,14 @@ fn documented_subscribed_skus_example_deserializes() {
     let one = &page.value[0];
     assert_eq!(one.sku_part_number.as_deref(), Some("ENTERPRISEPREMIUM"));
     assert_eq!(one.prepaid_units.and_then(|p| p.enabled), Some(25));
-    assert_eq!(one.service_plans[0].service_plan_name.as_deref(), Some("ADALLOM_S_O365"));
-    assert_eq!(one.subscription_ids, ["43d26afe-cb98-48b9-acc4-ae3ef2ac6c51"]);
+    assert_eq!(
+        one.service_plans[0].service_plan_name.as_deref(),
+        Some("ADALLOM_S_O365")
+    );
+    assert_eq!(
+        one.subscription_ids,
+        ["43d26afe-cb98-48b9-acc4-ae3ef2ac6c51"]
+    );
 
     let domain: Vec<_> = page.value.iter().map(SubscribedSku::to_domain).collect();
     assert_eq!(domain[0].seats.free(), 11);
@@ -39,7 +45,11 @@ fn documented_subscribed_skus_example_deserializes() {
 #[test]
 fn users_page_with_group_license_and_nulls_deserializes() {
     let page: Page<User> = serde_json::from_str(&fixture("users-page.json")).expect("parses");
-    assert!(page.next_link.as_deref().is_some_and(|l| l.contains("$skiptoken=")));
+    assert!(
+        page.next_link
+            .as_deref()
+            .is_some_and(|l| l.contains("$skiptoken="))
+    );
     let adele = page.value[0].to_domain();
     assert_eq!(adele.usage_location.as_deref(), Some("US"));
     assert_eq!(adele.assignments.len(), 2, "one per source");

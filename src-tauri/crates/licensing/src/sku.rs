@@ -112,7 +112,11 @@ impl SkuSummary {
             suspended: seats.suspended,
             locked_out: seats.locked_out,
             free: if assignable { seats.free() } else { 0 },
-            free_with_grace: if assignable { seats.free_with_grace() } else { 0 },
+            free_with_grace: if assignable {
+                seats.free_with_grace()
+            } else {
+                0
+            },
             assignable,
         }
     }
@@ -206,7 +210,12 @@ mod tests {
         let skus = vec![
             sku("1", "ZETA", AppliesTo::User, CapabilityStatus::Suspended),
             sku("2", "beta", AppliesTo::User, CapabilityStatus::Enabled),
-            sku("3", "WINDOWS", AppliesTo::Company, CapabilityStatus::Enabled),
+            sku(
+                "3",
+                "WINDOWS",
+                AppliesTo::Company,
+                CapabilityStatus::Enabled,
+            ),
             sku("4", "Alpha", AppliesTo::User, CapabilityStatus::Warning),
         ];
         let order: Vec<_> = summarize_skus(&skus, &names)

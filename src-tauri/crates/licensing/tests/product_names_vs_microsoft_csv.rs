@@ -12,8 +12,12 @@ fn shared_csv() -> PathBuf {
 #[test]
 fn every_builtin_name_matches_microsofts_csv() {
     let path = shared_csv();
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e} (tests need ../shared beside the repo)", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "read {}: {e} (tests need ../shared beside the repo)",
+            path.display()
+        )
+    });
     let text = text.trim_start_matches('\u{feff}');
     // Column 0 is the display name (it may be quoted and contain commas), 2 is the GUID.
     let mut microsoft: HashMap<String, String> = HashMap::new();
@@ -38,23 +42,21 @@ fn every_builtin_name_matches_microsofts_csv() {
 }
 
 fn split_csv_line(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
+    let mut cells = Vec::new();
+    let mut cell = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                out.last_mut().map(|s| s.push('"'));
+                cell.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => out.push(String::new()),
-            _ => {
-                if let Some(s) = out.last_mut() {
-                    s.push(c)
-                }
-            }
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
         }
     }
-    out
+    cells.push(cell);
+    cells
 }
