@@ -6,14 +6,28 @@
 //! every test and benchmark runs against it.
 
 mod catalog;
+mod countries;
 mod error;
+mod filter;
+mod ops;
 mod rng;
 mod scenario;
 mod server;
 mod tenant;
+mod throttle;
 mod wire;
 
 pub use error::SimError;
-pub use scenario::{Scenario, TenantSpec};
-pub use server::RunningSim;
+pub use ops::{AddLicense, Effect, Refusal};
+pub use scenario::{FaultSpec, LagSpec, Scenario, TenantSpec, ThrottleSpec};
+pub use server::{LogEntry, RunningSim};
 pub use tenant::{SimGroup, SimLicense, SimSku, SimUser, Tenant};
+
+/// The demo catalog's SKU ids, for tests that need a particular plan.
+pub mod skus {
+    pub use crate::catalog::{
+        AAD_PREMIUM, ENTERPRISEPACK, EXCHANGEENTERPRISE, EXCHANGESTANDARD, FLOW_FREE, MCOEV,
+        POWER_BI_PRO, PROJECTPROFESSIONAL, SPB, SPE_E3, SPE_E5, TEAMS_ESS, VISIOCLIENT,
+        WINDOWS_STORE,
+    };
+}

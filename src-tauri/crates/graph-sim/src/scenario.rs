@@ -13,6 +13,15 @@ pub struct Scenario {
     #[serde(default)]
     pub description: String,
     pub tenant: TenantSpec,
+    /// Graph's throttling limits; off unless a scenario turns it on.
+    #[serde(default)]
+    pub throttle: ThrottleSpec,
+    /// Misbehaviour to inject: latency, transient errors, dropped connections, token expiry.
+    #[serde(default)]
+    pub faults: FaultSpec,
+    /// Eventual consistency: how long changes take to be seen where Graph is slow to see them.
+    #[serde(default)]
+    pub lag: LagSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,8 +36,71 @@ pub struct TenantSpec {
     pub users: usize,
 }
 
+/// The identity service limits of shared/reference/graph-licensing.md §6.2, as token buckets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ThrottleSpec {
+    pub enabled: bool,
+    /// How much faster than real Graph the clock of the limits runs: with 10, the 150-second
+    /// write window lasts 15 seconds and Retry-After values shrink to match. Tests use this to
+    /// meet the real limits in seconds instead of minutes.
+    pub time_scale: f64,
+    /// Resource units per 10 s for this app in this tenant; `None` takes Graph's value for the
+    /// tenant's size (S < 50 users: 3,500; M ≤ 500: 5,000; L: 8,000).
+    pub resource_units_per_10s: Option<u32>,
+    /// Writes per 150 s for this app in this tenant (Graph: 3,000).
+    pub app_writes_per_150s: u32,
+    /// Writes per 5 minutes for the whole tenant, all apps (Graph: 18,000).
+    pub tenant_writes_per_300s: u32,
+    /// Extra share of requests (0–1) answered 429 at random, for testing retry paths.
+    pub random_429_rate: f64,
+}
+
+impl Default for ThrottleSpec {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            time_scale: 1.0,
+            resource_units_per_10s: None,
+            app_writes_per_150s: 3_000,
+            tenant_writes_per_300s: 18_000,
+            random_429_rate: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct FaultSpec {
+    /// Each response waits this long before it is sent: `[min, max]` milliseconds, uniform.
+    pub latency_ms: Option<[u64; 2]>,
+    /// Share of requests (0–1) answered 503 or 504 without doing anything.
+    pub transient_rate: f64,
+    /// Share of requests (0–1) whose connection drops before any answer; a write among them
+    /// may or may not have been carried out (half are).
+    pub drop_rate: f64,
+    /// Response bodies trickle out over this many milliseconds.
+    pub slow_body_ms: u64,
+    /// The access token stops working after this many authenticated requests (401), until
+    /// the client fetches a new one.
+    pub token_expires_after_requests: Option<u64>,
+    /// Seed for the fault dice, so a failing run can be replayed.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct LagSpec {
+    /// After a usage location is set, assignLicense still sees the old one this long.
+    pub usage_location_ms: u64,
+    /// Advanced queries (ConsistencyLevel: eventual) see changes only after this long.
+    pub advanced_query_ms: u64,
+}
+
 const DEMO: &str = include_str!("../scenarios/demo.json");
 const LARGE: &str = include_str!("../scenarios/large.json");
+const THROTTLED: &str = include_str!("../scenarios/throttled.json");
+const FLAKY: &str = include_str!("../scenarios/flaky.json");
 
 /// More than this would take minutes and gigabytes to generate; refuse instead.
 const MAX_USERS: usize = 2_000_000;
@@ -44,6 +116,8 @@ impl Scenario {
         match name_or_path {
             "demo" => Self::parse(DEMO, "scenarios/demo.json"),
             "large" => Self::parse(LARGE, "scenarios/large.json"),
+            "throttled" => Self::parse(THROTTLED, "scenarios/throttled.json"),
+            "flaky" => Self::parse(FLAKY, "scenarios/flaky.json"),
             path if Path::new(path).exists() => {
                 let text =
                     std::fs::read_to_string(path).map_err(|source| SimError::ReadScenario {
@@ -61,10 +135,29 @@ impl Scenario {
             path: origin.to_string(),
             message: e.to_string(),
         })?;
-        if scenario.tenant.users > MAX_USERS {
+        let problem = if scenario.tenant.users > MAX_USERS {
+            Some(format!("tenant.users is at most {MAX_USERS}"))
+        } else if !(scenario.throttle.time_scale > 0.0 && scenario.throttle.time_scale <= 10_000.0)
+        {
+            Some("throttle.timeScale must be above 0 and at most 10000".to_string())
+        } else if [
+            scenario.throttle.random_429_rate,
+            scenario.faults.transient_rate,
+            scenario.faults.drop_rate,
+        ]
+        .iter()
+        .any(|r| !(0.0..=1.0).contains(r))
+        {
+            Some("rates must be between 0 and 1".to_string())
+        } else if scenario.faults.latency_ms.is_some_and(|[lo, hi]| lo > hi) {
+            Some("faults.latencyMs must be [min, max] with min ≤ max".to_string())
+        } else {
+            None
+        };
+        if let Some(message) = problem {
             return Err(SimError::BadScenario {
                 path: origin.to_string(),
-                message: format!("tenant.users is at most {MAX_USERS}"),
+                message,
             });
         }
         Ok(scenario)
@@ -73,6 +166,21 @@ impl Scenario {
     /// A copy with another number of users (tests use this to make big tenants quickly).
     pub fn with_users(mut self, users: usize) -> Self {
         self.tenant.users = users;
+        self
+    }
+
+    pub fn with_throttle(mut self, throttle: ThrottleSpec) -> Self {
+        self.throttle = throttle;
+        self
+    }
+
+    pub fn with_faults(mut self, faults: FaultSpec) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    pub fn with_lag(mut self, lag: LagSpec) -> Self {
+        self.lag = lag;
         self
     }
 }
@@ -84,6 +192,8 @@ mod tests {
     #[test]
     fn bundled_scenarios_parse() {
         assert_eq!(Scenario::demo().tenant.users, 250);
+        assert!(Scenario::load("throttled").is_ok_and(|s| s.throttle.enabled));
+        assert!(Scenario::load("flaky").is_ok_and(|s| s.faults.drop_rate > 0.0));
         assert_eq!(
             Scenario::load("large").map(|s| s.tenant.users).ok(),
             Some(100_000)
@@ -96,5 +206,8 @@ mod tests {
             .expect_err("unknown field");
         assert!(err.to_string().contains("colour"), "{err}");
         assert!(Scenario::load("no-such-scenario").is_err());
+        let err = Scenario::parse(r#"{"name":"x","tenant":{"displayName":"A","domain":"a","tenantId":"t","seed":1,"users":1},"faults":{"dropRate":2}}"#, "x.json")
+            .expect_err("bad rate");
+        assert!(err.to_string().contains("between 0 and 1"), "{err}");
     }
 }

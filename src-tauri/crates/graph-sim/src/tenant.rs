@@ -6,6 +6,7 @@
 //! suspended, one cancelled (locked out) and one organisation-wide (Company) SKU.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use crate::catalog::{self, *};
 use crate::rng::Rng;
@@ -46,6 +47,61 @@ pub struct SimUser {
     pub usage_location: Option<String>,
     pub account_enabled: bool,
     pub licenses: Vec<SimLicense>,
+    /// Replication lag: until the instant, assignLicense still sees this older usage location.
+    pub stale_usage_location: Option<(Option<String>, Instant)>,
+    /// Eventual consistency: until the instant, advanced queries still see this older state.
+    pub stale_index: Option<(IndexedState, Instant)>,
+}
+
+/// What advanced queries filter on, as the directory's index last saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedState {
+    pub licenses: Vec<SimLicense>,
+    pub usage_location: Option<String>,
+}
+
+impl SimUser {
+    /// The usage location the licensing service sees at `now` (it lags behind a PATCH).
+    pub fn replicated_usage_location(&self, now: Instant) -> Option<&str> {
+        match &self.stale_usage_location {
+            Some((old, until)) if *until > now => old.as_deref(),
+            _ => self.usage_location.as_deref(),
+        }
+    }
+
+    /// Licenses and usage location as advanced queries see them at `now`.
+    pub fn indexed(&self, now: Instant) -> (&[SimLicense], Option<&str>) {
+        match &self.stale_index {
+            Some((old, until)) if *until > now => (&old.licenses, old.usage_location.as_deref()),
+            _ => (&self.licenses, self.usage_location.as_deref()),
+        }
+    }
+
+    /// Remembers the current state for advanced queries before it changes.
+    pub fn mark_changed(&mut self, now: Instant, lag: std::time::Duration) {
+        if lag.is_zero() {
+            return;
+        }
+        let still_stale = self
+            .stale_index
+            .as_ref()
+            .is_some_and(|(_, until)| *until > now);
+        if !still_stale {
+            self.stale_index = Some((
+                IndexedState {
+                    licenses: self.licenses.clone(),
+                    usage_location: self.usage_location.clone(),
+                },
+                now + lag,
+            ));
+        }
+    }
+
+    pub fn holds(&self, sku_id: &str) -> bool {
+        self.licenses
+            .iter()
+            .any(|l| l.sku_id.eq_ignore_ascii_case(sku_id))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +119,11 @@ pub struct Tenant {
     pub skus: Vec<SimSku>,
     pub users: Vec<SimUser>,
     pub groups: Vec<SimGroup>,
+    /// Seats in use per SKU id, kept up to date on every change (recounting 100,000 people per
+    /// request would make big tenants slow).
+    consumed: HashMap<String, i64>,
+    /// Lower-case id and user principal name → index in `users`.
+    by_key: HashMap<String, usize>,
 }
 
 const GIVEN: &[&str] = &[
@@ -196,13 +257,35 @@ impl Tenant {
             skus: Vec::new(),
             users,
             groups: vec![sales_group],
+            consumed: HashMap::new(),
+            by_key: HashMap::new(),
         };
-        tenant.skus = generate_skus(&mut rng, &tenant.consumed_units());
+        tenant.consumed = tenant.count_consumed();
+        tenant.skus = generate_skus(&mut rng, &tenant.consumed);
+        tenant.by_key = tenant
+            .users
+            .iter()
+            .enumerate()
+            .flat_map(|(i, u)| {
+                [
+                    (u.id.to_ascii_lowercase(), i),
+                    (u.user_principal_name.to_ascii_lowercase(), i),
+                ]
+            })
+            .collect();
         tenant
     }
 
     /// Seats each SKU uses: one per person holding it, however many sources (direct, groups).
     pub fn consumed_units(&self) -> HashMap<String, i64> {
+        self.consumed.clone()
+    }
+
+    pub fn consumed(&self, sku_id: &str) -> i64 {
+        self.consumed.get(sku_id).copied().unwrap_or(0)
+    }
+
+    fn count_consumed(&self) -> HashMap<String, i64> {
         let mut consumed: HashMap<String, i64> = HashMap::new();
         for user in &self.users {
             let distinct: HashSet<&str> = user.licenses.iter().map(|l| l.sku_id.as_str()).collect();
@@ -211,6 +294,38 @@ impl Tenant {
             }
         }
         consumed
+    }
+
+    /// Recounts seats from scratch: tests compare it with the running count.
+    pub fn recount_consumed(&self) -> HashMap<String, i64> {
+        self.count_consumed()
+    }
+
+    /// Replaces a user's licenses, keeping the seat counts right.
+    pub(crate) fn set_licenses(&mut self, index: usize, licenses: Vec<SimLicense>) {
+        let before: HashSet<String> = self.users[index]
+            .licenses
+            .iter()
+            .map(|l| l.sku_id.clone())
+            .collect();
+        let after: HashSet<String> = licenses.iter().map(|l| l.sku_id.clone()).collect();
+        for gone in before.difference(&after) {
+            *self.consumed.entry(gone.clone()).or_default() -= 1;
+        }
+        for new in after.difference(&before) {
+            *self.consumed.entry(new.clone()).or_default() += 1;
+        }
+        self.users[index].licenses = licenses;
+    }
+
+    /// A user by object id or user principal name, case-insensitively, as Graph resolves
+    /// `/users/{id | userPrincipalName}`.
+    pub fn user_index(&self, key: &str) -> Option<usize> {
+        self.by_key.get(&key.to_ascii_lowercase()).copied()
+    }
+
+    pub fn user(&self, key: &str) -> Option<&SimUser> {
+        self.user_index(key).map(|i| &self.users[i])
     }
 
     pub fn sku(&self, sku_id: &str) -> Option<&SimSku> {
@@ -279,6 +394,8 @@ fn generate_user(
         usage_location,
         account_enabled,
         licenses,
+        stale_usage_location: None,
+        stale_index: None,
     }
 }
 

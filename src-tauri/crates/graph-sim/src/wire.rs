@@ -182,6 +182,73 @@ pub fn parse_select<'a>(
     Ok(out)
 }
 
+/// Graph's 429 body (contrib concepts/throttling.md); the caller adds Retry-After and the
+/// x-ms-throttle-* headers.
+pub fn throttled_response(request_id: &str, client_request_id: &str) -> Response {
+    let body = json!({
+        "error": {
+            "code": "TooManyRequests",
+            "innerError": {
+                "code": "429",
+                "date": now_iso8601(),
+                "message": "Please retry after",
+                "request-id": request_id,
+                "status": "429"
+            },
+            "message": "Please retry again later."
+        }
+    });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    add_ids(response.headers_mut(), request_id, client_request_id);
+    response
+}
+
+/// `licenseDetails` of a user: one entry per SKU held (direct or inherited), with its plans
+/// and their per-user provisioning state.
+pub fn license_details(user: &SimUser, tenant: &Tenant) -> Vec<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for l in &user.licenses {
+        if seen.contains(&l.sku_id.as_str()) {
+            continue;
+        }
+        seen.push(&l.sku_id);
+        let Some(sku) = tenant.sku(&l.sku_id) else {
+            continue;
+        };
+        // A plan disabled in every source of this SKU is disabled for the user.
+        let disabled_everywhere = |plan: &str| {
+            user.licenses
+                .iter()
+                .filter(|x| x.sku_id == l.sku_id)
+                .all(|x| {
+                    x.disabled_plans
+                        .iter()
+                        .any(|d| d.eq_ignore_ascii_case(plan))
+                })
+        };
+        let plans: Vec<Value> = sku
+            .service_plans
+            .iter()
+            .map(|(id, name)| {
+                json!({
+                    "servicePlanId": id,
+                    "servicePlanName": name,
+                    "provisioningStatus": if disabled_everywhere(id) { "Disabled" } else { "Success" },
+                    "appliesTo": sku.applies_to,
+                })
+            })
+            .collect();
+        out.push(json!({
+            "id": format!("{}{}", &user.id[..8], &sku.sku_id[..8]),
+            "skuId": sku.sku_id,
+            "skuPartNumber": sku.sku_part_number,
+            "servicePlans": plans,
+        }));
+    }
+    out
+}
+
 /// A Graph error response: `{"error":{"code","message","innerError":{date, request-id, …}}}`.
 pub fn error_response(
     status: StatusCode,
