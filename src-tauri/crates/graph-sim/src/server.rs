@@ -61,6 +61,8 @@ pub struct LogEntry {
     pub effect: Option<&'static str>,
     /// The JSON body of a write.
     pub body: Option<Value>,
+    /// The `x-ms-throttle-priority` the client sent.
+    pub priority: Option<String>,
 }
 
 struct TokenState {
@@ -460,8 +462,14 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
+    let priority = request
+        .headers()
+        .get("x-ms-throttle-priority")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let log = |status: u16, dropped: bool, effect: Option<Effect>, body: Option<Value>| {
         state.record(LogEntry {
+            priority: priority.clone(),
             seq: 0,
             at_ms: 0,
             method: method.to_string(),

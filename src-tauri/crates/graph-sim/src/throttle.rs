@@ -72,6 +72,7 @@ pub struct Throttle {
     app_writes: Bucket,
     tenant_writes: Bucket,
     random_429_rate: f64,
+    time_scale: f64,
     rng: Rng,
 }
 
@@ -89,6 +90,7 @@ impl Throttle {
             app_writes: Bucket::new(spec.app_writes_per_150s, 150.0, scale, now),
             tenant_writes: Bucket::new(spec.tenant_writes_per_300s, 300.0, scale, now),
             random_429_rate: spec.random_429_rate,
+            time_scale: scale,
             rng: Rng::new(seed ^ 0x7117),
         }
     }
@@ -104,7 +106,7 @@ impl Throttle {
             && (self.rng.next_u64() % 1_000_000) as f64 / 1_000_000.0 < self.random_429_rate
         {
             return Verdict::Throttled {
-                retry_after: 0.2 + self.rng.below(800) as f64 / 1000.0,
+                retry_after: (0.2 + self.rng.below(800) as f64 / 1000.0) / self.time_scale,
                 scope: "Tenant_Application/ReadWrite",
                 information: "CPULimitExceeded",
             };

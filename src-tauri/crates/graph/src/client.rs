@@ -1,48 +1,247 @@
-//! The Graph client: one place for authentication, paging and turning error bodies into errors.
+//! The Graph client: one place for authentication (with one token refresh on 401), retries
+//! (429/503/504 after Retry-After or backoff), paging and turning error bodies into errors.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::Method;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::models::{self, ErrorEnvelope, Page};
-use crate::{AccessToken, GraphEndpoint, GraphError, GraphErrorKind};
+use crate::retry::{self, MAX_ATTEMPTS};
+use crate::token::StaticToken;
+use crate::{AccessToken, GraphEndpoint, GraphError, TokenSource};
 
 /// Properties LicenseDesk needs of a user. Graph returns most of them only when selected (§4.2).
 pub const USER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates";
 
+/// Tries when no answer comes at all (connection refused or reset): a network that is down
+/// should be reported quickly, not after minutes of backoff.
+const MAX_NETWORK_ATTEMPTS: u32 = 4;
+
 /// Graph's largest page for /users; fewer pages means fewer requests against the quota.
 const MAX_PAGE_SIZE: u32 = 999;
 
-#[derive(Debug, Clone)]
+/// How urgent the work is (`x-ms-throttle-priority`): Graph throttles Low first. Microsoft
+/// suggests High only for requests a person started and is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+}
+
+impl Priority {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Self::Low => "Low",
+            Self::Normal => "Normal",
+            Self::High => "High",
+        }
+    }
+}
+
+/// An answer as it came, before it is judged.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl RawResponse {
+    pub fn into_error(self) -> GraphError {
+        let request_id = self
+            .headers
+            .get("request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        api_error(self.status, &self.body, request_id)
+    }
+}
+
+#[derive(Clone)]
 pub struct GraphClient {
     http: reqwest::Client,
     endpoint: GraphEndpoint,
-    token: AccessToken,
+    tokens: Arc<dyn TokenSource>,
+    priority: Priority,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("endpoint", &self.endpoint)
+            .field("priority", &self.priority)
+            .finish_non_exhaustive()
+    }
 }
 
 impl GraphClient {
+    /// A client with a token that cannot be renewed.
     pub fn new(endpoint: GraphEndpoint, token: AccessToken) -> Result<Self, GraphError> {
+        Self::with_token_source(endpoint, Arc::new(StaticToken(token)))
+    }
+
+    pub fn with_token_source(
+        endpoint: GraphEndpoint,
+        tokens: Arc<dyn TokenSource>,
+    ) -> Result<Self, GraphError> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("LicenseDesk/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
+            .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| GraphError::Network(e.to_string()))?;
         Ok(Self {
             http,
             endpoint,
-            token,
+            tokens,
+            priority: Priority::Normal,
         })
+    }
+
+    /// The same client sending `x-ms-throttle-priority` with every request.
+    pub fn with_priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    pub fn priority(&self) -> Priority {
+        self.priority
     }
 
     pub fn endpoint(&self) -> &GraphEndpoint {
         &self.endpoint
     }
 
+    pub(crate) fn current_token(&self) -> AccessToken {
+        self.tokens.current()
+    }
+
+    /// Renews the token after a 401, unless another request already did since `failed` was
+    /// sent (then the newer one is used).
+    pub(crate) async fn renew_token(&self, failed: &AccessToken) -> Result<(), GraphError> {
+        if &self.tokens.current() != failed {
+            return Ok(());
+        }
+        tracing::info!("access token refused (401); renewing it once");
+        self.tokens.refresh().await.map(|_| ())
+    }
+
+    /// Sends one request once. `Err` only when no answer came.
+    pub(crate) async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<(RawResponse, AccessToken), GraphError> {
+        let token = self.tokens.current();
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(token.secret())
+            .header("Accept", "application/json")
+            .header("x-ms-throttle-priority", self.priority.header_value());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+        Ok((
+            RawResponse {
+                status,
+                headers,
+                body,
+            },
+            token,
+        ))
+    }
+
+    /// Sends a request that is safe to repeat (a read, or a write the server refused without
+    /// doing: 429), retrying throttling, transient errors and lost answers, and renewing the
+    /// token once on 401.
+    ///
+    /// Writes must not come through here with `retry_lost_answers`: when a write's answer is
+    /// lost the change may have been made, and only a fresh read can tell (see `changes`).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+        retry_lost_answers: bool,
+    ) -> Result<RawResponse, GraphError> {
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (response, token) = match self
+                .send_once(method.clone(), url.clone(), body, headers)
+                .await
+            {
+                Ok(ok) => ok,
+                Err(e) if retry_lost_answers && attempt < MAX_NETWORK_ATTEMPTS => {
+                    tracing::debug!("no answer ({e}); trying again");
+                    tokio::time::sleep(retry::backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            match response.status {
+                401 if !renewed => {
+                    renewed = true;
+                    if let Err(e) = self.renew_token(&token).await {
+                        // Report the 401 itself: it says what the person must do (sign in).
+                        tracing::warn!("could not renew the token: {e}");
+                        return Ok(response);
+                    }
+                }
+                429 if attempt < MAX_ATTEMPTS => {
+                    let wait = retry::delay(attempt, retry::retry_after(&response.headers));
+                    tracing::debug!(?wait, "throttled (429)");
+                    tokio::time::sleep(wait).await;
+                }
+                500 | 502 | 503 | 504 if retry_lost_answers && attempt < MAX_ATTEMPTS => {
+                    let wait = retry::delay(attempt, retry::retry_after(&response.headers));
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Ok(response),
+            }
+        }
+    }
+
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        headers: &[(&str, &str)],
+    ) -> Result<T, GraphError> {
+        tracing::debug!(%url, "GET");
+        let response = self.send(Method::GET, url, None, headers, true).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(response.into_error());
+        }
+        serde_json::from_slice(&response.body).map_err(|e| GraphError::Decode(e.to_string()))
+    }
+
     /// `GET /subscribedSkus`: every license plan the tenant owns (one response, no paging).
     pub async fn subscribed_skus(&self) -> Result<Vec<models::SubscribedSku>, GraphError> {
-        self.get_all(self.endpoint.v1("subscribedSkus")).await
+        self.get_all(self.endpoint.v1("subscribedSkus"), &[]).await
     }
 
     /// `GET /users` with the properties LicenseDesk needs, following every page.
@@ -59,17 +258,53 @@ impl GraphClient {
         url.query_pairs_mut()
             .append_pair("$select", USER_SELECT)
             .append_pair("$top", &page_size.to_string());
-        self.get_all(url).await
+        self.get_all(url, &[]).await
     }
 
-    /// GETs a collection and follows `@odata.nextLink` unchanged until it ends. The link is
-    /// opaque (it carries a `$skiptoken`) so it is never parsed or rebuilt, but it must point at
-    /// the same service, or the token would be sent to whoever wrote the link.
-    pub async fn get_all<T: DeserializeOwned>(&self, first: Url) -> Result<Vec<T>, GraphError> {
+    /// `GET /users?$filter=…` as an advanced query (`ConsistencyLevel: eventual`, `$count=true`),
+    /// which the filters LicenseDesk uses need (unlicensed people, no usage location…).
+    /// Results are eventually consistent: re-read changed users one by one to verify.
+    pub async fn users_where(&self, filter: &str) -> Result<Vec<models::User>, GraphError> {
+        let mut url = self.endpoint.v1("users");
+        url.query_pairs_mut()
+            .append_pair("$filter", filter)
+            .append_pair("$count", "true")
+            .append_pair("$select", USER_SELECT)
+            .append_pair("$top", &MAX_PAGE_SIZE.to_string());
+        self.get_all(url, &[("ConsistencyLevel", "eventual")]).await
+    }
+
+    /// `GET /users/{id | userPrincipalName}` with the properties LicenseDesk needs.
+    pub async fn user(&self, key: &str) -> Result<models::User, GraphError> {
+        let mut url = self.endpoint.v1(&format!("users/{}", encode_segment(key)));
+        url.query_pairs_mut().append_pair("$select", USER_SELECT);
+        self.get_json(url, &[]).await
+    }
+
+    /// `GET /users/{id}/licenseDetails`: licenses with per-plan provisioning state.
+    pub async fn license_details(
+        &self,
+        key: &str,
+    ) -> Result<Vec<models::LicenseDetails>, GraphError> {
+        let url = self
+            .endpoint
+            .v1(&format!("users/{}/licenseDetails", encode_segment(key)));
+        self.get_all(url, &[]).await
+    }
+
+    /// GETs a collection and follows `@odata.nextLink` unchanged until it ends, sending the
+    /// same headers each time. The link is opaque (it carries a `$skiptoken`) so it is never
+    /// parsed or rebuilt, but it must point at the same service, or the token would be sent
+    /// to whoever wrote the link.
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            let page: Page<T> = self.get_json(url).await?;
+            let page: Page<T> = self.get_json(url, headers).await?;
             items.extend(page.value);
             if let Some(link) = page.next_link {
                 let link_url = Url::parse(&link)
@@ -82,35 +317,22 @@ impl GraphClient {
         }
         Ok(items)
     }
-
-    async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T, GraphError> {
-        tracing::debug!(%url, "GET");
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(self.token.secret())
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
-        let status = response.status();
-        let request_id = response
-            .headers()
-            .get("request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
-        if !status.is_success() {
-            return Err(api_error(status.as_u16(), &body, request_id));
-        }
-        serde_json::from_slice(&body).map_err(|e| GraphError::Decode(e.to_string()))
-    }
 }
 
-fn api_error(status: u16, body: &[u8], request_id: Option<String>) -> GraphError {
+/// A user id or user principal name as one path segment (`#EXT#` guests have `#`).
+pub(crate) fn encode_segment(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@!$'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn api_error(status: u16, body: &[u8], request_id: Option<String>) -> GraphError {
     let (code, message, inner_id) = match serde_json::from_slice::<ErrorEnvelope>(body) {
         Ok(env) => (
             env.error.code,
@@ -123,11 +345,20 @@ fn api_error(status: u16, body: &[u8], request_id: Option<String>) -> GraphError
             None,
         ),
     };
-    GraphError::Api {
-        kind: GraphErrorKind::from_status(status),
-        status,
-        code,
-        message,
-        request_id: request_id.or(inner_id),
+    GraphError::api(status, code, message, request_id.or(inner_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode_segment("ana@contoso.com"), "ana@contoso.com");
+        assert_eq!(
+            encode_segment("guest_adatum.com#EXT#@contoso.com"),
+            "guest_adatum.com%23EXT%23@contoso.com"
+        );
+        assert_eq!(encode_segment("a/b?c"), "a%2Fb%3Fc");
     }
 }

@@ -2,14 +2,17 @@
 //! wire models, one place for paging, and typed errors. Nothing here decides what to change;
 //! that is the `licensing` crate's job.
 
+mod changes;
 mod client;
 mod cloud;
 mod convert;
 mod error;
 pub mod models;
+mod retry;
 mod token;
 
-pub use client::{GraphClient, USER_SELECT};
+pub use changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
+pub use client::{GraphClient, Priority, USER_SELECT};
 pub use cloud::{Cloud, GraphEndpoint};
 pub use error::{GraphError, GraphErrorKind};
-pub use token::AccessToken;
+pub use token::{AccessToken, RefreshFuture, StaticToken, TokenSource};

@@ -115,6 +115,36 @@ pub struct LicenseAssignmentState {
     pub state: Option<String>,
 }
 
+/// One entry of `GET /users/{id}/licenseDetails`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseDetails {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub sku_id: String,
+    #[serde(default)]
+    pub sku_part_number: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub service_plans: Vec<ServicePlanInfo>,
+}
+
+/// The answer to a `$batch` envelope.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchResponse {
+    #[serde(default)]
+    pub responses: Vec<BatchItemResponse>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchItemResponse {
+    pub id: String,
+    pub status: u16,
+    #[serde(default)]
+    pub headers: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub body: serde_json::Value,
+}
+
 /// Graph's error envelope: `{"error":{"code","message","innerError":{…}}}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ErrorEnvelope {

@@ -1,0 +1,674 @@
+//! Applying license changes fast and exactly once: `$batch` envelopes of up to 20
+//! `assignLicense` calls, several in flight, with a window that adapts to throttling.
+//!
+//! Why retrying is safe here. A write whose answer never came (dropped connection, 5xx) may
+//! or may not have been carried out, so it is never blindly sent again: the executor re-reads
+//! the user and compares with what was asked. If the change is in place it is done; if not, it
+//! was not made and sending it again is a first write, not a second. A 429 is different: Graph
+//! refused it before doing anything, so it is simply sent again after Retry-After.
+//! (assignLicense is also idempotent for adds — adding a SKU the user has takes no second
+//! seat — but not for removes, which fail on a second try; the re-read makes both safe.)
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use crate::client::{RawResponse, encode_segment};
+use crate::models::{BatchResponse, User};
+use crate::retry::{self, MAX_ATTEMPTS};
+use crate::{GraphClient, GraphError, GraphErrorKind};
+
+const BATCH_LIMIT: usize = 20;
+
+/// One `addLicenses` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddLicense {
+    pub sku_id: String,
+    pub disabled_plans: Vec<String>,
+}
+
+/// The licenses to give and take away for one person, made in one assignLicense call (so a
+/// move from one plan to another is all-or-nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenseChange {
+    /// Object id or user principal name.
+    pub user: String,
+    pub add: Vec<AddLicense>,
+    pub remove: Vec<String>,
+}
+
+impl LicenseChange {
+    fn body(&self) -> Value {
+        json!({
+            "addLicenses": self.add.iter().map(|a| json!({"skuId": a.sku_id, "disabledPlans": a.disabled_plans})).collect::<Vec<_>>(),
+            "removeLicenses": self.remove,
+        })
+    }
+
+    fn write_url(&self) -> String {
+        format!("/users/{}/assignLicense", encode_segment(&self.user))
+    }
+
+    fn read_url(&self) -> String {
+        format!(
+            "/users/{}?$select=id,assignedLicenses,licenseAssignmentStates",
+            encode_segment(&self.user)
+        )
+    }
+
+    /// Whether the user, as read now, already has what this change asks for.
+    pub fn is_in_place(&self, user: &User) -> bool {
+        // Direct assignments only: a license from a group is not what we assigned.
+        let direct: Vec<(&str, &[String])> = if user.license_assignment_states.is_empty() {
+            user.assigned_licenses
+                .iter()
+                .map(|l| (l.sku_id.as_str(), l.disabled_plans.as_slice()))
+                .collect()
+        } else {
+            user.license_assignment_states
+                .iter()
+                .filter(|s| s.assigned_by_group.is_none())
+                .filter_map(|s| Some((s.sku_id.as_deref()?, s.disabled_plans.as_slice())))
+                .collect()
+        };
+        let same_plans = |a: &[String], b: &[String]| {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|x| b.iter().any(|y| y.eq_ignore_ascii_case(x)))
+        };
+        self.add.iter().all(|a| {
+            direct.iter().any(|(sku, disabled)| {
+                sku.eq_ignore_ascii_case(&a.sku_id) && same_plans(disabled, &a.disabled_plans)
+            })
+        }) && self
+            .remove
+            .iter()
+            .all(|r| !direct.iter().any(|(sku, _)| sku.eq_ignore_ascii_case(r)))
+    }
+}
+
+/// What became of one change.
+#[derive(Debug)]
+pub enum ChangeOutcome {
+    /// Graph said it was done.
+    Applied,
+    /// The answer was lost, and a fresh read showed the change in place.
+    Verified,
+    Failed(GraphError),
+}
+
+impl ChangeOutcome {
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Applied | Self::Verified)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    /// Sent, or waiting to be sent again after throttling or a lost answer.
+    pub waiting: usize,
+    pub throttled: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// Changes in flight at first, and the most ever (the window adapts in between).
+    pub initial_window: usize,
+    pub max_window: usize,
+    /// Adapt the window to throttling; `false` keeps `initial_window` (for comparisons).
+    pub adaptive: bool,
+    /// Changes per `$batch` (1–20).
+    pub batch_size: usize,
+}
+
+impl Default for ExecutorOptions {
+    fn default() -> Self {
+        Self {
+            initial_window: 4 * BATCH_LIMIT,
+            max_window: 16 * BATCH_LIMIT,
+            adaptive: true,
+            batch_size: BATCH_LIMIT,
+        }
+    }
+}
+
+impl ExecutorOptions {
+    /// One batch at a time, never more: how the best open-source peer works.
+    pub fn sequential_batches() -> Self {
+        Self {
+            initial_window: BATCH_LIMIT,
+            max_window: BATCH_LIMIT,
+            adaptive: false,
+            batch_size: BATCH_LIMIT,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Write,
+    /// Re-read to find out whether a write whose answer was lost was made.
+    Verify,
+}
+
+struct Item {
+    attempts: u32,
+}
+
+enum BatchResult {
+    Answered(Vec<(usize, u16, Option<Duration>, Option<f64>, Value)>),
+    /// No usable answer for the whole envelope.
+    Lost(GraphError),
+    /// The envelope itself was refused (e.g. 401, 429 before anything ran).
+    Refused(RawResponse),
+}
+
+/// The adaptive window: additive increase while Graph keeps up, multiplicative decrease on
+/// 429 (once per round trip), hold when Graph says a limit is close.
+struct Window {
+    size: f64,
+    min: f64,
+    max: f64,
+    adaptive: bool,
+    last_decrease: Instant,
+}
+
+impl Window {
+    fn on_answer(
+        &mut self,
+        sent_at: Instant,
+        throttled: bool,
+        limit_percentage: Option<f64>,
+        batch: usize,
+    ) {
+        if !self.adaptive {
+            return;
+        }
+        if throttled {
+            // Items sent before the last decrease saw the old window: punish once.
+            if sent_at > self.last_decrease {
+                self.size = (self.size * 0.7).max(self.min);
+                self.last_decrease = Instant::now();
+            }
+        } else if limit_percentage.is_none_or(|p| p < 0.95) {
+            // About one batch more per round trip.
+            self.size = (self.size + BATCH_LIMIT as f64 * batch as f64 / self.size).min(self.max);
+        }
+    }
+
+    fn get(&self) -> usize {
+        self.size as usize
+    }
+}
+
+impl GraphClient {
+    /// Applies every change through `$batch`, calling `progress` as results come in. Each
+    /// change gets exactly one outcome, in the order given.
+    pub async fn apply_changes(
+        &self,
+        changes: &[LicenseChange],
+        options: &ExecutorOptions,
+        mut progress: impl FnMut(Progress),
+    ) -> Vec<ChangeOutcome> {
+        let batch_size = options.batch_size.clamp(1, BATCH_LIMIT);
+        let mut outcomes: Vec<Option<ChangeOutcome>> = (0..changes.len()).map(|_| None).collect();
+        let mut items: Vec<Item> = (0..changes.len()).map(|_| Item { attempts: 0 }).collect();
+        let mut writes: VecDeque<usize> = (0..changes.len()).collect();
+        let mut verifies: VecDeque<usize> = VecDeque::new();
+        let mut window = Window {
+            size: options.initial_window.max(1) as f64,
+            // Never below two batches: with one, a round trip's worth of the write rate is lost.
+            min: (2 * batch_size).min(options.initial_window.max(1)) as f64,
+            max: options.max_window.max(options.initial_window).max(1) as f64,
+            adaptive: options.adaptive,
+            last_decrease: Instant::now(),
+        };
+        let mut not_before = Instant::now();
+        let mut in_flight_items = 0usize;
+        let mut tasks: JoinSet<(Kind, Vec<usize>, Instant, BatchResult)> = JoinSet::new();
+        let mut stats = Progress {
+            total: changes.len(),
+            waiting: changes.len(),
+            ..Progress::default()
+        };
+        progress(stats);
+
+        loop {
+            // Send while the window has room and Graph has not asked us to wait.
+            while Instant::now() >= not_before && in_flight_items < window.get() {
+                let room = window.get() - in_flight_items;
+                let (kind, queue) = if !verifies.is_empty() {
+                    (Kind::Verify, &mut verifies)
+                } else {
+                    (Kind::Write, &mut writes)
+                };
+                if queue.is_empty() {
+                    break;
+                }
+                let take = batch_size.min(room).min(queue.len()).max(1);
+                let batch: Vec<usize> = queue.drain(..take).collect();
+                in_flight_items += batch.len();
+                let requests: Vec<Value> = batch
+                    .iter()
+                    .map(|&i| match kind {
+                        Kind::Write => json!({
+                            "id": i.to_string(), "method": "POST", "url": changes[i].write_url(),
+                            "headers": {"Content-Type": "application/json", "x-ms-throttle-priority": self.priority().header_value()},
+                            "body": changes[i].body(),
+                        }),
+                        Kind::Verify => json!({
+                            "id": i.to_string(), "method": "GET", "url": changes[i].read_url(),
+                            "headers": {"x-ms-throttle-priority": self.priority().header_value()},
+                        }),
+                    })
+                    .collect();
+                let client = self.clone();
+                tasks.spawn(async move {
+                    let sent_at = Instant::now();
+                    let result = client.post_batch(requests).await;
+                    (kind, batch, sent_at, result)
+                });
+            }
+
+            if tasks.is_empty() {
+                if writes.is_empty() && verifies.is_empty() {
+                    break;
+                }
+                tokio::time::sleep_until(not_before.into()).await;
+                continue;
+            }
+            let joined = if Instant::now() < not_before {
+                tokio::select! {
+                    j = tasks.join_next() => j,
+                    () = tokio::time::sleep_until(not_before.into()) => continue,
+                }
+            } else {
+                tasks.join_next().await
+            };
+            let Some(Ok((kind, batch, sent_at, result))) = joined else {
+                continue;
+            };
+            in_flight_items -= batch.len();
+
+            let mut throttled_wait: Option<Duration> = None;
+            let mut limit_percentage: Option<f64> = None;
+            let fail = |i: usize,
+                        e: GraphError,
+                        outcomes: &mut Vec<Option<ChangeOutcome>>,
+                        stats: &mut Progress| {
+                outcomes[i] = Some(ChangeOutcome::Failed(e));
+                stats.failed += 1;
+                stats.waiting -= 1;
+            };
+            match result {
+                BatchResult::Lost(e) => {
+                    tracing::debug!("batch answer lost: {e}");
+                    for i in batch {
+                        items[i].attempts += 1;
+                        if items[i].attempts >= MAX_ATTEMPTS + 4 {
+                            fail(
+                                i,
+                                GraphError::Network(e.to_string()),
+                                &mut outcomes,
+                                &mut stats,
+                            );
+                        } else {
+                            // A write may have been made: find out before anything else.
+                            verifies.push_back(i);
+                        }
+                    }
+                    not_before = not_before.max(Instant::now() + retry::backoff(1));
+                }
+                BatchResult::Refused(response) => {
+                    let wait = retry::delay(1, retry::retry_after(&response.headers));
+                    let status = response.status;
+                    let error = response.into_error();
+                    if status == 401 {
+                        if let Err(e) = self.renew_token(&self.current_token()).await {
+                            for i in batch {
+                                fail(
+                                    i,
+                                    GraphError::TokenRefresh(e.to_string()),
+                                    &mut outcomes,
+                                    &mut stats,
+                                );
+                            }
+                            continue;
+                        }
+                    }
+                    for i in batch {
+                        items[i].attempts += 1;
+                        let retryable =
+                            status == 401 || status == 429 || (500..600).contains(&status);
+                        if !retryable || items[i].attempts >= MAX_ATTEMPTS {
+                            fail(
+                                i,
+                                GraphError::Api {
+                                    kind: error.kind().cloned().unwrap_or(GraphErrorKind::Other),
+                                    status,
+                                    code: String::new(),
+                                    message: error.to_string(),
+                                    request_id: None,
+                                },
+                                &mut outcomes,
+                                &mut stats,
+                            );
+                        } else if status >= 500 && kind == Kind::Write {
+                            verifies.push_back(i);
+                        } else if kind == Kind::Write {
+                            writes.push_front(i);
+                        } else {
+                            verifies.push_front(i);
+                        }
+                    }
+                    if status == 429 {
+                        throttled_wait = Some(wait);
+                    }
+                    not_before = not_before
+                        .max(Instant::now() + if status == 401 { Duration::ZERO } else { wait });
+                }
+                BatchResult::Answered(answers) => {
+                    let mut token_refused = false;
+                    for (i, status, retry_after, percentage, body) in answers {
+                        if let Some(p) = percentage {
+                            limit_percentage = Some(limit_percentage.map_or(p, |q: f64| q.max(p)));
+                        }
+                        match (kind, status) {
+                            (Kind::Write, 200..=299) => {
+                                outcomes[i] = Some(ChangeOutcome::Applied);
+                                stats.done += 1;
+                                stats.waiting -= 1;
+                            }
+                            (Kind::Verify, 200..=299) => match serde_json::from_value::<User>(body)
+                            {
+                                Ok(user) if changes[i].is_in_place(&user) => {
+                                    outcomes[i] = Some(ChangeOutcome::Verified);
+                                    stats.done += 1;
+                                    stats.waiting -= 1;
+                                }
+                                Ok(_) => {
+                                    // Not made: sending it now is the first write, not a repeat.
+                                    writes.push_front(i);
+                                }
+                                Err(e) => fail(
+                                    i,
+                                    GraphError::Decode(e.to_string()),
+                                    &mut outcomes,
+                                    &mut stats,
+                                ),
+                            },
+                            (_, 429) => {
+                                stats.throttled += 1;
+                                items[i].attempts += 1;
+                                let wait = retry::delay(items[i].attempts, retry_after);
+                                throttled_wait = Some(throttled_wait.map_or(wait, |w| w.max(wait)));
+                                if items[i].attempts >= MAX_ATTEMPTS * 4 {
+                                    fail(i, error_from_item(429, &body), &mut outcomes, &mut stats);
+                                } else if kind == Kind::Write {
+                                    writes.push_front(i);
+                                } else {
+                                    verifies.push_front(i);
+                                }
+                            }
+                            (_, 401) => {
+                                token_refused = true;
+                                items[i].attempts += 1;
+                                if items[i].attempts >= MAX_ATTEMPTS {
+                                    fail(i, error_from_item(401, &body), &mut outcomes, &mut stats);
+                                } else if kind == Kind::Write {
+                                    writes.push_front(i);
+                                } else {
+                                    verifies.push_front(i);
+                                }
+                            }
+                            (_, 500..=599) => {
+                                items[i].attempts += 1;
+                                if items[i].attempts >= MAX_ATTEMPTS {
+                                    fail(
+                                        i,
+                                        error_from_item(status, &body),
+                                        &mut outcomes,
+                                        &mut stats,
+                                    );
+                                } else {
+                                    // The service may have made the change before failing.
+                                    verifies.push_back(i);
+                                }
+                            }
+                            _ => fail(i, error_from_item(status, &body), &mut outcomes, &mut stats),
+                        }
+                    }
+                    if token_refused {
+                        if let Err(e) = self.renew_token(&self.current_token()).await {
+                            tracing::warn!("token renewal failed: {e}");
+                        }
+                    }
+                }
+            }
+            window.on_answer(
+                sent_at,
+                throttled_wait.is_some(),
+                limit_percentage,
+                BATCH_LIMIT,
+            );
+            if let Some(wait) = throttled_wait {
+                not_before = not_before.max(Instant::now() + wait);
+            }
+            progress(stats);
+        }
+        outcomes
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or_else(|| {
+                    ChangeOutcome::Failed(GraphError::Decode("no answer recorded".into()))
+                })
+            })
+            .collect()
+    }
+
+    /// Applies one change with one assignLicense call (no `$batch`), with the same safety:
+    /// a lost answer is settled by re-reading the user.
+    pub async fn apply_change(&self, change: &LicenseChange) -> ChangeOutcome {
+        let url = self
+            .endpoint()
+            .v1(change.write_url().trim_start_matches('/'));
+        let body = change.body();
+        for attempt in 1..=MAX_ATTEMPTS {
+            let answer = self
+                .send(Method::POST, url.clone(), Some(&body), &[], false)
+                .await;
+            match answer {
+                Ok(r) if (200..300).contains(&r.status) => return ChangeOutcome::Applied,
+                Ok(r) if !(500..600).contains(&r.status) => {
+                    return ChangeOutcome::Failed(r.into_error());
+                }
+                // 5xx or no answer: was it made?
+                Ok(_) | Err(GraphError::Network(_)) => {
+                    tokio::time::sleep(retry::backoff(attempt)).await;
+                    match self.user(&change.user).await {
+                        Ok(user) if change.is_in_place(&user) => return ChangeOutcome::Verified,
+                        Ok(_) => continue,
+                        Err(e) => return ChangeOutcome::Failed(e),
+                    }
+                }
+                Err(e) => return ChangeOutcome::Failed(e),
+            }
+        }
+        ChangeOutcome::Failed(GraphError::Network(
+            "gave up after repeated failures".into(),
+        ))
+    }
+
+    /// Posts one `$batch` envelope.
+    async fn post_batch(&self, requests: Vec<Value>) -> BatchResult {
+        let url = self.endpoint().v1("$batch");
+        let body = json!({ "requests": requests });
+        let response = match self.send_once(Method::POST, url, Some(&body), &[]).await {
+            Ok((r, _)) => r,
+            Err(e) => return BatchResult::Lost(e),
+        };
+        if response.status != 200 {
+            return if (500..600).contains(&response.status) {
+                BatchResult::Lost(response.into_error())
+            } else {
+                BatchResult::Refused(response)
+            };
+        }
+        let parsed: BatchResponse = match serde_json::from_slice(&response.body) {
+            Ok(p) => p,
+            Err(e) => return BatchResult::Lost(GraphError::Decode(e.to_string())),
+        };
+        // Answers come in any order: match them by id.
+        let mut answers = Vec::new();
+        for r in parsed.responses {
+            let Ok(i) = r.id.parse::<usize>() else {
+                continue;
+            };
+            let header = |name: &str| {
+                r.headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .and_then(|(_, v)| v.as_str().map(str::to_owned))
+            };
+            let retry_after = header("Retry-After").and_then(|v| retry::parse_seconds(&v));
+            let percentage = header("x-ms-throttle-limit-percentage").and_then(|v| v.parse().ok());
+            answers.push((i, r.status, retry_after, percentage, r.body));
+        }
+        let expected: std::collections::HashSet<usize> = requests
+            .iter()
+            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .collect();
+        let got: std::collections::HashSet<usize> = answers.iter().map(|a| a.0).collect();
+        if got != expected {
+            return BatchResult::Lost(GraphError::Decode(
+                "a $batch answer did not match its requests".into(),
+            ));
+        }
+        BatchResult::Answered(answers)
+    }
+}
+
+fn error_from_item(status: u16, body: &Value) -> GraphError {
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let message = body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let request_id = body["error"]["innerError"]["request-id"]
+        .as_str()
+        .map(str::to_owned);
+    GraphError::api(status, code, message, request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{AssignedLicense, LicenseAssignmentState};
+
+    fn user(direct: &[(&str, &[&str])], group: &[&str]) -> User {
+        let state = |sku: &str, plans: &[&str], g: Option<&str>| LicenseAssignmentState {
+            sku_id: Some(sku.into()),
+            assigned_by_group: g.map(str::to_owned),
+            disabled_plans: plans.iter().map(|p| p.to_string()).collect(),
+            error: None,
+            error_subcode: None,
+            last_updated_date_time: None,
+            state: Some("Active".into()),
+        };
+        User {
+            id: "u".into(),
+            user_principal_name: None,
+            display_name: None,
+            department: None,
+            usage_location: None,
+            account_enabled: None,
+            assigned_licenses: direct
+                .iter()
+                .map(|(s, _)| AssignedLicense {
+                    sku_id: s.to_string(),
+                    disabled_plans: vec![],
+                })
+                .collect(),
+            license_assignment_states: direct
+                .iter()
+                .map(|(s, p)| state(s, p, None))
+                .chain(group.iter().map(|s| state(s, &[], Some("g"))))
+                .collect(),
+        }
+    }
+
+    fn change(add: &[(&str, &[&str])], remove: &[&str]) -> LicenseChange {
+        LicenseChange {
+            user: "u".into(),
+            add: add
+                .iter()
+                .map(|(s, p)| AddLicense {
+                    sku_id: s.to_string(),
+                    disabled_plans: p.iter().map(|x| x.to_string()).collect(),
+                })
+                .collect(),
+            remove: remove.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn in_place_means_direct_with_the_same_disabled_plans_and_removes_gone() {
+        assert!(change(&[("A", &[])], &[]).is_in_place(&user(&[("A", &[])], &[])));
+        assert!(!change(&[("A", &["p"])], &[]).is_in_place(&user(&[("A", &[])], &[])));
+        assert!(change(&[("A", &["P"])], &[]).is_in_place(&user(&[("a", &["p"])], &[])));
+        // Held only through a group: our direct assignment is not there.
+        assert!(!change(&[("A", &[])], &[]).is_in_place(&user(&[], &["A"])));
+        assert!(change(&[("B", &[])], &["A"]).is_in_place(&user(&[("B", &[])], &["A"])));
+        assert!(!change(&[("B", &[])], &["A"]).is_in_place(&user(&[("B", &[]), ("A", &[])], &[])));
+    }
+
+    #[test]
+    fn body_always_has_both_arrays() {
+        let b = change(&[], &["A"]).body();
+        assert_eq!(b["addLicenses"], json!([]));
+        assert_eq!(b["removeLicenses"], json!(["A"]));
+    }
+
+    #[test]
+    fn window_backs_off_on_429_and_grows_when_graph_keeps_up() {
+        let start = Instant::now();
+        let mut w = Window {
+            size: 80.0,
+            min: 40.0,
+            max: 320.0,
+            adaptive: true,
+            last_decrease: start,
+        };
+        std::thread::sleep(Duration::from_millis(2));
+        w.on_answer(Instant::now(), true, None, 20);
+        assert_eq!(w.get(), 56);
+        // An answer to a batch sent before that decrease does not decrease again.
+        w.on_answer(start, true, None, 20);
+        assert_eq!(w.get(), 56);
+        for _ in 0..100 {
+            w.on_answer(Instant::now(), false, None, 20);
+        }
+        assert!(w.get() > 56);
+        let held = w.get();
+        w.on_answer(Instant::now(), false, Some(0.99), 20);
+        assert_eq!(w.get(), held, "a limit close by holds the window");
+        let mut fixed = Window {
+            size: 20.0,
+            min: 20.0,
+            max: 20.0,
+            adaptive: false,
+            last_decrease: start,
+        };
+        fixed.on_answer(Instant::now(), true, None, 20);
+        assert_eq!(fixed.get(), 20);
+    }
+}
