@@ -479,30 +479,43 @@ impl GraphClient {
             .endpoint()
             .v1(change.write_url().trim_start_matches('/'));
         let body = change.body();
-        for attempt in 1..=MAX_ATTEMPTS {
-            let answer = self
+        for _ in 1..=MAX_ATTEMPTS {
+            match self
                 .send(Method::POST, url.clone(), Some(&body), &[], false)
-                .await;
-            match answer {
+                .await
+            {
                 Ok(r) if (200..300).contains(&r.status) => return ChangeOutcome::Applied,
                 Ok(r) if !(500..600).contains(&r.status) => {
                     return ChangeOutcome::Failed(r.into_error());
                 }
-                // 5xx or no answer: was it made?
-                Ok(_) | Err(GraphError::Network(_)) => {
-                    tokio::time::sleep(retry::backoff(attempt)).await;
-                    match self.user(&change.user).await {
-                        Ok(user) if change.is_in_place(&user) => return ChangeOutcome::Verified,
-                        Ok(_) => continue,
-                        Err(e) => return ChangeOutcome::Failed(e),
-                    }
-                }
+                Ok(_) | Err(GraphError::Network(_)) => {}
+                Err(e) => return ChangeOutcome::Failed(e),
+            }
+            // 5xx or no answer: the change may have been made. Read until we know.
+            match self.settle(change).await {
+                Ok(true) => return ChangeOutcome::Verified,
+                Ok(false) => continue,
                 Err(e) => return ChangeOutcome::Failed(e),
             }
         }
         ChangeOutcome::Failed(GraphError::Network(
             "gave up after repeated failures".into(),
         ))
+    }
+
+    /// Whether `change` is in place now, reading the user until an answer comes.
+    async fn settle(&self, change: &LicenseChange) -> Result<bool, GraphError> {
+        let mut last = None;
+        for attempt in 1..=MAX_ATTEMPTS {
+            tokio::time::sleep(retry::backoff(attempt)).await;
+            match self.user(&change.user).await {
+                Ok(user) => return Ok(change.is_in_place(&user)),
+                Err(e @ GraphError::Network(_)) => last = Some(e),
+                Err(e) if e.kind().is_some_and(GraphErrorKind::is_retryable) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| GraphError::Network("could not confirm the change".into())))
     }
 
     /// Posts one `$batch` envelope.
