@@ -210,17 +210,17 @@ impl Tenant {
             }
         }
         for (plan, needs) in DEPENDS_ON {
-            if let Some(plan_id) = id_of(plan) {
-                if !needs.iter().any(|n| id_of(n).is_some()) {
-                    let needed: Vec<String> = needs
-                        .iter()
-                        .filter_map(|n| self.plan_id_by_name(n))
-                        .collect();
-                    return Err(Refusal::bad_request(format!(
-                        "License assignment failed because service plan {plan_id} depends on the service plan(s) {}.",
-                        needed.join(", ")
-                    )));
-                }
+            if let Some(plan_id) = id_of(plan)
+                && !needs.iter().any(|n| id_of(n).is_some())
+            {
+                let needed: Vec<String> = needs
+                    .iter()
+                    .filter_map(|n| self.plan_id_by_name(n))
+                    .collect();
+                return Err(Refusal::bad_request(format!(
+                    "License assignment failed because service plan {plan_id} depends on the service plan(s) {}.",
+                    needed.join(", ")
+                )));
             }
         }
         Ok(())

@@ -152,10 +152,10 @@ impl SimState {
                 Err("CompactToken parsing failed with error code: 80049217")
             }
             Some(_) => {
-                if let Some(limit) = self.scenario.faults.token_expires_after_requests {
-                    if tokens.uses >= limit {
-                        return Err("Lifetime validation failed, the token is expired.");
-                    }
+                if let Some(limit) = self.scenario.faults.token_expires_after_requests
+                    && tokens.uses >= limit
+                {
+                    return Err("Lifetime validation failed, the token is expired.");
                 }
                 tokens.uses += 1;
                 Ok(())
@@ -705,15 +705,15 @@ async fn list_subscribed_skus(
     .into_response()
 }
 
-fn user_select<'a>(ids: &RequestIds, raw: Option<&str>) -> Result<Vec<&'a str>, Response> {
+fn user_select<'a>(ids: &RequestIds, raw: Option<&str>) -> Result<Vec<&'a str>, Box<Response>> {
     wire::parse_select(raw, USER_PROPERTIES, USER_DEFAULT_PROPERTIES).map_err(|unknown| {
-        bad_request(
+        Box::new(bad_request(
             ids,
             "Request_BadRequest",
             &format!(
                 "Could not find a property named '{unknown}' on type 'Microsoft.DirectoryServices.User'."
             ),
-        )
+        ))
     })
 }
 
@@ -780,7 +780,7 @@ async fn list_users(
     };
     let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
 
     let tenant = state.read_tenant();
@@ -830,7 +830,7 @@ async fn get_user(
     let ids = ids_of(request.extensions());
     let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let tenant = state.read_tenant();
     match tenant.user(&key) {

@@ -16,7 +16,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use graph::{AccessToken, AddLicense, ExecutorOptions, GraphClient, GraphEndpoint, LicenseChange, Priority};
+use graph::{
+    AccessToken, AddLicense, ExecutorOptions, GraphClient, GraphEndpoint, LicenseChange, Priority,
+};
 use graph_sim::skus::FLOW_FREE;
 use graph_sim::{RunningSim, Scenario};
 
@@ -29,7 +31,10 @@ struct Run {
 }
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 async fn setup(n: usize) -> (RunningSim, GraphClient, Vec<LicenseChange>) {
@@ -49,7 +54,10 @@ async fn setup(n: usize) -> (RunningSim, GraphClient, Vec<LicenseChange>) {
         .take(n)
         .map(|u| LicenseChange {
             user: u.id.clone(),
-            add: vec![AddLicense { sku_id: FLOW_FREE.into(), disabled_plans: vec![] }],
+            add: vec![AddLicense {
+                sku_id: FLOW_FREE.into(),
+                disabled_plans: vec![],
+            }],
             remove: vec![],
         })
         .collect();
@@ -72,7 +80,12 @@ fn check(sim: &RunningSim, changes: &[LicenseChange]) -> usize {
     assert_eq!(ran.len(), changes.len(), "writes for exactly these people");
     assert!(ran.values().all(|&n| n == 1), "a write ran twice");
     let tenant = sim.tenant();
-    assert!(changes.iter().all(|c| tenant.user(&c.user).is_some_and(|u| u.holds(FLOW_FREE))), "a write was lost");
+    assert!(
+        changes
+            .iter()
+            .all(|c| tenant.user(&c.user).is_some_and(|u| u.holds(FLOW_FREE))),
+        "a write was lost"
+    );
     throttled
 }
 
@@ -81,9 +94,18 @@ async fn batched(name: &'static str, n: usize, options: ExecutorOptions) -> Run 
     let started = Instant::now();
     let outcomes = client.apply_changes(&changes, &options, |_| {}).await;
     let elapsed = started.elapsed();
-    assert!(outcomes.iter().all(|o| o.is_success()), "{name}: a change failed");
+    assert!(
+        outcomes.iter().all(|o| o.is_success()),
+        "{name}: a change failed"
+    );
     let throttled = check(&sim, &changes);
-    Run { name, writes: n, elapsed, throttled, extrapolated_from: None }
+    Run {
+        name,
+        writes: n,
+        elapsed,
+        throttled,
+        extrapolated_from: None,
+    }
 }
 
 async fn one_at_a_time(n: usize, sample: usize) -> Run {
@@ -106,7 +128,11 @@ async fn one_at_a_time(n: usize, sample: usize) -> Run {
 fn main() {
     let n = env_usize("BENCH_WRITES", 5_000);
     let sample = env_usize("BENCH_SINGLE", 200).min(n);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
 
     // The limit: a bucket of 3,000 writes refilling at 3,000 per 150 s, ten times faster.
     let spec = Scenario::load("throttled").expect("bundled").throttle;
@@ -116,21 +142,42 @@ fn main() {
 
     let runs = runtime.block_on(async {
         vec![
-            batched("LicenseDesk: adaptive $batch", n, ExecutorOptions::default()).await,
-            batched("sequential batches of 20 (open-source peer)", n, ExecutorOptions::sequential_batches()).await,
+            batched(
+                "LicenseDesk: adaptive $batch",
+                n,
+                ExecutorOptions::default(),
+            )
+            .await,
+            batched(
+                "sequential batches of 20 (open-source peer)",
+                n,
+                ExecutorOptions::sequential_batches(),
+            )
+            .await,
             one_at_a_time(n, sample).await,
         ]
     });
 
-    println!("\n{n} assignLicense calls, 150 ms latency, limit 3,000 writes/150 s at 10× speed (bucket {capacity:.0}, refill {refill:.0}/s)");
+    println!(
+        "\n{n} assignLicense calls, 150 ms latency, limit 3,000 writes/150 s at 10× speed (bucket {capacity:.0}, refill {refill:.0}/s)"
+    );
     println!("Fastest the limit permits: {min_secs:.2} s\n");
-    println!("| client | time (s) | writes/s | share of permitted rate | 429s | speed-up of LicenseDesk |");
+    println!(
+        "| client | time (s) | writes/s | share of permitted rate | 429s | speed-up of LicenseDesk |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     let ours = runs[0].elapsed.as_secs_f64();
     for r in &runs {
         let secs = r.elapsed.as_secs_f64();
-        let permitted_share = if min_secs > 0.0 { min_secs / secs } else { f64::NAN };
-        let note = r.extrapolated_from.map(|s| format!(" (from {s})")).unwrap_or_default();
+        let permitted_share = if min_secs > 0.0 {
+            min_secs / secs
+        } else {
+            f64::NAN
+        };
+        let note = r
+            .extrapolated_from
+            .map(|s| format!(" (from {s})"))
+            .unwrap_or_default();
         println!(
             "| {}{note} | {secs:.2} | {:.0} | {permitted_share:.3} | {} | {:.1}× |",
             r.name,
@@ -139,5 +186,7 @@ fn main() {
             secs / ours
         );
     }
-    println!("\nEvery run: each user got the license exactly once, no write ran twice, none was lost.");
+    println!(
+        "\nEvery run: each user got the license exactly once, no write ran twice, none was lost."
+    );
 }

@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use crate::client::{RawResponse, encode_segment};
 use crate::models::{BatchResponse, User};
 use crate::retry::{self, MAX_ATTEMPTS};
-use crate::{GraphClient, GraphError, GraphErrorKind};
+use crate::{AccessToken, GraphClient, GraphError, GraphErrorKind};
 
 const BATCH_LIMIT: usize = 20;
 
@@ -161,8 +161,17 @@ struct Item {
     attempts: u32,
 }
 
+/// One request's answer inside a `$batch` envelope.
+struct ItemAnswer {
+    index: usize,
+    status: u16,
+    retry_after: Option<Duration>,
+    limit_percentage: Option<f64>,
+    body: Value,
+}
+
 enum BatchResult {
-    Answered(Vec<(usize, u16, Option<Duration>, Option<f64>, Value)>),
+    Answered(Vec<ItemAnswer>),
     /// No usable answer for the whole envelope.
     Lost(GraphError),
     /// The envelope itself was refused (e.g. 401, 429 before anything ran).
@@ -231,7 +240,8 @@ impl GraphClient {
         };
         let mut not_before = Instant::now();
         let mut in_flight_items = 0usize;
-        let mut tasks: JoinSet<(Kind, Vec<usize>, Instant, BatchResult)> = JoinSet::new();
+        let mut tasks: JoinSet<(Kind, Vec<usize>, Instant, BatchResult, AccessToken)> =
+            JoinSet::new();
         let mut stats = Progress {
             total: changes.len(),
             waiting: changes.len(),
@@ -271,8 +281,11 @@ impl GraphClient {
                 let client = self.clone();
                 tasks.spawn(async move {
                     let sent_at = Instant::now();
+                    // The token this batch is sent with: on 401 only it is renewed, so batches
+                    // refused together cause one renewal, not one each.
+                    let token_used = client.current_token();
                     let result = client.post_batch(requests).await;
-                    (kind, batch, sent_at, result)
+                    (kind, batch, sent_at, result, token_used)
                 });
             }
 
@@ -291,7 +304,7 @@ impl GraphClient {
             } else {
                 tasks.join_next().await
             };
-            let Some(Ok((kind, batch, sent_at, result))) = joined else {
+            let Some(Ok((kind, batch, sent_at, result, token_used))) = joined else {
                 continue;
             };
             in_flight_items -= batch.len();
@@ -329,18 +342,18 @@ impl GraphClient {
                     let wait = retry::delay(1, retry::retry_after(&response.headers));
                     let status = response.status;
                     let error = response.into_error();
-                    if status == 401 {
-                        if let Err(e) = self.renew_token(&self.current_token()).await {
-                            for i in batch {
-                                fail(
-                                    i,
-                                    GraphError::TokenRefresh(e.to_string()),
-                                    &mut outcomes,
-                                    &mut stats,
-                                );
-                            }
-                            continue;
+                    if status == 401
+                        && let Err(e) = self.renew_token(&token_used).await
+                    {
+                        for i in batch {
+                            fail(
+                                i,
+                                GraphError::TokenRefresh(e.to_string()),
+                                &mut outcomes,
+                                &mut stats,
+                            );
                         }
+                        continue;
                     }
                     for i in batch {
                         items[i].attempts += 1;
@@ -375,7 +388,14 @@ impl GraphClient {
                 }
                 BatchResult::Answered(answers) => {
                     let mut token_refused = false;
-                    for (i, status, retry_after, percentage, body) in answers {
+                    for ItemAnswer {
+                        index: i,
+                        status,
+                        retry_after,
+                        limit_percentage: percentage,
+                        body,
+                    } in answers
+                    {
                         if let Some(p) = percentage {
                             limit_percentage = Some(limit_percentage.map_or(p, |q: f64| q.max(p)));
                         }
@@ -444,10 +464,8 @@ impl GraphClient {
                             _ => fail(i, error_from_item(status, &body), &mut outcomes, &mut stats),
                         }
                     }
-                    if token_refused {
-                        if let Err(e) = self.renew_token(&self.current_token()).await {
-                            tracing::warn!("token renewal failed: {e}");
-                        }
+                    if token_refused && let Err(e) = self.renew_token(&token_used).await {
+                        tracing::warn!("token renewal failed: {e}");
                     }
                 }
             }
@@ -551,13 +569,19 @@ impl GraphClient {
             };
             let retry_after = header("Retry-After").and_then(|v| retry::parse_seconds(&v));
             let percentage = header("x-ms-throttle-limit-percentage").and_then(|v| v.parse().ok());
-            answers.push((i, r.status, retry_after, percentage, r.body));
+            answers.push(ItemAnswer {
+                index: i,
+                status: r.status,
+                retry_after,
+                limit_percentage: percentage,
+                body: r.body,
+            });
         }
         let expected: std::collections::HashSet<usize> = requests
             .iter()
             .filter_map(|r| r["id"].as_str()?.parse().ok())
             .collect();
-        let got: std::collections::HashSet<usize> = answers.iter().map(|a| a.0).collect();
+        let got: std::collections::HashSet<usize> = answers.iter().map(|a| a.index).collect();
         if got != expected {
             return BatchResult::Lost(GraphError::Decode(
                 "a $batch answer did not match its requests".into(),
