@@ -68,6 +68,44 @@ pub struct LogEntry {
 struct TokenState {
     current: String,
     uses: u64,
+    /// Tokens with fewer permissions, for testing 403s: token → granted scopes.
+    limited: HashMap<String, Vec<String>>,
+}
+
+/// Delegated permissions that allow a request, per Graph's permission tables (any one will do;
+/// the *.All directory-wide ones are accepted everywhere they are in Graph's list).
+fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
+    if path == "/v1.0/subscribedSkus" {
+        &[
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
+    } else if path.ends_with("/assignLicense") {
+        &[
+            "LicenseAssignment.ReadWrite.All",
+            "User.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ]
+    } else if path.ends_with("/licenseDetails") {
+        &[
+            "LicenseAssignment.Read.All",
+            "User.Read.All",
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
+    } else if method == Method::GET {
+        &[
+            "User.Read.All",
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
+    } else {
+        &["User.ReadWrite.All", "Directory.ReadWrite.All"]
+    }
 }
 
 struct SimState {
@@ -136,7 +174,8 @@ impl SimState {
     }
 
     /// Checks the bearer token; counts its use for scenarios where tokens expire.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<(), &'static str> {
+    /// `Ok(Some(scopes))` for a token with limited permissions.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Option<Vec<String>>, &'static str> {
         let presented = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -148,6 +187,7 @@ impl SimState {
         let mut tokens = lock(&self.tokens);
         match presented {
             None | Some("") => Err("Access token is empty."),
+            Some(t) if tokens.limited.contains_key(t) => Ok(tokens.limited.get(t).cloned()),
             Some(t) if t != tokens.current => {
                 Err("CompactToken parsing failed with error code: 80049217")
             }
@@ -158,7 +198,7 @@ impl SimState {
                     return Err("Lifetime validation failed, the token is expired.");
                 }
                 tokens.uses += 1;
-                Ok(())
+                Ok(None)
             }
         }
     }
@@ -215,6 +255,7 @@ impl RunningSim {
             tokens: Mutex::new(TokenState {
                 current: new_secret(),
                 uses: 0,
+                limited: HashMap::new(),
             }),
             dice: Mutex::new(Rng::new(scenario.faults.seed)),
             log: Mutex::new(Vec::new()),
@@ -264,6 +305,17 @@ impl RunningSim {
         tokens.current = new_secret();
         tokens.uses = 0;
         tokens.current.clone()
+    }
+
+    /// An extra token that carries only `scopes` (e.g. `["User.Read.All"]`): requests it is
+    /// not enough for get Graph's 403 Authorization_RequestDenied.
+    pub fn issue_token_with_scopes(&self, scopes: &[&str]) -> String {
+        let token = new_secret();
+        lock(&self.state.tokens).limited.insert(
+            token.clone(),
+            scopes.iter().map(|s| s.to_string()).collect(),
+        );
+        token
     }
 
     /// A copy of the tenant as it is now, for tests to compare against what clients saw.
@@ -519,22 +571,42 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         }
     }
 
-    if let Err(message) = state.authenticate(request.headers()) {
-        log(401, false, None, None);
-        let mut response = wire::error_response(
-            StatusCode::UNAUTHORIZED,
-            "InvalidAuthenticationToken",
-            message,
-            &ids.request_id,
-            &ids.client_request_id,
-        );
-        response.headers_mut().insert(
+    let granted = match state.authenticate(request.headers()) {
+        Ok(granted) => granted,
+        Err(message) => {
+            log(401, false, None, None);
+            let mut response = wire::error_response(
+                StatusCode::UNAUTHORIZED,
+                "InvalidAuthenticationToken",
+                message,
+                &ids.request_id,
+                &ids.client_request_id,
+            );
+            response.headers_mut().insert(
             "www-authenticate",
             HeaderValue::from_static(
                 "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"",
             ),
         );
-        return response;
+            return response;
+        }
+    };
+    if let Some(granted) = granted {
+        let needed = permissions_for(&method, uri.path());
+        let allowed = uri.path() == "/v1.0/$batch"
+            || needed
+                .iter()
+                .any(|n| granted.iter().any(|g| g.eq_ignore_ascii_case(n)));
+        if !allowed {
+            log(403, false, None, None);
+            return wire::error_response(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+                &ids.request_id,
+                &ids.client_request_id,
+            );
+        }
     }
 
     let mut throttle_headers: Vec<(&'static str, String)> = Vec::new();

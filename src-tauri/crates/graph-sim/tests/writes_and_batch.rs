@@ -855,3 +855,64 @@ async fn the_request_log_records_questions_answers_and_effects() {
     );
     assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
 }
+
+#[tokio::test]
+async fn missing_permissions_are_403_insufficient_privileges() {
+    let s = Sim::demo().await;
+    let u = s.find(unlicensed_with_location);
+    let reader = s
+        .sim
+        .issue_token_with_scopes(&["User.Read.All", "Organization.Read.All"]);
+    let send = |path: String, body: Option<Value>| {
+        let mut req = s
+            .http
+            .request(
+                if body.is_some() {
+                    reqwest::Method::POST
+                } else {
+                    reqwest::Method::GET
+                },
+                format!("{}{path}", s.sim.graph_endpoint()),
+            )
+            .bearer_auth(&reader);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send()
+    };
+    let r = send("/v1.0/users?$top=1".into(), None)
+        .await
+        .expect("answer");
+    assert_eq!(r.status().as_u16(), 200, "reading is allowed");
+    let r = send(
+        format!("/v1.0/users/{}/assignLicense", u.id),
+        Some(add(TEAMS_ESS)),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(r.status().as_u16(), 403);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "Authorization_RequestDenied");
+    assert_eq!(
+        message(&body),
+        "Insufficient privileges to complete the operation."
+    );
+    assert!(!s.sim.tenant().user(&u.id).expect("user").holds(TEAMS_ESS));
+    // LicenseAssignment.ReadWrite.All is enough to assign.
+    let assigner = s
+        .sim
+        .issue_token_with_scopes(&["LicenseAssignment.ReadWrite.All"]);
+    let r = s
+        .http
+        .post(format!(
+            "{}/v1.0/users/{}/assignLicense",
+            s.sim.graph_endpoint(),
+            u.id
+        ))
+        .bearer_auth(&assigner)
+        .json(&add(TEAMS_ESS))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status().as_u16(), 200);
+}

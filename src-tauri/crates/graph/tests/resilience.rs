@@ -432,3 +432,36 @@ async fn advanced_queries_find_unlicensed_people() {
             .len()
     );
 }
+
+#[tokio::test]
+async fn a_missing_permission_is_forbidden_and_changes_nothing() {
+    let sim = RunningSim::start(&Scenario::demo())
+        .await
+        .expect("emulator");
+    let reader = sim.issue_token_with_scopes(&["User.Read.All", "Organization.Read.All"]);
+    let client = GraphClient::new(
+        GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint"),
+        AccessToken::new(reader),
+    )
+    .expect("client");
+    let before = sim.tenant();
+    let targets = eligible(&before, FLOW_FREE, 3);
+    let outcomes = client
+        .apply_changes(
+            &give(FLOW_FREE, &targets),
+            &ExecutorOptions::default(),
+            |_| {},
+        )
+        .await;
+    for o in &outcomes {
+        assert!(
+            matches!(o, ChangeOutcome::Failed(e) if e.kind() == Some(&GraphErrorKind::Forbidden)),
+            "{o:?}"
+        );
+    }
+    assert_eq!(sim.tenant(), before);
+    assert!(
+        client.subscribed_skus().await.is_ok(),
+        "reading still works"
+    );
+}
