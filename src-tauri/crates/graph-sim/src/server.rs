@@ -930,18 +930,37 @@ async fn license_details(
     .into_response()
 }
 
+/// The request's ids and its body, which must be a JSON object.
+async fn json_object(
+    request: Request,
+) -> Result<(RequestIds, serde_json::Map<String, Value>), Box<Response>> {
+    let ids = ids_of(request.extensions());
+    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
+        return Err(Box::new(bad_request(
+            &ids,
+            "BadRequest",
+            "Unreadable request body.",
+        )));
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok((ids, map)),
+        _ => Err(Box::new(bad_request(
+            &ids,
+            "BadRequest",
+            "Empty Payload. JSON content expected.",
+        ))),
+    }
+}
+
 /// `PATCH /users/{id}`: 204 No Content.
 async fn patch_user(
     State(state): State<Arc<SimState>>,
     Path(key): Path<String>,
     request: Request,
 ) -> Response {
-    let ids = ids_of(request.extensions());
-    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
-        return bad_request(&ids, "BadRequest", "Unreadable request body.");
-    };
-    let Ok(Value::Object(patch)) = serde_json::from_slice::<Value>(&bytes) else {
-        return bad_request(&ids, "BadRequest", "Empty Payload. JSON content expected.");
+    let (ids, patch) = match json_object(request).await {
+        Ok(ok) => ok,
+        Err(response) => return *response,
     };
     let result = state.write_tenant().update_user(
         &key,
@@ -966,12 +985,9 @@ async fn assign_license(
     Path(key): Path<String>,
     request: Request,
 ) -> Response {
-    let ids = ids_of(request.extensions());
-    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
-        return bad_request(&ids, "BadRequest", "Unreadable request body.");
-    };
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&bytes) else {
-        return bad_request(&ids, "BadRequest", "Empty Payload. JSON content expected.");
+    let (ids, body) = match json_object(request).await {
+        Ok(ok) => ok,
+        Err(response) => return *response,
     };
     let missing: Vec<&str> = ["addLicenses", "removeLicenses"]
         .into_iter()
