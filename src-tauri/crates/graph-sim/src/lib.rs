@@ -9,6 +9,7 @@ mod catalog;
 mod countries;
 mod error;
 mod filter;
+mod identity;
 mod ops;
 mod rng;
 mod scenario;
@@ -18,6 +19,7 @@ mod throttle;
 mod wire;
 
 pub use error::SimError;
+pub use identity::{GRAPH_PERMISSIONS, IdentitySpec};
 pub use ops::{AddLicense, Effect, Refusal};
 pub use scenario::{FaultSpec, LagSpec, Scenario, TenantSpec, ThrottleSpec};
 pub use server::{LogEntry, RunningSim};

@@ -22,6 +22,9 @@ pub struct Scenario {
     /// Eventual consistency: how long changes take to be seen where Graph is slow to see them.
     #[serde(default)]
     pub lag: LagSpec,
+    /// Sign-in: token lifetimes, device-code timing, the app-only client and its secret.
+    #[serde(default)]
+    pub identity: crate::identity::IdentitySpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,6 +26,7 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 use crate::filter::Filter;
+use crate::identity::{Identity, Principal};
 use crate::ops::{AddLicense, Effect, Refusal};
 use crate::rng::Rng;
 use crate::tenant::Tenant;
@@ -115,6 +116,7 @@ struct SimState {
     base_url: String,
     started: Instant,
     tokens: Mutex<TokenState>,
+    identity: Mutex<Identity>,
     throttle: Mutex<Throttle>,
     dice: Mutex<Rng>,
     log: Mutex<Vec<LogEntry>>,
@@ -130,6 +132,10 @@ struct InBatch;
 /// What a write did, handed from the handler to the log.
 #[derive(Clone, Copy)]
 struct WriteEffect(Effect);
+
+/// Who the token was issued to (`None` for the emulator's built-in token).
+#[derive(Clone)]
+struct Caller(Option<Principal>);
 
 /// Per-request ids, echoed in headers and error bodies.
 #[derive(Clone)]
@@ -174,8 +180,11 @@ impl SimState {
     }
 
     /// Checks the bearer token; counts its use for scenarios where tokens expire.
-    /// `Ok(Some(scopes))` for a token with limited permissions.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<Option<Vec<String>>, &'static str> {
+    /// `Ok(Some(scopes))` for a token with limited permissions, with who it was issued to.
+    fn authenticate(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(Option<Vec<String>>, Option<Principal>), &'static str> {
         let presented = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -187,7 +196,20 @@ impl SimState {
         let mut tokens = lock(&self.tokens);
         match presented {
             None | Some("") => Err("Access token is empty."),
-            Some(t) if tokens.limited.contains_key(t) => Ok(tokens.limited.get(t).cloned()),
+            Some(t) if tokens.limited.contains_key(t) => Ok((tokens.limited.get(t).cloned(), None)),
+            Some(t) if t != tokens.current => {
+                // A token from the sign-in endpoints: check its lifetime and carry its scopes.
+                let identity = lock(&self.identity);
+                match identity.tokens.get(t) {
+                    Some(issued) if issued.expires <= Instant::now() => {
+                        Err("Lifetime validation failed, the token is expired.")
+                    }
+                    Some(issued) => {
+                        Ok((Some(issued.scopes.clone()), Some(issued.principal.clone())))
+                    }
+                    None => Err("CompactToken parsing failed with error code: 80049217"),
+                }
+            }
             Some(t) if t != tokens.current => {
                 Err("CompactToken parsing failed with error code: 80049217")
             }
@@ -198,7 +220,7 @@ impl SimState {
                     return Err("Lifetime validation failed, the token is expired.");
                 }
                 tokens.uses += 1;
-                Ok(None)
+                Ok((None, None))
             }
         }
     }
@@ -252,6 +274,12 @@ impl RunningSim {
             scenario: scenario.clone(),
             base_url: format!("http://{addr}"),
             started: now,
+            identity: Mutex::new(Identity::new(
+                scenario.identity.clone(),
+                &scenario.tenant.tenant_id,
+                &scenario.tenant.domain,
+                scenario.tenant.seed,
+            )),
             tokens: Mutex::new(TokenState {
                 current: new_secret(),
                 uses: 0,
@@ -318,6 +346,25 @@ impl RunningSim {
         token
     }
 
+    /// The sign-in authority to give a client instead of https://login.microsoftonline.com.
+    pub fn authority_host(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// The person at the verification page approves a device code (`true` if it was pending).
+    pub fn approve_device_code(&self, user_code: &str) -> bool {
+        lock(&self.state.identity).decide_device_code(user_code, true)
+    }
+
+    pub fn decline_device_code(&self, user_code: &str) -> bool {
+        lock(&self.state.identity).decide_device_code(user_code, false)
+    }
+
+    /// User codes of device sign-ins waiting for approval.
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        lock(&self.state.identity).pending_user_codes()
+    }
+
     /// A copy of the tenant as it is now, for tests to compare against what clients saw.
     pub fn tenant(&self) -> Tenant {
         self.state.read_tenant().clone()
@@ -370,9 +417,68 @@ fn router(state: Arc<SimState>) -> Router {
         .route("/v1.0/users/{key}/licenseDetails", get(license_details))
         .route("/v1.0/users/{key}/assignLicense", post(assign_license))
         .route("/v1.0/$batch", post(batch))
+        .route("/v1.0/me", get(me))
         .fallback(unknown_segment)
         .layer(middleware::from_fn_with_state(state.clone(), pipeline))
+        // The identity platform: not Graph, so outside Graph's pipeline.
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize))
+        .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code))
+        .route("/devicelogin", get(device_login_page))
+        .route(
+            "/_sim/devicecode/{user_code}/{decision}",
+            post(decide_device_code),
+        )
         .with_state(state)
+}
+
+async fn authorize(
+    State(state): State<Arc<SimState>>,
+    Path(tenant): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    lock(&state.identity).authorize(&tenant, &query)
+}
+
+async fn token(
+    State(state): State<Arc<SimState>>,
+    Path(tenant): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    lock(&state.identity).token(&tenant, &form)
+}
+
+async fn device_code(
+    State(state): State<Arc<SimState>>,
+    Path(_tenant): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    lock(&state.identity).device_code(&form, &state.base_url)
+}
+
+async fn device_login_page() -> Response {
+    axum::response::Html(
+        "<!doctype html><title>Sign in (graph-sim)</title><h1>graph-sim device sign-in</h1>\
+         <p>This is the emulator. Tests approve a code with POST /_sim/devicecode/{code}/approve.</p>",
+    )
+    .into_response()
+}
+
+/// Test-only: the person at the verification page approves or declines.
+async fn decide_device_code(
+    State(state): State<Arc<SimState>>,
+    Path((user_code, decision)): Path<(String, String)>,
+) -> Response {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    if lock(&state.identity).decide_device_code(&user_code, approve) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 enum NetworkFault {
@@ -571,7 +677,7 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         }
     }
 
-    let granted = match state.authenticate(request.headers()) {
+    let (granted, principal) = match state.authenticate(request.headers()) {
         Ok(granted) => granted,
         Err(message) => {
             log(401, false, None, None);
@@ -594,6 +700,7 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
     if let Some(granted) = granted {
         let needed = permissions_for(&method, uri.path());
         let allowed = uri.path() == "/v1.0/$batch"
+            || uri.path() == "/v1.0/me"
             || needed
                 .iter()
                 .any(|n| granted.iter().any(|g| g.eq_ignore_ascii_case(n)));
@@ -666,6 +773,7 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         .flatten();
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(ids.clone());
+    request.extensions_mut().insert(Caller(principal));
 
     let mut response = next.run(request).await;
     wire::add_ids(
@@ -908,6 +1016,26 @@ async fn get_user(
     match tenant.user(&key) {
         Some(user) => Json(wire::user_json(user, &select)).into_response(),
         None => refusal_response(&ids, &Refusal::not_found(&key)),
+    }
+}
+
+/// `GET /me`: the signed-in person (delegated tokens only).
+async fn me(request: Request) -> Response {
+    let ids = ids_of(request.extensions());
+    let caller = request
+        .extensions()
+        .get::<Caller>()
+        .and_then(|c| c.0.clone());
+    match caller {
+        Some(Principal { user_principal_name: Some(upn), object_id, .. }) => Json(json!({
+            "id": object_id,
+            "displayName": "Megan Bowen",
+            "userPrincipalName": upn,
+            "mail": upn,
+        }))
+        .into_response(),
+        Some(_) => bad_request(&ids, "BadRequest", "/me request is only valid with delegated authentication flow."),
+        None => Json(json!({"id": "00000000-0000-4000-8000-000000000001", "displayName": "graph-sim", "userPrincipalName": "sim@graph-sim.invalid"})).into_response(),
     }
 }
 
