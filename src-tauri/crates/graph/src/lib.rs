@@ -2,6 +2,7 @@
 //! wire models, one place for paging, and typed errors. Nothing here decides what to change;
 //! that is the `licensing` crate's job.
 
+pub mod auth;
 mod changes;
 mod client;
 mod cloud;
