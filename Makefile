@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: demo app test lint test-rust bindings-check test-ui test-e2e screenshot clean
+.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e screenshot clean
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -21,7 +21,7 @@ app:
 	$(TAURI) build --debug --no-bundle
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
-test: lint test-rust bindings-check test-ui test-e2e
+test: lint test-rust bindings-check test-ui test-keychain test-e2e
 	@echo "All LicenseDesk test suites passed."
 
 lint:
@@ -40,6 +40,14 @@ bindings-check: test-rust
 test-ui:
 	npm --prefix ui run typecheck
 	npm --prefix ui test
+
+# The real OS keychain: a private D-Bus session with a fresh, unlocked gnome-keyring (its own
+# data folder, so a developer's own keyring is neither touched nor in the way).
+test-keychain:
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
+	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  cargo test -p graph --test keychain -- --ignored && \
+	  cargo test -p licensedesk-cli --test login -- --ignored'
 
 test-e2e: app
 	dbus-run-session -- $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored

@@ -27,6 +27,16 @@ pub struct ConnectionArgs {
     cloud: String,
 }
 
+impl ConnectionArgs {
+    pub fn cloud(&self) -> &str {
+        &self.cloud
+    }
+
+    pub fn graph_endpoint(&self) -> Option<&str> {
+        self.graph_endpoint.as_deref()
+    }
+}
+
 pub struct Connection {
     client: GraphClient,
     names: ProductNames,
@@ -50,9 +60,19 @@ impl Connection {
             });
         }
         let Some(var) = &args.access_token_env else {
-            return Err(CliError::Usage(
-                "no tenant given: use --demo, or --access-token-env VAR (with --graph-endpoint URL for an emulator or proxy)".into(),
-            ));
+            if crate::profile::Profile::load()?.is_none() {
+                return Err(CliError::Usage(
+                    "no tenant given: sign in with `licensedesk-cli login`, or use --demo, or --access-token-env VAR (with --graph-endpoint URL for an emulator or proxy)".into(),
+                ));
+            }
+            // The saved sign-in, renewed silently from the keychain.
+            let (profile, session) = crate::login::saved_session().await?;
+            let endpoint = GraphEndpoint::new(&profile.graph_endpoint)?;
+            return Ok(Self {
+                client: GraphClient::with_token_source(endpoint, session)?,
+                names: ProductNames::builtin(),
+                _demo: None,
+            });
         };
         let token = std::env::var(var).map_err(|_| {
             CliError::Usage(format!(

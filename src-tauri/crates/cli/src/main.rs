@@ -3,7 +3,9 @@
 //! Exit codes are a contract: 0 success, 1 the operation failed, 2 usage or input error.
 
 mod connection;
+mod login;
 mod output;
+mod profile;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,6 +41,12 @@ enum Command {
     Skus,
     /// List every user with their licenses.
     Users,
+    /// Sign in to a tenant; the session is kept in the OS keychain for later commands.
+    Login(login::LoginArgs),
+    /// Sign out: removes the saved sign-in from the keychain.
+    Logout,
+    /// Who is signed in, to which tenant, with which permissions.
+    Whoami,
     /// The Microsoft Graph emulator (graph-sim).
     Sim {
         #[command(subcommand)]
@@ -112,6 +120,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sim {
             command: SimCommand::Serve(args),
         } => serve(args).await,
+        Command::Login(args) => {
+            let cloud: graph::Cloud = cli.connection.cloud().parse()?;
+            login::login(&args, cloud, cli.connection.graph_endpoint()).await
+        }
+        Command::Logout => login::logout().await,
+        Command::Whoami => login::whoami(cli.json).await,
         Command::Skus => {
             let connection = Connection::open(&cli.connection).await?;
             let skus = connection.sku_summaries().await?;

@@ -7,7 +7,13 @@ use graph_sim::{Scenario, Tenant};
 use serde_json::Value;
 
 fn cli() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"));
+    // Never read or write the real user's saved sign-in.
+    c.env(
+        "LICENSEDESK_CONFIG_DIR",
+        std::env::temp_dir().join(format!("ld-cli-test-{}", std::process::id())),
+    );
+    c
 }
 
 fn run_json(args: &[&str]) -> Value {

@@ -1,0 +1,90 @@
+//! The CLI's saved sign-in: which tenant, app and endpoints (a small JSON file in the user's
+//! config folder, nothing secret) plus the refresh token (in the OS keychain only).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CliError;
+
+pub const KEYCHAIN_SERVICE: &str = "LicenseDesk";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub tenant: String,
+    pub client_id: String,
+    pub authority_host: String,
+    pub graph_endpoint: String,
+    pub scopes: Vec<String>,
+    /// From the sign-in, for `whoami` without a network call.
+    pub tenant_id: Option<String>,
+    pub user_principal_name: Option<String>,
+}
+
+/// `LICENSEDESK_CONFIG_DIR`, else the platform's config folder + `licensedesk`.
+pub fn config_dir() -> Result<PathBuf, CliError> {
+    if let Some(dir) = std::env::var_os("LICENSEDESK_CONFIG_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let base = if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+    };
+    base.map(|b| b.join("licensedesk")).ok_or_else(|| {
+        CliError::Failed("cannot find a config folder: set LICENSEDESK_CONFIG_DIR".into())
+    })
+}
+
+fn path() -> Result<PathBuf, CliError> {
+    Ok(config_dir()?.join("cli-session.json"))
+}
+
+impl Profile {
+    pub fn load() -> Result<Option<Self>, CliError> {
+        let path = path()?;
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+                CliError::Failed(format!(
+                    "{} is damaged ({e}); run `licensedesk-cli logout` and sign in again",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CliError::Failed(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn save(&self) -> Result<(), CliError> {
+        let path = path()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| CliError::Failed(e.to_string()))?;
+        // Write then rename, so a crash never leaves half a file.
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))
+    }
+
+    pub fn delete() -> Result<(), CliError> {
+        match std::fs::remove_file(path()?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CliError::Failed(format!(
+                "cannot remove the saved sign-in: {e}"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! `login`, `whoami`, `logout` against `sim serve`, as a script would run them.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+const CLIENT: &str = "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9";
+
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ld-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn serve(dir: &Path) -> Server {
+    let scenario = dir.join("scenario.json");
+    std::fs::write(
+        &scenario,
+        r#"{"name":"login-test","tenant":{"displayName":"Contoso","domain":"contoso.onmicrosoft.com","tenantId":"4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d","seed":1,"users":50},"identity":{"deviceCodeIntervalSecs":1}}"#,
+    )
+    .expect("scenario");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+        .args(["sim", "serve", "--scenario"])
+        .arg(&scenario)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("hello line");
+    let hello: Value = serde_json::from_str(&line).expect("json");
+    Server {
+        child,
+        endpoint: hello["graphEndpoint"]
+            .as_str()
+            .expect("endpoint")
+            .to_string(),
+    }
+}
+
+fn cli(config: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"));
+    c.env("LICENSEDESK_CONFIG_DIR", config);
+    c
+}
+
+/// Runs `login --device-code`, approving the code the CLI prints on stderr.
+fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (bool, String) {
+    let mut login = cli(config);
+    login
+        .args([
+            "login",
+            "--tenant",
+            "organizations",
+            "--client-id",
+            CLIENT,
+            "--device-code",
+            "--authority-host",
+            &server.endpoint,
+            "--graph-endpoint",
+            &server.endpoint,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in extra_env {
+        login.env(k, v);
+    }
+    let mut child = login.spawn().expect("login runs");
+    let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("prompt");
+    let code = first.trim().rsplit(' ').next().expect("code").to_string();
+    assert!(
+        first.contains("/devicelogin") && first.contains("enter the code"),
+        "{first}"
+    );
+    let approved = reqwest::blocking_post(&format!(
+        "{}/_sim/devicecode/{code}/approve",
+        server.endpoint
+    ));
+    assert_eq!(approved, 204, "approved {code}");
+    let mut rest = String::new();
+    for line in reader.lines() {
+        rest.push_str(&line.expect("line"));
+        rest.push('\n');
+    }
+    let status = child.wait().expect("exit");
+    (status.success(), format!("{first}{rest}"))
+}
+
+/// A tiny blocking POST without pulling a blocking HTTP client into the tests.
+mod reqwest {
+    pub fn blocking_post(url: &str) -> u16 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            ::reqwest::Client::new()
+                .post(url)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        })
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring under dbus-run-session): run by `make test`"]
+fn login_whoami_use_and_logout_with_the_keychain() {
+    let dir = temp_dir("login");
+    let config = dir.join("config");
+    let server = serve(&dir);
+    let (ok, said) = device_login(&server, &config, &[]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Signed in as megan.bowen@"), "{said}");
+
+    let out = cli(&config)
+        .args(["whoami", "--json"])
+        .output()
+        .expect("whoami");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let who: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(who["tenantId"], "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d");
+    assert!(
+        who["userPrincipalName"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("megan.bowen@"))
+    );
+    let scopes: Vec<&str> = who["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        scopes.contains(&"LicenseAssignment.ReadWrite.All")
+            && !scopes.contains(&"User.ReadWrite.All")
+    );
+
+    // Later commands use the saved session.
+    let out = cli(&config)
+        .args(["skus", "--json"])
+        .output()
+        .expect("skus");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let skus: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(skus.as_array().map(Vec::len), Some(14));
+
+    // No token on disk: only the non-secret profile is there.
+    let files = files_under(&config);
+    assert_eq!(files.len(), 1, "{files:?}");
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("text");
+        assert!(
+            !text.contains("rt.") && !text.contains("sim."),
+            "a token in {}: {text}",
+            f.display()
+        );
+    }
+
+    let out = cli(&config).arg("logout").output().expect("logout");
+    assert!(out.status.success());
+    let out = cli(&config).args(["whoami"]).output().expect("whoami");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not signed in"));
+}
+
+#[test]
+fn without_a_keychain_the_session_stays_in_memory_and_nothing_is_written() {
+    let dir = temp_dir("nokeychain");
+    let config = dir.join("config");
+    let server = serve(&dir);
+    // No D-Bus session bus: the Secret Service cannot answer.
+    let (ok, said) = device_login(
+        &server,
+        &config,
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/licensedesk-test",
+        )],
+    );
+    assert!(ok, "{said}");
+    assert!(said.contains("No keychain is available"), "{said}");
+    assert!(files_under(&config).is_empty(), "nothing written to disk");
+    let out = cli(&config).args(["whoami"]).output().expect("whoami");
+    assert_eq!(out.status.code(), Some(2));
+}
