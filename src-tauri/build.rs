@@ -1,3 +1,17 @@
+/// Every command the webview may call; each also needs its permission in a capability.
+const COMMANDS: &[&str] = &[
+    "tenant_info",
+    "list_plans",
+    "saved_tenants",
+    "start_device_sign_in",
+    "finish_device_sign_in",
+    "sign_in_with_browser",
+    "cancel_sign_in",
+    "open_verification_page",
+    "switch_tenant",
+    "sign_out",
+];
+
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()
@@ -5,7 +19,7 @@ fn main() {
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")
             // Declaring the app's commands makes each one need an explicit permission in a
             // capability: nothing is callable from the webview unless granted.
-            .app_manifest(tauri_build::AppManifest::new().commands(&["tenant_info", "list_plans"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("failed to run tauri-build");
 }

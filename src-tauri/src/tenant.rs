@@ -1,11 +1,15 @@
-//! Which tenant the app works on. With no tenant configured (sign-in arrives later) it is the
-//! demo tenant: the Graph emulator started in this process on 127.0.0.1, read through the real
-//! Graph client over HTTP, exactly as a real tenant would be.
+//! Which tenant the app works on: the built-in demo tenant (the Graph emulator in this process
+//! on 127.0.0.1, read through the real Graph client over HTTP), or a real tenant someone signed
+//! in to. Access tokens stay in memory here; refresh tokens only in the OS keychain; the list
+//! of saved tenants (nothing secret) in the settings store.
 
-use graph::{AccessToken, GraphClient, GraphEndpoint};
+use std::sync::Arc;
+
+use graph::auth::{self, Authority, SecretStore, Session};
+use graph::{AccessToken, Cloud, GraphClient, GraphEndpoint, Priority};
 use graph_sim::{RunningSim, Scenario};
-use serde::Serialize;
-use tokio::sync::OnceCell;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, RwLock};
 use ts_rs::TS;
 
 use crate::error::CommandError;
@@ -20,23 +24,154 @@ pub struct TenantInfo {
     pub tenant_id: String,
     /// True for the built-in demo tenant: nothing done here touches a real organisation.
     pub demo: bool,
+    /// Who is signed in (`None` on the demo tenant).
+    pub user_principal_name: Option<String>,
+    /// Graph permissions granted to this sign-in.
+    pub scopes: Vec<String>,
+    /// Why the sign-in lasts only until LicenseDesk closes (no keychain here), if it does.
+    pub notice: Option<String>,
+}
+
+/// What the setup screen asks for. Nothing here is secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct TenantSetup {
+    /// Domain, tenant ID or "organizations".
+    pub tenant: String,
+    /// The organisation's own app registration.
+    pub client_id: String,
+    /// "global", "usgov", "usgov-dod" or "china".
+    pub cloud: String,
+    /// Ask for User.ReadWrite.All as well (needed to set usage locations).
+    pub set_usage_locations: bool,
+    /// Private clouds and tests: other sign-in and Graph addresses.
+    pub authority_host: Option<String>,
+    pub graph_endpoint: Option<String>,
+}
+
+/// A tenant signed in to before, for the switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SavedTenant {
+    pub setup: TenantSetup,
+    pub tenant_id: Option<String>,
+    pub user_principal_name: Option<String>,
+}
+
+impl TenantSetup {
+    pub fn endpoints(&self) -> Result<(Authority, GraphEndpoint, Vec<String>), CommandError> {
+        let bad = |e: String| CommandError::new("setup.invalid", e, None);
+        let cloud: Cloud = self
+            .cloud
+            .parse()
+            .map_err(|e: graph::GraphError| bad(e.to_string()))?;
+        let host = self
+            .authority_host
+            .clone()
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or_else(|| cloud.authority_host().into());
+        let graph_root = self
+            .graph_endpoint
+            .clone()
+            .filter(|g| !g.trim().is_empty())
+            .unwrap_or_else(|| cloud.graph_root().into());
+        if self.client_id.trim().is_empty() {
+            return Err(bad("Enter the application (client) ID of your organisation's LicenseDesk app registration.".into()));
+        }
+        let authority = Authority::new(&host, &self.tenant).map_err(|e| bad(e.to_string()))?;
+        let endpoint = GraphEndpoint::new(&graph_root).map_err(|e| bad(e.to_string()))?;
+        Ok((
+            authority,
+            endpoint,
+            auth::graph_scopes(&graph_root, self.set_usage_locations),
+        ))
+    }
 }
 
 pub struct Connection {
     pub info: TenantInfo,
     pub client: GraphClient,
+    pub session: Option<Arc<Session>>,
+    pub setup: Option<TenantSetup>,
     _demo: Option<RunningSim>,
 }
 
-#[derive(Default)]
 pub struct TenantState {
-    connection: OnceCell<Connection>,
+    current: RwLock<Option<Arc<Connection>>>,
+    pub secrets: Arc<dyn SecretStore>,
+    /// Why there is no keychain, when there is none.
+    pub keychain_notice: Option<String>,
+    /// Cancels the sign-in in progress.
+    pub cancel: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    pub http: reqwest::Client,
 }
 
 impl TenantState {
+    pub fn new() -> Self {
+        let (secrets, keychain_notice) = auth::keychain_or_memory("LicenseDesk");
+        Self {
+            current: RwLock::new(None),
+            secrets,
+            keychain_notice,
+            cancel: Mutex::new(None),
+            http: reqwest::Client::new(),
+        }
+    }
+
     /// The open connection, starting the demo tenant on first use.
-    pub async fn connection(&self) -> Result<&Connection, CommandError> {
-        self.connection.get_or_try_init(open_demo).await
+    pub async fn connection(&self) -> Result<Arc<Connection>, CommandError> {
+        if let Some(c) = self.current.read().await.as_ref() {
+            return Ok(c.clone());
+        }
+        let mut slot = self.current.write().await;
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let demo = Arc::new(open_demo().await?);
+        *slot = Some(demo.clone());
+        Ok(demo)
+    }
+
+    pub async fn use_connection(&self, connection: Connection) -> Arc<Connection> {
+        let connection = Arc::new(connection);
+        *self.current.write().await = Some(connection.clone());
+        connection
+    }
+
+    pub async fn use_demo(&self) -> Result<Arc<Connection>, CommandError> {
+        let demo = open_demo().await?;
+        Ok(self.use_connection(demo).await)
+    }
+
+    /// A connection for a fresh or resumed sign-in.
+    pub fn signed_in(
+        &self,
+        setup: &TenantSetup,
+        endpoint: GraphEndpoint,
+        session: Session,
+    ) -> Result<Connection, CommandError> {
+        let session = Arc::new(session);
+        let who = session.signed_in();
+        // Work in this app is started by a person waiting for it.
+        let client = GraphClient::with_token_source(endpoint, session.clone())?
+            .with_priority(Priority::High);
+        Ok(Connection {
+            info: TenantInfo {
+                display_name: setup.tenant.clone(),
+                domain: setup.tenant.clone(),
+                tenant_id: who.tenant_id.unwrap_or_else(|| setup.tenant.clone()),
+                demo: false,
+                user_principal_name: who.user_principal_name,
+                scopes: session.scopes(),
+                notice: self.keychain_notice.clone(),
+            },
+            client,
+            session: Some(session),
+            setup: Some(setup.clone()),
+            _demo: None,
+        })
     }
 }
 
@@ -68,8 +203,13 @@ async fn open_demo() -> Result<Connection, CommandError> {
             domain: scenario.tenant.domain.clone(),
             tenant_id: scenario.tenant.tenant_id.clone(),
             demo: true,
+            user_principal_name: None,
+            scopes: Vec::new(),
+            notice: None,
         },
         client,
+        session: None,
+        setup: None,
         _demo: Some(sim),
     })
 }

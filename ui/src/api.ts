@@ -3,17 +3,36 @@ import { invoke } from "@tauri-apps/api/core";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
 import type { TenantInfo } from "./bindings/TenantInfo";
+import type { TenantSetup } from "./bindings/TenantSetup";
+import type { SavedTenant } from "./bindings/SavedTenant";
+import type { DeviceCodeInfo } from "./bindings/DeviceCodeInfo";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
 export interface Api {
   tenantInfo(): Promise<TenantInfo>;
   listPlans(): Promise<SkuSummary[]>;
+  savedTenants(): Promise<SavedTenant[]>;
+  startDeviceSignIn(setup: TenantSetup): Promise<DeviceCodeInfo>;
+  finishDeviceSignIn(): Promise<TenantInfo>;
+  signInWithBrowser(setup: TenantSetup): Promise<TenantInfo>;
+  cancelSignIn(): Promise<void>;
+  openVerificationPage(): Promise<void>;
+  switchTenant(setup: TenantSetup): Promise<TenantInfo>;
+  signOut(): Promise<TenantInfo>;
 }
 
 export const tauriApi: Api = {
   tenantInfo: () => invoke<TenantInfo>("tenant_info"),
   listPlans: () => invoke<SkuSummary[]>("list_plans"),
+  savedTenants: () => invoke<SavedTenant[]>("saved_tenants"),
+  startDeviceSignIn: (setup) => invoke<DeviceCodeInfo>("start_device_sign_in", { setup }),
+  finishDeviceSignIn: () => invoke<TenantInfo>("finish_device_sign_in"),
+  signInWithBrowser: (setup) => invoke<TenantInfo>("sign_in_with_browser", { setup }),
+  cancelSignIn: () => invoke<void>("cancel_sign_in"),
+  openVerificationPage: () => invoke<void>("open_verification_page"),
+  switchTenant: (setup) => invoke<TenantInfo>("switch_tenant", { setup }),
+  signOut: () => invoke<TenantInfo>("sign_out"),
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

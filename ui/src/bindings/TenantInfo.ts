@@ -7,4 +7,16 @@ export type TenantInfo = { displayName: string, domain: string, tenantId: string
 /**
  * True for the built-in demo tenant: nothing done here touches a real organisation.
  */
-demo: boolean, };
+demo: boolean, 
+/**
+ * Who is signed in (`None` on the demo tenant).
+ */
+userPrincipalName: string | null, 
+/**
+ * Graph permissions granted to this sign-in.
+ */
+scopes: Array<string>, 
+/**
+ * Why the sign-in lasts only until LicenseDesk closes (no keychain here), if it does.
+ */
+notice: string | null, };

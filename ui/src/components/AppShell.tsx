@@ -1,15 +1,17 @@
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import {
   Badge,
+  Button,
   Text,
   Tooltip,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Beaker16Regular, Certificate24Regular } from "@fluentui/react-icons";
+import { Beaker16Regular, Certificate24Regular, PersonKey24Regular } from "@fluentui/react-icons";
 import type { TenantInfo } from "../bindings/TenantInfo";
-import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
+
+export type Page = "plans" | "tenant";
 
 const useStyles = makeStyles({
   root: {
@@ -64,16 +66,38 @@ const useStyles = makeStyles({
 });
 
 /// The frame around every screen: who and where you are at the top, the screens on the left.
-export function AppShell({ children }: { children: (tenant: TenantInfo | undefined) => ReactNode }) {
-  const api = useApi();
+export function AppShell({
+  tenant,
+  tenantError,
+  page,
+  onNavigate,
+  onSignOut,
+  children,
+}: {
+  tenant: TenantInfo | undefined;
+  tenantError: string | undefined;
+  page: Page;
+  onNavigate: (page: Page) => void;
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   const styles = useStyles();
-  const [tenant, setTenant] = useState<TenantInfo | undefined>();
-  const [tenantError, setTenantError] = useState<string | undefined>();
-
-  useEffect(() => {
-    api.tenantInfo().then(setTenant, (e: unknown) => setTenantError(toCommandError(e).message));
-  }, [api]);
+  const railItem = (target: Page, icon: ReactNode, label: string) => (
+    <a
+      href={`#${target}`}
+      className={`${styles.railItem} ${page === target ? styles.railItemActive : ""}`}
+      aria-current={page === target ? "page" : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        onNavigate(target);
+      }}
+      data-testid={`nav-${target}`}
+    >
+      {icon}
+      {label}
+    </a>
+  );
 
   return (
     <div className={styles.root}>
@@ -87,18 +111,27 @@ export function AppShell({ children }: { children: (tenant: TenantInfo | undefin
             <>
               {tenant.demo ? (
                 <Tooltip content={t.demoBadgeHint} relationship="description">
-                  <Badge
-                    appearance="filled"
-                    color="warning"
-                    icon={<Beaker16Regular />}
-                    data-testid="demo-badge"
-                    tabIndex={0}
-                  >
+                  <Badge appearance="filled" color="warning" icon={<Beaker16Regular />} data-testid="demo-badge" tabIndex={0}>
                     {t.demoBadge}
                   </Badge>
                 </Tooltip>
-              ) : null}
+              ) : (
+                <Tooltip content={t.permissionsLabel(tenant.scopes.join(", "))} relationship="description">
+                  <Text data-testid="signed-in-as" tabIndex={0}>
+                    {t.signedInAs(tenant.userPrincipalName ?? "")}
+                  </Text>
+                </Tooltip>
+              )}
               <Text data-testid="tenant-name">{t.tenantLabel(tenant.displayName, tenant.domain)}</Text>
+              {tenant.demo ? (
+                <Button size="small" onClick={() => onNavigate("tenant")} data-testid="header-sign-in">
+                  {t.signInButton}
+                </Button>
+              ) : (
+                <Button size="small" onClick={onSignOut} data-testid="sign-out">
+                  {t.signOut}
+                </Button>
+              )}
             </>
           ) : (
             <Text>{tenantError ?? t.tenantLoading}</Text>
@@ -106,16 +139,17 @@ export function AppShell({ children }: { children: (tenant: TenantInfo | undefin
         </div>
       </header>
       <nav className={styles.rail} aria-label={t.navLabel}>
-        <a
-          href="#plans"
-          className={`${styles.railItem} ${styles.railItemActive}`}
-          aria-current="page"
-        >
-          <Certificate24Regular aria-hidden />
-          {t.navPlans}
-        </a>
+        {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
+        {railItem("tenant", <PersonKey24Regular aria-hidden />, t.navTenant)}
       </nav>
-      <div className={styles.content}>{children(tenant)}</div>
+      <div className={styles.content}>
+        {tenant?.notice ? (
+          <Text role="status" data-testid="keychain-notice" style={{ display: "block", padding: "8px 32px" }}>
+            {tenant.notice}
+          </Text>
+        ) : null}
+        {children}
+      </div>
     </div>
   );
 }

@@ -11,6 +11,50 @@ export const en = {
   tenantLoading: "Connecting…",
   tenantLabel: (name: string, domain: string) => `${name} (${domain})`,
 
+  navTenant: "Sign in",
+  signInButton: "Sign in to your tenant",
+  signOut: "Sign out",
+  signedInAs: (who: string) => `Signed in as ${who}`,
+  permissionsLabel: (list: string) => `Permissions: ${list}`,
+  tenantTitle: "Connect to your Microsoft 365 tenant",
+  tenantIntro:
+    "LicenseDesk signs in with your organisation's own app registration. Your sign-in is kept in the system keychain, never in a file.",
+  fieldTenant: "Tenant",
+  fieldTenantHint: "Your domain (contoso.onmicrosoft.com), the tenant ID, or “organizations”.",
+  fieldClientId: "Application (client) ID",
+  fieldClientIdHint: "From Entra admin center → App registrations → your LicenseDesk app → Overview.",
+  fieldCloud: "Cloud",
+  cloudGlobal: "Global (including GCC)",
+  cloudUsGov: "US Government GCC High",
+  cloudDod: "US Government DoD",
+  cloudChina: "China (21Vianet)",
+  fieldUsageLocations: "Let me set usage locations (also asks for User.ReadWrite.All)",
+  advanced: "Advanced: other sign-in and Graph addresses",
+  fieldAuthority: "Sign-in address",
+  fieldGraph: "Microsoft Graph address",
+  signInBrowser: "Sign in with the browser",
+  signInCode: "Sign in with a code",
+  signInWaitingBrowser: "Finish signing in in your browser, then come back here.",
+  deviceTitle: "Enter this code on the sign-in page",
+  deviceSteps: (uri: string) => `Open ${uri} on any device, enter the code, and sign in with an admin account.`,
+  copyCode: "Copy code",
+  copied: "Copied",
+  openPage: "Open sign-in page",
+  waiting: "Waiting for you to finish…",
+  cancel: "Cancel",
+  signInFailed: "Sign-in did not complete",
+  savedTenantsTitle: "Tenants you signed in to",
+  switchTo: "Switch",
+  useDemo: "Use the demo tenant",
+  guideTitle: "How to register LicenseDesk in your tenant (once, by an admin)",
+  guideSteps: [
+    "In the Entra admin center, go to App registrations → New registration. Name it “LicenseDesk”, supported accounts: this organisation only.",
+    "Under Authentication, add the platform “Mobile and desktop applications” with redirect URI http://localhost, and allow public client flows (for sign-in with a code).",
+    "Under API permissions, add Microsoft Graph delegated permissions: LicenseAssignment.ReadWrite.All, Organization.Read.All, User.Read.All (and User.ReadWrite.All to set usage locations). Then Grant admin consent.",
+    "People who assign licenses need the License Administrator or User Administrator role.",
+    "Copy the Application (client) ID into the form above.",
+  ],
+
   plansTitle: "License plans",
   plansSubtitle: (count: string, tenant: string) =>
     `${count} products in ${tenant}. Seats are read live from Microsoft 365.`,
@@ -54,6 +98,8 @@ export const en = {
 
 type Widen<T> = T extends string
   ? string
+  : T extends readonly string[]
+    ? readonly string[]
   : T extends (...args: infer A) => string
     ? (...args: A) => string
     : { [K in keyof T]: Widen<T[K]> };

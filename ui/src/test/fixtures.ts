@@ -26,9 +26,25 @@ export const contoso: TenantInfo = {
   domain: "contoso.onmicrosoft.com",
   tenantId: "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d",
   demo: true,
+  userPrincipalName: null,
+  scopes: [],
+  notice: null,
 };
 
 /// A fake of the Rust side whose answers each test chooses.
-export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso): Api {
-  return { tenantInfo: () => Promise.resolve(tenant), listPlans };
+export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso, overrides: Partial<Api> = {}): Api {
+  const notUsed = () => Promise.reject(new Error("not used in this test"));
+  return {
+    tenantInfo: () => Promise.resolve(tenant),
+    listPlans,
+    savedTenants: () => Promise.resolve([]),
+    startDeviceSignIn: notUsed,
+    finishDeviceSignIn: notUsed,
+    signInWithBrowser: notUsed,
+    cancelSignIn: () => Promise.resolve(),
+    openVerificationPage: () => Promise.resolve(),
+    switchTenant: notUsed,
+    signOut: notUsed,
+    ...overrides,
+  };
 }

@@ -1,0 +1,206 @@
+//! Signing in from the app: thin glue between the commands and `graph::auth`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use graph::auth::{self, AuthError, DeviceCodePrompt, Session};
+use serde::Serialize;
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::settings;
+use crate::tenant::{Connection, SavedTenant, TenantSetup, TenantState};
+
+/// What the device-code screen shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct DeviceCodeInfo {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub expires_in: u32,
+}
+
+impl From<AuthError> for CommandError {
+    fn from(e: AuthError) -> Self {
+        let details = Some(e.to_string());
+        let (code, message) = match &e {
+            AuthError::Config(m) => ("signin.setup", m.clone()),
+            AuthError::Network(_) => ("signin.unreachable", "LicenseDesk cannot reach the Microsoft sign-in service. Check the network connection and try again.".into()),
+            AuthError::Cancelled => ("signin.cancelled", "The sign-in was cancelled.".into()),
+            AuthError::TimedOut => ("signin.timeout", "The sign-in took too long. Start it again.".into()),
+            AuthError::StateMismatch => ("signin.state", "The browser returned an answer to a different sign-in. Start again.".into()),
+            AuthError::DeviceCodeExpired => ("signin.expired", "The code expired before it was entered. Start again to get a new code.".into()),
+            AuthError::Declined => ("signin.declined", "The sign-in was declined on the verification page.".into()),
+            AuthError::ConsentRequired(_) => ("signin.consent", "An administrator must approve LicenseDesk's permissions for your organisation first (admin consent): Entra admin center → App registrations → your LicenseDesk app → API permissions → Grant admin consent. To assign licenses you also need the License Administrator or User Administrator role.".into()),
+            AuthError::SignInAgain(_) => ("signin.again", "Your saved sign-in is no longer valid (it expired or was revoked). Sign in again.".into()),
+            AuthError::Keychain(_) => ("signin.keychain", "The system keychain refused to store the sign-in. Unlock it and try again.".into()),
+            AuthError::Refused(_) => ("signin.refused", "Microsoft refused the sign-in. The details say why.".into()),
+        };
+        CommandError::new(code, message, details)
+    }
+}
+
+async fn cancellable(state: &TenantState) -> impl std::future::Future<Output = ()> + use<> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    *state.cancel.lock().await = Some(tx);
+    async move {
+        let _ = rx.await;
+    }
+}
+
+pub async fn cancel(state: &TenantState) {
+    if let Some(tx) = state.cancel.lock().await.take() {
+        let _ = tx.send(());
+    }
+}
+
+fn finish<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &TenantState,
+    setup: &TenantSetup,
+    session: Session,
+) -> Result<Connection, CommandError> {
+    let (_, endpoint, _) = setup.endpoints()?;
+    let who = session.signed_in();
+    let connection = state.signed_in(setup, endpoint, session)?;
+    if state.keychain_notice.is_none() {
+        settings::remember(
+            app,
+            SavedTenant {
+                setup: setup.clone(),
+                tenant_id: who.tenant_id,
+                user_principal_name: who.user_principal_name,
+            },
+        );
+    }
+    Ok(connection)
+}
+
+pub async fn start_device<R: Runtime>(
+    state: &TenantState,
+    pending: &tokio::sync::Mutex<Option<(TenantSetup, DeviceCodePrompt)>>,
+    setup: TenantSetup,
+    _app: &AppHandle<R>,
+) -> Result<DeviceCodeInfo, CommandError> {
+    let (authority, _, scopes) = setup.endpoints()?;
+    let prompt =
+        auth::start_device_code(&state.http, &authority, &setup.client_id, &scopes).await?;
+    let info = DeviceCodeInfo {
+        user_code: prompt.user_code.clone(),
+        verification_uri: prompt.verification_uri.clone(),
+        expires_in: prompt.expires_in.min(u64::from(u32::MAX)) as u32,
+    };
+    *pending.lock().await = Some((setup, prompt));
+    Ok(info)
+}
+
+pub async fn finish_device<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &TenantState,
+    pending: &tokio::sync::Mutex<Option<(TenantSetup, DeviceCodePrompt)>>,
+) -> Result<Connection, CommandError> {
+    let Some((setup, prompt)) = pending.lock().await.clone() else {
+        return Err(CommandError::new(
+            "signin.none",
+            "No sign-in is in progress. Start again.",
+            None,
+        ));
+    };
+    let (authority, _, scopes) = setup.endpoints()?;
+    let cancelled = cancellable(state).await;
+    let tokens = auth::poll_device_code(
+        &state.http,
+        &authority,
+        &setup.client_id,
+        &prompt,
+        cancelled,
+    )
+    .await?;
+    *pending.lock().await = None;
+    let session = Session::start(
+        state.http.clone(),
+        authority,
+        &setup.client_id,
+        scopes,
+        state.secrets.clone(),
+        tokens,
+    )?;
+    finish(app, state, &setup, session)
+}
+
+pub async fn with_browser<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &TenantState,
+    setup: TenantSetup,
+) -> Result<Connection, CommandError> {
+    let (authority, _, scopes) = setup.endpoints()?;
+    let cancelled = cancellable(state).await;
+    let opener = app.clone();
+    let tokens = auth::sign_in_interactive(
+        &state.http,
+        &authority,
+        &setup.client_id,
+        &scopes,
+        move |url| {
+            opener
+                .opener()
+                .open_url(url, None::<&str>)
+                .map_err(|e| e.to_string())
+        },
+        Duration::from_secs(300),
+        cancelled,
+    )
+    .await?;
+    let session = Session::start(
+        state.http.clone(),
+        authority,
+        &setup.client_id,
+        scopes,
+        state.secrets.clone(),
+        tokens,
+    )?;
+    finish(app, state, &setup, session)
+}
+
+/// Silent sign-in to a saved tenant from the keychain.
+pub async fn resume<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &TenantState,
+    setup: TenantSetup,
+) -> Result<Connection, CommandError> {
+    let (authority, _, scopes) = setup.endpoints()?;
+    let session = Session::resume(
+        state.http.clone(),
+        authority,
+        &setup.client_id,
+        scopes,
+        state.secrets.clone(),
+    )
+    .await?
+    .ok_or_else(|| {
+        CommandError::new(
+            "signin.again",
+            "This tenant's sign-in is not saved any more. Sign in again.",
+            None,
+        )
+    })?;
+    finish(app, state, &setup, session)
+}
+
+pub fn sign_out<R: Runtime>(
+    app: &AppHandle<R>,
+    connection: &Arc<Connection>,
+    setup: Option<TenantSetup>,
+) -> Result<(), CommandError> {
+    if let Some(session) = &connection.session {
+        session.sign_out()?;
+    }
+    if let Some(setup) = setup {
+        settings::forget(app, &setup);
+    }
+    settings::clear_last(app);
+    Ok(())
+}

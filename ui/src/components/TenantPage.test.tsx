@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App } from "../App";
+import type { Api } from "../api";
+import type { TenantInfo } from "../bindings/TenantInfo";
+import { contoso, fakeApi, plan } from "../test/fixtures";
+
+const fabrikam: TenantInfo = {
+  displayName: "fabrikam.onmicrosoft.com",
+  domain: "fabrikam.onmicrosoft.com",
+  tenantId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+  demo: false,
+  userPrincipalName: "megan.bowen@fabrikam.onmicrosoft.com",
+  scopes: ["LicenseAssignment.ReadWrite.All", "User.Read.All"],
+  notice: null,
+};
+
+async function fillForm() {
+  const user = userEvent.setup();
+  await user.click(await screen.findByTestId("header-sign-in"));
+  await user.type(screen.getByTestId("field-tenant"), "fabrikam.onmicrosoft.com");
+  await user.type(screen.getByTestId("field-client-id"), "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9");
+  return user;
+}
+
+describe("Signing in", () => {
+  it("shows the device code, then who is signed in, and signs out back to the demo", async () => {
+    let finish: (t: TenantInfo) => void = () => undefined;
+    const startDeviceSignIn = vi.fn<Api["startDeviceSignIn"]>().mockResolvedValue({
+      userCode: "ABCD-EFGH",
+      verificationUri: "https://microsoft.com/devicelogin",
+      expiresIn: 900,
+    });
+    const openVerificationPage = vi.fn<Api["openVerificationPage"]>().mockResolvedValue();
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, {
+      startDeviceSignIn,
+      finishDeviceSignIn: () => new Promise((r) => (finish = r)),
+      openVerificationPage,
+      signOut: () => Promise.resolve(contoso),
+    });
+    render(<App api={api} locale="en" />);
+    const user = await fillForm();
+    expect(screen.getByTestId("sign-in-code").hasAttribute("disabled")).toBe(false);
+    await user.click(screen.getByTestId("sign-in-code"));
+
+    expect((await screen.findByTestId("device-code")).textContent).toBe("ABCD-EFGH");
+    expect(startDeviceSignIn).toHaveBeenCalledWith(expect.objectContaining({ tenant: "fabrikam.onmicrosoft.com", cloud: "global", setUsageLocations: false }));
+    await user.click(screen.getByRole("button", { name: "Open sign-in page" }));
+    expect(openVerificationPage).toHaveBeenCalled();
+
+    finish(fabrikam);
+    expect((await screen.findByTestId("signed-in-as")).textContent).toBe("Signed in as megan.bowen@fabrikam.onmicrosoft.com");
+    expect(screen.queryByTestId("demo-badge")).toBeNull();
+    expect(await screen.findByTestId("plan-card")).toBeTruthy();
+
+    await user.click(screen.getByTestId("sign-out"));
+    expect(await screen.findByTestId("demo-badge")).toBeTruthy();
+  });
+
+  it("explains admin consent when Microsoft asks for it", async () => {
+    const api = fakeApi(() => Promise.resolve([]), contoso, {
+      startDeviceSignIn: () => Promise.resolve({ userCode: "X", verificationUri: "https://microsoft.com/devicelogin", expiresIn: 900 }),
+      finishDeviceSignIn: () =>
+        Promise.reject({
+          code: "signin.consent",
+          message: "An administrator must approve LicenseDesk's permissions for your organisation first (admin consent).",
+          details: "AADSTS65001: The user or administrator has not consented",
+        }),
+    });
+    render(<App api={api} locale="en" />);
+    const user = await fillForm();
+    await user.click(screen.getByTestId("sign-in-code"));
+    const error = await screen.findByTestId("error-state");
+    expect(error.textContent).toContain("admin consent");
+    await user.click(screen.getByRole("button", { name: "Details" }));
+    expect(screen.getByTestId("error-details").textContent).toContain("AADSTS65001");
+  });
+
+  it("needs a tenant and a client ID before signing in", async () => {
+    render(<App api={fakeApi(() => Promise.resolve([]))} locale="en" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("header-sign-in"));
+    expect(screen.getByTestId("sign-in-code").hasAttribute("disabled")).toBe(true);
+    await user.type(screen.getByTestId("field-tenant"), "contoso.com");
+    expect(screen.getByTestId("sign-in-code").hasAttribute("disabled")).toBe(true);
+  });
+});

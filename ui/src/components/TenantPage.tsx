@@ -1,0 +1,240 @@
+import { useEffect, useState } from "react";
+import {
+  Body1,
+  Button,
+  Card,
+  Checkbox,
+  Dropdown,
+  Field,
+  Input,
+  Option,
+  Spinner,
+  Text,
+  Title2,
+  Title3,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Copy20Regular, Open20Regular, Globe20Regular, Keyboard20Regular } from "@fluentui/react-icons";
+import type { CommandError } from "../bindings/CommandError";
+import type { DeviceCodeInfo } from "../bindings/DeviceCodeInfo";
+import type { SavedTenant } from "../bindings/SavedTenant";
+import type { TenantInfo } from "../bindings/TenantInfo";
+import type { TenantSetup } from "../bindings/TenantSetup";
+import { toCommandError, useApi } from "../api";
+import { useI18n } from "../i18n";
+import { ErrorState } from "./ErrorState";
+
+const useStyles = makeStyles({
+  page: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+    maxWidth: "760px",
+  },
+  form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  buttons: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  code: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeHero800,
+    lineHeight: tokens.lineHeightHero800,
+    letterSpacing: "0.15em",
+    fontWeight: tokens.fontWeightSemibold,
+  },
+  card: { gap: tokens.spacingVerticalM },
+  saved: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalM },
+  guide: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+});
+
+const CLOUDS = ["global", "usgov", "usgov-dod", "china"] as const;
+
+type Flow =
+  | { step: "form" }
+  | { step: "browser" }
+  | { step: "device"; info: DeviceCodeInfo }
+  | { step: "failed"; error: CommandError };
+
+/// Connect to a real tenant: the setup form, sign-in with the browser or a code, saved tenants.
+export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) => void }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const styles = useStyles();
+  const [setup, setSetup] = useState<TenantSetup>({
+    tenant: "",
+    clientId: "",
+    cloud: "global",
+    setUsageLocations: false,
+    authorityHost: null,
+    graphEndpoint: null,
+  });
+  const [advanced, setAdvanced] = useState(false);
+  const [flow, setFlow] = useState<Flow>({ step: "form" });
+  const [saved, setSaved] = useState<SavedTenant[]>([]);
+  const [copied, setCopied] = useState(false);
+
+  useEffect(() => {
+    api.savedTenants().then(setSaved, () => setSaved([]));
+  }, [api]);
+
+  const cloudLabel: Record<(typeof CLOUDS)[number], string> = {
+    global: t.cloudGlobal,
+    usgov: t.cloudUsGov,
+    "usgov-dod": t.cloudDod,
+    china: t.cloudChina,
+  };
+  const ready = setup.tenant.trim() !== "" && setup.clientId.trim() !== "";
+  const fail = (e: unknown) => setFlow({ step: "failed", error: toCommandError(e) });
+
+  const withBrowser = () => {
+    setFlow({ step: "browser" });
+    api.signInWithBrowser(setup).then(onSignedIn, fail);
+  };
+  const withCode = () => {
+    api.startDeviceSignIn(setup).then((info) => {
+      setCopied(false);
+      setFlow({ step: "device", info });
+      api.finishDeviceSignIn().then(onSignedIn, fail);
+    }, fail);
+  };
+  const cancel = () => {
+    void api.cancelSignIn();
+    setFlow({ step: "form" });
+  };
+  const copy = (code: string) => {
+    navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false));
+  };
+
+  return (
+    <main className={styles.page} aria-labelledby="tenant-title">
+      <Title2 as="h1" id="tenant-title">
+        {t.tenantTitle}
+      </Title2>
+      <Body1>{t.tenantIntro}</Body1>
+
+      {flow.step === "failed" ? (
+        <ErrorState title={t.signInFailed} error={flow.error} onRetry={() => setFlow({ step: "form" })} />
+      ) : null}
+
+      {flow.step === "device" ? (
+        <Card className={styles.card} data-testid="device-code-panel">
+          <Title3 as="h2">{t.deviceTitle}</Title3>
+          <span className={styles.code} data-testid="device-code">
+            {flow.info.userCode}
+          </span>
+          <Text>{t.deviceSteps(flow.info.verificationUri)}</Text>
+          <div className={styles.buttons}>
+            <Button icon={<Copy20Regular />} onClick={() => copy(flow.info.userCode)}>
+              {copied ? t.copied : t.copyCode}
+            </Button>
+            <Button icon={<Open20Regular />} appearance="primary" onClick={() => void api.openVerificationPage()}>
+              {t.openPage}
+            </Button>
+            <Button onClick={cancel}>{t.cancel}</Button>
+          </div>
+          <Spinner size="tiny" label={t.waiting} labelPosition="after" />
+        </Card>
+      ) : null}
+
+      {flow.step === "browser" ? (
+        <Card className={styles.card}>
+          <Spinner label={t.signInWaitingBrowser} />
+          <Button onClick={cancel}>{t.cancel}</Button>
+        </Card>
+      ) : null}
+
+      {flow.step === "form" || flow.step === "failed" ? (
+        <form
+          className={styles.form}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (ready) withCode();
+          }}
+        >
+          <Field label={t.fieldTenant} hint={t.fieldTenantHint} required>
+            <Input value={setup.tenant} onChange={(_, d) => setSetup({ ...setup, tenant: d.value })} data-testid="field-tenant" />
+          </Field>
+          <Field label={t.fieldClientId} hint={t.fieldClientIdHint} required>
+            <Input value={setup.clientId} onChange={(_, d) => setSetup({ ...setup, clientId: d.value })} data-testid="field-client-id" />
+          </Field>
+          <Field label={t.fieldCloud}>
+            <Dropdown
+              value={cloudLabel[setup.cloud as (typeof CLOUDS)[number]] ?? setup.cloud}
+              selectedOptions={[setup.cloud]}
+              onOptionSelect={(_, d) => setSetup({ ...setup, cloud: d.optionValue ?? "global" })}
+            >
+              {CLOUDS.map((c) => (
+                <Option key={c} value={c}>
+                  {cloudLabel[c]}
+                </Option>
+              ))}
+            </Dropdown>
+          </Field>
+          <Checkbox
+            checked={setup.setUsageLocations}
+            onChange={(_, d) => setSetup({ ...setup, setUsageLocations: d.checked === true })}
+            label={t.fieldUsageLocations}
+          />
+          <Checkbox checked={advanced} onChange={(_, d) => setAdvanced(d.checked === true)} label={t.advanced} data-testid="toggle-advanced" />
+          {advanced ? (
+            <>
+              <Field label={t.fieldAuthority}>
+                <Input
+                  value={setup.authorityHost ?? ""}
+                  placeholder="https://login.microsoftonline.com"
+                  onChange={(_, d) => setSetup({ ...setup, authorityHost: d.value || null })}
+                  data-testid="field-authority"
+                />
+              </Field>
+              <Field label={t.fieldGraph}>
+                <Input
+                  value={setup.graphEndpoint ?? ""}
+                  placeholder="https://graph.microsoft.com"
+                  onChange={(_, d) => setSetup({ ...setup, graphEndpoint: d.value || null })}
+                  data-testid="field-graph"
+                />
+              </Field>
+            </>
+          ) : null}
+          <div className={styles.buttons}>
+            <Button appearance="primary" icon={<Globe20Regular />} disabled={!ready} onClick={withBrowser}>
+              {t.signInBrowser}
+            </Button>
+            <Button icon={<Keyboard20Regular />} disabled={!ready} onClick={withCode} data-testid="sign-in-code">
+              {t.signInCode}
+            </Button>
+          </div>
+        </form>
+      ) : null}
+
+      {saved.length > 0 ? (
+        <section aria-labelledby="saved-title">
+          <Title3 as="h2" id="saved-title">
+            {t.savedTenantsTitle}
+          </Title3>
+          {saved.map((s) => (
+            <div className={styles.saved} key={`${s.setup.tenant}|${s.setup.clientId}`}>
+              <Text>
+                {s.userPrincipalName ?? ""} · {s.setup.tenant}
+              </Text>
+              <Button onClick={() => api.switchTenant(s.setup).then(onSignedIn, fail)}>{t.switchTo}</Button>
+            </div>
+          ))}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="guide-title">
+        <Title3 as="h2" id="guide-title">
+          {t.guideTitle}
+        </Title3>
+        <ol className={styles.guide}>
+          {t.guideSteps.map((step) => (
+            <li key={step}>
+              <Text>{step}</Text>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </main>
+  );
+}
