@@ -49,8 +49,12 @@ test-keychain:
 	  cargo test -p graph --test keychain -- --ignored && \
 	  cargo test -p licensedesk-cli --test login -- --ignored'
 
+# The app under Xvfb in a private D-Bus session with a fresh, unlocked keyring.
 test-e2e: app
-	dbus-run-session -- $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
+	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1'
+
 
 ## screenshot: the Plans page as the README shows it
 screenshot: app

@@ -37,21 +37,38 @@ struct Driver {
 }
 
 impl Driver {
+    /// tauri-driver, whose app gets `home` as its config, data and cache folders.
+    fn start_with_home(home: &std::path::Path) -> Self {
+        Self::spawn(&[
+            ("XDG_CONFIG_HOME", home.join("config")),
+            ("XDG_DATA_HOME", home.join("data")),
+            ("XDG_CACHE_HOME", home.join("cache")),
+        ])
+    }
+
     fn start() -> Self {
+        Self::spawn(&[])
+    }
+
+    fn spawn(env: &[(&str, PathBuf)]) -> Self {
         let port = free_port();
         let native_port = free_port();
-        let child =
-            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-                .args([
-                    "--port",
-                    &port.to_string(),
-                    "--native-port",
-                    &native_port.to_string(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("tauri-driver runs (cargo install tauri-driver --version 2.1.0 --locked)");
+        let mut command =
+            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver runs (cargo install tauri-driver --version 2.1.0 --locked)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -220,4 +237,146 @@ async fn check_plans_page(client: &Client) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
+}
+
+async fn click(client: &Client, css: &str) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("click {css}: {e}"))
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?
+        .send_keys(text)
+        .await
+        .map_err(|e| format!("type into {css}: {e}"))
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn sign_in_with_a_device_code_then_sign_out() {
+    // A tenant to sign in to: the emulator, in this test process.
+    let mut scenario = graph_sim::Scenario::demo();
+    scenario.tenant.display_name = "Fabrikam".into();
+    scenario.identity.device_code_interval_secs = 1;
+    let sim = graph_sim::RunningSim::start(&scenario)
+        .await
+        .expect("emulator");
+    let home = std::env::temp_dir().join(format!("ld-e2e-home-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let driver = Driver::start_with_home(&home);
+    let client = open_app(&driver).await;
+    let result = sign_in_flow(&client, &sim).await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("sign-in flow");
+
+    // Nothing the app wrote holds a token (the emulator's access tokens start with "sim.",
+    // refresh tokens with "rt.").
+    let files = files_under(&home);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("\"rt.") && !text.contains("sim."),
+            "a token in {}",
+            f.display()
+        );
+    }
+}
+
+async fn sign_in_flow(client: &Client, sim: &graph_sim::RunningSim) -> Result<(), String> {
+    assert_eq!(
+        text_of(client, "[data-testid=demo-badge]").await,
+        "Demo tenant"
+    );
+    click(client, "[data-testid=header-sign-in]").await?;
+    type_into(client, "[data-testid=field-tenant]", "organizations").await?;
+    type_into(
+        client,
+        "[data-testid=field-client-id]",
+        "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9",
+    )
+    .await?;
+    click(client, "[data-testid=toggle-advanced]").await?;
+    type_into(
+        client,
+        "[data-testid=field-authority]",
+        &sim.authority_host(),
+    )
+    .await?;
+    type_into(client, "[data-testid=field-graph]", &sim.graph_endpoint()).await?;
+    click(client, "[data-testid=sign-in-code]").await?;
+
+    let code = text_of(client, "[data-testid=device-code]").await;
+    save_screenshot(client, "device-code.png").await;
+    assert!(
+        sim.approve_device_code(&code),
+        "the code on screen ({code}) is the one the sign-in service issued"
+    );
+
+    let who = text_of(client, "[data-testid=signed-in-as]").await;
+    assert!(who.starts_with("Signed in as megan.bowen@"), "{who}");
+    save_screenshot(client, "signed-in.png").await;
+    // The Plans page now shows the signed-in tenant's plans, read with the new token.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let cards = client
+            .find_all(Locator::Css("[data-testid=plan-card]"))
+            .await
+            .map_err(|e| e.to_string())?;
+        if cards.len() == sim.tenant().skus.len() {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{} plan cards after sign-in", cards.len()));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log = sim.request_log();
+    assert!(
+        log.iter()
+            .any(|e| e.path == "/v1.0/subscribedSkus" && e.status == 200),
+        "the app read the tenant's plans"
+    );
+
+    click(client, "[data-testid=sign-out]").await?;
+    assert_eq!(
+        text_of(client, "[data-testid=demo-badge]").await,
+        "Demo tenant"
+    );
+    Ok(())
+}
+
+/// For people to look at: target/e2e/NAME.
+async fn save_screenshot(client: &Client, name: &str) {
+    if let Ok(png) = client.screenshot().await {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(name), png);
+    }
 }

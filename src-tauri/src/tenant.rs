@@ -157,10 +157,20 @@ impl TenantState {
         // Work in this app is started by a person waiting for it.
         let client = GraphClient::with_token_source(endpoint, session.clone())?
             .with_priority(Priority::High);
+        // "organizations" or a GUID says little: name the tenant by the signed-in domain.
+        let domain = if setup.tenant.contains('.') {
+            setup.tenant.clone()
+        } else {
+            who.user_principal_name
+                .as_deref()
+                .and_then(|u| u.split_once('@'))
+                .map(|(_, d)| d.to_string())
+                .unwrap_or_else(|| setup.tenant.clone())
+        };
         Ok(Connection {
             info: TenantInfo {
-                display_name: setup.tenant.clone(),
-                domain: setup.tenant.clone(),
+                display_name: domain.split('.').next().unwrap_or(&domain).to_string(),
+                domain,
                 tenant_id: who.tenant_id.unwrap_or_else(|| setup.tenant.clone()),
                 demo: false,
                 user_principal_name: who.user_principal_name,
