@@ -79,6 +79,24 @@ fn finish<R: Runtime>(
     Ok(connection)
 }
 
+/// A session for a fresh sign-in; its refresh token goes to the keychain.
+fn new_session(
+    state: &TenantState,
+    setup: &TenantSetup,
+    authority: graph::auth::Authority,
+    scopes: Vec<String>,
+    tokens: graph::auth::TokenSet,
+) -> Result<Session, CommandError> {
+    Ok(Session::start(
+        state.http.clone(),
+        authority,
+        &setup.client_id,
+        scopes,
+        state.secrets.clone(),
+        tokens,
+    )?)
+}
+
 pub async fn start_device<R: Runtime>(
     state: &TenantState,
     pending: &tokio::sync::Mutex<Option<(TenantSetup, DeviceCodePrompt)>>,
@@ -120,14 +138,7 @@ pub async fn finish_device<R: Runtime>(
     )
     .await?;
     *pending.lock().await = None;
-    let session = Session::start(
-        state.http.clone(),
-        authority,
-        &setup.client_id,
-        scopes,
-        state.secrets.clone(),
-        tokens,
-    )?;
+    let session = new_session(state, &setup, authority, scopes, tokens)?;
     finish(app, state, &setup, session)
 }
 
@@ -154,14 +165,7 @@ pub async fn with_browser<R: Runtime>(
         cancelled,
     )
     .await?;
-    let session = Session::start(
-        state.http.clone(),
-        authority,
-        &setup.client_id,
-        scopes,
-        state.secrets.clone(),
-        tokens,
-    )?;
+    let session = new_session(state, &setup, authority, scopes, tokens)?;
     finish(app, state, &setup, session)
 }
 
