@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::client::{RawResponse, encode_segment};
+use crate::client::{RawResponse, api_error, encode_segment};
 use crate::models::{BatchResponse, User};
 use crate::retry::{self, MAX_ATTEMPTS};
 use crate::{AccessToken, GraphClient, GraphError, GraphErrorKind};
@@ -339,9 +339,10 @@ impl GraphClient {
                     not_before = not_before.max(Instant::now() + retry::backoff(1));
                 }
                 BatchResult::Refused(response) => {
+                    // The envelope was refused before any request in it ran (5xx envelopes
+                    // count as lost answers instead), so re-sending is safe.
                     let wait = retry::delay(1, retry::retry_after(&response.headers));
                     let status = response.status;
-                    let error = response.into_error();
                     if status == 401
                         && let Err(e) = self.renew_token(&token_used).await
                     {
@@ -357,23 +358,13 @@ impl GraphClient {
                     }
                     for i in batch {
                         items[i].attempts += 1;
-                        let retryable =
-                            status == 401 || status == 429 || (500..600).contains(&status);
-                        if !retryable || items[i].attempts >= MAX_ATTEMPTS {
+                        if !(status == 401 || status == 429) || items[i].attempts >= MAX_ATTEMPTS {
                             fail(
                                 i,
-                                GraphError::Api {
-                                    kind: error.kind().cloned().unwrap_or(GraphErrorKind::Other),
-                                    status,
-                                    code: String::new(),
-                                    message: error.to_string(),
-                                    request_id: None,
-                                },
+                                api_error(status, &response.body, None),
                                 &mut outcomes,
                                 &mut stats,
                             );
-                        } else if status >= 500 && kind == Kind::Write {
-                            verifies.push_back(i);
                         } else if kind == Kind::Write {
                             writes.push_front(i);
                         } else {
