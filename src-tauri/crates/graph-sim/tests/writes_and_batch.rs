@@ -52,6 +52,21 @@ impl Sim {
         )
     }
 
+    async fn get(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+        self.send(reqwest::Method::GET, path, None, &[]).await
+    }
+
+    /// An advanced query: `ConsistencyLevel: eventual`.
+    async fn get_eventual(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+        self.send(
+            reqwest::Method::GET,
+            path,
+            None,
+            &[("ConsistencyLevel", "eventual")],
+        )
+        .await
+    }
+
     async fn assign(&self, user: &str, body: Value) -> (u16, Value) {
         let (s, _, b) = self
             .send(
@@ -367,25 +382,18 @@ async fn get_user_and_license_details() {
         u.licenses.len() >= 2 && u.licenses.iter().all(|l| l.assigned_by_group.is_none())
     });
     let (status, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            &format!(
-                "/v1.0/users/{}?$select=id,usageLocation,assignedLicenses",
-                u.id
-            ),
-            None,
-            &[],
-        )
+        .get(&format!(
+            "/v1.0/users/{}?$select=id,usageLocation,assignedLicenses",
+            u.id
+        ))
         .await;
     assert_eq!(status, 200);
     assert_eq!(body.as_object().map(|o| o.len()), Some(3));
     let (status, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            &format!("/v1.0/users/{}/licenseDetails", u.user_principal_name),
-            None,
-            &[],
-        )
+        .get(&format!(
+            "/v1.0/users/{}/licenseDetails",
+            u.user_principal_name
+        ))
         .await;
     assert_eq!(status, 200);
     let details = body["value"].as_array().expect("value");
@@ -395,14 +403,7 @@ async fn get_user_and_license_details() {
         details[0]["servicePlans"][0]["provisioningStatus"],
         "Success"
     );
-    let (status, _, _) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users/nobody@contoso.onmicrosoft.com",
-            None,
-            &[],
-        )
-        .await;
+    let (status, _, _) = s.get("/v1.0/users/nobody@contoso.onmicrosoft.com").await;
     assert_eq!(status, 404);
 }
 
@@ -410,30 +411,19 @@ async fn get_user_and_license_details() {
 async fn filters_and_advanced_queries() {
     let s = Sim::demo().await;
     let tenant = s.sim.tenant();
-    let eventual = [("ConsistencyLevel", "eventual")];
 
     // Unlicensed users: advanced only.
     let (status, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$filter=assignedLicenses/$count eq 0",
-            None,
-            &[],
-        )
+        .get("/v1.0/users?$filter=assignedLicenses/$count eq 0")
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
-    let (status, _, body) = s
-        .send(reqwest::Method::GET, "/v1.0/users?$count=true", None, &[])
-        .await;
+    let (status, _, body) = s.get("/v1.0/users?$count=true").await;
     assert_eq!(status, 400);
     assert_eq!(message(&body), "$count is not currently supported.");
     let (status, _, body) = s
-        .send(
-            reqwest::Method::GET,
+        .get_eventual(
             "/v1.0/users?$filter=assignedLicenses/$count eq 0&$count=true&$top=999&$select=id",
-            None,
-            &eventual,
         )
         .await;
     assert_eq!(status, 200);
@@ -447,12 +437,9 @@ async fn filters_and_advanced_queries() {
 
     // Simple filters need nothing special.
     let (status, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            &format!("/v1.0/users?$filter=assignedLicenses/any(x:x/skuId eq {SPE_E5})&$top=999"),
-            None,
-            &[],
-        )
+        .get(&format!(
+            "/v1.0/users?$filter=assignedLicenses/any(x:x/skuId eq {SPE_E5})&$top=999"
+        ))
         .await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -460,12 +447,7 @@ async fn filters_and_advanced_queries() {
         Some(tenant.users.iter().filter(|u| u.holds(SPE_E5)).count())
     );
     let (_, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$filter=department eq 'Sales' and usageLocation eq 'NL'&$top=999",
-            None,
-            &[],
-        )
+        .get("/v1.0/users?$filter=department eq 'Sales' and usageLocation eq 'NL'&$top=999")
         .await;
     let expected = tenant
         .users
@@ -477,22 +459,10 @@ async fn filters_and_advanced_queries() {
     assert_eq!(body["value"].as_array().map(Vec::len), Some(expected));
 
     // usageLocation eq null: advanced.
-    let (status, _, _) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$filter=usageLocation eq null",
-            None,
-            &[],
-        )
-        .await;
+    let (status, _, _) = s.get("/v1.0/users?$filter=usageLocation eq null").await;
     assert_eq!(status, 400);
     let (_, _, body) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$filter=usageLocation eq null&$count=true",
-            None,
-            &eventual,
-        )
+        .get_eventual("/v1.0/users?$filter=usageLocation eq null&$count=true")
         .await;
     assert_eq!(
         body["@odata.count"],
@@ -504,12 +474,7 @@ async fn filters_and_advanced_queries() {
     );
     // `or` is not something the emulator pretends to support.
     let (status, _, _) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$filter=department eq 'IT' or department eq 'HR'",
-            None,
-            &[],
-        )
+        .get("/v1.0/users?$filter=department eq 'IT' or department eq 'HR'")
         .await;
     assert_eq!(status, 400);
 }
@@ -521,20 +486,19 @@ async fn advanced_queries_see_changes_late() {
         advanced_query_ms: 400,
     }))
     .await;
-    let eventual = [("ConsistencyLevel", "eventual")];
     let path = "/v1.0/users?$filter=assignedLicenses/$count eq 0&$count=true&$select=id";
-    let (_, _, body) = s.send(reqwest::Method::GET, path, None, &eventual).await;
+    let (_, _, body) = s.get_eventual(path).await;
     let before = body["@odata.count"].as_u64().expect("count");
     let u = s.find(unlicensed_with_location);
     assert_eq!(s.assign(&u.id, add(TEAMS_ESS)).await.0, 200);
-    let (_, _, body) = s.send(reqwest::Method::GET, path, None, &eventual).await;
+    let (_, _, body) = s.get_eventual(path).await;
     assert_eq!(
         body["@odata.count"].as_u64(),
         Some(before),
         "index not updated yet"
     );
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let (_, _, body) = s.send(reqwest::Method::GET, path, None, &eventual).await;
+    let (_, _, body) = s.get_eventual(path).await;
     assert_eq!(body["@odata.count"].as_u64(), Some(before - 1));
 }
 
@@ -659,14 +623,7 @@ async fn throttled_requests_get_429_retry_after_and_scope() {
     );
     assert_eq!(headers["x-ms-throttle-information"], "WriteLimitExceeded");
     // Reads still work while writes are throttled.
-    let (status, headers, _) = s
-        .send(
-            reqwest::Method::GET,
-            "/v1.0/users?$select=id&$top=1",
-            None,
-            &[],
-        )
-        .await;
+    let (status, headers, _) = s.get("/v1.0/users?$select=id&$top=1").await;
     assert_eq!(status, 200);
     assert_eq!(headers["x-ms-resource-unit"], "1");
     assert!(
@@ -787,9 +744,7 @@ async fn latency_and_slow_bodies_delay_answers() {
     }))
     .await;
     let started = std::time::Instant::now();
-    let (status, _, body) = s
-        .send(reqwest::Method::GET, "/v1.0/subscribedSkus", None, &[])
-        .await;
+    let (status, _, body) = s.get("/v1.0/subscribedSkus").await;
     assert_eq!(status, 200);
     assert!(body["value"].is_array());
     assert!(
@@ -807,16 +762,9 @@ async fn tokens_expire_and_a_new_one_works() {
     }))
     .await;
     for _ in 0..2 {
-        assert_eq!(
-            s.send(reqwest::Method::GET, "/v1.0/subscribedSkus", None, &[])
-                .await
-                .0,
-            200
-        );
+        assert_eq!(s.get("/v1.0/subscribedSkus").await.0, 200);
     }
-    let (status, _, body) = s
-        .send(reqwest::Method::GET, "/v1.0/subscribedSkus", None, &[])
-        .await;
+    let (status, _, body) = s.get("/v1.0/subscribedSkus").await;
     assert_eq!(status, 401);
     assert_eq!(
         message(&body),
@@ -825,12 +773,7 @@ async fn tokens_expire_and_a_new_one_works() {
     let old = s.sim.access_token();
     let new = s.sim.issue_token();
     assert_ne!(old, new);
-    assert_eq!(
-        s.send(reqwest::Method::GET, "/v1.0/subscribedSkus", None, &[])
-            .await
-            .0,
-        200
-    );
+    assert_eq!(s.get("/v1.0/subscribedSkus").await.0, 200);
 }
 
 #[tokio::test]
