@@ -295,14 +295,14 @@ async fn sign_in_with_a_device_code_then_sign_out() {
     drop(driver);
     result.expect("sign-in flow");
 
-    // Nothing the app wrote holds a token (the emulator's access tokens start with "sim.",
-    // refresh tokens with "rt.").
+    // Nothing the app wrote holds a token (the emulator's access tokens are JWTs, which
+    // start "eyJ" like every JWT; its refresh tokens start "rt.").
     let files = files_under(&home);
     for f in &files {
         let bytes = std::fs::read(f).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !text.contains("\"rt.") && !text.contains("sim."),
+            !text.contains("\"rt.") && !text.contains("eyJ"),
             "a token in {}",
             f.display()
         );

@@ -25,6 +25,11 @@ pub struct ConnectionArgs {
     /// National cloud: global, usgov, usgov-dod or china.
     #[arg(long, global = true, default_value = "global")]
     cloud: String,
+
+    /// Also trust this root certificate (PEM file): a TLS-inspecting proxy's, a private
+    /// cloud's, or `sim serve --tls`'s. Saved with `login` for later commands.
+    #[arg(long, global = true, value_name = "FILE")]
+    ca_certificate: Option<std::path::PathBuf>,
 }
 
 impl ConnectionArgs {
@@ -35,6 +40,27 @@ impl ConnectionArgs {
     pub fn graph_endpoint(&self) -> Option<&str> {
         self.graph_endpoint.as_deref()
     }
+
+    pub fn ca_certificate(&self) -> Option<&std::path::Path> {
+        self.ca_certificate.as_deref()
+    }
+}
+
+/// The HTTP client for Graph and sign-in, trusting `ca_certificate` as well when given.
+pub fn http_client(ca_certificate: Option<&std::path::Path>) -> Result<reqwest::Client, CliError> {
+    let pem = match ca_certificate {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!(
+                "cannot read the root certificate {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    graph::http_client(pem.as_deref()).map_err(|e| match e {
+        graph::GraphError::InvalidEndpoint(m) => CliError::Usage(m),
+        other => CliError::Failed(other.to_string()),
+    })
 }
 
 pub struct Connection {
@@ -66,10 +92,10 @@ impl Connection {
                 ));
             }
             // The saved sign-in, renewed silently from the keychain.
-            let (profile, session) = crate::login::saved_session().await?;
-            let endpoint = GraphEndpoint::new(&profile.graph_endpoint)?;
+            let saved = crate::login::saved_session(args.ca_certificate()).await?;
+            let endpoint = GraphEndpoint::new(&saved.profile.graph_endpoint)?;
             return Ok(Self {
-                client: GraphClient::with_token_source(endpoint, session)?,
+                client: GraphClient::with_http(endpoint, saved.tokens, saved.http),
                 names: ProductNames::builtin(),
                 _demo: None,
             });
@@ -88,7 +114,11 @@ impl Connection {
             Some(url) => GraphEndpoint::new(url)?,
             None => cloud.endpoint(),
         };
-        let client = GraphClient::new(endpoint, AccessToken::new(token.trim()))?;
+        let client = GraphClient::with_http(
+            endpoint,
+            std::sync::Arc::new(graph::StaticToken(AccessToken::new(token.trim()))),
+            http_client(args.ca_certificate())?,
+        );
         Ok(Self {
             client,
             names: ProductNames::builtin(),

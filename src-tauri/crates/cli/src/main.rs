@@ -69,7 +69,19 @@ struct ServeArgs {
     /// A bundled scenario name (demo, large) or a path to a scenario JSON file.
     #[arg(long, default_value = "demo")]
     scenario: String,
+    /// Serve HTTPS with a certificate from an authority made for this run; its PEM is in the
+    /// JSON line (caCertificatePem) for clients to trust with --ca-certificate.
+    #[arg(long)]
+    tls: bool,
+    /// Make a certificate for the emulator's app-only client, register it, and write it with
+    /// its key to FILE (PKCS#12, password in the JSON line) for `login --certificate`.
+    #[arg(long, value_name = "FILE")]
+    client_certificate_out: Option<std::path::PathBuf>,
 }
+
+/// The password on the PKCS#12 file `sim serve --client-certificate-out` writes. A test value
+/// for a made-up tenant, printed on purpose.
+const SIM_CERTIFICATE_PASSWORD: &str = "graph-sim";
 
 #[derive(Debug, Error)]
 pub enum CliError {
@@ -122,10 +134,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => serve(args).await,
         Command::Login(args) => {
             let cloud: graph::Cloud = cli.connection.cloud().parse()?;
-            login::login(&args, cloud, cli.connection.graph_endpoint()).await
+            login::login(
+                &args,
+                cloud,
+                cli.connection.graph_endpoint(),
+                cli.connection.ca_certificate(),
+            )
+            .await
         }
         Command::Logout => login::logout().await,
-        Command::Whoami => login::whoami(cli.json).await,
+        Command::Whoami => login::whoami(cli.json, cli.connection.ca_certificate()).await,
         Command::Skus => {
             let connection = Connection::open(&cli.connection).await?;
             let skus = connection.sku_summaries().await?;
@@ -141,13 +159,27 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let scenario = Scenario::load(&args.scenario).map_err(|e| CliError::Usage(e.to_string()))?;
-    let sim = RunningSim::start_on(&scenario, args.port)
+    let sim = RunningSim::start_with(&scenario, args.port, args.tls)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    let line = serde_json::json!({
+    let (client_id, client_secret) = sim.confidential_client();
+    let mut line = serde_json::json!({
         "graphEndpoint": sim.graph_endpoint(),
         "accessToken": sim.access_token(),
+        "confidentialClientId": client_id,
+        "clientSecret": client_secret,
     });
+    if let Some(pem) = sim.ca_certificate_pem() {
+        line["caCertificatePem"] = serde_json::json!(pem);
+    }
+    if let Some(path) = &args.client_certificate_out {
+        let pkcs12 = sim
+            .new_client_certificate(SIM_CERTIFICATE_PASSWORD)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        std::fs::write(path, pkcs12)
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
+        line["clientCertificatePassword"] = serde_json::json!(SIM_CERTIFICATE_PASSWORD);
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())

@@ -20,6 +20,23 @@ pub struct Profile {
     /// From the sign-in, for `whoami` without a network call.
     pub tenant_id: Option<String>,
     pub user_principal_name: Option<String>,
+    /// Set for an app-only sign-in (automation); its secret or certificate password is in the
+    /// keychain, the certificate file stays where the admin keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppProfile>,
+    /// An extra root certificate (PEM file) to trust, given at sign-in with --ca-certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppProfile {
+    /// The .pfx/.p12 file, for a certificate credential; `None` for a client secret.
+    pub certificate_path: Option<PathBuf>,
+    /// Whether the certificate has a password (kept in the keychain).
+    #[serde(default)]
+    pub certificate_has_password: bool,
 }
 
 /// `LICENSEDESK_CONFIG_DIR`, else the platform's config folder + `licensedesk`.

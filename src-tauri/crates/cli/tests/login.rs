@@ -11,6 +11,7 @@ const CLIENT: &str = "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9";
 struct Server {
     child: Child,
     endpoint: String,
+    hello: Value,
 }
 
 impl Drop for Server {
@@ -28,6 +29,10 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, extra: &[&str]) -> Server {
     let scenario = dir.join("scenario.json");
     std::fs::write(
         &scenario,
@@ -37,6 +42,7 @@ fn serve(dir: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
         .args(["sim", "serve", "--scenario"])
         .arg(&scenario)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -52,6 +58,7 @@ fn serve(dir: &Path) -> Server {
             .as_str()
             .expect("endpoint")
             .to_string(),
+        hello,
     }
 }
 
@@ -192,7 +199,7 @@ fn login_whoami_use_and_logout_with_the_keychain() {
     for f in files {
         let text = std::fs::read_to_string(&f).expect("text");
         assert!(
-            !text.contains("rt.") && !text.contains("sim."),
+            !text.contains("rt.") && !text.contains("eyJ"),
             "a token in {}: {text}",
             f.display()
         );
@@ -224,4 +231,234 @@ fn without_a_keychain_the_session_stays_in_memory_and_nothing_is_written() {
     assert!(files_under(&config).is_empty(), "nothing written to disk");
     let out = cli(&config).args(["whoami"]).output().expect("whoami");
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `sim serve --tls` with a client certificate written to `dir/app.pfx`, and its authority's
+/// PEM in `dir/ca.pem`.
+fn serve_tls(dir: &Path) -> Server {
+    let pfx = dir.join("app.pfx");
+    let server = serve_with(
+        dir,
+        &[
+            "--tls",
+            "--client-certificate-out",
+            pfx.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(server.endpoint.starts_with("https://127.0.0.1:"));
+    std::fs::write(
+        dir.join("ca.pem"),
+        server.hello["caCertificatePem"].as_str().expect("pem"),
+    )
+    .expect("ca.pem");
+    server
+}
+
+fn hello(server: &Server, key: &str) -> String {
+    server.hello[key].as_str().expect(key).to_string()
+}
+
+fn app_login(
+    server: &Server,
+    dir: &Path,
+    config: &Path,
+    how: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut c = cli(config);
+    c.current_dir(dir)
+        .args([
+            "login",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+        ])
+        .arg(hello(server, "confidentialClientId"))
+        .args([
+            "--authority-host",
+            &server.endpoint,
+            "--graph-endpoint",
+            &server.endpoint,
+        ])
+        .args(["--ca-certificate", "ca.pem"])
+        .args(how);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("login runs")
+}
+
+fn whoami_json(config: &Path) -> Value {
+    let out = cli(config)
+        .args(["whoami", "--json"])
+        .output()
+        .expect("whoami");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring under dbus-run-session): run by `make test`"]
+fn app_only_with_a_secret_and_with_a_certificate_over_tls() {
+    let dir = temp_dir("apponly");
+    let config = dir.join("config");
+    let server = serve_tls(&dir);
+    let secret = hello(&server, "clientSecret");
+    let client_id = hello(&server, "confidentialClientId");
+
+    let out = app_login(
+        &server,
+        &dir,
+        &config,
+        &["--client-secret-env", "APP_SECRET"],
+        &[("APP_SECRET", &secret)],
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Signed in as the app"), "{said}");
+    let who = whoami_json(&config);
+    assert_eq!(who["signInKind"], "app");
+    assert_eq!(who["appId"], client_id.as_str());
+    assert_eq!(who["tenantId"], "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d");
+    assert!(who["userPrincipalName"].is_null());
+    assert!(
+        who["scopes"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == "LicenseAssignment.ReadWrite.All"))
+    );
+
+    // Later commands, from another folder, sign the app in again from the keychain and trust
+    // the authority saved at login.
+    let out = cli(&config)
+        .args(["skus", "--json"])
+        .output()
+        .expect("skus");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let skus: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(skus.as_array().map(Vec::len), Some(14));
+
+    // The secret is in the keychain, not on disk.
+    for f in files_under(&config) {
+        let text = std::fs::read_to_string(&f).expect("text");
+        assert!(!text.contains(&secret), "the secret in {}", f.display());
+    }
+
+    // A certificate instead: its password goes to the keychain, the file stays where it is.
+    let out = app_login(
+        &server,
+        &dir,
+        &config,
+        &[
+            "--certificate",
+            "app.pfx",
+            "--certificate-password-env",
+            "PFX_PASSWORD",
+        ],
+        &[("PFX_PASSWORD", &hello(&server, "clientCertificatePassword"))],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(whoami_json(&config)["appId"], client_id.as_str());
+    let out = cli(&config)
+        .args(["users", "--json"])
+        .output()
+        .expect("users");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let profile = std::fs::read_to_string(config.join("cli-session.json")).expect("profile");
+    assert!(
+        profile.contains("app.pfx") && !profile.contains("graph-sim\""),
+        "{profile}"
+    );
+
+    let out = cli(&config).arg("logout").output().expect("logout");
+    assert!(out.status.success());
+    let out = cli(&config).args(["skus"]).output().expect("skus");
+    assert_eq!(out.status.code(), Some(2), "signed out");
+}
+
+#[test]
+fn app_only_refusals_say_what_to_fix() {
+    let dir = temp_dir("apponly-refused");
+    let config = dir.join("config");
+    let server = serve_tls(&dir);
+    let no_keychain = (
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/licensedesk-test",
+    );
+
+    let out = app_login(
+        &server,
+        &dir,
+        &config,
+        &["--client-secret-env", "APP_SECRET"],
+        &[("APP_SECRET", "wrong"), no_keychain],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client secret is wrong"));
+
+    let out = app_login(
+        &server,
+        &dir,
+        &config,
+        &["--client-secret-env", "UNSET_VAR_FOR_TEST"],
+        &[no_keychain],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing variable is a usage error"
+    );
+
+    // Without --ca-certificate the emulator's certificate is not trusted.
+    let out = cli(&config)
+        .args([
+            "login",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+        ])
+        .arg(hello(&server, "confidentialClientId"))
+        .args([
+            "--authority-host",
+            &server.endpoint,
+            "--client-secret-env",
+            "APP_SECRET",
+        ])
+        .env("APP_SECRET", hello(&server, "clientSecret"))
+        .env(no_keychain.0, no_keychain.1)
+        .output()
+        .expect("login");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--ca-certificate"));
+
+    // The right secret but no keychain: signed in for this command only, nothing written.
+    let out = app_login(
+        &server,
+        &dir,
+        &config,
+        &["--client-secret-env", "APP_SECRET"],
+        &[("APP_SECRET", &hello(&server, "clientSecret")), no_keychain],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No keychain is available"));
+    assert!(files_under(&config).is_empty());
 }

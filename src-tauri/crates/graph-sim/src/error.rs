@@ -16,4 +16,6 @@ pub enum SimError {
         addr: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Tls(String),
 }

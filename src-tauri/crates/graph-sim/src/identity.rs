@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -39,6 +39,8 @@ pub struct IdentitySpec {
     /// The confidential client LicenseDesk's app-only mode signs in as, and its secret.
     pub confidential_client_id: String,
     pub client_secret: String,
+    /// The application permissions an admin consented to for that client (its `roles`).
+    pub application_permissions: Vec<String>,
 }
 
 impl Default for IdentitySpec {
@@ -49,6 +51,11 @@ impl Default for IdentitySpec {
             device_code_lifetime_secs: 900,
             confidential_client_id: "5f1d7c1e-7d3b-4b52-9a56-2c7b1a0e4f11".into(),
             client_secret: "sim-secret-0123456789".into(),
+            application_permissions: vec![
+                "LicenseAssignment.ReadWrite.All".into(),
+                "Organization.Read.All".into(),
+                "User.Read.All".into(),
+            ],
         }
     }
 }
@@ -111,6 +118,10 @@ pub struct Identity {
     devices: HashMap<String, DeviceCode>,
     refresh_tokens: HashMap<String, Refresh>,
     pub tokens: HashMap<String, IssuedToken>,
+    /// `https://127.0.0.1:PORT` (or http): the token endpoint assertions must name as `aud`.
+    base_url: String,
+    app_object_id: String,
+    app_certificates: Vec<AppCertificate>,
 }
 
 /// An OAuth error answer: `{"error", "error_description", "error_codes"}` with status 400.
@@ -118,6 +129,7 @@ pub struct OAuthError {
     error: &'static str,
     code: u32,
     description: String,
+    status: StatusCode,
 }
 
 impl OAuthError {
@@ -126,8 +138,88 @@ impl OAuthError {
             error,
             code,
             description: description.into(),
+            status: StatusCode::BAD_REQUEST,
         }
     }
+
+    fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// A confidential client that failed to prove who it is: Entra answers 401 invalid_client.
+fn invalid_client(code: u32, description: &str) -> OAuthError {
+    OAuthError::new("invalid_client", code, description).with_status(StatusCode::UNAUTHORIZED)
+}
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// A certificate registered on the confidential client (its public part only, as in Entra).
+struct AppCertificate {
+    /// SHA-1 of the DER, which clients name in the assertion's `x5t`.
+    thumbprint: Vec<u8>,
+    public_key: openssl::pkey::PKey<openssl::pkey::Public>,
+}
+
+impl AppCertificate {
+    fn new(der: &[u8]) -> Result<Self, String> {
+        let cert = openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?;
+        Ok(Self {
+            thumbprint: openssl::sha::sha1(der).to_vec(),
+            public_key: cert.public_key().map_err(|e| e.to_string())?,
+        })
+    }
+
+    fn verifies(&self, signed: &[u8], signature: &[u8]) -> bool {
+        openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &self.public_key)
+            .and_then(|mut v| {
+                v.update(signed)?;
+                v.verify(signature)
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// An RSA-2048 key and a self-signed certificate for it, valid for a year: the certificate's
+/// DER (to register) and the PKCS#12 bundle with the key (for the client).
+fn make_app_certificate(password: &str) -> Result<(Vec<u8>, Vec<u8>), openssl::error::ErrorStack> {
+    use openssl::{
+        asn1::Asn1Time, bn::BigNum, hash::MessageDigest, pkcs12::Pkcs12, pkey::PKey, rsa::Rsa, x509,
+    };
+    let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+    let mut name = x509::X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", "LicenseDesk automation (graph-sim)")?;
+    let name = name.build();
+    let mut builder = x509::X509::builder()?;
+    builder.set_version(2)?;
+    let serial = BigNum::from_u32(rand_serial())?.to_asn1_integer()?;
+    builder.set_serial_number(&serial)?;
+    builder.set_subject_name(&name)?;
+    builder.set_issuer_name(&name)?;
+    builder.set_pubkey(&key)?;
+    builder.set_not_before(Asn1Time::days_from_now(0)?.as_ref())?;
+    builder.set_not_after(Asn1Time::days_from_now(365)?.as_ref())?;
+    builder.sign(&key, MessageDigest::sha256())?;
+    let cert = builder.build();
+    let pkcs12 = Pkcs12::builder()
+        .name("LicenseDesk automation")
+        .pkey(&key)
+        .cert(&cert)
+        .build2(password)?;
+    Ok((cert.to_der()?, pkcs12.to_der()?))
+}
+
+fn rand_serial() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(1);
+    nanos | 1
 }
 
 impl IntoResponse for OAuthError {
@@ -138,7 +230,7 @@ impl IntoResponse for OAuthError {
             "error_codes": [self.code],
             "timestamp": crate::wire::now_iso8601(),
         });
-        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+        (self.status, axum::Json(body)).into_response()
     }
 }
 
@@ -172,7 +264,13 @@ fn is_loopback_redirect(uri: &str) -> bool {
 }
 
 impl Identity {
-    pub fn new(spec: IdentitySpec, tenant_id: &str, domain: &str, seed: u64) -> Self {
+    pub fn new(
+        spec: IdentitySpec,
+        tenant_id: &str,
+        domain: &str,
+        seed: u64,
+        base_url: &str,
+    ) -> Self {
         let mut rng = Rng::new(seed ^ 0x1d);
         Self {
             signed_in: Principal {
@@ -180,6 +278,9 @@ impl Identity {
                 object_id: rng.guid(),
                 client_id: String::new(),
             },
+            app_object_id: rng.guid(),
+            base_url: base_url.to_string(),
+            app_certificates: Vec::new(),
             spec,
             tenant_id: tenant_id.to_string(),
             rng,
@@ -367,28 +468,7 @@ impl Identity {
                 // Rotation: the old refresh token is gone; the answer carries a new one.
                 self.issue(refresh.principal, refresh.scopes, true)
             }
-            "client_credentials" => {
-                if client_id != self.spec.confidential_client_id {
-                    return OAuthError::new("unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory.")).into_response();
-                }
-                if get("client_secret") != self.spec.client_secret {
-                    return (StatusCode::UNAUTHORIZED, axum::Json(json!({
-                        "error": "invalid_client",
-                        "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
-                        "error_codes": [7000215],
-                    }))).into_response();
-                }
-                let scopes = scopes_of(get("scope"));
-                if !get("scope").ends_with("/.default") {
-                    return OAuthError::new("invalid_scope", 1002012, "The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.").into_response();
-                }
-                let principal = Principal {
-                    user_principal_name: None,
-                    object_id: client_id.clone(),
-                    client_id,
-                };
-                self.issue(principal, scopes, false)
-            }
+            "client_credentials" => self.client_credentials(tenant, &client_id, form),
             "urn:ietf:params:oauth:grant-type:device_code" => {
                 let now = Instant::now();
                 let Some(d) = self.devices.get_mut(get("device_code")) else {
@@ -468,8 +548,152 @@ impl Identity {
         }
     }
 
+    /// The client-credentials grant for the confidential client, proved by its secret or by an
+    /// assertion signed with a registered certificate's key.
+    fn client_credentials(
+        &mut self,
+        tenant: &str,
+        client_id: &str,
+        form: &HashMap<String, String>,
+    ) -> Response {
+        let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+        if client_id != self.spec.confidential_client_id {
+            return OAuthError::new("unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.", self.tenant_id)).into_response();
+        }
+        let proof = if !get("client_assertion").is_empty() {
+            if get("client_assertion_type") != JWT_BEARER {
+                return OAuthError::new("invalid_request", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.").into_response();
+            }
+            let audience = format!("{}/{tenant}/oauth2/v2.0/token", self.base_url);
+            self.check_assertion(get("client_assertion"), client_id, &audience)
+        } else if !get("client_secret").is_empty() {
+            if get("client_secret") == self.spec.client_secret {
+                Ok(())
+            } else {
+                Err(invalid_client(
+                    7000215,
+                    &format!(
+                        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+                    ),
+                ))
+            }
+        } else {
+            Err(OAuthError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.").with_status(StatusCode::UNAUTHORIZED))
+        };
+        if let Err(refused) = proof {
+            return refused.into_response();
+        }
+        if !get("scope").ends_with("/.default") {
+            return OAuthError::new("invalid_scope", 1002012, "The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).").into_response();
+        }
+        let principal = Principal {
+            user_principal_name: None,
+            object_id: self.app_object_id.clone(),
+            client_id: client_id.to_string(),
+        };
+        // An app gets the application permissions admin consent gave it, whatever it asks.
+        let roles = self.spec.application_permissions.clone();
+        self.issue(principal, roles, false)
+    }
+
+    /// Checks a client assertion (RFC 7523) the way Entra does: a registered certificate by
+    /// its thumbprint, an RS256 signature by that certificate's key, iss = sub = the client,
+    /// aud = this token endpoint, and the time window.
+    fn check_assertion(
+        &self,
+        assertion: &str,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<(), OAuthError> {
+        let malformed = || invalid_client(50027, "JWT token is invalid or malformed.");
+        let parts: Vec<&str> = assertion.split('.').collect();
+        let [header_b64, claims_b64, signature_b64] = parts[..] else {
+            return Err(malformed());
+        };
+        let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('='));
+        let header: serde_json::Value = decode(header_b64)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(malformed)?;
+        let claims: serde_json::Value = decode(claims_b64)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(malformed)?;
+        let signature = decode(signature_b64).map_err(|_| malformed())?;
+        if header["alg"] != "RS256" {
+            return Err(invalid_client(
+                5002738,
+                "Invalid JWT token. 'alg' must be RS256 for a client assertion.",
+            ));
+        }
+        // Entra documents base64url for x5t; some libraries send standard base64. Accept both.
+        let thumbprint = header["x5t"]
+            .as_str()
+            .and_then(|t| {
+                URL_SAFE_NO_PAD
+                    .decode(t.trim_end_matches('='))
+                    .or_else(|_| STANDARD.decode(t))
+                    .ok()
+            })
+            .ok_or_else(malformed)?;
+        let Some(certificate) = self
+            .app_certificates
+            .iter()
+            .find(|c| c.thumbprint == thumbprint)
+        else {
+            return Err(invalid_client(
+                700027,
+                &format!(
+                    "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{}']",
+                    hex(&thumbprint)
+                ),
+            ));
+        };
+        let signed = format!("{header_b64}.{claims_b64}");
+        if !certificate.verifies(signed.as_bytes(), &signature) {
+            return Err(invalid_client(
+                700027,
+                "Client assertion failed signature validation.",
+            ));
+        }
+        if claims["iss"] != client_id || claims["sub"] != client_id {
+            return Err(invalid_client(
+                700021,
+                "Client assertion application identifier doesn't match 'client_id' parameter.",
+            ));
+        }
+        if claims["aud"] != audience {
+            return Err(invalid_client(
+                700212,
+                &format!(
+                    "The audience of the client assertion must be the token endpoint '{audience}'."
+                ),
+            ));
+        }
+        let now = crate::wire::unix_now() as i64;
+        let nbf = claims["nbf"].as_i64().unwrap_or(0);
+        let exp = claims["exp"].as_i64().ok_or_else(malformed)?;
+        // Entra allows five minutes of clock skew.
+        if nbf > now + 300 || exp < now - 300 {
+            return Err(invalid_client(
+                700024,
+                "Client assertion is not within its valid time range.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Makes a certificate for the confidential client the way an admin would (a key pair and
+    /// a self-signed certificate), registers its public part, and returns the PKCS#12 bundle
+    /// the automation keeps, protected by `password`.
+    pub fn new_app_certificate(&mut self, password: &str) -> Result<Vec<u8>, String> {
+        let (der, pkcs12) = make_app_certificate(password).map_err(|e| e.to_string())?;
+        self.app_certificates.push(AppCertificate::new(&der)?);
+        Ok(pkcs12)
+    }
+
     fn issue(&mut self, principal: Principal, scopes: Vec<String>, with_refresh: bool) -> Response {
-        let access_token = format!("sim.{}", self.secret(4));
+        let access_token = self.access_token(&principal, &scopes);
         let graph_scopes: Vec<String> = scopes
             .iter()
             .filter(|s| GRAPH_PERMISSIONS.contains(&s.as_str()))
@@ -486,12 +710,22 @@ impl Identity {
         );
         let mut body = json!({
             "token_type": "Bearer",
-            "scope": graph_scopes.iter().map(|s| format!("https://graph.microsoft.com/{s}")).collect::<Vec<_>>().join(" "),
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": access_token,
-            "id_token": self.id_token(&principal),
         });
+        // An app has no person to describe and no scopes (its permissions are in the token's
+        // roles claim), as in Entra's client-credentials answer.
+        if principal.user_principal_name.is_some() {
+            body["scope"] = json!(
+                graph_scopes
+                    .iter()
+                    .map(|s| format!("https://graph.microsoft.com/{s}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            body["id_token"] = json!(self.id_token(&principal));
+        }
         if with_refresh && scopes.iter().any(|s| s == "offline_access") {
             let refresh = format!("rt.{}", self.secret(4));
             self.refresh_tokens.insert(
@@ -509,6 +743,43 @@ impl Identity {
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
+    }
+
+    /// Graph's access tokens are JWTs a client may read (tid, oid, appid, scp or roles) but
+    /// never has to validate. Ours carry the same claims; the last part is a random secret,
+    /// not a signature, so a token cannot be forged from its claims.
+    fn access_token(&mut self, principal: &Principal, scopes: &[String]) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"RS256","kid":"graph-sim"}"#);
+        let graph: Vec<&str> = scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| GRAPH_PERMISSIONS.contains(s))
+            .collect();
+        let now = crate::wire::unix_now();
+        let mut claims = json!({
+            "aud": "https://graph.microsoft.com",
+            "iss": format!("https://sts.windows.net/{}/", self.tenant_id),
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.spec.access_token_lifetime_secs,
+            "tid": self.tenant_id,
+            "oid": principal.object_id,
+            "appid": principal.client_id,
+        });
+        match &principal.user_principal_name {
+            Some(upn) => {
+                claims["upn"] = json!(upn);
+                claims["scp"] = json!(graph.join(" "));
+                claims["idtyp"] = json!("user");
+            }
+            None => {
+                claims["roles"] = json!(graph);
+                claims["idtyp"] = json!("app");
+            }
+        }
+        let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let secret = URL_SAFE_NO_PAD.encode(self.secret(4));
+        format!("{header}.{claims}.{secret}")
     }
 
     /// An unsigned JWT with the claims a client shows (tid, oid, preferred_username, name).

@@ -16,6 +16,7 @@ mod scenario;
 mod server;
 mod tenant;
 mod throttle;
+mod tls;
 mod wire;
 
 pub use error::SimError;

@@ -112,7 +112,7 @@ fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
 struct SimState {
     tenant: RwLock<Tenant>,
     scenario: Scenario,
-    /// `http://127.0.0.1:PORT`, used to write absolute nextLinks.
+    /// `http://127.0.0.1:PORT` (or https), used to write absolute nextLinks.
     base_url: String,
     started: Instant,
     tokens: Mutex<TokenState>,
@@ -237,6 +237,7 @@ impl SimState {
 pub struct RunningSim {
     state: Arc<SimState>,
     addr: SocketAddr,
+    ca_pem: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -250,6 +251,16 @@ impl RunningSim {
     /// Starts on 127.0.0.1:`port` (0 picks a free one). Only loopback: the emulator holds
     /// made-up people but must never be reachable from a network.
     pub async fn start_on(scenario: &Scenario, port: u16) -> Result<Self, SimError> {
+        Self::start_with(scenario, port, false).await
+    }
+
+    /// Starts over HTTPS with a certificate from an authority made for this run: clients must
+    /// trust [`RunningSim::ca_certificate_pem`], as they would an organisation's private CA.
+    pub async fn start_tls(scenario: &Scenario) -> Result<Self, SimError> {
+        Self::start_with(scenario, 0, true).await
+    }
+
+    pub async fn start_with(scenario: &Scenario, port: u16, tls: bool) -> Result<Self, SimError> {
         let tenant = Tenant::generate(&scenario.tenant);
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let listener = tokio::net::TcpListener::bind(addr)
@@ -262,6 +273,13 @@ impl RunningSim {
             addr: addr.to_string(),
             source,
         })?;
+        let tls = if tls {
+            Some(crate::tls::make_certificates().map_err(SimError::Tls)?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{addr}");
         let now = Instant::now();
         let state = Arc::new(SimState {
             throttle: Mutex::new(Throttle::new(
@@ -272,13 +290,14 @@ impl RunningSim {
             )),
             tenant: RwLock::new(tenant),
             scenario: scenario.clone(),
-            base_url: format!("http://{addr}"),
+            base_url: base_url.clone(),
             started: now,
             identity: Mutex::new(Identity::new(
                 scenario.identity.clone(),
                 &scenario.tenant.tenant_id,
                 &scenario.tenant.domain,
                 scenario.tenant.seed,
+                &base_url,
             )),
             tokens: Mutex::new(TokenState {
                 current: new_secret(),
@@ -294,23 +313,50 @@ impl RunningSim {
         let app = router(state.clone());
         let _ = state.router.set(app.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
+        let stopped = async {
+            let _ = rx.await;
+        };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+        let task = match tls {
+            None => tokio::spawn(async move {
+                let result = axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await;
+                if let Err(e) = result {
+                    tracing::error!("graph-sim stopped: {e}");
+                }
+            }),
+            Some(tls) => {
+                let listener =
+                    crate::tls::TlsListener::new(listener, tls.acceptor).map_err(|source| {
+                        SimError::Bind {
+                            addr: addr.to_string(),
+                            source,
+                        }
+                    })?;
+                tokio::spawn(async move {
+                    let result = axum::serve(listener, app)
+                        .with_graceful_shutdown(stopped)
+                        .await;
+                    if let Err(e) = result {
+                        tracing::error!("graph-sim stopped: {e}");
+                    }
                 })
-                .await;
-            if let Err(e) = result {
-                tracing::error!("graph-sim stopped: {e}");
             }
-        });
-        tracing::info!(%addr, "graph-sim listening");
+        };
+        tracing::info!(%addr, scheme, "graph-sim listening");
         Ok(Self {
             state,
             addr,
+            ca_pem,
             shutdown: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// The PEM of the authority that signed the HTTPS certificate (`None` over plain http).
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The Graph root to give a client, e.g. `http://127.0.0.1:53211` (requests go to `/v1.0/…`).
@@ -358,6 +404,24 @@ impl RunningSim {
 
     pub fn decline_device_code(&self, user_code: &str) -> bool {
         lock(&self.state.identity).decide_device_code(user_code, false)
+    }
+
+    /// Makes and registers a certificate for the emulator's confidential client, as an admin
+    /// uploads one to the app registration; returns the PKCS#12 bundle (key and certificate)
+    /// protected by `password`, for a client's certificate credential.
+    pub fn new_client_certificate(&self, password: &str) -> Result<Vec<u8>, SimError> {
+        lock(&self.state.identity)
+            .new_app_certificate(password)
+            .map_err(SimError::Tls)
+    }
+
+    /// The confidential client's id and secret, for app-only tests.
+    pub fn confidential_client(&self) -> (String, String) {
+        let spec = &self.state.scenario.identity;
+        (
+            spec.confidential_client_id.clone(),
+            spec.client_secret.clone(),
+        )
     }
 
     /// User codes of device sign-ins waiting for approval.
@@ -1046,6 +1110,22 @@ async fn license_details(
     request: Request,
 ) -> Response {
     let ids = ids_of(request.extensions());
+    // Graph does not support licenseDetails with application permissions (reference §5);
+    // an app-only tool must read assignedLicenses from /users instead.
+    let app_only = request
+        .extensions()
+        .get::<Caller>()
+        .and_then(|c| c.0.as_ref())
+        .is_some_and(|p| p.user_principal_name.is_none());
+    if app_only {
+        return wire::error_response(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+            &ids.request_id,
+            &ids.client_request_id,
+        );
+    }
     let tenant = state.read_tenant();
     let Some(user) = tenant.user(&key) else {
         return refusal_response(&ids, &Refusal::not_found(&key));

@@ -283,6 +283,14 @@ pub fn add_ids(headers: &mut HeaderMap, request_id: &str, client_request_id: &st
 }
 
 /// Current UTC time as `YYYY-MM-DDTHH:MM:SS`, the form Graph's innerError.date uses.
+/// Seconds since 1970, for JWT claims.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 pub fn now_iso8601() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -467,3 +467,139 @@ async fn issued_access_tokens_expire() {
         "Lifetime validation failed, the token is expired."
     );
 }
+
+/// Signs a client assertion the way a certificate credential does, with `claims` as given.
+fn assertion(pkcs12: &[u8], password: &str, claims: &Value, tamper: bool) -> String {
+    let parsed = openssl::pkcs12::Pkcs12::from_der(pkcs12)
+        .expect("pkcs12")
+        .parse2(password)
+        .expect("opens");
+    let key = parsed.pkey.expect("key");
+    let cert = parsed.cert.expect("cert");
+    let x5t = URL_SAFE_NO_PAD.encode(
+        cert.digest(openssl::hash::MessageDigest::sha1())
+            .expect("thumbprint"),
+    );
+    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"RS256","typ":"JWT","x5t":"{x5t}"}}"#));
+    let body = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signed = format!("{header}.{body}");
+    let mut signer =
+        openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).expect("signer");
+    signer.update(signed.as_bytes()).expect("update");
+    let mut signature = signer.sign_to_vec().expect("sign");
+    if tamper {
+        signature[10] ^= 0x55;
+    }
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
+#[tokio::test]
+async fn client_credentials_with_a_certificate_assertion() {
+    let spec = IdentitySpec::default();
+    let sim = sim_with(spec.clone()).await;
+    let pkcs12 = sim.new_client_certificate("pw").expect("certificate");
+    let client = spec.confidential_client_id.as_str();
+    let audience = format!("{}/organizations/oauth2/v2.0/token", sim.authority_host());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let claims = |aud: &str, iss: &str, exp: i64| serde_json::json!({"aud": aud, "iss": iss, "sub": iss, "jti": "1", "nbf": now - 10, "exp": exp});
+    let send = |jwt: String| {
+        let sim = &sim;
+        async move {
+            token(
+                sim,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &jwt),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                ],
+            )
+            .await
+        }
+    };
+    let aadsts = |body: &Value| body["error_codes"][0].as_u64().unwrap_or(0);
+
+    let (status, body) = send(assertion(
+        &pkcs12,
+        "pw",
+        &claims(&audience, client, now + 300),
+        false,
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let access = body["access_token"].as_str().expect("token");
+    // The token is a JWT a client can read: the app, the tenant, the consented roles.
+    let payload: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(access.split('.').nth(1).expect("claims"))
+            .expect("base64"),
+    )
+    .expect("json");
+    assert_eq!(payload["appid"], client);
+    assert_eq!(payload["idtyp"], "app");
+    assert!(payload["roles"].as_array().is_some_and(|r| !r.is_empty()));
+    assert_eq!(
+        graph_status(&sim, access, reqwest::Method::GET, "/v1.0/subscribedSkus").await,
+        200
+    );
+
+    let (status, body) = send(assertion(
+        &pkcs12,
+        "pw",
+        &claims(&audience, client, now + 300),
+        true,
+    ))
+    .await;
+    assert_eq!(
+        (status, aadsts(&body)),
+        (401, 700027),
+        "a forged signature: {body}"
+    );
+    let (_, body) = send(assertion(
+        &pkcs12,
+        "pw",
+        &claims("https://elsewhere/token", client, now + 300),
+        false,
+    ))
+    .await;
+    assert_eq!(aadsts(&body), 700212, "another audience: {body}");
+    let (_, body) = send(assertion(
+        &pkcs12,
+        "pw",
+        &claims(&audience, "someone-else", now + 300),
+        false,
+    ))
+    .await;
+    assert_eq!(aadsts(&body), 700021, "another issuer: {body}");
+    let (_, body) = send(assertion(
+        &pkcs12,
+        "pw",
+        &claims(&audience, client, now - 900),
+        false,
+    ))
+    .await;
+    assert_eq!(aadsts(&body), 700024, "expired: {body}");
+    let other = sim_with(spec.clone()).await;
+    let unregistered = other.new_client_certificate("pw").expect("certificate");
+    let (_, body) = send(assertion(
+        &unregistered,
+        "pw",
+        &claims(&audience, client, now + 300),
+        false,
+    ))
+    .await;
+    assert_eq!(
+        aadsts(&body),
+        700027,
+        "a certificate the app does not have: {body}"
+    );
+    let (status, body) = send("not.a-jwt".into()).await;
+    assert_eq!((status, aadsts(&body)), (401, 50027), "{body}");
+}

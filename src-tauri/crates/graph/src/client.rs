@@ -62,6 +62,33 @@ impl RawResponse {
     }
 }
 
+/// The HTTP client for Graph and sign-in. It trusts the public roots built into LicenseDesk
+/// plus `extra_roots_pem` (one or more PEM certificates): an organisation's TLS-inspecting
+/// proxy, a private cloud, or the emulator's per-run authority in tests.
+pub fn http_client(extra_roots_pem: Option<&[u8]>) -> Result<reqwest::Client, GraphError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("LicenseDesk/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(120))
+        .pool_max_idle_per_host(64);
+    if let Some(pem) = extra_roots_pem {
+        let roots = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            GraphError::InvalidEndpoint(format!("the extra root certificate is not PEM: {e}"))
+        })?;
+        if roots.is_empty() {
+            return Err(GraphError::InvalidEndpoint(
+                "the extra root certificate file holds no PEM certificate".into(),
+            ));
+        }
+        for root in roots {
+            builder = builder.add_root_certificate(root);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| GraphError::Network(e.to_string()))
+}
+
 #[derive(Clone)]
 pub struct GraphClient {
     http: reqwest::Client,
@@ -89,19 +116,21 @@ impl GraphClient {
         endpoint: GraphEndpoint,
         tokens: Arc<dyn TokenSource>,
     ) -> Result<Self, GraphError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("LicenseDesk/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(64)
-            .build()
-            .map_err(|e| GraphError::Network(e.to_string()))?;
-        Ok(Self {
+        Ok(Self::with_http(endpoint, tokens, http_client(None)?))
+    }
+
+    /// A client over `http` (from [`http_client`], e.g. trusting a private CA).
+    pub fn with_http(
+        endpoint: GraphEndpoint,
+        tokens: Arc<dyn TokenSource>,
+        http: reqwest::Client,
+    ) -> Self {
+        Self {
             http,
             endpoint,
             tokens,
             priority: Priority::Normal,
-        })
+        }
     }
 
     /// The same client sending `x-ms-throttle-priority` with every request.

@@ -3,6 +3,7 @@
 //! device-code flow, silent renewal with rotating refresh tokens, and where those refresh
 //! tokens live (the OS keychain, never a file).
 
+mod app_only;
 mod device;
 mod interactive;
 mod session;
@@ -11,6 +12,7 @@ mod tokens;
 
 use url::Url;
 
+pub use app_only::{AppCredential, AppIdentity, AppOnlySession};
 pub use device::{DeviceCodePrompt, next_poll_interval, poll_device_code, start_device_code};
 pub use interactive::sign_in_interactive;
 pub use session::Session;
