@@ -210,7 +210,7 @@ async fn check_plans_page(client: &Client) -> Result<(), String> {
         "Demo tenant"
     );
     assert!(
-        text_of(client, "[data-testid=tenant-name]")
+        text_of(client, "[data-testid=tenant-menu]")
             .await
             .starts_with("Contoso")
     );
@@ -364,6 +364,32 @@ async fn sign_in_flow(client: &Client, sim: &graph_sim::RunningSim) -> Result<()
         "the app read the tenant's plans"
     );
 
+    // The header names the tenant and, one click away, the permissions granted in plain words.
+    let tenant = text_of(client, "[data-testid=tenant-menu]").await;
+    assert!(tenant.contains(&sim.tenant().domain), "{tenant}");
+    click(client, "[data-testid=permissions-button]").await?;
+    let permissions = text_of(client, "[data-testid=permissions]").await;
+    assert!(
+        permissions.contains("Assign and remove licenses")
+            && permissions.contains("LicenseAssignment.ReadWrite.All")
+            && !permissions.contains("User.ReadWrite.All")
+            && permissions.contains("License Administrator"),
+        "{permissions}"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await; // let the popover's animation end
+    save_screenshot(client, "permissions.png").await;
+    client
+        .active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys("\u{e00c}")
+        .await
+        .map_err(|e| e.to_string())?;
+
+    // Sign out from the tenant menu.
+    click(client, "[data-testid=tenant-menu]").await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    save_screenshot(client, "tenant-menu.png").await;
     click(client, "[data-testid=sign-out]").await?;
     assert_eq!(
         text_of(client, "[data-testid=demo-badge]").await,

@@ -52,7 +52,7 @@ impl From<GraphError> for CommandError {
             ),
             Some(GraphErrorKind::Forbidden) => (
                 "graph.forbidden",
-                "Your account may not read licenses. Ask an admin for the License Administrator role and admin consent for LicenseDesk.",
+                "Microsoft 365 refused: this sign-in is missing a permission. Two things are needed: an admin must grant admin consent for LicenseDesk (Entra admin center → App registrations → your LicenseDesk app → API permissions → Grant admin consent), and your account needs the License Administrator or User Administrator role (Entra admin center → Roles and administrators).",
             ),
             Some(GraphErrorKind::Throttled) | Some(GraphErrorKind::Transient) => (
                 "graph.busy",

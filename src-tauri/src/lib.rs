@@ -18,16 +18,35 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             // Silent sign-in to the tenant used last, from the keychain; the demo otherwise.
+            // Commands wait for it (TenantState::connection), so the first screen shows the
+            // right tenant; it gives up after 20 s rather than keep the window waiting.
             if let Some(setup) = settings::last(app.handle()) {
                 let handle = app.handle().clone();
+                let gate = app.state::<TenantState>().hold_for_startup();
                 tauri::async_runtime::spawn(async move {
                     let state = handle.state::<TenantState>();
-                    match signin::resume(&handle, &state, setup).await {
-                        Ok(connection) => {
+                    let tenant = setup.tenant.clone();
+                    let resumed = tokio::time::timeout(
+                        std::time::Duration::from_secs(20),
+                        signin::resume(&handle, &state, setup),
+                    )
+                    .await;
+                    match resumed {
+                        Ok(Ok(connection)) => {
                             state.use_connection(connection).await;
                         }
-                        Err(e) => tracing::warn!("silent sign-in failed: {}", e.message),
+                        Ok(Err(e)) => {
+                            tracing::warn!("silent sign-in failed: {}", e.message);
+                            state.set_startup_notice(format!(
+                                "Could not sign in to {tenant} again: {} You are on the demo tenant.",
+                                e.message
+                            ));
+                        }
+                        Err(_) => state.set_startup_notice(format!(
+                            "Signing in to {tenant} again took too long (no answer from the sign-in service in 20 seconds). You are on the demo tenant; sign in again from Tenant."
+                        )),
                     }
+                    drop(gate);
                 });
             }
             Ok(())

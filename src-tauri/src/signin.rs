@@ -66,7 +66,7 @@ fn finish<R: Runtime>(
     let (_, endpoint, _) = setup.endpoints()?;
     let who = session.signed_in();
     let connection = state.signed_in(setup, endpoint, session)?;
-    if state.keychain_notice.is_none() {
+    if state.keychain_notice().is_none() {
         settings::remember(
             app,
             SavedTenant {
@@ -92,7 +92,7 @@ fn new_session(
         authority,
         &setup.client_id,
         scopes,
-        state.secrets.clone(),
+        state.secrets(),
         tokens,
     )?)
 }
@@ -181,7 +181,7 @@ pub async fn resume<R: Runtime>(
         authority,
         &setup.client_id,
         scopes,
-        state.secrets.clone(),
+        state.secrets(),
     )
     .await?
     .ok_or_else(|| {

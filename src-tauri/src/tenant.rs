@@ -3,7 +3,7 @@
 //! in to. Access tokens stay in memory here; refresh tokens only in the OS keychain; the list
 //! of saved tenants (nothing secret) in the settings store.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use graph::auth::{self, Authority, SecretStore, Session};
 use graph::{AccessToken, Cloud, GraphClient, GraphEndpoint, Priority};
@@ -100,9 +100,14 @@ pub struct Connection {
 
 pub struct TenantState {
     current: RwLock<Option<Arc<Connection>>>,
-    pub secrets: Arc<dyn SecretStore>,
-    /// Why there is no keychain, when there is none.
-    pub keychain_notice: Option<String>,
+    /// The keychain (or memory, with the reason), opened on first need: someone who only tries
+    /// the demo tenant is never asked to unlock a keychain.
+    keychain: OnceLock<(Arc<dyn SecretStore>, Option<String>)>,
+    /// Held while the silent sign-in at start runs, so the first screen waits for it instead
+    /// of showing the demo tenant and then changing under the person's eyes.
+    startup: Arc<RwLock<()>>,
+    /// Why the silent sign-in at start did not work, shown once on the demo tenant.
+    startup_notice: std::sync::Mutex<Option<String>>,
     /// Cancels the sign-in in progress.
     pub cancel: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     pub http: reqwest::Client,
@@ -110,18 +115,46 @@ pub struct TenantState {
 
 impl TenantState {
     pub fn new() -> Self {
-        let (secrets, keychain_notice) = auth::keychain_or_memory("LicenseDesk");
         Self {
             current: RwLock::new(None),
-            secrets,
-            keychain_notice,
+            keychain: OnceLock::new(),
+            startup: Arc::new(RwLock::new(())),
+            startup_notice: std::sync::Mutex::new(None),
             cancel: Mutex::new(None),
-            http: reqwest::Client::new(),
+            // Timeouts matter here: the silent sign-in at start must not hang on a dead network.
+            http: graph::http_client(None).unwrap_or_default(),
         }
+    }
+
+    fn keychain(&self) -> &(Arc<dyn SecretStore>, Option<String>) {
+        self.keychain
+            .get_or_init(|| auth::keychain_or_memory("LicenseDesk"))
+    }
+
+    pub fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.keychain().0.clone()
+    }
+
+    /// Why there is no keychain, when there is none.
+    pub fn keychain_notice(&self) -> Option<String> {
+        self.keychain().1.clone()
+    }
+
+    /// Call before the first command can run: commands wait until the guard is dropped.
+    pub fn hold_for_startup(&self) -> Option<tokio::sync::OwnedRwLockWriteGuard<()>> {
+        self.startup.clone().try_write_owned().ok()
+    }
+
+    pub fn set_startup_notice(&self, notice: String) {
+        *self
+            .startup_notice
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(notice);
     }
 
     /// The open connection, starting the demo tenant on first use.
     pub async fn connection(&self) -> Result<Arc<Connection>, CommandError> {
+        drop(self.startup.read().await);
         if let Some(c) = self.current.read().await.as_ref() {
             return Ok(c.clone());
         }
@@ -129,7 +162,13 @@ impl TenantState {
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());
         }
-        let demo = Arc::new(open_demo().await?);
+        let mut demo = open_demo().await?;
+        demo.info.notice = self
+            .startup_notice
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let demo = Arc::new(demo);
         *slot = Some(demo.clone());
         Ok(demo)
     }
@@ -175,7 +214,7 @@ impl TenantState {
                 demo: false,
                 user_principal_name: who.user_principal_name,
                 scopes: session.scopes(),
-                notice: self.keychain_notice.clone(),
+                notice: self.keychain_notice(),
             },
             client,
             session: Some(session),

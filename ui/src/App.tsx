@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import { FluentProvider, webDarkTheme, webLightTheme } from "@fluentui/react-components";
 import { ApiContext, tauriApi, toCommandError, type Api } from "./api";
+import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
-import { I18nProvider } from "./i18n";
+import type { TenantSetup } from "./bindings/TenantSetup";
+import { I18nProvider, useI18n } from "./i18n";
+import { ErrorState } from "./components/ErrorState";
 import { AppShell, type Page } from "./components/AppShell";
 import { PlansPage } from "./components/PlansPage";
 import { TenantPage } from "./components/TenantPage";
@@ -38,15 +41,35 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
     setPage("plans");
   }, []);
 
+  // A failed switch or sign-out leaves the current tenant in place and says why.
+  const [headerError, setHeaderError] = useState<{ kind: "switch" | "signOut"; error: CommandError }>();
+
   const signOut = useCallback(() => {
-    api.signOut().then(switched, (e: unknown) => setTenantError(toCommandError(e).message));
+    setHeaderError(undefined);
+    api.signOut().then(switched, (e: unknown) => setHeaderError({ kind: "signOut", error: toCommandError(e) }));
   }, [api, switched]);
+
+  const switchTenant = useCallback(
+    (setup: TenantSetup) => {
+      setHeaderError(undefined);
+      api.switchTenant(setup).then(switched, (e: unknown) => setHeaderError({ kind: "switch", error: toCommandError(e) }));
+    },
+    [api, switched],
+  );
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
       <I18nProvider locale={locale}>
         <ApiContext.Provider value={api}>
-          <AppShell tenant={tenant} tenantError={tenantError} page={page} onNavigate={setPage} onSignOut={signOut}>
+          <AppShell
+            tenant={tenant}
+            tenantError={tenantError}
+            page={page}
+            onNavigate={setPage}
+            onSignOut={signOut}
+            onSwitch={switchTenant}
+            banner={headerError ? <HeaderError {...headerError} /> : null}
+          >
             {page === "plans" ? (
               <PlansPage key={generation} tenantName={tenant?.displayName} />
             ) : (
@@ -56,5 +79,14 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
         </ApiContext.Provider>
       </I18nProvider>
     </FluentProvider>
+  );
+}
+
+function HeaderError({ kind, error }: { kind: "switch" | "signOut"; error: CommandError }) {
+  const { t } = useI18n();
+  return (
+    <div style={{ padding: "8px 32px" }}>
+      <ErrorState title={kind === "switch" ? t.switchFailed : t.signOutFailed} error={error} />
+    </div>
   );
 }

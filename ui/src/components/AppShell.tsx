@@ -9,7 +9,9 @@ import {
 } from "@fluentui/react-components";
 import { Beaker16Regular, Certificate24Regular, PersonKey24Regular } from "@fluentui/react-icons";
 import type { TenantInfo } from "../bindings/TenantInfo";
+import type { TenantSetup } from "../bindings/TenantSetup";
 import { useI18n } from "../i18n";
+import { PermissionsButton, TenantMenu } from "./AccountControls";
 
 export type Page = "plans" | "tenant";
 
@@ -72,6 +74,8 @@ export function AppShell({
   page,
   onNavigate,
   onSignOut,
+  onSwitch,
+  banner,
   children,
 }: {
   tenant: TenantInfo | undefined;
@@ -79,6 +83,9 @@ export function AppShell({
   page: Page;
   onNavigate: (page: Page) => void;
   onSignOut: () => void;
+  onSwitch: (setup: TenantSetup) => void;
+  /// A message about the last header action (a failed switch or sign-out), above the page.
+  banner?: ReactNode;
   children: ReactNode;
 }) {
   const { t } = useI18n();
@@ -116,22 +123,22 @@ export function AppShell({
                   </Badge>
                 </Tooltip>
               ) : (
-                <Tooltip content={t.permissionsLabel(tenant.scopes.join(", "))} relationship="description">
-                  <Text data-testid="signed-in-as" tabIndex={0}>
-                    {t.signedInAs(tenant.userPrincipalName ?? "")}
-                  </Text>
-                </Tooltip>
+                <>
+                  <Text data-testid="signed-in-as">{t.signedInAs(tenant.userPrincipalName ?? "")}</Text>
+                  <PermissionsButton tenant={tenant} />
+                </>
               )}
-              <Text data-testid="tenant-name">{t.tenantLabel(tenant.displayName, tenant.domain)}</Text>
+              <TenantMenu
+                tenant={tenant}
+                onSwitch={onSwitch}
+                onAddTenant={() => onNavigate("tenant")}
+                onSignOut={onSignOut}
+              />
               {tenant.demo ? (
-                <Button size="small" onClick={() => onNavigate("tenant")} data-testid="header-sign-in">
+                <Button size="small" appearance="primary" onClick={() => onNavigate("tenant")} data-testid="header-sign-in">
                   {t.signInButton}
                 </Button>
-              ) : (
-                <Button size="small" onClick={onSignOut} data-testid="sign-out">
-                  {t.signOut}
-                </Button>
-              )}
+              ) : null}
             </>
           ) : (
             <Text>{tenantError ?? t.tenantLoading}</Text>
@@ -143,6 +150,7 @@ export function AppShell({
         {railItem("tenant", <PersonKey24Regular aria-hidden />, t.navTenant)}
       </nav>
       <div className={styles.content}>
+        {banner}
         {tenant?.notice ? (
           <Text role="status" data-testid="keychain-notice" style={{ display: "block", padding: "8px 32px" }}>
             {tenant.notice}

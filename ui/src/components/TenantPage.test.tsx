@@ -54,7 +54,8 @@ describe("Signing in", () => {
     expect(screen.queryByTestId("demo-badge")).toBeNull();
     expect(await screen.findByTestId("plan-card")).toBeTruthy();
 
-    await user.click(screen.getByTestId("sign-out"));
+    await user.click(screen.getByTestId("tenant-menu"));
+    await user.click(await screen.findByTestId("sign-out"));
     expect(await screen.findByTestId("demo-badge")).toBeTruthy();
   });
 
@@ -84,5 +85,58 @@ describe("Signing in", () => {
     expect(screen.getByTestId("sign-in-code").hasAttribute("disabled")).toBe(true);
     await user.type(screen.getByTestId("field-tenant"), "contoso.com");
     expect(screen.getByTestId("sign-in-code").hasAttribute("disabled")).toBe(true);
+  });
+});
+
+describe("The header when signed in", () => {
+  const saved = [
+    { setup: { tenant: "fabrikam.onmicrosoft.com", clientId: "c1", cloud: "global", setUsageLocations: false, authorityHost: null, graphEndpoint: null }, tenantId: fabrikam.tenantId, userPrincipalName: fabrikam.userPrincipalName },
+    { setup: { tenant: "northwind.onmicrosoft.com", clientId: "c2", cloud: "global", setUsageLocations: true, authorityHost: null, graphEndpoint: null }, tenantId: "11111111-2222-4333-8444-555555555555", userPrincipalName: "admin@northwind.onmicrosoft.com" },
+  ];
+
+  it("lists the granted permissions in plain words and says what is missing", async () => {
+    render(<App api={fakeApi(() => Promise.resolve([]), { ...fabrikam, scopes: ["offline_access", ...fabrikam.scopes] })} locale="en" />);
+    const user = userEvent.setup();
+    const button = await screen.findByTestId("permissions-button");
+    expect(button.textContent).toBe("2 permissions");
+    await user.click(button);
+    const list = await screen.findByTestId("permissions");
+    expect(list.textContent).toContain("Assign and remove licenses");
+    expect(list.textContent).toContain("Read users and their licenses");
+    expect(list.textContent).not.toContain("offline_access");
+    expect(list.textContent).toContain("Usage locations cannot be set");
+    expect(list.textContent).toContain("License Administrator or User Administrator");
+  });
+
+  it("switches to another saved tenant from the tenant menu", async () => {
+    const northwind: TenantInfo = { ...fabrikam, displayName: "northwind", domain: "northwind.onmicrosoft.com", tenantId: saved[1]!.tenantId, userPrincipalName: "admin@northwind.onmicrosoft.com" };
+    const switchTenant = vi.fn<Api["switchTenant"]>().mockResolvedValue(northwind);
+    const api = fakeApi(() => Promise.resolve([]), fabrikam, { savedTenants: () => Promise.resolve(saved), switchTenant });
+    render(<App api={api} locale="en" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("tenant-menu"));
+    const items = await screen.findAllByTestId("switch-tenant");
+    expect(items).toHaveLength(2);
+    // The tenant in use is marked and cannot be picked again.
+    expect(items[0]!.getAttribute("aria-disabled")).toBe("true");
+    await user.click(items[1]!);
+    expect(switchTenant).toHaveBeenCalledWith(saved[1]!.setup);
+    expect((await screen.findByTestId("signed-in-as")).textContent).toBe("Signed in as admin@northwind.onmicrosoft.com");
+    expect(screen.getByTestId("tenant-menu").textContent).toContain("northwind.onmicrosoft.com");
+  });
+
+  it("keeps the current tenant and says why when a switch fails", async () => {
+    const api = fakeApi(() => Promise.resolve([]), fabrikam, {
+      savedTenants: () => Promise.resolve(saved),
+      switchTenant: () => Promise.reject({ code: "signin.again", message: "Your saved sign-in is no longer valid (it expired or was revoked). Sign in again.", details: null }),
+    });
+    render(<App api={api} locale="en" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("tenant-menu"));
+    await user.click((await screen.findAllByTestId("switch-tenant"))[1]!);
+    const error = await screen.findByTestId("error-state");
+    expect(error.textContent).toContain("Could not switch tenant");
+    expect(error.textContent).toContain("Sign in again");
+    expect(screen.getByTestId("signed-in-as").textContent).toContain("fabrikam");
   });
 });
