@@ -283,6 +283,8 @@ async fn sign_in_with_a_device_code_then_sign_out() {
     let mut scenario = graph_sim::Scenario::demo();
     scenario.tenant.display_name = "Fabrikam".into();
     scenario.identity.device_code_interval_secs = 1;
+    // A slow sign-in service: the silent sign-in after the restart must still come first.
+    scenario.identity.token_latency_ms = 1_500;
     let sim = graph_sim::RunningSim::start(&scenario)
         .await
         .expect("emulator");
@@ -292,8 +294,16 @@ async fn sign_in_with_a_device_code_then_sign_out() {
     let client = open_app(&driver).await;
     let result = sign_in_flow(&client, &sim).await;
     let _ = client.close().await;
-    drop(driver);
     result.expect("sign-in flow");
+
+    // Start again: the app signs in silently from the keychain, and the first screen already
+    // shows the signed-in tenant (it waits for the silent sign-in rather than show the demo).
+    let requests_before = sim.request_log().len();
+    let client = open_app(&driver).await;
+    let result = after_restart(&client, &sim, requests_before).await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("silent sign-in after a restart");
 
     // Nothing the app wrote holds a token (the emulator's access tokens are JWTs, which
     // start "eyJ" like every JWT; its refresh tokens start "rt.").
@@ -364,9 +374,38 @@ async fn sign_in_flow(client: &Client, sim: &graph_sim::RunningSim) -> Result<()
         "the app read the tenant's plans"
     );
 
-    // The header names the tenant and, one click away, the permissions granted in plain words.
+    Ok(())
+}
+
+async fn after_restart(
+    client: &Client,
+    sim: &graph_sim::RunningSim,
+    requests_before: usize,
+) -> Result<(), String> {
     let tenant = text_of(client, "[data-testid=tenant-menu]").await;
+    assert!(
+        client
+            .find(Locator::Css("[data-testid=demo-badge]"))
+            .await
+            .is_err(),
+        "the first screen after a restart shows the demo tenant, not the saved sign-in"
+    );
     assert!(tenant.contains(&sim.tenant().domain), "{tenant}");
+    let who = text_of(client, "[data-testid=signed-in-as]").await;
+    assert!(who.starts_with("Signed in as megan.bowen@"), "{who}");
+    // The plans come from the tenant, read with the silently renewed token.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !sim.request_log()[requests_before..]
+        .iter()
+        .any(|e| e.path == "/v1.0/subscribedSkus" && e.status == 200)
+    {
+        if Instant::now() > deadline {
+            return Err("no plans read from the tenant after the restart".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The header names the tenant and, one click away, the permissions granted in plain words.
     click(client, "[data-testid=permissions-button]").await?;
     let permissions = text_of(client, "[data-testid=permissions]").await;
     assert!(

@@ -41,6 +41,9 @@ pub struct IdentitySpec {
     pub client_secret: String,
     /// The application permissions an admin consented to for that client (its `roles`).
     pub application_permissions: Vec<String>,
+    /// How long the token endpoint takes to answer (Entra: a few hundred ms; more on a slow
+    /// network), to test what a client does while it waits.
+    pub token_latency_ms: u64,
 }
 
 impl Default for IdentitySpec {
@@ -56,6 +59,7 @@ impl Default for IdentitySpec {
                 "Organization.Read.All".into(),
                 "User.Read.All".into(),
             ],
+            token_latency_ms: 0,
         }
     }
 }

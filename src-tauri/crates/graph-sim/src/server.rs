@@ -509,6 +509,10 @@ async fn token(
     Path(tenant): Path<String>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
+    let latency = state.scenario.identity.token_latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
     lock(&state.identity).token(&tenant, &form)
 }
 
