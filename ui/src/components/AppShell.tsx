@@ -135,7 +135,7 @@ export function AppShell({
                 onSignOut={onSignOut}
               />
               {tenant.demo ? (
-                <Button size="small" appearance="primary" onClick={() => onNavigate("tenant")} data-testid="header-sign-in">
+                <Button size="small" onClick={() => onNavigate("tenant")} data-testid="header-sign-in">
                   {t.signInButton}
                 </Button>
               ) : null}
