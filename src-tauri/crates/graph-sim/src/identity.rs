@@ -124,6 +124,7 @@ pub struct Identity {
     pub tokens: HashMap<String, IssuedToken>,
     /// `https://127.0.0.1:PORT` (or http): the token endpoint assertions must name as `aud`.
     base_url: String,
+    domain: String,
     app_object_id: String,
     app_certificates: Vec<AppCertificate>,
 }
@@ -284,6 +285,7 @@ impl Identity {
             },
             app_object_id: rng.guid(),
             base_url: base_url.to_string(),
+            domain: domain.to_string(),
             app_certificates: Vec::new(),
             spec,
             tenant_id: tenant_id.to_string(),
@@ -301,10 +303,11 @@ impl Identity {
             .collect()
     }
 
+    /// Entra finds a tenant by its ID or any of its verified domains; ours has one.
     fn tenant_matches(&self, tenant: &str) -> bool {
         ["common", "organizations"].contains(&tenant)
             || tenant.eq_ignore_ascii_case(&self.tenant_id)
-            || tenant.contains('.')
+            || tenant.eq_ignore_ascii_case(&self.domain)
     }
 
     /// `GET /{tenant}/oauth2/v2.0/authorize`: signs the test user in at once and redirects
@@ -365,7 +368,20 @@ impl Identity {
     }
 
     /// `POST /{tenant}/oauth2/v2.0/devicecode`.
-    pub fn device_code(&mut self, form: &HashMap<String, String>, base_url: &str) -> Response {
+    pub fn device_code(
+        &mut self,
+        tenant: &str,
+        form: &HashMap<String, String>,
+        base_url: &str,
+    ) -> Response {
+        if !self.tenant_matches(tenant) {
+            return OAuthError::new(
+                "invalid_request",
+                90002,
+                format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+            )
+            .into_response();
+        }
         let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
             return OAuthError::new(
                 "invalid_request",
@@ -423,7 +439,7 @@ impl Identity {
     /// `POST /{tenant}/oauth2/v2.0/token` for every grant LicenseDesk uses.
     pub fn token(&mut self, tenant: &str, form: &HashMap<String, String>) -> Response {
         if !self.tenant_matches(tenant) {
-            return OAuthError::new("invalid_request", 90002, "Tenant not found.").into_response();
+            return OAuthError::new("invalid_request", 90002, format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")).into_response();
         }
         let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
         let client_id = get("client_id").to_string();

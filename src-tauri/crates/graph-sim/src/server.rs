@@ -518,10 +518,10 @@ async fn token(
 
 async fn device_code(
     State(state): State<Arc<SimState>>,
-    Path(_tenant): Path<String>,
+    Path(tenant): Path<String>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    lock(&state.identity).device_code(&form, &state.base_url)
+    lock(&state.identity).device_code(&tenant, &form, &state.base_url)
 }
 
 async fn device_login_page() -> Response {

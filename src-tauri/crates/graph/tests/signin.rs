@@ -291,3 +291,19 @@ async fn refresh_tokens_rotate_into_the_store_and_a_401_mid_run_renews() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn an_unknown_tenant_is_explained_in_plain_words() {
+    let sim = sim(IdentitySpec::default()).await;
+    let authority = Authority::new(&sim.authority_host(), "nosuch.onmicrosoft.com").expect("auth");
+    let err = auth::start_device_code(&http(), &authority, CLIENT, &scopes(&sim))
+        .await
+        .expect_err("no such tenant");
+    match err {
+        AuthError::Rejected { advice, detail } => {
+            assert!(advice.starts_with("The tenant was not found"), "{advice}");
+            assert!(detail.contains("AADSTS90002"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -186,23 +186,11 @@ fn explain(error: &azure_core::Error, credential: &AppCredential) -> AuthError {
             "the sign-in service's certificate is not trusted. If your organisation inspects TLS traffic, give its root certificate with --ca-certificate FILE".into(),
         );
     }
-    if has("AADSTS7000215") {
-        return AuthError::Refused(
-            "the client secret is wrong or has expired: copy the secret's Value (not its Secret ID) from App registrations → your app → Certificates & secrets".into(),
-        );
-    }
-    if has("AADSTS700027") {
-        return AuthError::Refused(
-            "the certificate is not registered on the app registration (or its key does not match it): upload the certificate's public part under App registrations → your app → Certificates & secrets".into(),
-        );
-    }
-    if has("AADSTS700016") {
-        return AuthError::Refused(
-            "no app with this client ID exists in the tenant: check the Application (client) ID and the tenant, and that an admin has consented to the app".into(),
-        );
-    }
-    if has("AADSTS7000218") || has("AADSTS700024") || has("AADSTS50027") {
-        return AuthError::Refused(format!("the app's proof was refused: {text}"));
+    if let Some(advice) = super::advice_for(&text) {
+        return AuthError::Rejected {
+            advice: advice.to_string(),
+            detail: entra_text(&text),
+        };
     }
     match error.kind() {
         azure_core::error::ErrorKind::Connection | azure_core::error::ErrorKind::Io => {
@@ -218,6 +206,14 @@ fn explain(error: &azure_core::Error, credential: &AppCredential) -> AuthError {
         }
         _ => AuthError::Refused(text),
     }
+}
+
+/// Entra's own words out of azure_identity's longer message (from the AADSTS code on).
+fn entra_text(text: &str) -> String {
+    let from = text.find("AADSTS").unwrap_or(0);
+    let rest = &text[from..];
+    let end = rest.find("\nTo troubleshoot").unwrap_or(rest.len());
+    rest[..end].trim().to_string()
 }
 
 /// An error and all its causes, as one line.

@@ -17,7 +17,7 @@ pub use device::{DeviceCodePrompt, next_poll_interval, poll_device_code, start_d
 pub use interactive::sign_in_interactive;
 pub use session::Session;
 pub use store::{KeychainStore, MemoryStore, SecretStore, StoreError, keychain_or_memory};
-pub use tokens::{AuthError, SignedIn, TokenSet};
+pub use tokens::{AuthError, SignedIn, TokenSet, advice_for};
 
 use crate::cloud::is_loopback;
 

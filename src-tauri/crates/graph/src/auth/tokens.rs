@@ -33,8 +33,67 @@ pub enum AuthError {
     SignInAgain(String),
     #[error("the keychain refused: {0}")]
     Keychain(String),
+    /// Microsoft said no for a reason a person can fix: `advice` says how, in plain words;
+    /// `detail` is Microsoft's own text with its AADSTS code.
+    #[error("{advice} ({detail})")]
+    Rejected { advice: String, detail: String },
     #[error("sign-in failed: {0}")]
     Refused(String),
+}
+
+/// What to do about the AADSTS errors people meet when connecting a tenant, in plain words.
+/// `None` for codes with no advice beyond Microsoft's own text.
+pub fn advice_for(description: &str) -> Option<&'static str> {
+    const ADVICE: &[(&[&str], &str)] = &[
+        (
+            &["AADSTS90002", "AADSTS900023"],
+            "The tenant was not found: check the domain or tenant ID (or use “organizations”), and the cloud.",
+        ),
+        (
+            &["AADSTS700016"],
+            "No app with this client ID exists in that tenant: check the Application (client) ID, and that the app is registered in this tenant.",
+        ),
+        (
+            &["AADSTS7000218"],
+            "The app registration does not allow sign-in with a code: an admin turns on “Allow public client flows” under Authentication. Or sign in with the browser.",
+        ),
+        (
+            &["AADSTS50011", "AADSTS500113"],
+            "The app registration lacks LicenseDesk's redirect address: an admin adds http://localhost and http://127.0.0.1 under Authentication → Mobile and desktop applications.",
+        ),
+        (
+            &["AADSTS50105"],
+            "Your account is not assigned to the LicenseDesk app: an admin adds you under Enterprise applications → LicenseDesk → Users and groups.",
+        ),
+        (
+            &["AADSTS50076", "AADSTS50079", "AADSTS53003", "AADSTS50158"],
+            "Your organisation requires an extra check (multi-factor authentication or a compliant device) that this sign-in could not complete: sign in with the browser on a device your organisation trusts.",
+        ),
+        (
+            &["AADSTS50020"],
+            "This account belongs to another organisation (a guest or personal account): sign in with an account of this tenant.",
+        ),
+        (
+            &["AADSTS7000215"],
+            "The client secret is wrong or has expired: copy the secret's Value (not its Secret ID) from App registrations → your app → Certificates & secrets.",
+        ),
+        (
+            &["AADSTS700027"],
+            "The certificate is not registered on the app registration (or its key does not match it): upload the certificate's public part under App registrations → your app → Certificates & secrets.",
+        ),
+    ];
+    // Longest codes first would matter only for prefixes; "AADSTS50011" vs "AADSTS500113" is
+    // settled by checking the code is not followed by another digit.
+    ADVICE.iter().find_map(|(codes, advice)| {
+        codes
+            .iter()
+            .any(|code| {
+                description.match_indices(code).any(|(at, _)| {
+                    !description[at + code.len()..].starts_with(|c: char| c.is_ascii_digit())
+                })
+            })
+            .then_some(*advice)
+    })
 }
 
 /// The identity platform's error body.
@@ -49,9 +108,20 @@ impl OAuthErrorBody {
     /// Plain-language errors for the answers a person can do something about.
     pub fn into_error(self) -> AuthError {
         let d = self.error_description;
+        if d.contains("AADSTS65001") || self.error == "consent_required" {
+            return AuthError::ConsentRequired(d);
+        }
+        if let Some(advice) = advice_for(&d) {
+            return AuthError::Rejected {
+                advice: advice.to_string(),
+                detail: d,
+            };
+        }
         match self.error.as_str() {
-            "invalid_grant" if d.contains("AADSTS65001") => AuthError::ConsentRequired(d),
-            "consent_required" | "interaction_required" => AuthError::ConsentRequired(d),
+            "interaction_required" => AuthError::Rejected {
+                advice: "Microsoft needs you to sign in interactively (an extra check or a changed password): sign in with the browser.".into(),
+                detail: d,
+            },
             "invalid_grant" => AuthError::SignInAgain(d),
             "expired_token" => AuthError::DeviceCodeExpired,
             "authorization_declined" | "access_denied" => AuthError::Declined,
@@ -195,6 +265,21 @@ mod tests {
             e("invalid_grant", "AADSTS70000"),
             AuthError::SignInAgain(_)
         ));
+        match e("invalid_request", "AADSTS90002: Tenant 'x' not found.") {
+            AuthError::Rejected { advice, detail } => {
+                assert!(advice.starts_with("The tenant was not found"), "{advice}");
+                assert!(detail.contains("AADSTS90002"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A longer code is not mistaken for a shorter one it starts with.
+        assert!(
+            advice_for("AADSTS500113: No reply address").is_some_and(|a| a.contains("redirect"))
+        );
+        assert_eq!(advice_for("AADSTS500110: something else"), None);
+        assert!(
+            advice_for("AADSTS50011: The redirect URI").is_some_and(|a| a.contains("redirect"))
+        );
         assert!(matches!(
             e("expired_token", ""),
             AuthError::DeviceCodeExpired
