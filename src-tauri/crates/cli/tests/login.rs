@@ -153,16 +153,7 @@ fn login_whoami_use_and_logout_with_the_keychain() {
     assert!(ok, "{said}");
     assert!(said.contains("Signed in as megan.bowen@"), "{said}");
 
-    let out = cli(&config)
-        .args(["whoami", "--json"])
-        .output()
-        .expect("whoami");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let who: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let who = whoami_json(&config);
     assert_eq!(who["tenantId"], "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d");
     assert!(
         who["userPrincipalName"]
@@ -181,16 +172,7 @@ fn login_whoami_use_and_logout_with_the_keychain() {
     );
 
     // Later commands use the saved session.
-    let out = cli(&config)
-        .args(["skus", "--json"])
-        .output()
-        .expect("skus");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let skus: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let skus = json_of(&config, &["skus", "--json"]);
     assert_eq!(skus.as_array().map(Vec::len), Some(14));
 
     // No token on disk: only the non-secret profile is there.
@@ -288,17 +270,19 @@ fn app_login(
     c.output().expect("login runs")
 }
 
-fn whoami_json(config: &Path) -> Value {
-    let out = cli(config)
-        .args(["whoami", "--json"])
-        .output()
-        .expect("whoami");
+/// Runs a command that must succeed and print JSON.
+fn json_of(config: &Path, args: &[&str]) -> Value {
+    let out = cli(config).args(args).output().expect("runs");
     assert!(
         out.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn whoami_json(config: &Path) -> Value {
+    json_of(config, &["whoami", "--json"])
 }
 
 #[test]
@@ -333,16 +317,7 @@ fn app_only_with_a_secret_and_with_a_certificate_over_tls() {
 
     // Later commands, from another folder, sign the app in again from the keychain and trust
     // the authority saved at login.
-    let out = cli(&config)
-        .args(["skus", "--json"])
-        .output()
-        .expect("skus");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let skus: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let skus = json_of(&config, &["skus", "--json"]);
     assert_eq!(skus.as_array().map(Vec::len), Some(14));
 
     // The secret is in the keychain, not on disk.
@@ -370,15 +345,8 @@ fn app_only_with_a_secret_and_with_a_certificate_over_tls() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(whoami_json(&config)["appId"], client_id.as_str());
-    let out = cli(&config)
-        .args(["users", "--json"])
-        .output()
-        .expect("users");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let users = json_of(&config, &["users", "--json"]);
+    assert!(users.as_array().is_some_and(|u| !u.is_empty()));
     let profile = std::fs::read_to_string(config.join("cli-session.json")).expect("profile");
     assert!(
         profile.contains("app.pfx") && !profile.contains("graph-sim\""),

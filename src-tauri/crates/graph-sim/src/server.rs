@@ -774,13 +774,7 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
                 .any(|n| granted.iter().any(|g| g.eq_ignore_ascii_case(n)));
         if !allowed {
             log(403, false, None, None);
-            return wire::error_response(
-                StatusCode::FORBIDDEN,
-                "Authorization_RequestDenied",
-                "Insufficient privileges to complete the operation.",
-                &ids.request_id,
-                &ids.client_request_id,
-            );
+            return forbidden(&ids);
         }
     }
 
@@ -864,6 +858,17 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         return slow_body(response, Duration::from_millis(slow)).await;
     }
     response
+}
+
+/// Graph's 403 for a caller without the permission an operation needs.
+fn forbidden(ids: &RequestIds) -> Response {
+    wire::error_response(
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+        &ids.request_id,
+        &ids.client_request_id,
+    )
 }
 
 fn ids_of(extensions: &axum::http::Extensions) -> RequestIds {
@@ -1122,13 +1127,7 @@ async fn license_details(
         .and_then(|c| c.0.as_ref())
         .is_some_and(|p| p.user_principal_name.is_none());
     if app_only {
-        return wire::error_response(
-            StatusCode::FORBIDDEN,
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-            &ids.request_id,
-            &ids.client_request_id,
-        );
+        return forbidden(&ids);
     }
     let tenant = state.read_tenant();
     let Some(user) = tenant.user(&key) else {

@@ -15,8 +15,6 @@ use azure_identity::{
     ClientCertificateCredential, ClientCertificateCredentialOptions, ClientSecretCredential,
     ClientSecretCredentialOptions,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::{AuthError, Authority};
 use crate::{AccessToken, GraphError, RefreshFuture, TokenSource};
@@ -232,17 +230,10 @@ fn untrusted_certificate(text: &str) -> bool {
     text.contains("invalid peer certificate") || text.contains("UnknownIssuer")
 }
 
-/// Reads an app-only access token's claims for display. Graph tokens are JWTs a client may
-/// read; it came straight from the token endpoint over TLS, so no signature check is needed
-/// to trust it for showing who we are.
+/// Reads an app-only access token's claims for display (Graph tokens are JWTs a client may
+/// read).
 fn identity_of(token: &AccessToken) -> AppIdentity {
-    let claims: serde_json::Value = token
-        .secret()
-        .split('.')
-        .nth(1)
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
-        .and_then(|p| serde_json::from_slice(&p).ok())
-        .unwrap_or_default();
+    let claims = super::tokens::jwt_claims(token.secret());
     let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     AppIdentity {
         tenant_id: text("tid"),
@@ -321,6 +312,8 @@ impl HttpClient for ReqwestTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn debug_never_shows_the_secret() {

@@ -184,19 +184,23 @@ impl TokenSet {
 /// Reads the claims of an ID token for display. It came straight from the token endpoint
 /// over TLS, so its signature is not needed to trust what it says about the sign-in.
 fn claims(jwt: &str) -> SignedIn {
-    let payload = jwt
-        .split('.')
-        .nth(1)
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok());
-    let value: serde_json::Value = payload
-        .and_then(|p| serde_json::from_slice(&p).ok())
-        .unwrap_or_default();
+    let value = jwt_claims(jwt);
     let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     SignedIn {
         tenant_id: text("tid"),
         user_principal_name: text("preferred_username").or_else(|| text("upn")),
         name: text("name"),
     }
+}
+
+/// The claims part of a JWT as JSON (`Null` when it is not a JWT). For display only: the
+/// token came straight from the sign-in service over TLS, so no signature check is needed.
+pub(crate) fn jwt_claims(jwt: &str) -> serde_json::Value {
+    jwt.split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .unwrap_or_default()
 }
 
 /// POSTs a form to the token endpoint and reads the answer.
