@@ -43,6 +43,8 @@ impl Driver {
             ("XDG_CONFIG_HOME", home.join("config")),
             ("XDG_DATA_HOME", home.join("data")),
             ("XDG_CACHE_HOME", home.join("cache")),
+            // The app's log at debug level: the test reads it for tokens.
+            ("LICENSEDESK_LOG", PathBuf::from("debug")),
         ])
     }
 
@@ -306,8 +308,14 @@ async fn sign_in_with_a_device_code_then_sign_out() {
     result.expect("silent sign-in after a restart");
 
     // Nothing the app wrote holds a token (the emulator's access tokens are JWTs, which
-    // start "eyJ" like every JWT; its refresh tokens start "rt.").
+    // start "eyJ" like every JWT; its refresh tokens start "rt."), its log included.
     let files = files_under(&home);
+    let log = files
+        .iter()
+        .find(|f| f.ends_with("logs/licensedesk.log"))
+        .unwrap_or_else(|| panic!("no app log among {files:?}"));
+    let log_text = std::fs::read_to_string(log).expect("log");
+    assert!(log_text.contains("signed in"), "{log_text}");
     for f in &files {
         let bytes = std::fs::read(f).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);

@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod logging;
 mod settings;
 mod signin;
 mod tenant;
@@ -17,6 +18,7 @@ pub fn run() {
         .manage(TenantState::new())
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
+            logging::start(app.handle());
             // Silent sign-in to the tenant used last, from the keychain; the demo otherwise.
             // Commands wait for it (TenantState::connection), so the first screen shows the
             // right tenant; it gives up after 20 s rather than keep the window waiting.

@@ -69,6 +69,12 @@ fn finish<R: Runtime>(
     let (_, endpoint, _) = setup.endpoints()?;
     let who = session.signed_in();
     let connection = state.signed_in(setup, endpoint, session)?;
+    tracing::info!(
+        tenant = %connection.info.tenant_id,
+        user = connection.info.user_principal_name.as_deref().unwrap_or(""),
+        scopes = %connection.info.scopes.join(" "),
+        "signed in"
+    );
     if state.keychain_notice().is_none() {
         settings::remember(
             app,

@@ -104,6 +104,14 @@ impl From<graph::GraphError> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Diagnostics on stderr only when asked for (LICENSEDESK_LOG=debug, graph=trace, …): stdout
+    // stays the command's answer. Tokens never appear at any level.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("LICENSEDESK_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -91,13 +91,21 @@ fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (
     }
     let mut child = login.spawn().expect("login runs");
     let mut reader = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("prompt");
+    // With LICENSEDESK_LOG set, log lines come first; the prompt is the line with the code.
+    let mut before = String::new();
+    let first = loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).expect("stderr") > 0,
+            "no prompt: {before}"
+        );
+        if line.contains("enter the code") {
+            break line;
+        }
+        before.push_str(&line);
+    };
     let code = first.trim().rsplit(' ').next().expect("code").to_string();
-    assert!(
-        first.contains("/devicelogin") && first.contains("enter the code"),
-        "{first}"
-    );
+    assert!(first.contains("/devicelogin"), "{first}");
     let approved = reqwest::blocking_post(&format!(
         "{}/_sim/devicecode/{code}/approve",
         server.endpoint
@@ -109,7 +117,7 @@ fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (
         rest.push('\n');
     }
     let status = child.wait().expect("exit");
-    (status.success(), format!("{first}{rest}"))
+    (status.success(), format!("{before}{first}{rest}"))
 }
 
 /// A tiny blocking POST without pulling a blocking HTTP client into the tests.
@@ -128,6 +136,16 @@ mod reqwest {
                 .unwrap_or(0)
         })
     }
+}
+
+/// No access token (the emulator's are JWTs: "eyJ…") and no refresh token ("rt." and 64 hex
+/// digits) in `text`.
+fn assert_no_token(text: &str) {
+    let refresh = text.match_indices("rt.").any(|(at, _)| {
+        let rest = &text[at + 3..];
+        rest.len() >= 16 && rest[..16].chars().all(|c| c.is_ascii_hexdigit())
+    });
+    assert!(!text.contains("eyJ") && !refresh, "a token in: {text}");
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -149,9 +167,12 @@ fn login_whoami_use_and_logout_with_the_keychain() {
     let dir = temp_dir("login");
     let config = dir.join("config");
     let server = serve(&dir);
-    let (ok, said) = device_login(&server, &config, &[]);
+    // Everything logged, at the most detailed level, and still no token in it.
+    let (ok, said) = device_login(&server, &config, &[("LICENSEDESK_LOG", "trace")]);
     assert!(ok, "{said}");
     assert!(said.contains("Signed in as megan.bowen@"), "{said}");
+    assert!(said.lines().count() > 20, "trace logging was on: {said}");
+    assert_no_token(&said);
 
     let who = whoami_json(&config);
     assert_eq!(who["tenantId"], "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d");
@@ -179,12 +200,7 @@ fn login_whoami_use_and_logout_with_the_keychain() {
     let files = files_under(&config);
     assert_eq!(files.len(), 1, "{files:?}");
     for f in files {
-        let text = std::fs::read_to_string(&f).expect("text");
-        assert!(
-            !text.contains("rt.") && !text.contains("eyJ"),
-            "a token in {}: {text}",
-            f.display()
-        );
+        assert_no_token(&std::fs::read_to_string(&f).expect("text"));
     }
 
     let out = cli(&config).arg("logout").output().expect("logout");
@@ -299,11 +315,13 @@ fn app_only_with_a_secret_and_with_a_certificate_over_tls() {
         &dir,
         &config,
         &["--client-secret-env", "APP_SECRET"],
-        &[("APP_SECRET", &secret)],
+        &[("APP_SECRET", &secret), ("LICENSEDESK_LOG", "trace")],
     );
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("Signed in as the app"), "{said}");
+    assert_no_token(&said);
+    assert!(!said.contains(&secret), "the client secret in the log");
     let who = whoami_json(&config);
     assert_eq!(who["signInKind"], "app");
     assert_eq!(who["appId"], client_id.as_str());
