@@ -60,7 +60,7 @@ pub async fn cancel(state: &TenantState) {
     }
 }
 
-fn finish<R: Runtime>(
+async fn finish<R: Runtime>(
     app: &AppHandle<R>,
     state: &TenantState,
     setup: &TenantSetup,
@@ -68,7 +68,8 @@ fn finish<R: Runtime>(
 ) -> Result<Connection, CommandError> {
     let (_, endpoint, _) = setup.endpoints()?;
     let who = session.signed_in();
-    let connection = state.signed_in(setup, endpoint, session)?;
+    let mut connection = state.signed_in(setup, endpoint, session)?;
+    name_from_organization(&mut connection).await;
     tracing::info!(
         tenant = %connection.info.tenant_id,
         user = connection.info.user_principal_name.as_deref().unwrap_or(""),
@@ -86,6 +87,26 @@ fn finish<R: Runtime>(
         );
     }
     Ok(connection)
+}
+
+/// The organisation's own name and default domain for the header (the sign-in only tells the
+/// account's domain). Best effort: a slow or refused answer keeps the name from the sign-in.
+async fn name_from_organization(connection: &mut Connection) {
+    let asked =
+        tokio::time::timeout(Duration::from_secs(10), connection.client.organization()).await;
+    match asked {
+        Ok(Ok(Some(org))) => {
+            if let Some(name) = org.display_name.as_deref().filter(|n| !n.trim().is_empty()) {
+                connection.info.display_name = name.to_string();
+            }
+            if let Some(domain) = org.default_domain() {
+                connection.info.domain = domain.to_string();
+            }
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => tracing::debug!("organization not read: {e}"),
+        Err(_) => tracing::debug!("organization not read in 10 s"),
+    }
 }
 
 /// A session for a fresh sign-in; its refresh token goes to the keychain.
@@ -148,7 +169,7 @@ pub async fn finish_device<R: Runtime>(
     .await?;
     *pending.lock().await = None;
     let session = new_session(state, &setup, authority, scopes, tokens)?;
-    finish(app, state, &setup, session)
+    finish(app, state, &setup, session).await
 }
 
 pub async fn with_browser<R: Runtime>(
@@ -175,7 +196,7 @@ pub async fn with_browser<R: Runtime>(
     )
     .await?;
     let session = new_session(state, &setup, authority, scopes, tokens)?;
-    finish(app, state, &setup, session)
+    finish(app, state, &setup, session).await
 }
 
 /// Silent sign-in to a saved tenant from the keychain.
@@ -200,7 +221,7 @@ pub async fn resume<R: Runtime>(
             None,
         )
     })?;
-    finish(app, state, &setup, session)
+    finish(app, state, &setup, session).await
 }
 
 pub fn sign_out<R: Runtime>(

@@ -76,7 +76,17 @@ struct TokenState {
 /// Delegated permissions that allow a request, per Graph's permission tables (any one will do;
 /// the *.All directory-wide ones are accepted everywhere they are in Graph's list).
 fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
-    if path == "/v1.0/subscribedSkus" {
+    if path == "/v1.0/organization" {
+        // Any signed-in person may read their organisation's basic profile (User.Read).
+        &[
+            "User.Read",
+            "User.Read.All",
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
+    } else if path == "/v1.0/subscribedSkus" {
         &[
             "Organization.Read.All",
             "Organization.ReadWrite.All",
@@ -482,6 +492,7 @@ fn router(state: Arc<SimState>) -> Router {
         .route("/v1.0/users/{key}/assignLicense", post(assign_license))
         .route("/v1.0/$batch", post(batch))
         .route("/v1.0/me", get(me))
+        .route("/v1.0/organization", get(organization))
         .fallback(unknown_segment)
         .layer(middleware::from_fn_with_state(state.clone(), pipeline))
         // The identity platform: not Graph, so outside Graph's pipeline.
@@ -1110,6 +1121,27 @@ async fn me(request: Request) -> Response {
         Some(_) => bad_request(&ids, "BadRequest", "/me request is only valid with delegated authentication flow."),
         None => Json(json!({"id": "00000000-0000-4000-8000-000000000001", "displayName": "graph-sim", "userPrincipalName": "sim@graph-sim.invalid"})).into_response(),
     }
+}
+
+/// `GET /organization`: the tenant's profile (a collection of one), as Graph returns it.
+async fn organization(State(state): State<Arc<SimState>>) -> Response {
+    let tenant = state.read_tenant();
+    Json(json!({
+        "@odata.context": format!("{}/v1.0/$metadata#organization", state.base_url),
+        "value": [{
+            "id": tenant.tenant_id,
+            "displayName": tenant.display_name,
+            "tenantType": "AAD",
+            "verifiedDomains": [{
+                "capabilities": "Email, OfficeCommunicationsOnline",
+                "isDefault": true,
+                "isInitial": true,
+                "name": tenant.domain,
+                "type": "Managed",
+            }],
+        }],
+    }))
+    .into_response()
 }
 
 /// `GET /users/{id}/licenseDetails`: every license, direct and from groups, with its plans.

@@ -273,6 +273,13 @@ impl GraphClient {
         self.get_all(self.endpoint.v1("subscribedSkus"), &[]).await
     }
 
+    /// `GET /organization`: the signed-in tenant's profile (Graph answers a list of one).
+    pub async fn organization(&self) -> Result<Option<models::Organization>, GraphError> {
+        let all: Vec<models::Organization> =
+            self.get_all(self.endpoint.v1("organization"), &[]).await?;
+        Ok(all.into_iter().next())
+    }
+
     /// `GET /users` with the properties LicenseDesk needs, following every page.
     pub async fn users(&self) -> Result<Vec<models::User>, GraphError> {
         self.users_with_page_size(MAX_PAGE_SIZE).await

@@ -128,6 +128,39 @@ pub struct LicenseDetails {
     pub service_plans: Vec<ServicePlanInfo>,
 }
 
+/// `GET /organization`: the tenant's name and domains, for the header.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub verified_domains: Vec<VerifiedDomain>,
+}
+
+impl Organization {
+    /// The domain the tenant presents itself with: the default one, else the initial
+    /// (`*.onmicrosoft.com`) one.
+    pub fn default_domain(&self) -> Option<&str> {
+        self.verified_domains
+            .iter()
+            .find(|d| d.is_default)
+            .or_else(|| self.verified_domains.iter().find(|d| d.is_initial))
+            .map(|d| d.name.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedDomain {
+    pub name: String,
+    #[serde(default)]
+    pub is_default: bool,
+    #[serde(default)]
+    pub is_initial: bool,
+}
+
 /// The answer to a `$batch` envelope.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BatchResponse {

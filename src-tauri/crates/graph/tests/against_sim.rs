@@ -179,3 +179,30 @@ async fn an_unreachable_endpoint_is_a_network_error() {
     let err = client.subscribed_skus().await.expect_err("closed");
     assert!(matches!(err, GraphError::Network(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_organization_names_the_tenant_and_its_default_domain() {
+    let (sim, client) = connect(10).await;
+    let org = client
+        .organization()
+        .await
+        .expect("organization")
+        .expect("one");
+    let tenant = sim.tenant();
+    assert_eq!(org.id, tenant.tenant_id);
+    assert_eq!(
+        org.display_name.as_deref(),
+        Some(tenant.display_name.as_str())
+    );
+    assert_eq!(org.default_domain(), Some(tenant.domain.as_str()));
+
+    // Reading it needs a permission like any other call.
+    let endpoint = GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint");
+    let narrow = GraphClient::new(
+        endpoint,
+        AccessToken::new(sim.issue_token_with_scopes(&["LicenseAssignment.ReadWrite.All"])),
+    )
+    .expect("client");
+    let refused = narrow.organization().await.expect_err("403");
+    assert_eq!(refused.kind(), Some(&GraphErrorKind::Forbidden));
+}
