@@ -75,7 +75,14 @@ impl TlsListener {
         let (tx, ready) = mpsc::channel(64);
         tokio::spawn(async move {
             loop {
-                let Ok((tcp, peer)) = listener.accept().await else {
+                // Ends when the server has gone (the receiver dropped), closing the port.
+                let accepted = tokio::select! {
+                    () = tx.closed() => break,
+                    accepted = listener.accept() => accepted,
+                };
+                let Ok((tcp, peer)) = accepted else {
+                    // Out of file descriptors or similar: wait instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 };
                 let acceptor = acceptor.clone();
@@ -86,9 +93,6 @@ impl TlsListener {
                         let _ = handed_over.send((stream, peer)).await;
                     }
                 });
-                if tx.is_closed() {
-                    break;
-                }
             }
         });
         Ok(Self { local_addr, ready })
