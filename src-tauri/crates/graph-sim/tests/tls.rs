@@ -59,8 +59,7 @@ async fn stopping_the_emulator_frees_its_port() {
     loop {
         match tokio::net::TcpListener::bind(addr).await {
             Ok(_) => break,
-            Err(e) if std::time::Instant::now() < deadline => {
-                let _ = e;
+            Err(_) if std::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Err(e) => panic!("{addr} still taken after the emulator stopped: {e}"),
