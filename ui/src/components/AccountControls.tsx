@@ -87,7 +87,7 @@ export function PermissionsButton({ tenant }: { tenant: TenantInfo }) {
 
 /// A saved tenant's name for people: its domain, or (for "organizations" or a GUID) the domain
 /// of the account that signed in.
-function savedTenantName(s: SavedTenant): string {
+export function savedTenantName(s: SavedTenant): string {
   if (s.setup.tenant.includes(".")) return s.setup.tenant;
   const domain = s.userPrincipalName?.split("@")[1];
   return domain ?? s.setup.tenant;

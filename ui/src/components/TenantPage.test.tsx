@@ -140,3 +140,15 @@ describe("The header when signed in", () => {
     expect(screen.getByTestId("signed-in-as").textContent).toContain("fabrikam");
   });
 });
+
+describe("Saved tenants on the Sign in page", () => {
+  it("names a tenant saved as “organizations” by the signed-in account's domain", async () => {
+    const saved = [
+      { setup: { tenant: "organizations", clientId: "c1", cloud: "global", setUsageLocations: false, authorityHost: null, graphEndpoint: null }, tenantId: "t1", userPrincipalName: "admin@northwind.onmicrosoft.com" },
+    ];
+    render(<App api={fakeApi(() => Promise.resolve([]), contoso, { savedTenants: () => Promise.resolve(saved) })} locale="en" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("header-sign-in"));
+    expect(await screen.findByText("northwind.onmicrosoft.com · admin@northwind.onmicrosoft.com")).toBeTruthy();
+  });
+});

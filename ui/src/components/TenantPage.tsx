@@ -24,6 +24,7 @@ import type { TenantSetup } from "../bindings/TenantSetup";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
 import { ErrorState } from "./ErrorState";
+import { savedTenantName } from "./AccountControls";
 
 const useStyles = makeStyles({
   page: {
@@ -215,7 +216,8 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
           {saved.map((s) => (
             <div className={styles.saved} key={`${s.setup.tenant}|${s.setup.clientId}`}>
               <Text>
-                {s.userPrincipalName ?? ""} · {s.setup.tenant}
+                {savedTenantName(s)}
+                {s.userPrincipalName ? ` · ${s.userPrincipalName}` : ""}
               </Text>
               <Button onClick={() => api.switchTenant(s.setup).then(onSignedIn, fail)}>{t.switchTo}</Button>
             </div>
