@@ -164,8 +164,7 @@ pub async fn login(
     let who = session.signed_in();
     let granted = session.scopes();
     if let Some(w) = warning {
-        eprintln!("{w}");
-        eprintln!("Signed in for this command only; later commands will ask you to sign in again.");
+        say_signed_in_for_this_command_only(&w);
         return Ok(());
     }
     Profile {
@@ -186,6 +185,12 @@ pub async fn login(
         who.tenant_id.as_deref().unwrap_or(&args.tenant)
     );
     Ok(())
+}
+
+/// Without a keychain nothing is saved: the sign-in served this command and is gone.
+fn say_signed_in_for_this_command_only(why: &str) {
+    eprintln!("{why}");
+    eprintln!("Signed in for this command only; later commands will ask you to sign in again.");
 }
 
 /// App-only sign-in: proves the app with its secret or certificate now, then keeps the secret
@@ -233,8 +238,7 @@ async fn login_app_only(
 
     let (store, warning) = auth::keychain_or_memory(KEYCHAIN_SERVICE);
     if let Some(w) = warning {
-        eprintln!("{w}");
-        eprintln!("Signed in for this command only; later commands will ask you to sign in again.");
+        say_signed_in_for_this_command_only(&w);
         return Ok(());
     }
     let account = Session::account_name(&authority, &args.client_id);
@@ -394,36 +398,34 @@ pub async fn logout() -> Result<(), CliError> {
 
 pub async fn whoami(as_json: bool, ca_certificate: Option<&Path>) -> Result<(), CliError> {
     let saved = saved_session(ca_certificate).await?;
-    let line = match &saved.who {
+    let (text, value) = match &saved.who {
         Who::User {
             tenant_id,
             user_principal_name,
             scopes,
-        } => {
-            if !as_json {
-                println!(
-                    "Signed in as {user_principal_name}\nTenant: {tenant_id}\nPermissions: {}",
-                    scopes.join(", ")
-                );
-                return Ok(());
-            }
-            json!({"signInKind": "user", "tenantId": tenant_id, "userPrincipalName": user_principal_name, "scopes": scopes})
-        }
+        } => (
+            format!(
+                "Signed in as {user_principal_name}\nTenant: {tenant_id}\nPermissions: {}",
+                scopes.join(", ")
+            ),
+            json!({"signInKind": "user", "tenantId": tenant_id, "userPrincipalName": user_principal_name, "scopes": scopes}),
+        ),
         Who::App {
             tenant_id,
             app_id,
             roles,
-        } => {
-            if !as_json {
-                println!(
-                    "Signed in as the app {app_id} (app-only)\nTenant: {tenant_id}\nApplication permissions: {}",
-                    roles.join(", ")
-                );
-                return Ok(());
-            }
-            json!({"signInKind": "app", "tenantId": tenant_id, "appId": app_id, "scopes": roles})
-        }
+        } => (
+            format!(
+                "Signed in as the app {app_id} (app-only)\nTenant: {tenant_id}\nApplication permissions: {}",
+                roles.join(", ")
+            ),
+            json!({"signInKind": "app", "tenantId": tenant_id, "appId": app_id, "scopes": roles}),
+        ),
     };
-    println!("{line}");
+    if as_json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
     Ok(())
 }

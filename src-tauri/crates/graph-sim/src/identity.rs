@@ -158,6 +158,17 @@ fn invalid_client(code: u32, description: &str) -> OAuthError {
     OAuthError::new("invalid_client", code, description).with_status(StatusCode::UNAUTHORIZED)
 }
 
+/// Entra's answer for a tenant it does not know (wrong domain or ID, or the wrong cloud).
+fn tenant_not_found(tenant: &str) -> OAuthError {
+    OAuthError::new(
+        "invalid_request",
+        90002,
+        format!(
+            "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+        ),
+    )
+}
+
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 fn hex(bytes: &[u8]) -> String {
@@ -368,19 +379,9 @@ impl Identity {
     }
 
     /// `POST /{tenant}/oauth2/v2.0/devicecode`.
-    pub fn device_code(
-        &mut self,
-        tenant: &str,
-        form: &HashMap<String, String>,
-        base_url: &str,
-    ) -> Response {
+    pub fn device_code(&mut self, tenant: &str, form: &HashMap<String, String>) -> Response {
         if !self.tenant_matches(tenant) {
-            return OAuthError::new(
-                "invalid_request",
-                90002,
-                format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
-            )
-            .into_response();
+            return tenant_not_found(tenant).into_response();
         }
         let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
             return OAuthError::new(
@@ -407,7 +408,7 @@ impl Identity {
                 state: DeviceState::Pending,
             },
         );
-        let verification_uri = format!("{base_url}/devicelogin");
+        let verification_uri = format!("{}/devicelogin", self.base_url);
         axum::Json(json!({
             "user_code": user_code,
             "device_code": device_code,
@@ -439,7 +440,7 @@ impl Identity {
     /// `POST /{tenant}/oauth2/v2.0/token` for every grant LicenseDesk uses.
     pub fn token(&mut self, tenant: &str, form: &HashMap<String, String>) -> Response {
         if !self.tenant_matches(tenant) {
-            return OAuthError::new("invalid_request", 90002, format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")).into_response();
+            return tenant_not_found(tenant).into_response();
         }
         let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
         let client_id = get("client_id").to_string();

@@ -532,7 +532,7 @@ async fn device_code(
     Path(tenant): Path<String>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    lock(&state.identity).device_code(&tenant, &form, &state.base_url)
+    lock(&state.identity).device_code(&tenant, &form)
 }
 
 async fn device_login_page() -> Response {

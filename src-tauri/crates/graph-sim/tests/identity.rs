@@ -80,6 +80,25 @@ async fn token(sim: &RunningSim, form: &[(&str, &str)]) -> (u16, Value) {
     (resp.status().as_u16(), resp.json().await.expect("json"))
 }
 
+/// The client-credentials grant for the emulator's confidential client with `secret`.
+async fn client_secret_grant(
+    sim: &RunningSim,
+    spec: &IdentitySpec,
+    secret: &str,
+    scope: &str,
+) -> (u16, Value) {
+    token(
+        sim,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &spec.confidential_client_id),
+            ("client_secret", secret),
+            ("scope", scope),
+        ],
+    )
+    .await
+}
+
 async fn graph_status(sim: &RunningSim, token: &str, method: reqwest::Method, path: &str) -> u16 {
     let mut req = reqwest::Client::new()
         .request(method.clone(), format!("{}{path}", sim.graph_endpoint()))
@@ -382,14 +401,11 @@ async fn device_codes_expire() {
 async fn client_credentials_with_a_secret() {
     let spec = IdentitySpec::default();
     let sim = sim_with(spec.clone()).await;
-    let (status, body) = token(
+    let (status, body) = client_secret_grant(
         &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &spec.confidential_client_id),
-            ("client_secret", &spec.client_secret),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ],
+        &spec,
+        &spec.client_secret,
+        "https://graph.microsoft.com/.default",
     )
     .await;
     assert_eq!(status, 200);
@@ -404,28 +420,17 @@ async fn client_credentials_with_a_secret() {
         400,
         "/me needs a person"
     );
-    let (status, body) = token(
-        &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &spec.confidential_client_id),
-            ("client_secret", "wrong"),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ],
-    )
-    .await;
+    let (status, body) =
+        client_secret_grant(&sim, &spec, "wrong", "https://graph.microsoft.com/.default").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("invalid_client"))
     );
-    let (_, body) = token(
+    let (_, body) = client_secret_grant(
         &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &spec.confidential_client_id),
-            ("client_secret", &spec.client_secret),
-            ("scope", "https://graph.microsoft.com/User.Read.All"),
-        ],
+        &spec,
+        &spec.client_secret,
+        "https://graph.microsoft.com/User.Read.All",
     )
     .await;
     assert_eq!(body["error"], "invalid_scope");
@@ -438,14 +443,11 @@ async fn issued_access_tokens_expire() {
         ..IdentitySpec::default()
     };
     let sim = sim_with(spec.clone()).await;
-    let (_, body) = token(
+    let (_, body) = client_secret_grant(
         &sim,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &spec.confidential_client_id),
-            ("client_secret", &spec.client_secret),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ],
+        &spec,
+        &spec.client_secret,
+        "https://graph.microsoft.com/.default",
     )
     .await;
     let access = body["access_token"].as_str().expect("token").to_string();

@@ -23,6 +23,25 @@ fn scopes(sim: &RunningSim) -> Vec<String> {
     auth::graph_scopes(&sim.graph_endpoint(), false)
 }
 
+/// A session over fresh tokens whose refresh token goes to an in-memory store.
+fn memory_session(
+    sim: &RunningSim,
+    authority: &Authority,
+    tokens: auth::TokenSet,
+) -> (Arc<dyn SecretStore>, Arc<Session>) {
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let session = Session::start(
+        http(),
+        authority.clone(),
+        CLIENT,
+        scopes(sim),
+        store.clone(),
+        tokens,
+    )
+    .expect("session");
+    (store, Arc::new(session))
+}
+
 /// Plays the browser: follows the authorize URL and delivers the redirect to the listener,
 /// optionally tampering with it first.
 fn browser(tamper: fn(String) -> String) -> impl FnOnce(String) -> Result<(), String> {
@@ -82,18 +101,7 @@ async fn pkce_sign_in_through_the_loopback_redirect() {
     );
 
     // The tokens work against Graph through a session.
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let session = Arc::new(
-        Session::start(
-            http(),
-            authority.clone(),
-            CLIENT,
-            scopes(&sim),
-            store.clone(),
-            tokens,
-        )
-        .expect("session"),
-    );
+    let (_, session) = memory_session(&sim, &authority, tokens);
     let client = GraphClient::with_token_source(
         GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint"),
         session.clone(),
@@ -235,18 +243,7 @@ async fn refresh_tokens_rotate_into_the_store_and_a_401_mid_run_renews() {
             .expect("tokens");
     let first_refresh = tokens.refresh.clone().expect("refresh token");
 
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let session = Arc::new(
-        Session::start(
-            http(),
-            authority.clone(),
-            CLIENT,
-            scopes(&sim),
-            store.clone(),
-            tokens,
-        )
-        .expect("session"),
-    );
+    let (store, session) = memory_session(&sim, &authority, tokens);
     let account = Session::account_name(&authority, CLIENT);
     assert_eq!(
         store.get(&account).expect("store").as_deref(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::Authority;
-use super::tokens::{AuthError, OAuthErrorBody, TokenAnswer, TokenSet, oauth_error};
+use super::tokens::{AuthError, OAuthErrorBody, TokenSet, oauth_error, post_form, token_set};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -31,17 +31,13 @@ pub async fn start_device_code(
     client_id: &str,
     scopes: &[String],
 ) -> Result<DeviceCodePrompt, AuthError> {
-    let response = http
-        .post(authority.device_code_url())
-        .form(&[("client_id", client_id), ("scope", &scopes.join(" "))])
-        .send()
-        .await
-        .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
-    let status = response.status().as_u16();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+    let (status, body) = post_form(
+        http,
+        &authority.device_code_url(),
+        &[("client_id", client_id), ("scope", &scopes.join(" "))],
+    )
+    .await?;
+    let status = status.as_u16();
     if status != 200 {
         return Err(oauth_error(&body, status));
     }
@@ -78,25 +74,19 @@ pub async fn poll_device_code(
         if Instant::now() > deadline {
             return Err(AuthError::DeviceCodeExpired);
         }
-        let response = http
-            .post(authority.token_url())
-            .form(&[
+        let (status, body) = post_form(
+            http,
+            &authority.token_url(),
+            &[
                 ("grant_type", DEVICE_GRANT),
                 ("client_id", client_id),
                 ("device_code", &prompt.device_code),
-            ])
-            .send()
-            .await
-            .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
-        let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+            ],
+        )
+        .await?;
+        let status = status.as_u16();
         if status == 200 {
-            let answer: TokenAnswer = serde_json::from_slice(&body)
-                .map_err(|e| AuthError::Refused(format!("unexpected answer: {e}")))?;
-            return Ok(TokenSet::from_answer(answer));
+            return token_set(&body);
         }
         let error: OAuthErrorBody = serde_json::from_slice(&body)
             .map_err(|_| AuthError::Refused(format!("HTTP {status}")))?;

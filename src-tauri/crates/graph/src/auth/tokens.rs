@@ -203,12 +203,13 @@ pub(crate) fn jwt_claims(jwt: &str) -> serde_json::Value {
         .unwrap_or_default()
 }
 
-/// POSTs a form to the token endpoint and reads the answer.
-pub(crate) async fn token_request(
+/// POSTs a form to an identity-platform endpoint and reads the whole answer. Network errors
+/// leave the URL out (it can carry a tenant name, never a secret, but the words are for people).
+pub(crate) async fn post_form(
     http: &reqwest::Client,
     url: &str,
     form: &[(&str, &str)],
-) -> Result<TokenSet, AuthError> {
+) -> Result<(reqwest::StatusCode, bytes::Bytes), AuthError> {
     let response = http
         .post(url)
         .form(form)
@@ -220,10 +221,25 @@ pub(crate) async fn token_request(
         .bytes()
         .await
         .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+    Ok((status, body))
+}
+
+/// A successful token answer's body as a token set.
+pub(crate) fn token_set(body: &[u8]) -> Result<TokenSet, AuthError> {
+    let answer: TokenAnswer = serde_json::from_slice(body)
+        .map_err(|e| AuthError::Refused(format!("unexpected answer: {e}")))?;
+    Ok(TokenSet::from_answer(answer))
+}
+
+/// POSTs a form to the token endpoint and reads the answer.
+pub(crate) async fn token_request(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> Result<TokenSet, AuthError> {
+    let (status, body) = post_form(http, url, form).await?;
     if status.is_success() {
-        let answer: TokenAnswer = serde_json::from_slice(&body)
-            .map_err(|e| AuthError::Refused(format!("unexpected answer: {e}")))?;
-        return Ok(TokenSet::from_answer(answer));
+        return token_set(&body);
     }
     Err(oauth_error(&body, status.as_u16()))
 }
