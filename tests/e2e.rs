@@ -296,7 +296,10 @@ fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
 async fn sign_in_with_a_device_code_then_sign_out() {
     // A tenant to sign in to: the emulator, in this test process.
     let mut scenario = graph_sim::Scenario::demo();
+    // Another organisation than the demo tenant the app starts on, so the test can tell them apart.
     scenario.tenant.display_name = "Fabrikam".into();
+    scenario.tenant.domain = "fabrikam.onmicrosoft.com".into();
+    scenario.tenant.tenant_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d".into();
     scenario.identity.device_code_interval_secs = 1;
     // A slow sign-in service: the silent sign-in after the restart must still come first.
     scenario.identity.token_latency_ms = 1_500;
@@ -371,7 +374,10 @@ async fn sign_in_flow(client: &Client, sim: &graph_sim::RunningSim) -> Result<()
     );
 
     let who = text_of(client, "[data-testid=signed-in-as]").await;
-    assert!(who.starts_with("Signed in as megan.bowen@"), "{who}");
+    assert_eq!(
+        who,
+        format!("Signed in as megan.bowen@{}", sim.tenant().domain)
+    );
     save_screenshot(client, "signed-in.png").await;
     // The Plans page now shows the signed-in tenant's plans, read with the new token.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -417,7 +423,10 @@ async fn after_restart(
         "{tenant}"
     );
     let who = text_of(client, "[data-testid=signed-in-as]").await;
-    assert!(who.starts_with("Signed in as megan.bowen@"), "{who}");
+    assert_eq!(
+        who,
+        format!("Signed in as megan.bowen@{}", sim.tenant().domain)
+    );
     // The plans come from the tenant, read with the silently renewed token.
     let deadline = Instant::now() + Duration::from_secs(20);
     while !sim.request_log()[requests_before..]

@@ -14,12 +14,14 @@ import {
   PopoverTrigger,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import {
   ArrowSwap20Regular,
   Checkmark16Regular,
   ChevronDown16Regular,
+  Copy20Regular,
   PersonAdd20Regular,
   ShieldKeyhole16Regular,
   SignOut20Regular,
@@ -37,9 +39,12 @@ const useStyles = makeStyles({
   itemText: { display: "flex", flexDirection: "column" },
   check: { marginTop: "3px", flexShrink: 0, color: tokens.colorPaletteGreenForeground1 },
   scope: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
-  menuList: { maxWidth: "340px" },
+  menuList: { maxWidth: "380px" },
   tenantItem: { display: "flex", flexDirection: "column", minWidth: 0 },
-  tenantWho: { fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3, overflowWrap: "anywhere" },
+  // One line each; a name too long for the menu ends in "…" and shows whole on hover.
+  oneLine: { overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  tenantWho: { fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
+  tenantId: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3, whiteSpace: "nowrap" },
   hint: { color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
 });
 
@@ -112,13 +117,17 @@ export function TenantMenu({
   const { t } = useI18n();
   const styles = useStyles();
   const [saved, setSaved] = useState<SavedTenant[]>([]);
+  const [idCopied, setIdCopied] = useState(false);
   const current = saved.find((s) => s.tenantId === tenant.tenantId && !tenant.demo)?.setup;
   return (
     <Menu
       positioning="below-end"
       onOpenChange={(_, data) => {
         // Read fresh each time: a sign-in on the Tenant page may have added one.
-        if (data.open) api.savedTenants().then(setSaved, () => setSaved([]));
+        if (data.open) {
+          setIdCopied(false);
+          api.savedTenants().then(setSaved, () => setSaved([]));
+        }
       }}
     >
       <MenuTrigger disableButtonEnhancement>
@@ -129,10 +138,22 @@ export function TenantMenu({
       <MenuPopover>
         <MenuList className={styles.menuList}>
           {tenant.demo ? null : (
-            <MenuGroup>
-              <MenuGroupHeader>{t.tenantIdLabel(tenant.tenantId)}</MenuGroupHeader>
-            </MenuGroup>
+            <MenuItem
+              icon={<Copy20Regular />}
+              // Admins are asked for the tenant ID by support and other tools: one click copies it.
+              persistOnClick // the menu stays open so "copied" can be read
+              onClick={() => {
+                navigator.clipboard?.writeText(tenant.tenantId).then(() => setIdCopied(true), () => setIdCopied(false));
+              }}
+              data-testid="copy-tenant-id"
+            >
+              <span className={styles.tenantItem}>
+                <span aria-live="polite">{idCopied ? t.tenantIdCopied : t.copyTenantId}</span>
+                <span className={styles.tenantId} data-testid="tenant-id">{tenant.tenantId}</span>
+              </span>
+            </MenuItem>
           )}
+          {tenant.demo ? null : <MenuDivider />}
           {saved.length > 0 ? (
             <MenuGroup>
               <MenuGroupHeader>{t.savedTenantsTitle}</MenuGroupHeader>
@@ -147,8 +168,12 @@ export function TenantMenu({
                     data-testid="switch-tenant"
                   >
                     <span className={styles.tenantItem}>
-                      <span>{savedTenantName(s)}</span>
-                      {s.userPrincipalName ? <span className={styles.tenantWho}>{s.userPrincipalName}</span> : null}
+                      <span className={styles.oneLine} title={savedTenantName(s)}>{savedTenantName(s)}</span>
+                      {s.userPrincipalName ? (
+                        <span className={mergeClasses(styles.tenantWho, styles.oneLine)} title={s.userPrincipalName}>
+                          {s.userPrincipalName}
+                        </span>
+                      ) : null}
                     </span>
                   </MenuItem>
                 );

@@ -125,6 +125,17 @@ describe("The header when signed in", () => {
     expect(screen.getByTestId("tenant-menu").textContent).toContain("northwind.onmicrosoft.com");
   });
 
+  it("copies the tenant ID from the tenant menu", async () => {
+    render(<App api={fakeApi(() => Promise.resolve([]), fabrikam)} locale="en" />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("tenant-menu"));
+    const copy = await screen.findByTestId("copy-tenant-id");
+    expect(copy.textContent).toContain(fabrikam.tenantId);
+    await user.click(copy);
+    expect(await navigator.clipboard.readText()).toBe(fabrikam.tenantId);
+    expect((await screen.findByTestId("copy-tenant-id")).textContent).toContain("Tenant ID copied");
+  });
+
   it("keeps the current tenant and says why when a switch fails", async () => {
     const api = fakeApi(() => Promise.resolve([]), fabrikam, {
       savedTenants: () => Promise.resolve(saved),
