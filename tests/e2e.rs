@@ -364,6 +364,7 @@ async fn sign_in_flow(client: &Client, sim: &graph_sim::RunningSim) -> Result<()
     )
     .await?;
     type_into(client, "[data-testid=field-graph]", &sim.graph_endpoint()).await?;
+    save_screenshot(client, "sign-in-form.png").await;
     click(client, "[data-testid=sign-in-code]").await?;
 
     let code = text_of(client, "[data-testid=device-code]").await;
