@@ -179,6 +179,8 @@ fn hex(bytes: &[u8]) -> String {
 struct AppCertificate {
     /// SHA-1 of the DER, which clients name in the assertion's `x5t`.
     thumbprint: Vec<u8>,
+    /// SHA-256 of the DER, for clients that name it in `x5t#S256` instead (Entra takes both).
+    thumbprint_s256: Vec<u8>,
     public_key: openssl::pkey::PKey<openssl::pkey::Public>,
 }
 
@@ -187,8 +189,17 @@ impl AppCertificate {
         let cert = openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?;
         Ok(Self {
             thumbprint: openssl::sha::sha1(der).to_vec(),
+            thumbprint_s256: openssl::sha::sha256(der).to_vec(),
             public_key: cert.public_key().map_err(|e| e.to_string())?,
         })
+    }
+
+    fn thumbprint_named(&self, s256: bool) -> &[u8] {
+        if s256 {
+            &self.thumbprint_s256
+        } else {
+            &self.thumbprint
+        }
     }
 
     fn verifies(&self, signed: &[u8], signature: &[u8]) -> bool {
@@ -647,8 +658,11 @@ impl Identity {
                 "Invalid JWT token. 'alg' must be RS256 for a client assertion.",
             ));
         }
-        // Entra documents base64url for x5t; some libraries send standard base64. Accept both.
-        let thumbprint = header["x5t"]
+        // The certificate is named by its SHA-256 (`x5t#S256`, preferred when both are sent) or
+        // SHA-1 (`x5t`) thumbprint. Entra documents base64url; some libraries send standard
+        // base64. Accept both.
+        let s256 = header.get("x5t#S256").is_some();
+        let thumbprint = header[if s256 { "x5t#S256" } else { "x5t" }]
             .as_str()
             .and_then(|t| {
                 URL_SAFE_NO_PAD
@@ -660,7 +674,7 @@ impl Identity {
         let Some(certificate) = self
             .app_certificates
             .iter()
-            .find(|c| c.thumbprint == thumbprint)
+            .find(|c| c.thumbprint_named(s256) == thumbprint)
         else {
             return Err(invalid_client(
                 700027,

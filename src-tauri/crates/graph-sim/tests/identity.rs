@@ -470,19 +470,34 @@ async fn issued_access_tokens_expire() {
     );
 }
 
-/// Signs a client assertion the way a certificate credential does, with `claims` as given.
+/// Signs a client assertion the way a certificate credential does, with `claims` as given,
+/// naming the certificate by its SHA-1 thumbprint (`x5t`).
 fn assertion(pkcs12: &[u8], password: &str, claims: &Value, tamper: bool) -> String {
+    signed_assertion(pkcs12, password, claims, tamper, "x5t")
+}
+
+/// `thumbprint_header` is `x5t` (SHA-1) or `x5t#S256` (SHA-256).
+fn signed_assertion(
+    pkcs12: &[u8],
+    password: &str,
+    claims: &Value,
+    tamper: bool,
+    thumbprint_header: &str,
+) -> String {
     let parsed = openssl::pkcs12::Pkcs12::from_der(pkcs12)
         .expect("pkcs12")
         .parse2(password)
         .expect("opens");
     let key = parsed.pkey.expect("key");
     let cert = parsed.cert.expect("cert");
-    let x5t = URL_SAFE_NO_PAD.encode(
-        cert.digest(openssl::hash::MessageDigest::sha1())
-            .expect("thumbprint"),
-    );
-    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"RS256","typ":"JWT","x5t":"{x5t}"}}"#));
+    let digest = match thumbprint_header {
+        "x5t#S256" => openssl::hash::MessageDigest::sha256(),
+        _ => openssl::hash::MessageDigest::sha1(),
+    };
+    let thumbprint = URL_SAFE_NO_PAD.encode(cert.digest(digest).expect("thumbprint"));
+    let header = URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"alg":"RS256","typ":"JWT","{thumbprint_header}":"{thumbprint}"}}"#
+    ));
     let body = URL_SAFE_NO_PAD.encode(claims.to_string());
     let signed = format!("{header}.{body}");
     let mut signer =
@@ -551,6 +566,34 @@ async fn client_credentials_with_a_certificate_assertion() {
         graph_status(&sim, access, reqwest::Method::GET, "/v1.0/subscribedSkus").await,
         200
     );
+
+    // Newer libraries name the certificate by its SHA-256 thumbprint.
+    let (status, body) = send(signed_assertion(
+        &pkcs12,
+        "pw",
+        &claims(&audience, client, now + 300),
+        false,
+        "x5t#S256",
+    ))
+    .await;
+    assert_eq!(status, 200, "x5t#S256: {body}");
+    // A SHA-1 thumbprint under the SHA-256 name names no certificate.
+    let sha1_as_s256 = {
+        let jwt = assertion(&pkcs12, "pw", &claims(&audience, client, now + 300), false);
+        let header: Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(jwt.split('.').next().expect("header"))
+                .expect("base64"),
+        )
+        .expect("json");
+        let renamed = URL_SAFE_NO_PAD.encode(
+            serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t#S256": header["x5t"]})
+                .to_string(),
+        );
+        format!("{renamed}.{}", jwt.split_once('.').expect("parts").1)
+    };
+    let (_, body) = send(sha1_as_s256).await;
+    assert_eq!(aadsts(&body), 700027, "wrong thumbprint kind: {body}");
 
     let (status, body) = send(assertion(
         &pkcs12,
