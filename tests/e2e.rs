@@ -464,6 +464,23 @@ async fn after_restart(
     click(client, "[data-testid=tenant-menu]").await?;
     tokio::time::sleep(Duration::from_millis(400)).await;
     save_screenshot(client, "tenant-menu.png").await;
+    // The tenant ID is copied through the webview's real clipboard; the item says so.
+    assert!(
+        text_of(client, "[data-testid=tenant-id]")
+            .await
+            .eq_ignore_ascii_case(&sim.tenant().tenant_id)
+    );
+    click(client, "[data-testid=copy-tenant-id]").await?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !text_of(client, "[data-testid=copy-tenant-id]")
+        .await
+        .contains("Tenant ID copied")
+    {
+        if Instant::now() > deadline {
+            return Err("copying the tenant ID never said it was copied".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     click(client, "[data-testid=sign-out]").await?;
     assert_eq!(
         text_of(client, "[data-testid=demo-badge]").await,
