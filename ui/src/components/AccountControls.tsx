@@ -31,6 +31,7 @@ import type { TenantInfo } from "../bindings/TenantInfo";
 import type { TenantSetup } from "../bindings/TenantSetup";
 import { useApi } from "../api";
 import { useI18n } from "../i18n";
+import { useCopy } from "../clipboard";
 
 const useStyles = makeStyles({
   surface: { maxWidth: "380px", display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
@@ -117,7 +118,7 @@ export function TenantMenu({
   const { t } = useI18n();
   const styles = useStyles();
   const [saved, setSaved] = useState<SavedTenant[]>([]);
-  const [idCopied, setIdCopied] = useState(false);
+  const idCopy = useCopy();
   const current = saved.find((s) => s.tenantId === tenant.tenantId && !tenant.demo)?.setup;
   return (
     <Menu
@@ -125,7 +126,7 @@ export function TenantMenu({
       onOpenChange={(_, data) => {
         // Read fresh each time: a sign-in on the Tenant page may have added one.
         if (data.open) {
-          setIdCopied(false);
+          idCopy.reset();
           api.savedTenants().then(setSaved, () => setSaved([]));
         }
       }}
@@ -142,13 +143,13 @@ export function TenantMenu({
               icon={<Copy20Regular />}
               // Admins are asked for the tenant ID by support and other tools: one click copies it.
               persistOnClick // the menu stays open so "copied" can be read
-              onClick={() => {
-                navigator.clipboard?.writeText(tenant.tenantId).then(() => setIdCopied(true), () => setIdCopied(false));
-              }}
+              onClick={() => idCopy.copy(tenant.tenantId)}
               data-testid="copy-tenant-id"
             >
               <span className={styles.tenantItem}>
-                <span aria-live="polite">{idCopied ? t.tenantIdCopied : t.copyTenantId}</span>
+                <span aria-live="polite">
+                  {idCopy.state === "copied" ? t.tenantIdCopied : idCopy.state === "failed" ? t.copyFailed : t.copyTenantId}
+                </span>
                 <span className={styles.tenantId} data-testid="tenant-id">{tenant.tenantId}</span>
               </span>
             </MenuItem>

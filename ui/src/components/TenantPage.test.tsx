@@ -46,6 +46,9 @@ describe("Signing in", () => {
 
     expect((await screen.findByTestId("device-code")).textContent).toBe("ABCD-EFGH");
     expect(startDeviceSignIn).toHaveBeenCalledWith(expect.objectContaining({ tenant: "fabrikam.onmicrosoft.com", cloud: "global", setUsageLocations: false }));
+    await user.click(screen.getByRole("button", { name: "Copy code" }));
+    expect(await navigator.clipboard.readText()).toBe("ABCD-EFGH");
+    expect(await screen.findByRole("button", { name: "Copied" })).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Open sign-in page" }));
     expect(openVerificationPage).toHaveBeenCalled();
 
@@ -134,6 +137,15 @@ describe("The header when signed in", () => {
     await user.click(copy);
     expect(await navigator.clipboard.readText()).toBe(fabrikam.tenantId);
     expect((await screen.findByTestId("copy-tenant-id")).textContent).toContain("Tenant ID copied");
+  });
+
+  it("says so when the clipboard refuses the tenant ID", async () => {
+    render(<App api={fakeApi(() => Promise.resolve([]), fabrikam)} locale="en" />);
+    const user = userEvent.setup();
+    vi.spyOn(navigator.clipboard, "writeText").mockRejectedValue(new DOMException("denied", "NotAllowedError"));
+    await user.click(await screen.findByTestId("tenant-menu"));
+    await user.click(await screen.findByTestId("copy-tenant-id"));
+    expect((await screen.findByTestId("copy-tenant-id")).textContent).toContain("Could not copy to the clipboard");
   });
 
   it("keeps the current tenant and says why when a switch fails", async () => {

@@ -23,6 +23,7 @@ import type { TenantInfo } from "../bindings/TenantInfo";
 import type { TenantSetup } from "../bindings/TenantSetup";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
+import { useCopy } from "../clipboard";
 import { ErrorState } from "./ErrorState";
 import { savedTenantName } from "./AccountControls";
 
@@ -72,7 +73,7 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
   const [advanced, setAdvanced] = useState(false);
   const [flow, setFlow] = useState<Flow>({ step: "form" });
   const [saved, setSaved] = useState<SavedTenant[]>([]);
-  const [copied, setCopied] = useState(false);
+  const codeCopy = useCopy();
 
   useEffect(() => {
     api.savedTenants().then(setSaved, () => setSaved([]));
@@ -93,7 +94,7 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
   };
   const withCode = () => {
     api.startDeviceSignIn(setup).then((info) => {
-      setCopied(false);
+      codeCopy.reset();
       setFlow({ step: "device", info });
       api.finishDeviceSignIn().then(onSignedIn, fail);
     }, fail);
@@ -101,9 +102,6 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
   const cancel = () => {
     void api.cancelSignIn();
     setFlow({ step: "form" });
-  };
-  const copy = (code: string) => {
-    navigator.clipboard?.writeText(code).then(() => setCopied(true), () => setCopied(false));
   };
 
   return (
@@ -125,8 +123,8 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
           </span>
           <Text>{t.deviceSteps(flow.info.verificationUri)}</Text>
           <div className={styles.buttons}>
-            <Button icon={<Copy20Regular />} onClick={() => copy(flow.info.userCode)}>
-              {copied ? t.copied : t.copyCode}
+            <Button icon={<Copy20Regular />} onClick={() => codeCopy.copy(flow.info.userCode)} aria-live="polite">
+              {codeCopy.state === "copied" ? t.copied : codeCopy.state === "failed" ? t.copyFailed : t.copyCode}
             </Button>
             <Button icon={<Open20Regular />} appearance="primary" onClick={() => void api.openVerificationPage()}>
               {t.openPage}

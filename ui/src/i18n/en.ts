@@ -59,6 +59,7 @@ export const en = {
   deviceSteps: (uri: string) => `Open ${uri} on any device, enter the code, and sign in with an admin account.`,
   copyCode: "Copy code",
   copied: "Copied",
+  copyFailed: "Could not copy to the clipboard",
   openPage: "Open sign-in page",
   waiting: "Waiting for you to finish…",
   cancel: "Cancel",

@@ -59,6 +59,7 @@ export const nl: Messages = {
   deviceSteps: (uri) => `Open ${uri} op een willekeurig apparaat, voer de code in en meld je aan met een beheerdersaccount.`,
   copyCode: "Code kopiëren",
   copied: "Gekopieerd",
+  copyFailed: "Kopiëren naar het klembord is niet gelukt",
   openPage: "Aanmeldpagina openen",
   waiting: "Wachten tot je klaar bent…",
   cancel: "Annuleren",
