@@ -6,6 +6,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use graph_sim::{IdentitySpec, RunningSim, Scenario};
+use openssl::hash::MessageDigest;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -473,16 +474,23 @@ async fn issued_access_tokens_expire() {
 /// Signs a client assertion the way a certificate credential does, with `claims` as given,
 /// naming the certificate by its SHA-1 thumbprint (`x5t`).
 fn assertion(pkcs12: &[u8], password: &str, claims: &Value, tamper: bool) -> String {
-    signed_assertion(pkcs12, password, claims, tamper, "x5t")
+    signed_assertion(
+        pkcs12,
+        password,
+        claims,
+        tamper,
+        ("x5t", MessageDigest::sha1()),
+    )
 }
 
-/// `thumbprint_header` is `x5t` (SHA-1) or `x5t#S256` (SHA-256).
+/// `thumbprint` is the header field naming the certificate (`x5t` or `x5t#S256`) and the
+/// digest of the certificate put in it; tests pair them wrongly on purpose.
 fn signed_assertion(
     pkcs12: &[u8],
     password: &str,
     claims: &Value,
     tamper: bool,
-    thumbprint_header: &str,
+    (thumbprint_header, digest): (&str, MessageDigest),
 ) -> String {
     let parsed = openssl::pkcs12::Pkcs12::from_der(pkcs12)
         .expect("pkcs12")
@@ -490,18 +498,13 @@ fn signed_assertion(
         .expect("opens");
     let key = parsed.pkey.expect("key");
     let cert = parsed.cert.expect("cert");
-    let digest = match thumbprint_header {
-        "x5t#S256" => openssl::hash::MessageDigest::sha256(),
-        _ => openssl::hash::MessageDigest::sha1(),
-    };
     let thumbprint = URL_SAFE_NO_PAD.encode(cert.digest(digest).expect("thumbprint"));
     let header = URL_SAFE_NO_PAD.encode(format!(
         r#"{{"alg":"RS256","typ":"JWT","{thumbprint_header}":"{thumbprint}"}}"#
     ));
     let body = URL_SAFE_NO_PAD.encode(claims.to_string());
     let signed = format!("{header}.{body}");
-    let mut signer =
-        openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).expect("signer");
+    let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &key).expect("signer");
     signer.update(signed.as_bytes()).expect("update");
     let mut signature = signer.sign_to_vec().expect("sign");
     if tamper {
@@ -573,78 +576,67 @@ async fn client_credentials_with_a_certificate_assertion() {
         "pw",
         &claims(&audience, client, now + 300),
         false,
-        "x5t#S256",
+        ("x5t#S256", MessageDigest::sha256()),
     ))
     .await;
     assert_eq!(status, 200, "x5t#S256: {body}");
-    // A SHA-1 thumbprint under the SHA-256 name names no certificate.
-    let sha1_as_s256 = {
-        let jwt = assertion(&pkcs12, "pw", &claims(&audience, client, now + 300), false);
-        let header: Value = serde_json::from_slice(
-            &URL_SAFE_NO_PAD
-                .decode(jwt.split('.').next().expect("header"))
-                .expect("base64"),
-        )
-        .expect("json");
-        let renamed = URL_SAFE_NO_PAD.encode(
-            serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t#S256": header["x5t"]})
-                .to_string(),
-        );
-        format!("{renamed}.{}", jwt.split_once('.').expect("parts").1)
-    };
-    let (_, body) = send(sha1_as_s256).await;
-    assert_eq!(aadsts(&body), 700027, "wrong thumbprint kind: {body}");
 
-    let (status, body) = send(assertion(
-        &pkcs12,
-        "pw",
-        &claims(&audience, client, now + 300),
-        true,
-    ))
-    .await;
-    assert_eq!(
-        (status, aadsts(&body)),
-        (401, 700027),
-        "a forged signature: {body}"
-    );
-    let (_, body) = send(assertion(
-        &pkcs12,
-        "pw",
-        &claims("https://elsewhere/token", client, now + 300),
-        false,
-    ))
-    .await;
-    assert_eq!(aadsts(&body), 700212, "another audience: {body}");
-    let (_, body) = send(assertion(
-        &pkcs12,
-        "pw",
-        &claims(&audience, "someone-else", now + 300),
-        false,
-    ))
-    .await;
-    assert_eq!(aadsts(&body), 700021, "another issuer: {body}");
-    let (_, body) = send(assertion(
-        &pkcs12,
-        "pw",
-        &claims(&audience, client, now - 900),
-        false,
-    ))
-    .await;
-    assert_eq!(aadsts(&body), 700024, "expired: {body}");
     let other = sim_with(spec.clone()).await;
     let unregistered = other.new_client_certificate("pw").expect("certificate");
-    let (_, body) = send(assertion(
-        &unregistered,
-        "pw",
-        &claims(&audience, client, now + 300),
-        false,
-    ))
-    .await;
-    assert_eq!(
-        aadsts(&body),
-        700027,
-        "a certificate the app does not have: {body}"
-    );
+    let valid = claims(&audience, client, now + 300);
+    let refused = [
+        (
+            // Correctly signed, but a SHA-1 thumbprint under the SHA-256 name names no certificate.
+            signed_assertion(
+                &pkcs12,
+                "pw",
+                &valid,
+                false,
+                ("x5t#S256", MessageDigest::sha1()),
+            ),
+            700027,
+            "wrong thumbprint kind",
+        ),
+        (
+            assertion(&pkcs12, "pw", &valid, true),
+            700027,
+            "a forged signature",
+        ),
+        (
+            assertion(
+                &pkcs12,
+                "pw",
+                &claims("https://elsewhere/token", client, now + 300),
+                false,
+            ),
+            700212,
+            "another audience",
+        ),
+        (
+            assertion(
+                &pkcs12,
+                "pw",
+                &claims(&audience, "someone-else", now + 300),
+                false,
+            ),
+            700021,
+            "another issuer",
+        ),
+        (
+            assertion(&pkcs12, "pw", &claims(&audience, client, now - 900), false),
+            700024,
+            "expired",
+        ),
+        (
+            assertion(&unregistered, "pw", &valid, false),
+            700027,
+            "a certificate the app does not have",
+        ),
+    ];
+    for (jwt, code, what) in refused {
+        let (status, body) = send(jwt).await;
+        assert_eq!((status, aadsts(&body)), (401, code), "{what}: {body}");
+    }
     let (status, body) = send("not.a-jwt".into()).await;
     assert_eq!((status, aadsts(&body)), (401, 50027), "{body}");
 }
