@@ -256,13 +256,8 @@ fn hello(server: &Server, key: &str) -> String {
     server.hello[key].as_str().expect(key).to_string()
 }
 
-fn app_login(
-    server: &Server,
-    dir: &Path,
-    config: &Path,
-    how: &[&str],
-    env: &[(&str, &str)],
-) -> std::process::Output {
+/// `login` as the emulator's confidential client, trusting nothing beyond the system's roots.
+fn app_login_command(server: &Server, dir: &Path, config: &Path) -> Command {
     let mut c = cli(config);
     c.current_dir(dir)
         .args([
@@ -277,9 +272,20 @@ fn app_login(
             &server.endpoint,
             "--graph-endpoint",
             &server.endpoint,
-        ])
-        .args(["--ca-certificate", "ca.pem"])
-        .args(how);
+        ]);
+    c
+}
+
+/// `login` as the emulator's confidential client, trusting the run's authority (`ca.pem`).
+fn app_login(
+    server: &Server,
+    dir: &Path,
+    config: &Path,
+    how: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut c = app_login_command(server, dir, config);
+    c.args(["--ca-certificate", "ca.pem"]).args(how);
     for (k, v) in env {
         c.env(k, v);
     }
@@ -411,20 +417,8 @@ fn app_only_refusals_say_what_to_fix() {
     );
 
     // Without --ca-certificate the emulator's certificate is not trusted.
-    let out = cli(&config)
-        .args([
-            "login",
-            "--tenant",
-            "contoso.onmicrosoft.com",
-            "--client-id",
-        ])
-        .arg(hello(&server, "confidentialClientId"))
-        .args([
-            "--authority-host",
-            &server.endpoint,
-            "--client-secret-env",
-            "APP_SECRET",
-        ])
+    let out = app_login_command(&server, &dir, &config)
+        .args(["--client-secret-env", "APP_SECRET"])
         .env("APP_SECRET", hello(&server, "clientSecret"))
         .env(no_keychain.0, no_keychain.1)
         .output()
