@@ -185,13 +185,13 @@ impl GraphClient {
         let response = request
             .send()
             .await
-            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+            .map_err(|e| GraphError::Network(crate::net::describe(e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response
             .bytes()
             .await
-            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+            .map_err(|e| GraphError::Network(crate::net::describe(e)))?;
         Ok((
             RawResponse {
                 status,

@@ -9,6 +9,7 @@ mod cloud;
 mod convert;
 mod error;
 pub mod models;
+mod net;
 mod retry;
 mod token;
 

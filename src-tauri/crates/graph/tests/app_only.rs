@@ -160,6 +160,31 @@ async fn an_untrusted_server_certificate_stops_the_sign_in() {
 }
 
 #[tokio::test]
+async fn people_sign_in_and_graph_calls_explain_an_untrusted_certificate_too() {
+    let sim = tls_sim(IdentitySpec::default()).await;
+    let untrusting = http_client(None).expect("client");
+    let authority = Authority::new(&sim.authority_host(), "organizations").expect("auth");
+    let err = graph::auth::start_device_code(
+        &untrusting,
+        &authority,
+        "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9",
+        &graph::auth::graph_scopes(&sim.graph_endpoint(), false),
+    )
+    .await
+    .expect_err("untrusted");
+    assert!(matches!(err, AuthError::Network(_)), "{err:?}");
+    assert!(err.to_string().contains("--ca-certificate"), "{err}");
+
+    let client = GraphClient::with_http(
+        GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint"),
+        Arc::new(graph::StaticToken(graph::AccessToken::new("t"))),
+        untrusting,
+    );
+    let err = client.subscribed_skus().await.expect_err("untrusted");
+    assert!(err.to_string().contains("--ca-certificate"), "{err}");
+}
+
+#[tokio::test]
 async fn plain_http_is_refused_before_any_request() {
     let sim = RunningSim::start(&Scenario::demo())
         .await

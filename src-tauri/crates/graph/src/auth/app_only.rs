@@ -17,6 +17,7 @@ use azure_identity::{
 };
 
 use super::{AuthError, Authority};
+use crate::net::{UNTRUSTED_CERTIFICATE, chain_text, is_untrusted_certificate};
 use crate::{AccessToken, GraphError, RefreshFuture, TokenSource};
 
 /// How the confidential client proves who it is. Both are secrets: `Debug` shows neither.
@@ -179,10 +180,8 @@ async fn fetch(
 fn explain(error: &azure_core::Error, credential: &AppCredential) -> AuthError {
     let text = chain_text(error);
     let has = |code: &str| text.contains(code);
-    if untrusted_certificate(&text) {
-        return AuthError::Network(
-            "the sign-in service's certificate is not trusted. If your organisation inspects TLS traffic, give its root certificate with --ca-certificate FILE".into(),
-        );
+    if is_untrusted_certificate(&text) {
+        return AuthError::Network(UNTRUSTED_CERTIFICATE.into());
     }
     if let Some(advice) = super::advice_for(&text) {
         return AuthError::Rejected {
@@ -212,22 +211,6 @@ fn entra_text(text: &str) -> String {
     let rest = &text[from..];
     let end = rest.find("\nTo troubleshoot").unwrap_or(rest.len());
     rest[..end].trim().to_string()
-}
-
-/// An error and all its causes, as one line.
-fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
-}
-
-fn untrusted_certificate(text: &str) -> bool {
-    text.contains("invalid peer certificate") || text.contains("UnknownIssuer")
 }
 
 /// Reads an app-only access token's claims for display (Graph tokens are JWTs a client may
@@ -279,7 +262,7 @@ impl HttpClient for ReqwestTransport {
         let response = outgoing.send().await.map_err(|e| {
             let e = e.without_url();
             // An untrusted certificate will not get better by retrying: say so at once.
-            let kind = if untrusted_certificate(&chain_text(&e)) {
+            let kind = if is_untrusted_certificate(&chain_text(&e)) {
                 ErrorKind::Other
             } else if e.is_connect() {
                 ErrorKind::Connection

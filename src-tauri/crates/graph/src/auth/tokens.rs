@@ -215,12 +215,12 @@ pub(crate) async fn post_form(
         .form(form)
         .send()
         .await
-        .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+        .map_err(|e| AuthError::Network(crate::net::describe(e)))?;
     let status = response.status();
     let body = response
         .bytes()
         .await
-        .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+        .map_err(|e| AuthError::Network(crate::net::describe(e)))?;
     Ok((status, body))
 }
 
