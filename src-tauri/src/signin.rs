@@ -25,11 +25,8 @@ pub struct DeviceCodeInfo {
 
 impl From<AuthError> for CommandError {
     fn from(e: AuthError) -> Self {
-        let details = Some(e.to_string());
-        if let AuthError::Rejected { advice, detail } = &e {
-            return CommandError::new("signin.rejected", advice.clone(), Some(detail.clone()));
-        }
         let (code, message) = match &e {
+            AuthError::Rejected { advice, .. } => ("signin.rejected", advice.clone()),
             AuthError::Config(m) => ("signin.setup", m.clone()),
             AuthError::Network(_) => ("signin.unreachable", "LicenseDesk cannot reach the Microsoft sign-in service. Check the network connection and try again.".into()),
             AuthError::Cancelled => ("signin.cancelled", "The sign-in was cancelled.".into()),
@@ -40,9 +37,14 @@ impl From<AuthError> for CommandError {
             AuthError::ConsentRequired(_) => ("signin.consent", "An administrator must approve LicenseDesk's permissions for your organisation first (admin consent): Entra admin center → App registrations → your LicenseDesk app → API permissions → Grant admin consent. To assign licenses you also need the License Administrator or User Administrator role.".into()),
             AuthError::SignInAgain(_) => ("signin.again", "Your saved sign-in is no longer valid (it expired or was revoked). Sign in again.".into()),
             AuthError::Keychain(_) => ("signin.keychain", "The system keychain refused to store the sign-in. Unlock it and try again.".into()),
-            AuthError::Refused(_) | AuthError::Rejected { .. } => ("signin.refused", "Microsoft refused the sign-in. The details say why.".into()),
+            AuthError::Refused(_) => ("signin.refused", "Microsoft refused the sign-in. The details say why.".into()),
         };
-        CommandError::new(code, message, details)
+        // A rejection's advice is the message; Entra's own words are the details.
+        let details = match e {
+            AuthError::Rejected { detail, .. } => detail,
+            other => other.to_string(),
+        };
+        CommandError::new(code, message, Some(details))
     }
 }
 
