@@ -46,6 +46,20 @@ impl ConnectionArgs {
     }
 }
 
+/// A secret handed over in an environment variable (`flag` names the option that named it), so
+/// it never shows in the process list or shell history. Surrounding whitespace is dropped.
+pub fn secret_from_env(var: &str, flag: &str) -> Result<String, CliError> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+        Ok(_) => Err(CliError::Usage(format!(
+            "environment variable {var} (from {flag}) is empty"
+        ))),
+        Err(_) => Err(CliError::Usage(format!(
+            "environment variable {var} (from {flag}) is not set or not valid text"
+        ))),
+    }
+}
+
 /// The HTTP client for Graph and sign-in, trusting `ca_certificate` as well when given.
 pub fn http_client(ca_certificate: Option<&std::path::Path>) -> Result<reqwest::Client, CliError> {
     let pem = match ca_certificate {
@@ -100,23 +114,14 @@ impl Connection {
                 _demo: None,
             });
         };
-        let token = std::env::var(var).map_err(|_| {
-            CliError::Usage(format!(
-                "environment variable {var} (from --access-token-env) is not set or not valid text"
-            ))
-        })?;
-        if token.trim().is_empty() {
-            return Err(CliError::Usage(format!(
-                "environment variable {var} (from --access-token-env) is empty"
-            )));
-        }
+        let token = secret_from_env(var, "--access-token-env")?;
         let endpoint = match &args.graph_endpoint {
             Some(url) => GraphEndpoint::new(url)?,
             None => cloud.endpoint(),
         };
         let client = GraphClient::with_http(
             endpoint,
-            std::sync::Arc::new(graph::StaticToken(AccessToken::new(token.trim()))),
+            std::sync::Arc::new(graph::StaticToken(AccessToken::new(token))),
             http_client(args.ca_certificate())?,
         );
         Ok(Self {

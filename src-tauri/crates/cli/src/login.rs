@@ -8,12 +8,12 @@ use clap::Args;
 use graph::Cloud;
 use graph::TokenSource;
 use graph::auth::{
-    self, AppCredential, AppOnlySession, AuthError, Authority, SecretStore, Session,
+    self, AppCredential, AppOnlySession, AuthError, Authority, SecretStore, Session, StoreError,
 };
 use serde_json::json;
 
 use crate::CliError;
-use crate::connection::http_client;
+use crate::connection::{http_client, secret_from_env};
 use crate::profile::{AppProfile, KEYCHAIN_SERVICE, Profile};
 
 #[derive(Debug, Args)]
@@ -44,6 +44,12 @@ pub struct LoginArgs {
     /// Sign-in service instead of the cloud's (plain http only on 127.0.0.1/localhost).
     #[arg(long, value_name = "URL")]
     pub authority_host: Option<String>,
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(format!("the keychain refused: {}", e.0))
+    }
 }
 
 impl From<AuthError> for CliError {
@@ -77,18 +83,6 @@ fn open_in_browser(url: &str) -> Result<(), String> {
 
 async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
-}
-
-fn env_secret(var: &str, flag: &str) -> Result<String, CliError> {
-    match std::env::var(var) {
-        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-        Ok(_) => Err(CliError::Usage(format!(
-            "environment variable {var} (from {flag}) is empty"
-        ))),
-        Err(_) => Err(CliError::Usage(format!(
-            "environment variable {var} (from {flag}) is not set or not valid text"
-        ))),
-    }
 }
 
 fn read_certificate(path: &Path, password: Option<String>) -> Result<AppCredential, CliError> {
@@ -204,7 +198,7 @@ async fn login_app_only(
 ) -> Result<(), CliError> {
     let (credential, kept_secret, app) = match (&args.client_secret_env, &args.certificate) {
         (Some(var), _) => {
-            let secret = env_secret(var, "--client-secret-env")?;
+            let secret = secret_from_env(var, "--client-secret-env")?;
             let app = AppProfile {
                 certificate_path: None,
                 certificate_has_password: false,
@@ -215,7 +209,7 @@ async fn login_app_only(
             let password = args
                 .certificate_password_env
                 .as_deref()
-                .map(|var| env_secret(var, "--certificate-password-env"))
+                .map(|var| secret_from_env(var, "--certificate-password-env"))
                 .transpose()?;
             let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
             let app = AppProfile {
@@ -245,8 +239,7 @@ async fn login_app_only(
     match &kept_secret {
         Some(secret) => store.set(&account, secret),
         None => store.delete(&account),
-    }
-    .map_err(|e| CliError::Failed(format!("the keychain refused: {}", e.0)))?;
+    }?;
     Profile {
         tenant: args.tenant.clone(),
         client_id: args.client_id.clone(),
@@ -313,9 +306,7 @@ pub async fn saved_session(ca_certificate: Option<&Path>) -> Result<SavedSignIn,
     };
 
     if let Some(app) = &profile.app {
-        let kept = store
-            .get(&account)
-            .map_err(|e| CliError::Failed(format!("the keychain refused: {}", e.0)))?;
+        let kept = store.get(&account)?;
         let credential = match &app.certificate_path {
             Some(path) => {
                 if app.certificate_has_password && kept.is_none() {
