@@ -610,7 +610,10 @@ impl Identity {
                 ))
             }
         } else {
-            Err(OAuthError::new("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.").with_status(StatusCode::UNAUTHORIZED))
+            Err(invalid_client(
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            ))
         };
         if let Err(refused) = proof {
             return refused.into_response();
@@ -643,14 +646,14 @@ impl Identity {
             return Err(malformed());
         };
         let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('='));
-        let header: serde_json::Value = decode(header_b64)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(malformed)?;
-        let claims: serde_json::Value = decode(claims_b64)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(malformed)?;
+        let json_part = |part: &str| {
+            decode(part)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .ok_or_else(malformed)
+        };
+        let header = json_part(header_b64)?;
+        let claims = json_part(claims_b64)?;
         let signature = decode(signature_b64).map_err(|_| malformed())?;
         if header["alg"] != "RS256" {
             return Err(invalid_client(

@@ -282,20 +282,17 @@ pub fn add_ids(headers: &mut HeaderMap, request_id: &str, client_request_id: &st
     }
 }
 
-/// Current UTC time as `YYYY-MM-DDTHH:MM:SS`, the form Graph's innerError.date uses.
 /// Seconds since 1970, for JWT claims.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
 
+/// Current UTC time as `YYYY-MM-DDTHH:MM:SS`, the form Graph's innerError.date uses.
 pub fn now_iso8601() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = unix_now();
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!(
