@@ -328,14 +328,7 @@ impl RunningSim {
         };
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let task = match tls {
-            None => tokio::spawn(async move {
-                let result = axum::serve(listener, app)
-                    .with_graceful_shutdown(stopped)
-                    .await;
-                if let Err(e) = result {
-                    tracing::error!("graph-sim stopped: {e}");
-                }
-            }),
+            None => tokio::spawn(serve(listener, app, stopped)),
             Some(tls) => {
                 let listener =
                     crate::tls::TlsListener::new(listener, tls.acceptor).map_err(|source| {
@@ -344,14 +337,7 @@ impl RunningSim {
                             source,
                         }
                     })?;
-                tokio::spawn(async move {
-                    let result = axum::serve(listener, app)
-                        .with_graceful_shutdown(stopped)
-                        .await;
-                    if let Err(e) = result {
-                        tracing::error!("graph-sim stopped: {e}");
-                    }
-                })
+                tokio::spawn(serve(listener, app, stopped))
             }
         };
         tracing::info!(%addr, scheme, "graph-sim listening");
@@ -869,6 +855,20 @@ async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Ne
         return slow_body(response, Duration::from_millis(slow)).await;
     }
     response
+}
+
+/// Serves `app` on `listener` (plain TCP or TLS) until `stopped` completes.
+async fn serve<L>(listener: L, app: Router, stopped: impl Future<Output = ()> + Send + 'static)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(stopped)
+        .await
+    {
+        tracing::error!("graph-sim stopped: {e}");
+    }
 }
 
 /// Graph's 403 for a caller without the permission an operation needs.
