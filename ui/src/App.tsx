@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { FluentProvider, webDarkTheme, webLightTheme } from "@fluentui/react-components";
+import { FluentProvider, makeStyles, tokens, webDarkTheme, webLightTheme } from "@fluentui/react-components";
 import { ApiContext, tauriApi, toCommandError, type Api } from "./api";
 import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
@@ -82,10 +82,16 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   );
 }
 
+const useStyles = makeStyles({
+  // Lined up with the pages' own padding.
+  banner: { padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalXXL}` },
+});
+
 function HeaderError({ kind, error }: { kind: "switch" | "signOut"; error: CommandError }) {
   const { t } = useI18n();
+  const styles = useStyles();
   return (
-    <div style={{ padding: "8px 32px" }}>
+    <div className={styles.banner}>
       <ErrorState title={kind === "switch" ? t.switchFailed : t.signOutFailed} error={error} />
     </div>
   );

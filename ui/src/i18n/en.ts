@@ -15,7 +15,6 @@ export const en = {
   signInButton: "Sign in to your tenant",
   signOut: "Sign out",
   signedInAs: (who: string) => `Signed in as ${who}`,
-  permissionsLabel: (list: string) => `Permissions: ${list}`,
   permissionsCount: (n: number) => (n === 1 ? "1 permission" : `${n} permissions`),
   permissionsTitle: "Permissions granted to this sign-in",
   permissionNames: {
@@ -30,7 +29,6 @@ export const en = {
   usageLocationsNotGranted:
     "Usage locations cannot be set with this sign-in. To set them, sign in again with “Let me set usage locations”.",
   roleHint: "To assign licenses your account needs the License Administrator or User Administrator role.",
-  tenantMenu: "Tenants",
   copyTenantId: "Copy tenant ID",
   tenantIdCopied: "Tenant ID copied",
   addTenant: "Sign in to another tenant…",
@@ -66,7 +64,6 @@ export const en = {
   signInFailed: "Sign-in did not complete",
   savedTenantsTitle: "Tenants you signed in to",
   switchTo: "Switch",
-  useDemo: "Use the demo tenant",
   guideTitle: "How to register LicenseDesk in your tenant (once, by an admin)",
   guideSteps: [
     "In the Entra admin center, go to App registrations → New registration. Name it “LicenseDesk”, supported accounts: this organisation only.",

@@ -15,7 +15,6 @@ export const nl: Messages = {
   signInButton: "Aanmelden bij je tenant",
   signOut: "Afmelden",
   signedInAs: (who) => `Aangemeld als ${who}`,
-  permissionsLabel: (list) => `Machtigingen: ${list}`,
   permissionsCount: (n) => (n === 1 ? "1 machtiging" : `${n} machtigingen`),
   permissionsTitle: "Machtigingen voor deze aanmelding",
   permissionNames: {
@@ -30,7 +29,6 @@ export const nl: Messages = {
   usageLocationsNotGranted:
     "Met deze aanmelding kun je geen gebruikslocaties instellen. Meld je opnieuw aan met “Ik wil gebruikslocaties instellen”.",
   roleHint: "Om licenties toe te wijzen heeft je account de rol Licentiebeheerder of Gebruikersbeheerder nodig.",
-  tenantMenu: "Tenants",
   copyTenantId: "Tenant-ID kopiëren",
   tenantIdCopied: "Tenant-ID gekopieerd",
   addTenant: "Aanmelden bij een andere tenant…",
@@ -66,7 +64,6 @@ export const nl: Messages = {
   signInFailed: "De aanmelding is niet gelukt",
   savedTenantsTitle: "Tenants waarbij je bent aangemeld",
   switchTo: "Wisselen",
-  useDemo: "De demotenant gebruiken",
   guideTitle: "Zo registreer je LicenseDesk in je tenant (eenmalig, door een beheerder)",
   guideSteps: [
     "Ga in het Entra-beheercentrum naar App-registraties → Nieuwe registratie. Noem hem “LicenseDesk”, ondersteunde accounts: alleen deze organisatie.",
