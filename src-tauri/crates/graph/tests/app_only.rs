@@ -37,6 +37,19 @@ async fn start(
     .await
 }
 
+/// The client secret sign-in through a client that trusts only the built-in public roots.
+async fn sign_in_with_the_secret_trusting_public_roots_only(
+    sim: &RunningSim,
+) -> Result<AppOnlySession, AuthError> {
+    let (_, secret) = sim.confidential_client();
+    start(
+        sim,
+        http_client(None).expect("client"),
+        AppCredential::Secret(secret),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_client_secret_signs_the_app_in_and_graph_accepts_its_token() {
     let sim = tls_sim(IdentitySpec::default()).await;
@@ -148,14 +161,9 @@ async fn a_certificate_the_app_does_not_have_is_refused() {
 #[tokio::test]
 async fn an_untrusted_server_certificate_stops_the_sign_in() {
     let sim = tls_sim(IdentitySpec::default()).await;
-    let (_, secret) = sim.confidential_client();
-    let err = start(
-        &sim,
-        http_client(None).expect("client"),
-        AppCredential::Secret(secret),
-    )
-    .await
-    .expect_err("untrusted");
+    let err = sign_in_with_the_secret_trusting_public_roots_only(&sim)
+        .await
+        .expect_err("untrusted");
     assert!(err.to_string().contains("--ca-certificate"), "{err}");
 }
 
@@ -189,14 +197,9 @@ async fn plain_http_is_refused_before_any_request() {
     let sim = RunningSim::start(&Scenario::demo())
         .await
         .expect("emulator");
-    let (_, secret) = sim.confidential_client();
-    let err = start(
-        &sim,
-        http_client(None).expect("client"),
-        AppCredential::Secret(secret),
-    )
-    .await
-    .expect_err("http");
+    let err = sign_in_with_the_secret_trusting_public_roots_only(&sim)
+        .await
+        .expect_err("http");
     assert!(matches!(err, AuthError::Config(_)), "{err}");
     assert!(err.to_string().contains("--tls"), "{err}");
 }
