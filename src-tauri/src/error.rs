@@ -62,6 +62,18 @@ impl From<GraphError> for CommandError {
                 "graph.failed",
                 "Microsoft 365 refused the request. The details say why.",
             ),
+            None if matches!(e, GraphError::WaitedTooLong { .. }) => (
+                "graph.busy",
+                "Microsoft 365 kept asking LicenseDesk to wait (too many requests). Try again in a few minutes.",
+            ),
+            None if matches!(e, GraphError::Redirect { .. }) => (
+                "graph.redirect",
+                "The Graph address answered with a redirect, which LicenseDesk does not follow so that your sign-in is never sent elsewhere. Check the Graph address in the sign-in settings.",
+            ),
+            None if matches!(e, GraphError::LimitExceeded(_)) => (
+                "graph.limit",
+                "Microsoft 365 sent more than LicenseDesk reads from one answer, so it stopped. Try again; if it persists, report it with the details.",
+            ),
             None if matches!(e, GraphError::Network(_)) => (
                 "graph.unreachable",
                 "LicenseDesk cannot reach Microsoft 365. Check the network connection and try again.",
@@ -71,6 +83,25 @@ impl From<GraphError> for CommandError {
                 "Microsoft 365 answered in a way LicenseDesk did not expect. Try again; if it persists, report it with the details.",
             ),
         };
-        Self::new(code, message, details)
+        // Details carry a server's words: keep them to a screenful (the log has them whole).
+        tracing::debug!(details = details.as_deref().unwrap_or(""), "Graph error");
+        Self::new(
+            code,
+            message,
+            details.map(|d| bounded(&d, MAX_DETAILS_CHARS)),
+        )
+    }
+}
+
+/// How much of a server's text an error's "Details" shows.
+const MAX_DETAILS_CHARS: usize = 4_000;
+
+fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!(
+            "{}… (cut; the whole text is in licensedesk.log)",
+            &text[..at]
+        ),
+        None => text.to_string(),
     }
 }

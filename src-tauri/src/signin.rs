@@ -70,7 +70,7 @@ async fn finish<R: Runtime>(
 ) -> Result<Connection, CommandError> {
     let (_, endpoint, _) = setup.endpoints()?;
     let who = session.signed_in();
-    let mut connection = state.signed_in(setup, endpoint, session)?;
+    let mut connection = state.signed_in(setup, endpoint, session, wait_notifier(app))?;
     name_from_organization(&mut connection).await;
     tracing::info!(
         tenant = %connection.info.tenant_id,
@@ -89,6 +89,19 @@ async fn finish<R: Runtime>(
         );
     }
     Ok(connection)
+}
+
+/// Tells the window when Graph asks LicenseDesk to wait (throttling), so the person sees why
+/// nothing moves; the banner says how long (the `graph-wait` event carries whole seconds).
+fn wait_notifier<R: Runtime>(app: &AppHandle<R>) -> graph::WaitNotifier {
+    let app = app.clone();
+    Arc::new(move |wait: Duration| {
+        use tauri::Emitter;
+        let seconds = wait.as_secs_f64().ceil() as u64;
+        if let Err(e) = app.emit("graph-wait", seconds) {
+            tracing::debug!("could not tell the window about a wait: {e}");
+        }
+    })
 }
 
 /// The organisation's own name and default domain for the header (the sign-in only tells the

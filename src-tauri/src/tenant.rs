@@ -190,12 +190,14 @@ impl TenantState {
         setup: &TenantSetup,
         endpoint: GraphEndpoint,
         session: Session,
+        on_wait: graph::WaitNotifier,
     ) -> Result<Connection, CommandError> {
         let session = Arc::new(session);
         let who = session.signed_in();
         // Work in this app is started by a person waiting for it.
         let client = GraphClient::with_token_source(endpoint, session.clone())?
-            .with_priority(Priority::High);
+            .with_priority(Priority::High)
+            .on_wait(on_wait);
         // "organizations" or a GUID says little: name the tenant by the signed-in domain.
         let domain = if setup.tenant.contains('.') {
             setup.tenant.clone()

@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useState } from "react";
-import { FluentProvider, makeStyles, tokens, webDarkTheme, webLightTheme } from "@fluentui/react-components";
+import {
+  FluentProvider,
+  MessageBar,
+  MessageBarBody,
+  makeStyles,
+  tokens,
+  webDarkTheme,
+  webLightTheme,
+} from "@fluentui/react-components";
 import { ApiContext, tauriApi, toCommandError, type Api } from "./api";
 import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
@@ -57,6 +65,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
     [api, switched],
   );
 
+  const waitingSeconds = useGraphWait(api);
+
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
       <I18nProvider locale={locale}>
@@ -68,7 +78,12 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
             onNavigate={setPage}
             onSignOut={signOut}
             onSwitch={switchTenant}
-            banner={headerError ? <HeaderError {...headerError} /> : null}
+            banner={
+              <>
+                {waitingSeconds !== undefined && <WaitBanner seconds={waitingSeconds} />}
+                {headerError && <HeaderError {...headerError} />}
+              </>
+            }
           >
             {page === "plans" ? (
               <PlansPage key={generation} tenantName={tenant?.displayName} />
@@ -86,6 +101,36 @@ const useStyles = makeStyles({
   // Lined up with the pages' own padding.
   banner: { padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalXXL}` },
 });
+
+/// The seconds Graph asked LicenseDesk to wait, while that wait lasts (undefined otherwise).
+function useGraphWait(api: Api): number | undefined {
+  const [seconds, setSeconds] = useState<number>();
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = api.onGraphWait((s) => {
+      setSeconds(s);
+      clearTimeout(timer);
+      timer = setTimeout(() => setSeconds(undefined), s * 1000);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [api]);
+  return seconds;
+}
+
+function WaitBanner({ seconds }: { seconds: number }) {
+  const { t } = useI18n();
+  const styles = useStyles();
+  return (
+    <div className={styles.banner}>
+      <MessageBar intent="info" role="status">
+        <MessageBarBody>{t.graphWaiting(seconds)}</MessageBarBody>
+      </MessageBar>
+    </div>
+  );
+}
 
 function HeaderError({ kind, error }: { kind: "switch" | "signOut"; error: CommandError }) {
   const { t } = useI18n();

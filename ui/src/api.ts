@@ -1,5 +1,6 @@
 import { createContext, useContext } from "react";
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
 import type { TenantInfo } from "./bindings/TenantInfo";
@@ -20,6 +21,9 @@ export interface Api {
   openVerificationPage(): Promise<void>;
   switchTenant(setup: TenantSetup): Promise<TenantInfo>;
   signOut(): Promise<TenantInfo>;
+  /// Calls `listener` with the seconds whenever Microsoft Graph asks LicenseDesk to wait
+  /// (throttling); returns the function that stops listening.
+  onGraphWait(listener: (seconds: number) => void): () => void;
 }
 
 export const tauriApi: Api = {
@@ -33,6 +37,12 @@ export const tauriApi: Api = {
   openVerificationPage: () => invoke<void>("open_verification_page"),
   switchTenant: (setup) => invoke<TenantInfo>("switch_tenant", { setup }),
   signOut: () => invoke<TenantInfo>("sign_out"),
+  onGraphWait: (listener) => {
+    const stop = listen<number>("graph-wait", (event) => listener(event.payload));
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  },
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

@@ -32,6 +32,8 @@ export const en = {
   copyTenantId: "Copy tenant ID",
   tenantIdCopied: "Tenant ID copied",
   addTenant: "Sign in to another tenant…",
+  graphWaiting: (seconds: number) =>
+    `Microsoft 365 asked LicenseDesk to wait ${seconds} seconds (too many requests at once). It carries on by itself; nothing is lost.`,
   switchFailed: "Could not switch tenant",
   signOutFailed: "Could not sign out",
   tenantTitle: "Connect to your Microsoft 365 tenant",

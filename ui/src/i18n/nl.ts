@@ -32,6 +32,8 @@ export const nl: Messages = {
   copyTenantId: "Tenant-ID kopiëren",
   tenantIdCopied: "Tenant-ID gekopieerd",
   addTenant: "Aanmelden bij een andere tenant…",
+  graphWaiting: (seconds: number) =>
+    `Microsoft 365 vroeg LicenseDesk ${seconds} seconden te wachten (te veel verzoeken tegelijk). Daarna gaat het vanzelf verder; er gaat niets verloren.`,
   switchFailed: "Wisselen van tenant is niet gelukt",
   signOutFailed: "Afmelden is niet gelukt",
   tenantTitle: "Verbinden met je Microsoft 365-tenant",

@@ -45,6 +45,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     openVerificationPage: () => Promise.resolve(),
     switchTenant: notUsed,
     signOut: notUsed,
+    onGraphWait: () => () => {},
     ...overrides,
   };
 }

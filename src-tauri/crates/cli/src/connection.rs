@@ -60,20 +60,33 @@ pub fn secret_from_env(var: &str, flag: &str) -> Result<String, CliError> {
     }
 }
 
-/// The HTTP client for Graph and sign-in, trusting `ca_certificate` as well when given.
-pub fn http_client(ca_certificate: Option<&std::path::Path>) -> Result<reqwest::Client, CliError> {
-    let pem = match ca_certificate {
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            CliError::Usage(format!(
-                "cannot read the root certificate {}: {e}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
-    graph::http_client(pem.as_deref()).map_err(|e| match e {
+/// The root certificate file given with --ca-certificate, read once.
+pub fn read_ca_certificate(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read the root certificate {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// The HTTP client for Graph and sign-in, trusting `ca_pem` (PEM certificates) as well when
+/// given.
+pub fn http_client(ca_pem: Option<&[u8]>) -> Result<reqwest::Client, CliError> {
+    graph::http_client(ca_pem).map_err(|e| match e {
         graph::GraphError::InvalidEndpoint(m) => CliError::Usage(m),
         other => CliError::Failed(other.to_string()),
+    })
+}
+
+/// Tells the person on stderr why nothing moves while Graph throttles (stdout stays the
+/// command's answer).
+fn say_when_graph_asks_to_wait() -> graph::WaitNotifier {
+    std::sync::Arc::new(|wait: std::time::Duration| {
+        eprintln!(
+            "Microsoft Graph asked LicenseDesk to wait {} s (too many requests); carrying on after that…",
+            wait.as_secs_f64().ceil()
+        );
     })
 }
 
@@ -109,21 +122,25 @@ impl Connection {
             let saved = crate::login::saved_session(args.ca_certificate()).await?;
             let endpoint = GraphEndpoint::new(&saved.profile.graph_endpoint)?;
             return Ok(Self {
-                client: GraphClient::with_http(endpoint, saved.tokens, saved.http),
+                client: GraphClient::with_http(endpoint, saved.tokens, saved.http)
+                    .on_wait(say_when_graph_asks_to_wait()),
                 names: ProductNames::builtin(),
                 _demo: None,
             });
         };
-        let token = secret_from_env(var, "--access-token-env")?;
+        let token = AccessToken::parse(&secret_from_env(var, "--access-token-env")?)
+            .map_err(|e| CliError::Usage(format!("{var} (from --access-token-env): {e}")))?;
         let endpoint = match &args.graph_endpoint {
             Some(url) => GraphEndpoint::new(url)?,
             None => cloud.endpoint(),
         };
+        let ca_pem = args.ca_certificate().map(read_ca_certificate).transpose()?;
         let client = GraphClient::with_http(
             endpoint,
-            std::sync::Arc::new(graph::StaticToken(AccessToken::new(token))),
-            http_client(args.ca_certificate())?,
-        );
+            std::sync::Arc::new(graph::StaticToken(token)),
+            http_client(ca_pem.as_deref())?,
+        )
+        .on_wait(say_when_graph_asks_to_wait());
         Ok(Self {
             client,
             names: ProductNames::builtin(),

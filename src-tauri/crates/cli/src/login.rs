@@ -8,13 +8,15 @@ use clap::Args;
 use graph::Cloud;
 use graph::TokenSource;
 use graph::auth::{
-    self, AppCredential, AppOnlySession, AuthError, Authority, SecretStore, Session, StoreError,
+    self, AppCredential, AppOnlySession, AuthError, Authority, SecretKind, SecretStore, Session,
+    StoreError,
 };
 use serde_json::json;
 
 use crate::CliError;
-use crate::connection::{http_client, secret_from_env};
-use crate::profile::{AppProfile, KEYCHAIN_SERVICE, Profile};
+use crate::connection::{http_client, read_ca_certificate, secret_from_env};
+use crate::output::terminal_safe;
+use crate::profile::{AppProfile, KEYCHAIN_SERVICE, LEGACY_KEYCHAIN_SERVICE, Profile};
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
@@ -64,21 +66,27 @@ impl From<AuthError> for CliError {
     }
 }
 
+/// The default browser, through the `open` crate: ShellExecute on Windows (never a `cmd`
+/// command line, which would cut the URL at its first `&`), `open` on macOS, xdg-open and
+/// friends elsewhere. The URL is passed as one argument, never through a shell.
 fn open_in_browser(url: &str) -> Result<(), String> {
-    let (program, args): (&str, Vec<&str>) = if cfg!(windows) {
-        ("cmd", vec!["/C", "start", "", url])
-    } else if cfg!(target_os = "macos") {
-        ("open", vec![url])
-    } else {
-        ("xdg-open", vec![url])
-    };
-    std::process::Command::new(program)
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    open::that_detached(url).map_err(|e| e.to_string())
+}
+
+/// The keychain entry of an older LicenseDesk for this tenant and app, if one is left. It
+/// is never used (the app and the CLI shared it for every kind of secret, so it may hold the
+/// wrong one); its presence explains why the person must sign in again.
+fn legacy_entry_exists(authority: &Authority, client_id: &str) -> bool {
+    auth::KeychainStore::new(LEGACY_KEYCHAIN_SERVICE)
+        .get(&auth::legacy_entry_name(authority, client_id))
+        .is_ok_and(|kept| kept.is_some())
+}
+
+/// Removes an older LicenseDesk's entry for this tenant and app (best effort: it is never
+/// read either way).
+fn remove_legacy_entry(authority: &Authority, client_id: &str) {
+    let _ = auth::KeychainStore::new(LEGACY_KEYCHAIN_SERVICE)
+        .delete(&auth::legacy_entry_name(authority, client_id));
 }
 
 async fn ctrl_c() {
@@ -111,10 +119,14 @@ pub async fn login(
         .trim_end_matches('/')
         .to_string();
     graph::GraphEndpoint::new(&graph_root)?;
-    let http = http_client(ca_certificate)?;
-    // Saved as an absolute path: later commands may run from another folder (cron).
-    let ca_certificate =
-        ca_certificate.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    // The certificate itself is saved, not its path: whoever can write that file later must
+    // not be able to change what later commands trust.
+    let ca_pem = ca_certificate.map(read_ca_certificate).transpose()?;
+    let http = http_client(ca_pem.as_deref())?;
+    let ca_certificate = ca_pem
+        .map(String::from_utf8)
+        .transpose()
+        .map_err(|_| CliError::Usage("the root certificate file is not PEM text".into()))?;
 
     if args.client_secret_env.is_some() || args.certificate.is_some() {
         return login_app_only(args, authority, graph_root, http, ca_certificate).await;
@@ -125,7 +137,8 @@ pub async fn login(
         let prompt = auth::start_device_code(&http, &authority, &args.client_id, &scopes).await?;
         eprintln!(
             "To sign in, open {} and enter the code {}",
-            prompt.verification_uri, prompt.user_code
+            terminal_safe(&prompt.verification_uri, 300),
+            terminal_safe(&prompt.user_code, 40)
         );
         eprintln!("Waiting for you to finish (Ctrl+C to cancel)…");
         auth::poll_device_code(&http, &authority, &args.client_id, &prompt, ctrl_c()).await?
@@ -136,7 +149,10 @@ pub async fn login(
             &args.client_id,
             &scopes,
             |url| {
-                eprintln!("Opening your browser to sign in. If it does not open, visit:\n{url}");
+                eprintln!(
+                    "Opening your browser to sign in. If it does not open, visit:\n{}",
+                    terminal_safe(&url, 4_000)
+                );
                 let _ = open_in_browser(&url);
                 Ok(())
             },
@@ -147,6 +163,7 @@ pub async fn login(
     };
 
     let (store, warning) = auth::keychain_or_memory(KEYCHAIN_SERVICE);
+    let authority_for_cleanup = authority.clone();
     let session = Session::start(
         http,
         authority,
@@ -161,6 +178,8 @@ pub async fn login(
         say_signed_in_for_this_command_only(&w);
         return Ok(());
     }
+    // An app-only secret kept for the same tenant and app stays: it is another entry now.
+    remove_legacy_entry(&authority_for_cleanup, &args.client_id);
     Profile {
         tenant: args.tenant.clone(),
         client_id: args.client_id.clone(),
@@ -170,7 +189,8 @@ pub async fn login(
         tenant_id: who.tenant_id.clone(),
         user_principal_name: who.user_principal_name.clone(),
         app: None,
-        ca_certificate,
+        ca_certificate_pem: ca_certificate,
+        legacy_ca_certificate_path: None,
     }
     .save()?;
     eprintln!(
@@ -194,7 +214,7 @@ async fn login_app_only(
     authority: Authority,
     graph_root: String,
     http: reqwest::Client,
-    ca_certificate: Option<PathBuf>,
+    ca_certificate: Option<String>,
 ) -> Result<(), CliError> {
     let (credential, kept_secret, app) = match (&args.client_secret_env, &args.certificate) {
         (Some(var), _) => {
@@ -235,11 +255,15 @@ async fn login_app_only(
         say_signed_in_for_this_command_only(&w);
         return Ok(());
     }
-    let account = Session::account_name(&authority, &args.client_id);
+    // Each kind of secret has its own entry: a person's refresh token for the same tenant and
+    // app is neither overwritten nor ever sent as this secret.
+    let kind = app_secret_kind(&app);
+    let account = auth::entry_name(kind, &authority, &args.client_id);
     match &kept_secret {
         Some(secret) => store.set(&account, secret),
         None => store.delete(&account),
     }?;
+    remove_legacy_entry(&authority, &args.client_id);
     Profile {
         tenant: args.tenant.clone(),
         client_id: args.client_id.clone(),
@@ -249,7 +273,8 @@ async fn login_app_only(
         tenant_id: identity.tenant_id.clone(),
         user_principal_name: None,
         app: Some(app),
-        ca_certificate,
+        ca_certificate_pem: ca_certificate,
+        legacy_ca_certificate_path: None,
     }
     .save()?;
     eprintln!(
@@ -263,6 +288,14 @@ async fn login_app_only(
         }
     );
     Ok(())
+}
+
+/// Which keychain entry an app-only sign-in keeps its secret in.
+fn app_secret_kind(app: &AppProfile) -> SecretKind {
+    match app.certificate_path {
+        Some(_) => SecretKind::CertificatePassword,
+        None => SecretKind::ClientSecret,
+    }
 }
 
 /// A saved sign-in made ready to use: a person's session renewed with its refresh token, or
@@ -297,15 +330,27 @@ pub async fn saved_session(ca_certificate: Option<&Path>) -> Result<SavedSignIn,
                 .into(),
         )
     })?;
-    let http = http_client(ca_certificate.or(profile.ca_certificate.as_deref()))?;
+    if profile.legacy_ca_certificate_path.is_some() && ca_certificate.is_none() {
+        return Err(CliError::Failed(
+            "the saved sign-in trusts a root certificate by its file path, which this version no longer does (whoever can change the file would change what is trusted): sign in again with `licensedesk-cli login … --ca-certificate FILE`".into(),
+        ));
+    }
+    let ca_pem = match ca_certificate {
+        Some(path) => Some(read_ca_certificate(path)?),
+        None => profile.ca_certificate_pem.clone().map(String::into_bytes),
+    };
+    let http = http_client(ca_pem.as_deref())?;
     let authority = Authority::new(&profile.authority_host, &profile.tenant)?;
     let store: Arc<dyn SecretStore> = Arc::new(auth::KeychainStore::new(KEYCHAIN_SERVICE));
-    let account = Session::account_name(&authority, &profile.client_id);
     let gone = || {
+        if legacy_entry_exists(&authority, &profile.client_id) {
+            return CliError::Failed("this sign-in was saved by an older LicenseDesk under a keychain name the app and the CLI shared for every kind of secret, so it is not used: sign in again with `licensedesk-cli login`".into());
+        }
         CliError::Failed("the saved sign-in is not in the keychain any more: sign in again with `licensedesk-cli login`".into())
     };
 
     if let Some(app) = &profile.app {
+        let account = auth::entry_name(app_secret_kind(app), &authority, &profile.client_id);
         let kept = store.get(&account)?;
         let credential = match &app.certificate_path {
             Some(path) => {
@@ -345,9 +390,15 @@ pub async fn saved_session(ca_certificate: Option<&Path>) -> Result<SavedSignIn,
         &profile.graph_endpoint,
         profile.scopes.iter().any(|s| s == "User.ReadWrite.All"),
     );
-    let session = Session::resume(http.clone(), authority, &profile.client_id, scopes, store)
-        .await?
-        .ok_or_else(gone)?;
+    let session = Session::resume(
+        http.clone(),
+        authority.clone(),
+        &profile.client_id,
+        scopes,
+        store,
+    )
+    .await?
+    .ok_or_else(gone)?;
     let signed_in = session.signed_in();
     let who = Who::User {
         tenant_id: signed_in
@@ -375,13 +426,18 @@ pub async fn logout() -> Result<(), CliError> {
     };
     let authority = Authority::new(&profile.authority_host, &profile.tenant)?;
     let store = auth::KeychainStore::new(KEYCHAIN_SERVICE);
-    store
-        .delete(&Session::account_name(&authority, &profile.client_id))
-        .map_err(|e| {
-            CliError::Failed(format!(
-                "could not remove the sign-in from the keychain: {e}"
-            ))
-        })?;
+    // Only this sign-in's entry: a person's logout never removes an app-only secret kept for
+    // the same tenant and app, and the reverse.
+    let account = match &profile.app {
+        Some(app) => auth::entry_name(app_secret_kind(app), &authority, &profile.client_id),
+        None => Session::account_name(&authority, &profile.client_id),
+    };
+    store.delete(&account).map_err(|e| {
+        CliError::Failed(format!(
+            "could not remove the sign-in from the keychain: {e}"
+        ))
+    })?;
+    remove_legacy_entry(&authority, &profile.client_id);
     Profile::delete()?;
     eprintln!("Signed out of {}.", profile.tenant);
     Ok(())

@@ -96,7 +96,9 @@ pub enum CliError {
 impl From<graph::GraphError> for CliError {
     fn from(e: graph::GraphError) -> Self {
         match e {
-            graph::GraphError::InvalidEndpoint(_) => Self::Usage(e.to_string()),
+            graph::GraphError::InvalidEndpoint(_) | graph::GraphError::InvalidToken(_) => {
+                Self::Usage(e.to_string())
+            }
             other => Self::Failed(other.to_string()),
         }
     }
@@ -122,17 +124,19 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Usage(message)) => {
-            eprintln!("licensedesk-cli: {message}");
-            ExitCode::from(2)
-        }
-        Err(CliError::Failed(message)) => {
-            eprintln!("licensedesk-cli: {message}");
-            ExitCode::from(1)
-        }
-    }
+    let (message, code) = match runtime.block_on(run(cli)) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(CliError::Usage(message)) => (message, 2),
+        Err(CliError::Failed(message)) => (message, 1),
+    };
+    // An error can carry a server's words: shown bounded and without control characters (a
+    // terminal would obey them); the whole text goes to the log for support.
+    tracing::debug!(error = %message, "the command failed");
+    eprintln!(
+        "licensedesk-cli: {}",
+        output::terminal_safe(&message, output::MAX_ERROR_CHARS)
+    );
+    ExitCode::from(code)
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {

@@ -7,6 +7,39 @@ use serde::Serialize;
 
 use crate::CliError;
 
+/// How much of an error message is printed; the whole text is in the log
+/// (`LICENSEDESK_LOG=debug`).
+pub const MAX_ERROR_CHARS: usize = 2_000;
+
+/// Text from Graph or the sign-in service made safe to print on a terminal: control
+/// characters (escape sequences that retitle the window or clear the screen, C1 codes) are
+/// dropped (tabs and line breaks become spaces), and past `max` characters the rest is cut
+/// and said to be.
+pub fn terminal_safe(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 64));
+    let mut count = 0;
+    for c in text.chars() {
+        let c = match c {
+            '\n' | '\t' | '\r' => ' ',
+            c if c.is_control() => continue,
+            c => c,
+        };
+        if count == max {
+            let rest = text.chars().count() - count;
+            out.push_str(&format!("… ({rest} more characters; the whole text is in the log with LICENSEDESK_LOG=debug)"));
+            return out;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+/// A table cell from Graph's data: one line, no control characters, at most 200 characters.
+fn cell(text: &str) -> String {
+    terminal_safe(text, 200)
+}
+
 fn write_out(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -46,6 +79,13 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Rows of cells from Graph, each made terminal-safe before widths are measured.
+fn safe_rows(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    rows.into_iter()
+        .map(|row| row.iter().map(|c| cell(c)).collect())
+        .collect()
+}
+
 pub fn print_skus(skus: &[SkuSummary], as_json: bool) -> Result<(), CliError> {
     if as_json {
         return json(&skus);
@@ -74,7 +114,7 @@ pub fn print_skus(skus: &[SkuSummary], as_json: bool) -> Result<(), CliError> {
             "In grace",
             "Suspended",
         ],
-        &rows,
+        &safe_rows(rows),
     ))
 }
 
@@ -109,6 +149,30 @@ pub fn print_users(users: &[UserSummary], as_json: bool) -> Result<(), CliError>
         .collect();
     write_out(&table(
         &["User", "Name", "Department", "Location", "Licenses"],
-        &rows,
+        &safe_rows(rows),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_never_reach_the_terminal() {
+        let hostile = "E3\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\nnext";
+        let safe = terminal_safe(hostile, 100);
+        assert!(!safe.chars().any(char::is_control), "{safe:?}");
+        assert_eq!(safe, "E3]0;pwned[2J31m next");
+    }
+
+    #[test]
+    fn long_text_is_cut_and_says_so() {
+        let long = "x".repeat(5_000);
+        let safe = terminal_safe(&long, 10);
+        assert!(
+            safe.starts_with("xxxxxxxxxx… (4990 more characters"),
+            "{safe}"
+        );
+        assert_eq!(terminal_safe("short", 10), "short");
+    }
 }

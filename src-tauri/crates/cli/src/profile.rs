@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::CliError;
 
-pub const KEYCHAIN_SERVICE: &str = "LicenseDesk";
+/// The CLI's own keychain service: the desktop app uses "LicenseDesk", so signing out of one
+/// never removes the other's sign-in.
+pub const KEYCHAIN_SERVICE: &str = "LicenseDesk CLI";
+/// The service LicenseDesk 0.1's CLI shared with the app. Entries left there are never used
+/// (what they hold cannot be known); a new login or a logout removes this tenant's.
+pub const LEGACY_KEYCHAIN_SERVICE: &str = "LicenseDesk";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,9 +29,14 @@ pub struct Profile {
     /// keychain, the certificate file stays where the admin keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<AppProfile>,
-    /// An extra root certificate (PEM file) to trust, given at sign-in with --ca-certificate.
+    /// An extra root certificate to trust, given at sign-in with --ca-certificate: the PEM
+    /// text itself, so that whoever can write the original file later cannot change what is
+    /// trusted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_certificate: Option<PathBuf>,
+    pub ca_certificate_pem: Option<String>,
+    /// LicenseDesk 0.1 saved the certificate's path instead; such a profile is refused.
+    #[serde(default, rename = "caCertificate", skip_serializing)]
+    pub legacy_ca_certificate_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

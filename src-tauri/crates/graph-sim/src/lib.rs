@@ -25,6 +25,8 @@ pub use ops::{AddLicense, Effect, Refusal};
 pub use scenario::{FaultSpec, LagSpec, Scenario, TenantSpec, ThrottleSpec};
 pub use server::{LogEntry, RunningSim};
 pub use tenant::{SimGroup, SimLicense, SimSku, SimUser, Tenant};
+/// The per-run certificate authority, for tests that stand up their own HTTPS servers.
+pub use tls::{TlsSetup, make_certificates};
 
 /// The demo catalog's SKU ids, for tests that need a particular plan.
 pub mod skus {

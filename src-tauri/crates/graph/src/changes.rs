@@ -467,6 +467,7 @@ impl GraphClient {
                 BATCH_LIMIT,
             );
             if let Some(wait) = throttled_wait {
+                self.announce_wait(wait);
                 not_before = not_before.max(Instant::now() + wait);
             }
             progress(stats);

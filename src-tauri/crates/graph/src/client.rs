@@ -1,8 +1,9 @@
 //! The Graph client: one place for authentication (with one token refresh on 401), retries
 //! (429/503/504 after Retry-After or backoff), paging and turning error bodies into errors.
 
+use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -23,6 +24,43 @@ const MAX_NETWORK_ATTEMPTS: u32 = 4;
 
 /// Graph's largest page for /users; fewer pages means fewer requests against the quota.
 const MAX_PAGE_SIZE: u32 = 999;
+
+/// Bounds on what LicenseDesk reads from Graph. Real answers stay far inside them; a broken or
+/// hostile server that loops, pads pages or sends an endless body is stopped with a clear
+/// error instead of running forever or filling memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// One answer's body. A page of 999 users with every license is about 2 MB.
+    pub max_body_bytes: usize,
+    /// Items on one page: Graph serves at most 999.
+    pub max_items_per_page: usize,
+    /// Items in one collection: the largest tenants have a few million users.
+    pub max_items: usize,
+    /// Pages in one collection.
+    pub max_pages: usize,
+    /// All the waiting Graph may ask for (429 / 503 with Retry-After) before one request is
+    /// given up, so a command never sits silent for hours.
+    pub max_total_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024 * 1024,
+            max_items_per_page: 1_000,
+            max_items: 5_000_000,
+            max_pages: 100_000,
+            max_total_wait: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// Told when Graph asks LicenseDesk to wait (throttling) for a noticeable time, so the person
+/// sees why nothing moves: the CLI says so on stderr, the app in a banner.
+pub type WaitNotifier = Arc<dyn Fn(Duration) + Send + Sync>;
+
+/// Waits shorter than this pass without a word: they are part of normal pacing.
+const NOTICEABLE_WAIT: Duration = Duration::from_secs(3);
 
 /// How urgent the work is (`x-ms-throttle-priority`): Graph throttles Low first. Microsoft
 /// suggests High only for requests a person started and is waiting for.
@@ -68,6 +106,11 @@ impl RawResponse {
 pub fn http_client(extra_roots_pem: Option<&[u8]>) -> Result<reqwest::Client, GraphError> {
     let mut builder = reqwest::Client::builder()
         .user_agent(concat!("LicenseDesk/", env!("CARGO_PKG_VERSION")))
+        // Never follow a redirect: reqwest would re-send a token request's body (refresh
+        // token, client secret) on a 307/308 to any host, and keep the Authorization header on
+        // an https→http redirect to the same host. A 3xx is reported instead (see send_once,
+        // tokens::post_form).
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(120))
         .pool_max_idle_per_host(64);
@@ -95,6 +138,11 @@ pub struct GraphClient {
     endpoint: GraphEndpoint,
     tokens: Arc<dyn TokenSource>,
     priority: Priority,
+    limits: Limits,
+    on_wait: Option<WaitNotifier>,
+    /// Held while the token is renewed, so requests refused together (401) cause one renewal
+    /// (one refresh-token redemption), not one each.
+    renewing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -130,6 +178,34 @@ impl GraphClient {
             endpoint,
             tokens,
             priority: Priority::Normal,
+            limits: Limits::default(),
+            on_wait: None,
+            renewing: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// The same client with other bounds (tests use small ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The same client telling `notify` whenever Graph asks it to wait a noticeable time.
+    pub fn on_wait(mut self, notify: WaitNotifier) -> Self {
+        self.on_wait = Some(notify);
+        self
+    }
+
+    /// Says that Graph asked to wait `wait`, when that is long enough to notice.
+    pub(crate) fn announce_wait(&self, wait: Duration) {
+        if wait >= NOTICEABLE_WAIT {
+            tracing::info!(
+                seconds = wait.as_secs_f64(),
+                "Graph asked to wait (throttled)"
+            );
+            if let Some(notify) = &self.on_wait {
+                notify(wait);
+            }
         }
     }
 
@@ -154,6 +230,8 @@ impl GraphClient {
     /// Renews the token after a 401, unless another request already did since `failed` was
     /// sent (then the newer one is used).
     pub(crate) async fn renew_token(&self, failed: &AccessToken) -> Result<(), GraphError> {
+        // Whoever comes second waits here, then finds the token already renewed.
+        let _one_at_a_time = self.renewing.lock().await;
         if &self.tokens.current() != failed {
             return Ok(());
         }
@@ -170,6 +248,12 @@ impl GraphClient {
         headers: &[(&str, &str)],
     ) -> Result<(RawResponse, AccessToken), GraphError> {
         let token = self.tokens.current();
+        if !token.secret().bytes().all(|b| b.is_ascii_graphic()) {
+            // reqwest would fail to build the header, which reads like a network failure.
+            return Err(GraphError::InvalidToken(
+                "the access token contains a space, a line break or a character a token cannot hold; sign in again or give the token alone".into(),
+            ));
+        }
         let mut request = self
             .http
             .request(method, url)
@@ -187,11 +271,22 @@ impl GraphClient {
             .await
             .map_err(|e| GraphError::Network(crate::net::describe(e)))?;
         let status = response.status().as_u16();
+        if (300..400).contains(&status) {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(|l| format!(" to {}", crate::net::bounded(l, 200)))
+                .unwrap_or_default();
+            return Err(GraphError::Redirect { status, to });
+        }
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
+        let body = crate::net::read_body(response, self.limits.max_body_bytes)
             .await
-            .map_err(|e| GraphError::Network(crate::net::describe(e)))?;
+            .map_err(|e| match e {
+                crate::net::BodyError::TooLarge(m) => GraphError::LimitExceeded(m),
+                crate::net::BodyError::Network(m) => GraphError::Network(m),
+            })?;
         Ok((
             RawResponse {
                 status,
@@ -218,6 +313,7 @@ impl GraphClient {
     ) -> Result<RawResponse, GraphError> {
         let mut renewed = false;
         let mut attempt = 0;
+        let mut waited = Duration::ZERO;
         loop {
             attempt += 1;
             let (response, token) = match self
@@ -225,7 +321,9 @@ impl GraphClient {
                 .await
             {
                 Ok(ok) => ok,
-                Err(e) if retry_lost_answers && attempt < MAX_NETWORK_ATTEMPTS => {
+                Err(e @ GraphError::Network(_))
+                    if retry_lost_answers && attempt < MAX_NETWORK_ATTEMPTS =>
+                {
                     tracing::debug!("no answer ({e}); trying again");
                     tokio::time::sleep(retry::backoff(attempt)).await;
                     continue;
@@ -244,15 +342,34 @@ impl GraphClient {
                 429 if attempt < MAX_ATTEMPTS => {
                     let wait = retry::delay(attempt, retry::retry_after(&response.headers));
                     tracing::debug!(?wait, "throttled (429)");
-                    tokio::time::sleep(wait).await;
+                    self.wait_within_budget(wait, &mut waited).await?;
                 }
                 500 | 502 | 503 | 504 if retry_lost_answers && attempt < MAX_ATTEMPTS => {
                     let wait = retry::delay(attempt, retry::retry_after(&response.headers));
-                    tokio::time::sleep(wait).await;
+                    self.wait_within_budget(wait, &mut waited).await?;
                 }
                 _ => return Ok(response),
             }
         }
+    }
+
+    /// Waits as Graph asked, unless that would take this request past its waiting budget
+    /// (`Limits::max_total_wait`): then it gives up now rather than sit silent for hours.
+    async fn wait_within_budget(
+        &self,
+        wait: Duration,
+        waited: &mut Duration,
+    ) -> Result<(), GraphError> {
+        if *waited + wait > self.limits.max_total_wait {
+            return Err(GraphError::WaitedTooLong {
+                waited_secs: self.limits.max_total_wait.as_secs(),
+            });
+        }
+        self.announce_wait(wait);
+        let started = Instant::now();
+        tokio::time::sleep(wait).await;
+        *waited += started.elapsed();
+        Ok(())
     }
 
     pub(crate) async fn get_json<T: DeserializeOwned>(
@@ -331,22 +448,56 @@ impl GraphClient {
     /// GETs a collection and follows `@odata.nextLink` unchanged until it ends, sending the
     /// same headers each time. The link is opaque (it carries a `$skiptoken`) so it is never
     /// parsed or rebuilt, but it must point at the same service, or the token would be sent
-    /// to whoever wrote the link.
+    /// to whoever wrote the link. A link seen before, or more pages or items than `Limits`
+    /// allows, stops the reading with an error.
     pub async fn get_all<T: DeserializeOwned>(
         &self,
         first: Url,
         headers: &[(&str, &str)],
     ) -> Result<Vec<T>, GraphError> {
+        let limits = self.limits;
         let mut items = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut pages = 0usize;
         let mut next = Some(first);
         while let Some(url) = next.take() {
+            pages += 1;
+            if pages > limits.max_pages {
+                return Err(GraphError::LimitExceeded(format!(
+                    "the list goes on past {} pages, more than any tenant has",
+                    limits.max_pages
+                )));
+            }
+            seen.insert(url.as_str().to_string());
             let page: Page<T> = self.get_json(url, headers).await?;
+            if page.value.len() > limits.max_items_per_page {
+                return Err(GraphError::LimitExceeded(format!(
+                    "a page held {} items; Graph sends at most {}",
+                    page.value.len(),
+                    limits.max_items_per_page
+                )));
+            }
+            if items.len() + page.value.len() > limits.max_items {
+                return Err(GraphError::LimitExceeded(format!(
+                    "the list goes on past {} items, more than any tenant has",
+                    limits.max_items
+                )));
+            }
             items.extend(page.value);
             if let Some(link) = page.next_link {
-                let link_url = Url::parse(&link)
-                    .map_err(|e| GraphError::Decode(format!("bad @odata.nextLink: {e}")))?;
+                let link_url = Url::parse(&link).map_err(|e| {
+                    GraphError::Decode(format!(
+                        "bad @odata.nextLink ({e}): {}",
+                        crate::net::bounded(&link, 200)
+                    ))
+                })?;
                 if !self.endpoint.owns(&link_url) {
-                    return Err(GraphError::ForeignNextLink(link));
+                    return Err(GraphError::ForeignNextLink(crate::net::bounded(&link, 200)));
+                }
+                if seen.contains(link_url.as_str()) {
+                    return Err(GraphError::LimitExceeded(
+                        "the next-page link points at a page already read, so the list would never end".into(),
+                    ));
                 }
                 next = Some(link_url);
             }

@@ -105,12 +105,17 @@ impl GraphEndpoint {
             .unwrap_or_else(|_| unreachable!("relative join"))
     }
 
-    /// True when `url` points at this endpoint (same scheme, host and port). A nextLink that
-    /// points elsewhere is refused, so the token is never sent to another host.
+    /// True when `url` points at this endpoint: same scheme, host and port, under the root's
+    /// path, and with no user name or password (reqwest would add a Basic header beside the
+    /// Bearer one). A nextLink that fails this is refused, so the token is never sent
+    /// anywhere else.
     pub fn owns(&self, url: &Url) -> bool {
         url.scheme() == self.root.scheme()
             && url.host_str() == self.root.host_str()
             && url.port_or_known_default() == self.root.port_or_known_default()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.path().starts_with(self.root.path())
     }
 
     pub fn as_str(&self) -> &str {
@@ -187,5 +192,22 @@ mod tests {
         assert!(e.owns(&own));
         assert!(!e.owns(&other));
         assert!(!e.owns(&evil));
+        let with_userinfo =
+            Url::parse("http://evil:pw@127.0.0.1:5555/v1.0/users?$skiptoken=x").expect("url");
+        assert!(!e.owns(&with_userinfo));
+        let user_only = Url::parse("http://evil@127.0.0.1:5555/v1.0/users").expect("url");
+        assert!(!e.owns(&user_only));
+    }
+
+    #[test]
+    fn a_custom_root_owns_only_its_path() {
+        let e = GraphEndpoint::new("https://proxy.example/graph").expect("valid");
+        let inside =
+            Url::parse("https://proxy.example/graph/v1.0/users?$skiptoken=x").expect("url");
+        let beside = Url::parse("https://proxy.example/other/v1.0/users").expect("url");
+        let prefix_only = Url::parse("https://proxy.example/graphx/v1.0/users").expect("url");
+        assert!(e.owns(&inside));
+        assert!(!e.owns(&beside));
+        assert!(!e.owns(&prefix_only));
     }
 }

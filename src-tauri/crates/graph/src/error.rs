@@ -112,6 +112,29 @@ pub enum GraphError {
     #[error("refused to follow a next-page link to another host: {0}")]
     ForeignNextLink(String),
 
+    /// Graph (or something posing as it) answered with a redirect. Redirects are never
+    /// followed: a token or a secret must not travel to wherever a server points.
+    #[error(
+        "Microsoft Graph answered with a redirect (HTTP {status}{to}), which LicenseDesk does not follow so that your sign-in is never sent elsewhere; check the Graph address"
+    )]
+    Redirect { status: u16, to: String },
+
+    /// An answer broke a bound no real Graph answer comes near: a next-page link seen before,
+    /// more pages or items than any tenant has, a body too large. Stopped instead of looping
+    /// or filling memory.
+    #[error("stopped reading from Microsoft Graph: {0}")]
+    LimitExceeded(String),
+
+    /// Graph kept asking to wait longer than LicenseDesk waits for one request.
+    #[error(
+        "Microsoft Graph kept asking LicenseDesk to wait (throttled) for more than {waited_secs} seconds in all; try again later or with fewer people at once"
+    )]
+    WaitedTooLong { waited_secs: u64 },
+
+    /// The access token itself is malformed (given from outside): no request was sent.
+    #[error("{0}")]
+    InvalidToken(String),
+
     #[error("the sign-in could not be renewed: {0}")]
     TokenRefresh(String),
 }

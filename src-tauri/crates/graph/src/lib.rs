@@ -14,7 +14,7 @@ mod retry;
 mod token;
 
 pub use changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
-pub use client::{GraphClient, Priority, USER_SELECT, http_client};
+pub use client::{GraphClient, Limits, Priority, USER_SELECT, WaitNotifier, http_client};
 pub use cloud::{Cloud, GraphEndpoint};
 pub use error::{GraphError, GraphErrorKind};
-pub use token::{AccessToken, RefreshFuture, StaticToken, TokenSource};
+pub use token::{AccessToken, RefreshFuture, SecretString, StaticToken, TokenSource};

@@ -32,3 +32,65 @@ pub(crate) fn describe(error: reqwest::Error) -> String {
         text
     }
 }
+
+/// Why a body was not read whole.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    /// Longer than the caller allows; reading stopped there.
+    TooLarge(String),
+    Network(String),
+}
+
+/// Reads a response body chunk by chunk, stopping as soon as it passes `max` bytes: a server
+/// announcing or streaming a gigabyte is refused without holding it.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<bytes::Bytes, BodyError> {
+    let too_large = || {
+        BodyError::TooLarge(format!(
+            "the answer is larger than {} MB, far more than any real answer",
+            max.div_ceil(1024 * 1024)
+        ))
+    };
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| BodyError::Network(describe(e)))?
+    {
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// At most `max` characters of a server's text, for an error message (the rest is cut, and
+/// said to be).
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!(
+            "{}… ({} more characters)",
+            &text[..at],
+            text[at..].chars().count()
+        ),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_cuts_long_text_and_says_so() {
+        assert_eq!(bounded("short", 10), "short");
+        assert_eq!(bounded("abcdef", 3), "abc… (3 more characters)");
+        assert_eq!(bounded("ééé", 2), "éé… (1 more characters)");
+    }
+}

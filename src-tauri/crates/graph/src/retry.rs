@@ -10,6 +10,10 @@ use reqwest::header::HeaderMap;
 pub const MAX_ATTEMPTS: u32 = 8;
 const BASE: Duration = Duration::from_millis(250);
 const CAP: Duration = Duration::from_secs(30);
+/// The longest single wait LicenseDesk accepts from `Retry-After`. Graph's own values are
+/// seconds to a few minutes; a larger one (or `1e9`) is a broken or hostile server, and the
+/// request's overall waiting budget (`Limits::max_total_wait`) ends the matter.
+pub const MAX_WAIT: Duration = Duration::from_secs(120);
 
 /// `Retry-After` in seconds; Graph may send fractions like `2.128`.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -21,7 +25,8 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 pub fn parse_seconds(text: &str) -> Option<Duration> {
     let secs: f64 = text.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+    (secs.is_finite() && secs >= 0.0)
+        .then(|| Duration::from_secs_f64(secs.min(MAX_WAIT.as_secs_f64())))
 }
 
 /// Backoff before attempt `attempt` (1-based) when Graph gave no Retry-After: a random time
@@ -57,6 +62,9 @@ mod tests {
         assert_eq!(parse_seconds("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_seconds("-1"), None);
         assert_eq!(parse_seconds("soon"), None);
+        assert_eq!(parse_seconds("1e9"), Some(MAX_WAIT));
+        assert_eq!(parse_seconds("3600"), Some(MAX_WAIT));
+        assert_eq!(parse_seconds("inf"), None);
         assert_eq!(
             delay(5, Some(Duration::from_millis(10))),
             Duration::from_millis(10)

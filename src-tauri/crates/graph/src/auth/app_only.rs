@@ -172,7 +172,13 @@ async fn fetch(
         .get_token(&[scope], None)
         .await
         .map_err(|e| explain(&e, credential))?;
-    Ok(AccessToken::new(token.token.secret()))
+    // azure_identity fills in defaults for what a broken answer lacks (`200 {"value":[]}`
+    // gives an empty token): a token Graph could not take is a failed sign-in, not a success.
+    AccessToken::parse(token.token.secret()).map_err(|e| {
+        AuthError::Refused(format!(
+            "the sign-in service answered without a usable access token ({e})"
+        ))
+    })
 }
 
 /// The identity platform's answer in words an admin can act on. The AADSTS code is in the
@@ -271,6 +277,17 @@ impl HttpClient for ReqwestTransport {
             };
             Error::with_error(kind, e, "the sign-in request failed")
         })?;
+        if response.status().is_redirection() {
+            // Never followed (the client has no redirect policy): it would carry the client
+            // secret or the signed assertion to wherever it points.
+            return Err(Error::with_message(
+                ErrorKind::Other,
+                format!(
+                    "the sign-in service answered with a redirect (HTTP {}), which LicenseDesk does not follow so that no secret is sent elsewhere",
+                    response.status().as_u16()
+                ),
+            ));
+        }
         let status = StatusCode::from(response.status().as_u16());
         let headers: Headers = response
             .headers()
@@ -285,10 +302,49 @@ impl HttpClient for ReqwestTransport {
             })
             .collect::<std::collections::HashMap<_, _>>()
             .into();
-        let body = response.bytes().await.map_err(|e| {
-            Error::with_error(ErrorKind::Io, e.without_url(), "reading the sign-in answer")
-        })?;
-        Ok(AsyncRawResponse::from_bytes(status, headers, body))
+        let body = crate::net::read_body(response, super::tokens::MAX_SIGN_IN_BODY)
+            .await
+            .map_err(|e| match e {
+                crate::net::BodyError::TooLarge(m) => Error::with_message(ErrorKind::Other, m),
+                crate::net::BodyError::Network(m) => Error::with_message(ErrorKind::Io, m),
+            })?;
+        Ok(AsyncRawResponse::from_bytes(
+            status,
+            headers,
+            clamp_lifetimes(body),
+        ))
+    }
+}
+
+/// A token answer with its lifetimes (`expires_in`, `ext_expires_in`) clamped to a day.
+/// azure_identity adds them to the clock unchecked, and a huge value from a broken or hostile
+/// service panics there; it never sees one this way. Other bodies pass through unchanged.
+fn clamp_lifetimes(body: bytes::Bytes) -> bytes::Bytes {
+    let Ok(serde_json::Value::Object(mut answer)) = serde_json::from_slice(&body) else {
+        return body;
+    };
+    let max = super::tokens::MAX_TOKEN_LIFETIME.as_secs();
+    let mut changed = false;
+    for key in ["expires_in", "ext_expires_in"] {
+        let Some(value) = answer.get(key) else {
+            continue;
+        };
+        let seconds = match value {
+            serde_json::Value::Number(n) => n.as_f64(),
+            serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let safe = match seconds {
+            Some(s) if s.is_finite() && (0.0..=max as f64).contains(&s) => continue,
+            Some(s) if s.is_finite() && s < 0.0 => 0,
+            _ => max,
+        };
+        answer.insert(key.to_string(), serde_json::json!(safe));
+        changed = true;
+    }
+    match changed {
+        true => serde_json::to_vec(&answer).map(Into::into).unwrap_or(body),
+        false => body,
     }
 }
 
@@ -297,6 +353,27 @@ mod tests {
     use super::*;
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[test]
+    fn huge_lifetimes_are_clamped_before_azure_identity_reads_them() {
+        let read = |body: &str| -> serde_json::Value {
+            serde_json::from_slice(&clamp_lifetimes(bytes::Bytes::from(body.to_string())))
+                .expect("json")
+        };
+        let a = read(
+            r#"{"access_token":"t","expires_in":1e300,"ext_expires_in":"99999999999999999999"}"#,
+        );
+        assert_eq!(a["expires_in"], 86400);
+        assert_eq!(a["ext_expires_in"], 86400);
+        assert_eq!(a["access_token"], "t");
+        let b = read(r#"{"access_token":"t","expires_in":3599}"#);
+        assert_eq!(b["expires_in"], 3599);
+        assert_eq!(read(r#"{"expires_in":-3}"#)["expires_in"], 0);
+        assert_eq!(
+            clamp_lifetimes(bytes::Bytes::from_static(b"not json")),
+            bytes::Bytes::from_static(b"not json")
+        );
+    }
 
     #[test]
     fn debug_never_shows_the_secret() {

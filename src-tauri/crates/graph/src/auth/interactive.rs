@@ -71,59 +71,90 @@ pub async fn sign_in_interactive(
     .await
 }
 
-/// Accepts connections until the one redirect with `code` (or `error`) arrives; anything else
-/// (a favicon request) gets a 404. One redirect is accepted, then the listener is done.
+/// How long one connection to the listener may take to send its request line and headers.
+/// The browser sends them at once; a connection that dribbles (or says nothing) is dropped
+/// and cannot hold up the real redirect, which is served on its own task meanwhile.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What one connection to the listener turned out to be.
+enum Visit {
+    /// The redirect for this sign-in: a code, or the service's error.
+    Answer(Result<String, AuthError>),
+    /// Anything else (a favicon request, a wrong `state`, garbage, a slow client): answered
+    /// and forgotten; the sign-in keeps waiting.
+    Ignored,
+}
+
+/// Accepts connections until the redirect with this sign-in's `state` arrives. Each
+/// connection is handled on its own task with a short deadline, so none can block another.
+/// A request with `code` or `error` but another `state` (a web page that found the port,
+/// trying to cancel or hijack the sign-in) gets a 400 and changes nothing.
 async fn wait_for_redirect(
     listener: &TcpListener,
     expected_state: &str,
 ) -> Result<String, AuthError> {
+    let mut visits = tokio::task::JoinSet::new();
     loop {
-        let (mut stream, _) = listener
-            .accept()
-            .await
-            .map_err(|e| AuthError::Network(e.to_string()))?;
-        let Some(target) = read_request_target(&mut stream).await else {
-            continue;
-        };
-        let query: Vec<(String, String)> = url::Url::parse(&format!("http://127.0.0.1{target}"))
-            .map(|u| u.query_pairs().into_owned().collect())
-            .unwrap_or_default();
-        let get = |k: &str| {
-            query
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        };
-        if get("code").is_none() && get("error").is_none() {
-            respond(&mut stream, "404 Not Found", "").await;
-            continue;
-        }
-        if get("state").as_deref() != Some(expected_state) {
-            respond(&mut stream, "400 Bad Request", FAILED_PAGE).await;
-            return Err(AuthError::StateMismatch);
-        }
-        if let Some(error) = get("error") {
-            respond(&mut stream, "200 OK", FAILED_PAGE).await;
-            let description = get("error_description").unwrap_or_default();
-            return Err(super::tokens::OAuthErrorBody {
-                error,
-                error_description: description,
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _) = accepted.map_err(|e| AuthError::Network(e.to_string()))?;
+                let expected = expected_state.to_string();
+                visits.spawn(async move {
+                    tokio::time::timeout(REQUEST_DEADLINE, visit(stream, &expected))
+                        .await
+                        .unwrap_or(Visit::Ignored)
+                });
             }
-            .into_error());
+            Some(done) = visits.join_next(), if !visits.is_empty() => {
+                if let Ok(Visit::Answer(answer)) = done {
+                    return answer;
+                }
+            }
         }
-        respond(&mut stream, "200 OK", DONE_PAGE).await;
-        return get("code").ok_or(AuthError::StateMismatch);
     }
 }
 
+async fn visit(mut stream: TcpStream, expected_state: &str) -> Visit {
+    let Some(target) = read_request_target(&mut stream).await else {
+        return Visit::Ignored;
+    };
+    let query: Vec<(String, String)> = url::Url::parse(&format!("http://127.0.0.1{target}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default();
+    let get = |k: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    if get("code").is_none() && get("error").is_none() {
+        respond(&mut stream, "404 Not Found", "").await;
+        return Visit::Ignored;
+    }
+    if get("state").as_deref() != Some(expected_state) {
+        respond(&mut stream, "400 Bad Request", FAILED_PAGE).await;
+        tracing::warn!("a request to the sign-in listener had the wrong state; ignored");
+        return Visit::Ignored;
+    }
+    if let Some(error) = get("error") {
+        respond(&mut stream, "200 OK", FAILED_PAGE).await;
+        let description = get("error_description").unwrap_or_default();
+        return Visit::Answer(Err(super::tokens::OAuthErrorBody {
+            error,
+            error_description: description,
+        }
+        .into_error()));
+    }
+    respond(&mut stream, "200 OK", DONE_PAGE).await;
+    Visit::Answer(get("code").ok_or(AuthError::StateMismatch))
+}
+
+/// The request line's target, read within the caller's deadline (at most 8 KiB of head).
 async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
     let mut buf = vec![0u8; 8192];
     let mut len = 0;
     while len < buf.len() {
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf[len..]))
-            .await
-            .ok()?
-            .ok()?;
+        let n = stream.read(&mut buf[len..]).await.ok()?;
         if n == 0 {
             break;
         }

@@ -16,7 +16,10 @@ pub use app_only::{AppCredential, AppIdentity, AppOnlySession};
 pub use device::{DeviceCodePrompt, next_poll_interval, poll_device_code, start_device_code};
 pub use interactive::sign_in_interactive;
 pub use session::Session;
-pub use store::{KeychainStore, MemoryStore, SecretStore, StoreError, keychain_or_memory};
+pub use store::{
+    KeychainStore, MemoryStore, SecretKind, SecretStore, StoreError, entry_name,
+    keychain_or_memory, legacy_entry_name,
+};
 pub use tokens::{AuthError, SignedIn, TokenSet, advice_for};
 
 use crate::cloud::is_loopback;

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::store::{SecretKind, entry_name, legacy_entry_name};
 use super::tokens::{AuthError, SignedIn, TokenSet, token_request};
 use super::{Authority, SecretStore};
 use crate::{AccessToken, GraphError, RefreshFuture, TokenSource};
@@ -19,9 +20,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// The name under which a tenant's refresh token is kept.
+    /// The name under which a tenant's refresh token is kept (never the name of an app's
+    /// secret for the same tenant and app).
     pub fn account_name(authority: &Authority, client_id: &str) -> String {
-        format!("{}|{}|{}", authority.host(), authority.tenant(), client_id)
+        entry_name(SecretKind::RefreshToken, authority, client_id)
     }
 
     /// A session from a fresh sign-in; its refresh token goes to the store.
@@ -36,9 +38,12 @@ impl Session {
         let account = Self::account_name(&authority, client_id);
         if let Some(refresh) = &tokens.refresh {
             store
-                .set(&account, refresh)
+                .set(&account, refresh.expose())
                 .map_err(|e| AuthError::Keychain(e.0))?;
         }
+        // A fresh sign-in supersedes an entry of the old shared name (best effort: it is
+        // never read again either way).
+        let _ = store.delete(&legacy_entry_name(&authority, client_id));
         Ok(Self {
             http,
             authority,
@@ -61,6 +66,16 @@ impl Session {
     ) -> Result<Option<Self>, AuthError> {
         let account = Self::account_name(&authority, client_id);
         let Some(refresh) = store.get(&account).map_err(|e| AuthError::Keychain(e.0))? else {
+            let legacy = legacy_entry_name(&authority, client_id);
+            if store
+                .get(&legacy)
+                .map_err(|e| AuthError::Keychain(e.0))?
+                .is_some()
+            {
+                return Err(AuthError::SignInAgain(
+                    "an older LicenseDesk saved this sign-in under a keychain name it shared with app-only secrets, so what it holds cannot be trusted and it is not used".into(),
+                ));
+            }
             return Ok(None);
         };
         let tokens = redeem(&http, &authority, client_id, &scopes, &refresh).await?;
@@ -75,10 +90,15 @@ impl Session {
         self.lock().scopes.clone()
     }
 
-    /// Signs out: the refresh token leaves the keychain.
+    /// Signs out: the refresh token leaves the keychain (and an entry of the old shared name
+    /// for this tenant and app, if one is left).
     pub fn sign_out(&self) -> Result<(), AuthError> {
         self.store
             .delete(&self.account)
+            .and_then(|()| {
+                self.store
+                    .delete(&legacy_entry_name(&self.authority, &self.client_id))
+            })
             .map_err(|e| AuthError::Keychain(e.0))
     }
 
@@ -91,7 +111,7 @@ impl Session {
             .store
             .get(&self.account)
             .map_err(|e| AuthError::Keychain(e.0))?
-            .or_else(|| self.lock().refresh.clone())
+            .or_else(|| self.lock().refresh.as_ref().map(|r| r.expose().to_string()))
             .ok_or_else(|| AuthError::SignInAgain("no refresh token".into()))?;
         let mut tokens = redeem(
             &self.http,
@@ -104,7 +124,7 @@ impl Session {
         // Keep the rotated refresh token; the old one no longer works.
         if let Some(new) = &tokens.refresh {
             self.store
-                .set(&self.account, new)
+                .set(&self.account, new.expose())
                 .map_err(|e| AuthError::Keychain(e.0))?;
         }
         let access = tokens.access.clone();

@@ -11,6 +11,49 @@ use thiserror::Error;
 #[error("{0}")]
 pub struct StoreError(pub String);
 
+/// What a keychain entry holds. Each kind has its own entry name, so a person's refresh token
+/// and an app's client secret for the same tenant and app registration (which the README
+/// suggests sharing) never overwrite each other, and one is never sent as the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A person's refresh token (browser or device-code sign-in).
+    RefreshToken,
+    /// An app's client secret (app-only sign-in).
+    ClientSecret,
+    /// The password of an app's certificate file (app-only sign-in).
+    CertificatePassword,
+}
+
+impl SecretKind {
+    fn label(self) -> &'static str {
+        match self {
+            Self::RefreshToken => "refresh-token",
+            Self::ClientSecret => "client-secret",
+            Self::CertificatePassword => "certificate-password",
+        }
+    }
+}
+
+/// The keychain entry (account) name for one kind of secret of one tenant and app, e.g.
+/// `refresh-token|https://login.microsoftonline.com|contoso.onmicrosoft.com|<client id>`.
+/// Each front end (the desktop app, the CLI) also uses its own keychain service name, so
+/// signing out of one never signs the other out.
+pub fn entry_name(kind: SecretKind, authority: &super::Authority, client_id: &str) -> String {
+    format!(
+        "{}|{}|{}|{client_id}",
+        kind.label(),
+        authority.host(),
+        authority.tenant()
+    )
+}
+
+/// The name LicenseDesk 0.1 used for every kind of secret, in one service shared by the app
+/// and the CLI. What such an entry holds cannot be known (the last writer won), so it is
+/// never used: the person is asked to sign in again, and a new sign-in or a sign-out removes it.
+pub fn legacy_entry_name(authority: &super::Authority, client_id: &str) -> String {
+    format!("{}|{}|{client_id}", authority.host(), authority.tenant())
+}
+
 pub trait SecretStore: Send + Sync {
     fn get(&self, account: &str) -> Result<Option<String>, StoreError>;
     fn set(&self, account: &str, secret: &str) -> Result<(), StoreError>;

@@ -7,7 +7,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::AccessToken;
+use crate::{AccessToken, SecretString};
+
+/// The longest lifetime believed from a token answer. Entra's access tokens live 60–90
+/// minutes; a larger (or absurd) `expires_in` is clamped, never added to the clock unchecked.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// A sign-in answer is a small JSON document; anything larger is refused while reading.
+pub(crate) const MAX_SIGN_IN_BODY: usize = 1024 * 1024;
 
 #[derive(Debug, Error)]
 pub enum AuthError {
@@ -130,17 +137,38 @@ impl OAuthErrorBody {
     }
 }
 
+/// A token endpoint's answer. Every token in it is a `SecretString`, so `Debug` shows none.
 #[derive(Debug, Deserialize)]
 pub(crate) struct TokenAnswer {
-    pub access_token: String,
+    pub access_token: SecretString,
     #[serde(default)]
-    pub refresh_token: Option<String>,
-    #[serde(default)]
+    pub refresh_token: Option<SecretString>,
+    /// Seconds. Entra sends a number; some servers send it as text. Anything else, or an
+    /// absurd value, is read as "unknown" or clamped.
+    #[serde(default, deserialize_with = "lenient_seconds")]
     pub expires_in: Option<u64>,
     #[serde(default)]
     pub scope: Option<String>,
     #[serde(default)]
-    pub id_token: Option<String>,
+    pub id_token: Option<SecretString>,
+}
+
+/// `expires_in` as a number or numeric text; any other shape (negative, fractional, huge
+/// beyond u64) is `None` rather than a refusal of the whole sign-in.
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// `now + seconds`, with the seconds clamped to what a token can live: never an overflow.
+pub(crate) fn expiry_after(seconds: Option<u64>) -> Instant {
+    let lifetime = Duration::from_secs(seconds.unwrap_or(3600)).min(MAX_TOKEN_LIFETIME);
+    let now = Instant::now();
+    now.checked_add(lifetime).unwrap_or(now)
 }
 
 /// Who signed in, from the ID token's claims (shown in the header and by `whoami`).
@@ -151,33 +179,45 @@ pub struct SignedIn {
     pub name: Option<String>,
 }
 
-/// An access token in memory, the refresh token that renews it, and what it may do.
+/// An access token in memory, the refresh token that renews it, and what it may do. `Debug`
+/// shows neither token.
 #[derive(Debug, Clone)]
 pub struct TokenSet {
     pub access: AccessToken,
     pub expires_at: Instant,
     /// Secret; goes to the keychain, nowhere else.
-    pub refresh: Option<String>,
+    pub refresh: Option<SecretString>,
     /// Granted Graph permissions, short names (`LicenseAssignment.ReadWrite.All`).
     pub scopes: Vec<String>,
     pub signed_in: SignedIn,
 }
 
 impl TokenSet {
-    pub(crate) fn from_answer(answer: TokenAnswer) -> Self {
+    /// The answer as a token set; refused when its access token could not be sent to Graph
+    /// (empty, or with characters a header cannot carry).
+    pub(crate) fn from_answer(answer: TokenAnswer) -> Result<Self, AuthError> {
+        let access = AccessToken::parse(answer.access_token.expose()).map_err(|e| {
+            AuthError::Refused(format!(
+                "the sign-in service sent no usable access token ({e})"
+            ))
+        })?;
         let scopes = answer
             .scope
             .unwrap_or_default()
             .split_whitespace()
             .map(|s| s.rsplit_once('/').map(|(_, n)| n).unwrap_or(s).to_string())
             .collect();
-        Self {
-            access: AccessToken::new(answer.access_token),
-            expires_at: Instant::now() + Duration::from_secs(answer.expires_in.unwrap_or(3600)),
-            refresh: answer.refresh_token,
+        Ok(Self {
+            access,
+            expires_at: expiry_after(answer.expires_in),
+            refresh: answer.refresh_token.filter(|r| !r.expose().is_empty()),
             scopes,
-            signed_in: answer.id_token.as_deref().map(claims).unwrap_or_default(),
-        }
+            signed_in: answer
+                .id_token
+                .as_ref()
+                .map(|t| claims(t.expose()))
+                .unwrap_or_default(),
+        })
     }
 }
 
@@ -203,8 +243,10 @@ pub(crate) fn jwt_claims(jwt: &str) -> serde_json::Value {
         .unwrap_or_default()
 }
 
-/// POSTs a form to an identity-platform endpoint and reads the whole answer. Network errors
-/// leave the URL out (it can carry a tenant name, never a secret, but the words are for people).
+/// POSTs a form to an identity-platform endpoint and reads the answer (at most
+/// `MAX_SIGN_IN_BODY`). Network errors leave the URL out (it can carry a tenant name, never a
+/// secret, but the words are for people). A redirect is refused, never followed: following a
+/// 307/308 would send the form (a refresh token, a client secret) wherever it points.
 pub(crate) async fn post_form(
     http: &reqwest::Client,
     url: &str,
@@ -217,10 +259,20 @@ pub(crate) async fn post_form(
         .await
         .map_err(|e| AuthError::Network(crate::net::describe(e)))?;
     let status = response.status();
-    let body = response
-        .bytes()
+    if status.is_redirection() {
+        return Err(AuthError::Refused(format!(
+            "the sign-in service answered with a redirect (HTTP {}), which LicenseDesk does not follow so that no secret is sent elsewhere; check the sign-in address",
+            status.as_u16()
+        )));
+    }
+    let body = crate::net::read_body(response, MAX_SIGN_IN_BODY)
         .await
-        .map_err(|e| AuthError::Network(crate::net::describe(e)))?;
+        .map_err(|e| match e {
+            crate::net::BodyError::TooLarge(m) => {
+                AuthError::Refused(format!("the sign-in service's answer was refused: {m}"))
+            }
+            crate::net::BodyError::Network(m) => AuthError::Network(m),
+        })?;
     Ok((status, body))
 }
 
@@ -228,7 +280,7 @@ pub(crate) async fn post_form(
 pub(crate) fn token_set(body: &[u8]) -> Result<TokenSet, AuthError> {
     let answer: TokenAnswer = serde_json::from_slice(body)
         .map_err(|e| AuthError::Refused(format!("unexpected answer: {e}")))?;
-    Ok(TokenSet::from_answer(answer))
+    TokenSet::from_answer(answer)
 }
 
 /// POSTs a form to the token endpoint and reads the answer.
@@ -313,12 +365,55 @@ mod tests {
     #[test]
     fn scopes_come_back_as_short_names() {
         let t = TokenSet::from_answer(TokenAnswer {
-            access_token: "a".into(),
+            access_token: SecretString::new("a"),
             refresh_token: None,
             expires_in: Some(10),
             scope: Some("https://graph.microsoft.com/User.Read.All offline_access".into()),
             id_token: None,
-        });
+        })
+        .expect("token set");
         assert_eq!(t.scopes, ["User.Read.All", "offline_access"]);
+    }
+
+    #[test]
+    fn huge_lifetimes_are_clamped_not_overflowed() {
+        for body in [
+            r#"{"access_token":"a","expires_in":18446744073709551615}"#,
+            r#"{"access_token":"a","expires_in":"18446744073709551615"}"#,
+            r#"{"access_token":"a","expires_in":1e300}"#,
+            r#"{"access_token":"a","expires_in":-5}"#,
+        ] {
+            let t = token_set(body.as_bytes()).expect(body);
+            assert!(
+                t.expires_at <= Instant::now() + MAX_TOKEN_LIFETIME,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_answer_without_a_usable_access_token_is_refused() {
+        for body in [
+            r#"{"access_token":""}"#,
+            r#"{"access_token":"line
+break"}"#,
+            r#"{"value":[]}"#,
+        ] {
+            assert!(
+                matches!(token_set(body.as_bytes()), Err(AuthError::Refused(_))),
+                "{body} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_token() {
+        let body = r#"{"access_token":"ACCESS-SECRET","refresh_token":"REFRESH-SECRET","id_token":"ID-SECRET","expires_in":60}"#;
+        let answer: TokenAnswer = serde_json::from_str(body).expect("answer");
+        let shown = format!("{answer:?}");
+        let set = format!("{:?}", TokenSet::from_answer(answer).expect("set"));
+        for text in [shown, set] {
+            assert!(!text.contains("SECRET"), "{text}");
+        }
     }
 }

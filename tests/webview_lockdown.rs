@@ -1,0 +1,67 @@
+//! The webview's lockdown, read from the files Tauri builds the app from: what the main window
+//! may call (its capability), the content security policy, and the frozen prototype. A change
+//! that widens any of them fails here and has to say why in this list.
+
+use std::path::Path;
+
+fn json(path: &str) -> serde_json::Value {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+#[test]
+fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
+    let capability = json("src-tauri/capabilities/main-window.json");
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    let mut granted: Vec<&str> = capability["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .map(|p| p.as_str().expect("a permission is a name"))
+        .collect();
+    granted.sort_unstable();
+    let mut expected = vec![
+        "allow-tenant-info",
+        "allow-list-plans",
+        "allow-saved-tenants",
+        "allow-start-device-sign-in",
+        "allow-finish-device-sign-in",
+        "allow-sign-in-with-browser",
+        "allow-cancel-sign-in",
+        "allow-open-verification-page",
+        "allow-switch-tenant",
+        "allow-sign-out",
+        // The graph-wait banner: listening only, never emitting.
+        "core:event:allow-listen",
+        "core:event:allow-unlisten",
+    ];
+    expected.sort_unstable();
+    assert_eq!(granted, expected);
+    for p in &granted {
+        for widening in ["fs:", "shell:", "http:", "opener:", "store:", "default"] {
+            assert!(!p.contains(widening), "{p} widens the webview's reach");
+        }
+    }
+}
+
+#[test]
+fn scripts_come_only_from_the_app_and_talk_only_to_its_ipc() {
+    let config = json("tauri.conf.json");
+    let security = &config["app"]["security"];
+    assert_eq!(security["freezePrototype"], true);
+    let csp = security["csp"].as_str().expect("a CSP string");
+    let directive = |name: &str| -> Vec<&str> {
+        csp.split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(name).filter(|rest| rest.starts_with(' ')))
+            .map(|rest| rest.split_whitespace().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(directive("default-src"), ["'self'"]);
+    assert_eq!(directive("script-src"), ["'self'"]);
+    assert_eq!(directive("connect-src"), ["ipc:", "http://ipc.localhost"]);
+    assert_eq!(directive("object-src"), ["'none'"]);
+    assert_eq!(directive("frame-ancestors"), ["'none'"]);
+    assert!(!csp.contains("unsafe-eval"));
+}
