@@ -125,7 +125,7 @@ function WaitBanner({ seconds }: { seconds: number }) {
   const styles = useStyles();
   return (
     <div className={styles.banner}>
-      <MessageBar intent="info" role="status">
+      <MessageBar intent="info" layout="multiline" role="status">
         <MessageBarBody>{t.graphWaiting(seconds)}</MessageBarBody>
       </MessageBar>
     </div>

@@ -70,20 +70,33 @@ fn cli(config: &Path) -> Command {
 
 /// Runs `login --device-code`, approving the code the CLI prints on stderr.
 fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (bool, String) {
+    device_login_to(server, config, "organizations", CLIENT, &[], extra_env)
+}
+
+/// `login --device-code` to `tenant` with the app registration `client`, approving the code.
+fn device_login_to(
+    server: &Server,
+    config: &Path,
+    tenant: &str,
+    client: &str,
+    extra_args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> (bool, String) {
     let mut login = cli(config);
     login
         .args([
             "login",
             "--tenant",
-            "organizations",
+            tenant,
             "--client-id",
-            CLIENT,
+            client,
             "--device-code",
             "--authority-host",
             &server.endpoint,
             "--graph-endpoint",
             &server.endpoint,
         ])
+        .args(extra_args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     for (k, v) in extra_env {
@@ -106,10 +119,10 @@ fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (
     };
     let code = first.trim().rsplit(' ').next().expect("code").to_string();
     assert!(first.contains("/devicelogin"), "{first}");
-    let approved = reqwest::blocking_post(&format!(
-        "{}/_sim/devicecode/{code}/approve",
-        server.endpoint
-    ));
+    let approved = reqwest::blocking_post(
+        &format!("{}/_sim/devicecode/{code}/approve", server.endpoint),
+        server.hello["caCertificatePem"].as_str(),
+    );
     assert_eq!(approved, 204, "approved {code}");
     let mut rest = String::new();
     for line in reader.lines() {
@@ -122,13 +135,20 @@ fn device_login(server: &Server, config: &Path, extra_env: &[(&str, &str)]) -> (
 
 /// A tiny blocking POST without pulling a blocking HTTP client into the tests.
 mod reqwest {
-    pub fn blocking_post(url: &str) -> u16 {
+    pub fn blocking_post(url: &str, ca_pem: Option<&str>) -> u16 {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
+        let mut client = ::reqwest::Client::builder();
+        if let Some(pem) = ca_pem {
+            client = client.add_root_certificate(
+                ::reqwest::Certificate::from_pem(pem.as_bytes()).expect("pem"),
+            );
+        }
+        let client = client.build().expect("client");
         rt.block_on(async {
-            ::reqwest::Client::new()
+            client
                 .post(url)
                 .send()
                 .await
@@ -340,9 +360,18 @@ fn app_only_with_a_secret_and_with_a_certificate_over_tls() {
     );
 
     // Later commands, from another folder, sign the app in again from the keychain and trust
-    // the authority saved at login.
+    // the authority saved at login: the certificate itself, so replacing the file given at
+    // login changes nothing (before, its path was saved and whatever was there was trusted).
+    std::fs::write(dir.join("ca.pem"), "not a certificate any more").expect("overwrite");
     let skus = json_of(&config, &["skus", "--json"]);
     assert_eq!(skus.as_array().map(Vec::len), Some(14));
+    let profile = std::fs::read_to_string(config.join("cli-session.json")).expect("profile");
+    assert!(profile.contains("BEGIN CERTIFICATE"), "{profile}");
+    std::fs::write(
+        dir.join("ca.pem"),
+        server.hello["caCertificatePem"].as_str().expect("pem"),
+    )
+    .expect("restore");
 
     // The secret is in the keychain, not on disk.
     for f in files_under(&config) {
@@ -441,4 +470,54 @@ fn app_only_refusals_say_what_to_fix() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("No keychain is available"));
     assert!(files_under(&config).is_empty());
+}
+
+/// The same tenant and app registration for a scheduled job (app-only, its own config folder)
+/// and a person (device code): before, both used one keychain entry, so the job's login
+/// replaced the person's refresh token with the client secret and the person's logout deleted
+/// the job's secret.
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring under dbus-run-session): run by `make test`"]
+fn a_person_and_a_job_on_one_app_registration_keep_separate_keychain_entries() {
+    let dir = temp_dir("collide");
+    let server = serve_tls(&dir);
+    let client_id = hello(&server, "confidentialClientId");
+    let ca = dir.join("ca.pem");
+    let ca = ca.to_str().expect("utf-8 path");
+    let person = dir.join("person");
+    let job = dir.join("job");
+
+    let (ok, said) = device_login_to(
+        &server,
+        &person,
+        "contoso.onmicrosoft.com",
+        &client_id,
+        &["--ca-certificate", ca],
+        &[],
+    );
+    assert!(ok, "{said}");
+    let out = app_login(
+        &server,
+        &dir,
+        &job,
+        &["--client-secret-env", "APP_SECRET"],
+        &[("APP_SECRET", &hello(&server, "clientSecret"))],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The person's sign-in survived the job's login, and both work.
+    assert_eq!(whoami_json(&person)["signInKind"], "user");
+    assert_eq!(whoami_json(&job)["signInKind"], "app");
+
+    // The person signs out; the job's secret stays.
+    let out = cli(&person).arg("logout").output().expect("logout");
+    assert!(out.status.success());
+    let skus = json_of(&job, &["skus", "--json"]);
+    assert_eq!(skus.as_array().map(Vec::len), Some(14));
+    let out = cli(&job).arg("logout").output().expect("logout");
+    assert!(out.status.success());
 }

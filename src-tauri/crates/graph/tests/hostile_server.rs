@@ -208,9 +208,14 @@ async fn a_token_endpoint_redirect_is_refused_and_the_secret_goes_nowhere() {
             "REFRESH-SECRET",
         )
         .expect("store");
-    let result =
-        auth::Session::resume(http, authority, "client", vec!["offline_access".into()], store)
-            .await;
+    let result = auth::Session::resume(
+        http,
+        authority,
+        "client",
+        vec!["offline_access".into()],
+        store,
+    )
+    .await;
     match result {
         Err(AuthError::Refused(m)) => assert!(m.contains("redirect"), "{m}"),
         Err(other) => panic!("{other:?}"),
@@ -256,7 +261,11 @@ async fn a_next_link_seen_before_stops_the_reading() {
         matches!(&result, Err(GraphError::LimitExceeded(m)) if m.contains("already read")),
         "{result:?}"
     );
-    assert_eq!(server.seen().len(), 2, "the repeated page was not fetched again");
+    assert_eq!(
+        server.seen().len(),
+        2,
+        "the repeated page was not fetched again"
+    );
 }
 
 /// Before: pages of any size were taken, each new link followed for ever (2.1 GB in 30 s).
@@ -317,7 +326,10 @@ async fn a_body_past_the_limit_is_refused_while_reading() {
         )
     })
     .await;
-    let result = client(&announced).with_limits(limits).subscribed_skus().await;
+    let result = client(&announced)
+        .with_limits(limits)
+        .subscribed_skus()
+        .await;
     assert!(
         matches!(result, Err(GraphError::LimitExceeded(_))),
         "{result:?}"
@@ -329,7 +341,10 @@ async fn a_body_past_the_limit_is_refused_while_reading() {
         times: 4_096,
     })
     .await;
-    let result = client(&streamed).with_limits(limits).subscribed_skus().await;
+    let result = client(&streamed)
+        .with_limits(limits)
+        .subscribed_skus()
+        .await;
     assert!(
         matches!(result, Err(GraphError::LimitExceeded(_))),
         "{result:?}"
@@ -351,7 +366,12 @@ async fn next_links_with_userinfo_or_outside_the_root_path_are_refused() {
             }
             t if t.contains("mode=userinfo") => json(
                 "200 OK",
-                &users_page(1, Some(&format!("http://evil:pw@{host}/graph/v1.0/users?$skiptoken=userinfo"))),
+                &users_page(
+                    1,
+                    Some(&format!(
+                        "http://evil:pw@{host}/graph/v1.0/users?$skiptoken=userinfo"
+                    )),
+                ),
             ),
             _ => json(
                 "200 OK",
@@ -379,7 +399,10 @@ async fn next_links_with_userinfo_or_outside_the_root_path_are_refused() {
         "{result:?}"
     );
     assert!(
-        server.seen().iter().all(|s| !s.head.to_ascii_lowercase().contains("basic ")),
+        server
+            .seen()
+            .iter()
+            .all(|s| !s.head.to_ascii_lowercase().contains("basic ")),
         "a Basic header was sent"
     );
     assert_eq!(server.seen().len(), 2, "no refused link was followed");
@@ -551,7 +574,10 @@ async fn app_only_refuses_an_empty_token_and_survives_a_huge_lifetime() {
     )
     .await
     .expect("signed in despite the absurd lifetime");
-    assert_eq!(graph::TokenSource::current(&session).secret(), "eyJ0.eyJ0.sig");
+    assert_eq!(
+        graph::TokenSource::current(&session).secret(),
+        "eyJ0.eyJ0.sig"
+    );
 }
 
 /// Before: a device-code answer with a huge `expires_in` panicked when added to the clock,

@@ -354,3 +354,57 @@ async fn an_unknown_tenant_is_explained_in_plain_words() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An entry of LicenseDesk 0.1's shared name (one per tenant and app for every kind of
+/// secret) may hold a client secret: it is never sent as a refresh token, the person is told
+/// to sign in again, and a fresh sign-in removes it.
+#[tokio::test]
+async fn an_entry_of_the_old_shared_name_is_refused_then_removed_by_a_new_sign_in() {
+    let sim = sim(IdentitySpec::default()).await;
+    let authority = Authority::new(&sim.authority_host(), "organizations").expect("authority");
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let legacy = auth::legacy_entry_name(&authority, CLIENT);
+    store.set(&legacy, "maybe-a-client-secret").expect("store");
+    assert_ne!(legacy, Session::account_name(&authority, CLIENT));
+    assert_ne!(
+        auth::entry_name(auth::SecretKind::ClientSecret, &authority, CLIENT),
+        Session::account_name(&authority, CLIENT)
+    );
+
+    let result = Session::resume(
+        http(),
+        authority.clone(),
+        CLIENT,
+        scopes(&sim),
+        store.clone(),
+    )
+    .await;
+    assert!(
+        matches!(&result, Err(AuthError::SignInAgain(m)) if m.contains("older LicenseDesk")),
+        "{:?}",
+        result.as_ref().err()
+    );
+    assert!(
+        !sim.request_log().iter().any(|r| r.path.contains("/token")),
+        "the old entry was sent to the token endpoint"
+    );
+
+    let prompt = auth::start_device_code(&http(), &authority, CLIENT, &scopes(&sim))
+        .await
+        .expect("code");
+    sim.approve_device_code(&prompt.user_code);
+    let tokens =
+        auth::poll_device_code(&http(), &authority, CLIENT, &prompt, std::future::pending())
+            .await
+            .expect("tokens");
+    Session::start(
+        http(),
+        authority.clone(),
+        CLIENT,
+        scopes(&sim),
+        store.clone(),
+        tokens,
+    )
+    .expect("session");
+    assert_eq!(store.get(&legacy).expect("store"), None);
+}
