@@ -1,6 +1,8 @@
 //! From Graph's wire models to the licensing domain.
 
-use licensing::{AppliesTo, CapabilityStatus, LicenseAssignment, SeatCounts, Sku, User};
+use licensing::{
+    AppliesTo, CapabilityStatus, LicenseAssignment, SeatCounts, ServicePlan, Sku, User,
+};
 
 use crate::models;
 
@@ -29,6 +31,14 @@ impl models::SubscribedSku {
                 locked_out: units(prepaid.locked_out),
                 consumed: units(self.consumed_units),
             },
+            service_plans: self
+                .service_plans
+                .iter()
+                .map(|p| ServicePlan {
+                    id: p.service_plan_id.clone(),
+                    name: p.service_plan_name.clone().unwrap_or_default(),
+                })
+                .collect(),
         }
     }
 }

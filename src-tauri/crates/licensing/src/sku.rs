@@ -69,6 +69,16 @@ pub struct Sku {
     pub applies_to: AppliesTo,
     pub capability_status: CapabilityStatus,
     pub seats: SeatCounts,
+    /// The apps and services in the plan (each can be switched off per person).
+    pub service_plans: Vec<ServicePlan>,
+}
+
+/// One service plan (an app or service) inside a SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePlan {
+    pub id: String,
+    /// Microsoft's name, e.g. `EXCHANGE_S_ENTERPRISE`.
+    pub name: String,
 }
 
 /// A SKU ready to show: names resolved and seat numbers worked out.
@@ -165,6 +175,7 @@ mod tests {
                 consumed: 4,
                 ..SeatCounts::default()
             },
+            service_plans: Vec::new(),
         }
     }
 

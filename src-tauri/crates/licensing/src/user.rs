@@ -113,6 +113,7 @@ mod tests {
             applies_to: AppliesTo::User,
             capability_status: CapabilityStatus::Enabled,
             seats: SeatCounts::default(),
+            service_plans: Vec::new(),
         }
     }
 

@@ -12,12 +12,23 @@ fn shared_csv() -> PathBuf {
 #[test]
 fn every_builtin_name_matches_microsofts_csv() {
     let path = shared_csv();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "read {}: {e} (tests need ../shared beside the repo)",
+    // Microsoft's CSV is not committed (it is theirs): a clone on its own has no ../shared and
+    // skips this check, saying so; CI has the file and sets LICENSEDESK_REQUIRE_SHARED=1 so the
+    // check can never be skipped there.
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if std::env::var_os("LICENSEDESK_REQUIRE_SHARED").is_none() => {
+            eprintln!(
+                "SKIPPED every_builtin_name_matches_microsofts_csv: {} cannot be read ({e}). Put Microsoft's licensing CSV there (../shared beside the repository) to run it.",
+                path.display()
+            );
+            return;
+        }
+        Err(e) => panic!(
+            "read {}: {e} (LICENSEDESK_REQUIRE_SHARED is set: this run must check the names)",
             path.display()
-        )
-    });
+        ),
+    };
     let text = text.trim_start_matches('\u{feff}');
     // Column 0 is the display name (it may be quoted and contain commas), 2 is the GUID.
     let mut microsoft: HashMap<String, String> = HashMap::new();
