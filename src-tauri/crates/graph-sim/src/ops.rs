@@ -264,6 +264,10 @@ impl Tenant {
                 ("usageLocation", serde_json::Value::Null) => usage_location = None,
                 ("department", serde_json::Value::String(d)) => department = Some(d.clone()),
                 ("department", serde_json::Value::Null) => department = None,
+                // Microsoft's SDKs always send the entity's type; Graph accepts it when it
+                // names a user (and refuses another type).
+                ("@odata.type", serde_json::Value::String(t))
+                    if t.eq_ignore_ascii_case("#microsoft.graph.user") => {}
                 (other, _) => {
                     return Err(Refusal::bad_request(format!(
                         "Invalid value specified for property '{other}' of resource 'User'."

@@ -350,6 +350,27 @@ async fn patch_usage_location_is_204_and_validated() {
     );
     // Now a license works.
     assert_eq!(s.assign(&u.id, add(TEAMS_ESS)).await.0, 200);
+
+    // Microsoft's SDKs send the entity's type with every PATCH: Graph takes it for a user and
+    // refuses another type.
+    let (status, _, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"@odata.type": "#microsoft.graph.user", "usageLocation": "BE"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"@odata.type": "#microsoft.graph.group", "usageLocation": "BE"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! wire models, one place for paging, and typed errors. Nothing here decides what to change;
 //! that is the `licensing` crate's job.
 
+mod apply;
 pub mod auth;
 mod changes;
 mod client;
@@ -13,6 +14,7 @@ mod net;
 mod retry;
 mod token;
 
+pub use apply::PersonStatus;
 pub use changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
 pub use client::{GraphClient, Limits, Priority, USER_SELECT, WaitNotifier, http_client};
 pub use cloud::{Cloud, GraphEndpoint};

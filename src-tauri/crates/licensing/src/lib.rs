@@ -2,17 +2,22 @@
 //! arithmetic, and friendly product names. Pure and deterministic: nothing here does I/O, so all
 //! of it is testable without a network and the same in the desktop app and the CLI.
 
+pub mod countries;
 pub mod plan;
 pub mod products;
 pub mod seats;
 pub mod sku;
 pub mod user;
 
+pub use countries::{CountryError, country_name, parse_country};
 pub use plan::{
     Action, PersonOutcome, Plan, PlanToAdd, Reason, SeatLedger, ShortfallPolicy,
     UsageLocationChange, WantedChange, plan, plan_each,
 };
 pub use products::ProductNames;
 pub use seats::SeatCounts;
-pub use sku::{AppliesTo, CapabilityStatus, ServicePlan, Sku, SkuSummary, summarize_skus};
+pub use sku::{
+    AppliesTo, CapabilityStatus, ServicePlan, Sku, SkuLookupError, SkuSummary, resolve_sku,
+    summarize_skus,
+};
 pub use user::{LicenseAssignment, User, UserLicense, UserSummary, summarize_users};

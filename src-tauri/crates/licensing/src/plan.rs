@@ -586,3 +586,47 @@ fn demand(
     }
     wanted
 }
+
+impl Reason {
+    /// The reason in plain English, with what to do about it. `plan_name` names a SKU id;
+    /// `group_name` names a group id (its id when the name is not known).
+    pub fn describe(
+        &self,
+        plan_name: impl Fn(&str) -> String,
+        group_name: impl Fn(&str) -> String,
+    ) -> String {
+        match self {
+            Self::AlreadyHasIt { sku_id } => format!("Already has {}.", plan_name(sku_id)),
+            Self::DoesNotHaveIt { sku_id } => {
+                format!("Does not have {} directly: nothing to take away.", plan_name(sku_id))
+            }
+            Self::NoUsageLocation => "No usage location: Microsoft needs one before a license can be given. Set a usage location first.".into(),
+            Self::FromGroup { sku_id, group_id } => format!(
+                "{} comes from the group {}: remove the person from that group (or change the group's licenses) instead.",
+                plan_name(sku_id),
+                group_name(group_id)
+            ),
+            Self::UnknownPlan { sku_id } => {
+                format!("The tenant has no plan {sku_id}.")
+            }
+            Self::NotForPeople { sku_id } => format!(
+                "{} is for the organisation, not for people.",
+                plan_name(sku_id)
+            ),
+            Self::PlanNotActive { sku_id } => format!(
+                "{} is suspended, cancelled or locked: no seats can be given from it.",
+                plan_name(sku_id)
+            ),
+            Self::PlanConflict { sku_id, plans } => format!(
+                "{} cannot be added: the person would have {} together, which cannot be combined. Take the other license away in the same change (swap), or switch one of them off.",
+                plan_name(sku_id),
+                plans.join(" and ")
+            ),
+            Self::NoSeat { sku_id } => format!(
+                "No free {} seat left for this person: buy seats or choose fewer people.",
+                plan_name(sku_id)
+            ),
+            Self::NothingAsked => "Nothing to change.".into(),
+        }
+    }
+}

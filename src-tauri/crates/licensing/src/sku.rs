@@ -269,3 +269,98 @@ mod tests {
         assert_eq!(v["capabilityStatus"], "Enabled");
     }
 }
+
+/// Why a name does not pick one plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkuLookupError {
+    Unknown {
+        query: String,
+        candidates: Vec<String>,
+    },
+    Ambiguous {
+        query: String,
+        candidates: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for SkuLookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unknown { query, candidates } => write!(
+                f,
+                "no plan of this tenant is called '{query}'. Plans: {}",
+                candidates.join("; ")
+            ),
+            Self::Ambiguous { query, candidates } => write!(
+                f,
+                "'{query}' names more than one plan: {}. Use the part number or the SKU id",
+                candidates.join("; ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SkuLookupError {}
+
+/// The tenant's plan named by `query`: its SKU id, part number or friendly name, in any case.
+/// A name matching several plans, or none, is an error listing the candidates.
+pub fn resolve_sku<'a>(
+    query: &str,
+    skus: &'a [Sku],
+    names: &ProductNames,
+) -> Result<&'a Sku, SkuLookupError> {
+    let q = query.trim();
+    let label = |s: &Sku| {
+        format!(
+            "{} ({}, {})",
+            names.display_name(&s.sku_id, &s.sku_part_number),
+            s.sku_part_number,
+            s.sku_id
+        )
+    };
+    let exact: Vec<&Sku> = skus
+        .iter()
+        .filter(|s| s.sku_id.eq_ignore_ascii_case(q) || s.sku_part_number.eq_ignore_ascii_case(q))
+        .collect();
+    let matches: Vec<&Sku> = if exact.is_empty() {
+        skus.iter()
+            .filter(|s| {
+                names
+                    .display_name(&s.sku_id, &s.sku_part_number)
+                    .eq_ignore_ascii_case(q)
+            })
+            .collect()
+    } else {
+        exact
+    };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let lower = q.to_lowercase();
+            let close: Vec<String> = skus
+                .iter()
+                .filter(|s| {
+                    names
+                        .display_name(&s.sku_id, &s.sku_part_number)
+                        .to_lowercase()
+                        .contains(&lower)
+                        || s.sku_part_number.to_lowercase().contains(&lower)
+                })
+                .map(|s| label(s))
+                .collect();
+            let candidates = if close.is_empty() {
+                skus.iter().map(|s| label(s)).collect()
+            } else {
+                close
+            };
+            Err(SkuLookupError::Unknown {
+                query: q.to_string(),
+                candidates,
+            })
+        }
+        many => Err(SkuLookupError::Ambiguous {
+            query: q.to_string(),
+            candidates: many.iter().map(|s| label(s)).collect(),
+        }),
+    }
+}
