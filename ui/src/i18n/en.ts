@@ -23,6 +23,7 @@ export const en = {
     "Organization.Read.All": "Read your plans and seat counts",
     "User.Read.All": "Read users and their licenses",
     "User.ReadWrite.All": "Set users' usage locations",
+    "GroupMember.Read.All": "Read the names of groups that give licenses",
     "Directory.Read.All": "Read the directory",
     "Directory.ReadWrite.All": "Read and write the directory",
   } as Record<string, string>,
@@ -70,7 +71,7 @@ export const en = {
   guideSteps: [
     "In the Entra admin center, go to App registrations → New registration. Name it “LicenseDesk”, supported accounts: this organisation only.",
     "Under Authentication, add the platform “Mobile and desktop applications” with redirect URI http://localhost, add http://127.0.0.1 as well (in the Manifest, replyUrlsWithType, if the form refuses it; LicenseDesk listens on 127.0.0.1), and allow public client flows (for sign-in with a code).",
-    "Under API permissions, add Microsoft Graph delegated permissions: LicenseAssignment.ReadWrite.All, Organization.Read.All, User.Read.All (and User.ReadWrite.All to set usage locations). Then Grant admin consent.",
+    "Under API permissions, add Microsoft Graph delegated permissions: LicenseAssignment.ReadWrite.All, Organization.Read.All, User.Read.All, GroupMember.Read.All (and User.ReadWrite.All to set usage locations). Then Grant admin consent.",
     "People who assign licenses need the License Administrator or User Administrator role.",
     "Copy the Application (client) ID into the form above.",
   ],

@@ -23,6 +23,7 @@ export const nl: Messages = {
     "Organization.Read.All": "Je abonnementen en aantallen lezen",
     "User.Read.All": "Gebruikers en hun licenties lezen",
     "User.ReadWrite.All": "Gebruikslocaties van gebruikers instellen",
+    "GroupMember.Read.All": "De namen lezen van groepen die licenties geven",
     "Directory.Read.All": "De directory lezen",
     "Directory.ReadWrite.All": "De directory lezen en schrijven",
   },
@@ -70,7 +71,7 @@ export const nl: Messages = {
   guideSteps: [
     "Ga in het Entra-beheercentrum naar App-registraties → Nieuwe registratie. Noem hem “LicenseDesk”, ondersteunde accounts: alleen deze organisatie.",
     "Voeg onder Verificatie het platform “Mobiele en desktoptoepassingen” toe met omleidings-URI http://localhost, voeg ook http://127.0.0.1 toe (in het manifest, replyUrlsWithType, als het formulier dat weigert; LicenseDesk luistert op 127.0.0.1) en sta openbare clientstromen toe (voor aanmelden met een code).",
-    "Voeg onder API-machtigingen de gedelegeerde Microsoft Graph-machtigingen toe: LicenseAssignment.ReadWrite.All, Organization.Read.All, User.Read.All (en User.ReadWrite.All om gebruikslocaties in te stellen). Kies daarna Beheerderstoestemming verlenen.",
+    "Voeg onder API-machtigingen de gedelegeerde Microsoft Graph-machtigingen toe: LicenseAssignment.ReadWrite.All, Organization.Read.All, User.Read.All, GroupMember.Read.All (en User.ReadWrite.All om gebruikslocaties in te stellen). Kies daarna Beheerderstoestemming verlenen.",
     "Wie licenties toewijst heeft de rol Licentiebeheerder of Gebruikersbeheerder nodig.",
     "Kopieer de toepassings-ID (client-ID) naar het formulier hierboven.",
   ],

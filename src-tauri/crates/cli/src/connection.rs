@@ -4,7 +4,7 @@
 use clap::Args;
 use graph::{AccessToken, Cloud, GraphClient, GraphEndpoint};
 use graph_sim::{RunningSim, Scenario};
-use licensing::{ProductNames, Sku, SkuSummary, UserSummary, summarize_skus, summarize_users};
+use licensing::{ProductNames, Sku, SkuSummary, summarize_skus};
 
 use crate::CliError;
 
@@ -148,7 +148,42 @@ impl Connection {
         })
     }
 
-    async fn skus(&self) -> Result<Vec<Sku>, CliError> {
+    pub fn names(&self) -> &ProductNames {
+        &self.names
+    }
+
+    pub fn client(&self) -> &GraphClient {
+        &self.client
+    }
+
+    /// The tenant's plans and everyone in it, read at the same time.
+    pub async fn skus_and_users(&self) -> Result<(Vec<Sku>, Vec<licensing::User>), CliError> {
+        let (skus, users) = tokio::try_join!(self.skus(), async {
+            Ok::<_, CliError>(self.client.users().await?)
+        })?;
+        Ok((skus, users.iter().map(|u| u.to_domain()).collect()))
+    }
+
+    /// One person, by user principal name or id. Graph's 404 becomes a usage error: the name
+    /// given is wrong, and nothing was changed.
+    pub async fn user(&self, key: &str) -> Result<licensing::User, CliError> {
+        match self.client.user(key).await {
+            Ok(u) => Ok(u.to_domain()),
+            Err(e) if e.kind() == Some(&graph::GraphErrorKind::NotFound) => Err(CliError::Usage(
+                format!("no one in this tenant is '{key}': check the user principal name"),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn license_details(
+        &self,
+        key: &str,
+    ) -> Result<Vec<graph::models::LicenseDetails>, CliError> {
+        Ok(self.client.license_details(key).await?)
+    }
+
+    pub async fn skus(&self) -> Result<Vec<Sku>, CliError> {
         Ok(self
             .client
             .subscribed_skus()
@@ -160,13 +195,5 @@ impl Connection {
 
     pub async fn sku_summaries(&self) -> Result<Vec<SkuSummary>, CliError> {
         Ok(summarize_skus(&self.skus().await?, &self.names))
-    }
-
-    pub async fn user_summaries(&self) -> Result<Vec<UserSummary>, CliError> {
-        let (skus, users) = tokio::try_join!(self.skus(), async {
-            Ok::<_, CliError>(self.client.users().await?)
-        })?;
-        let users: Vec<_> = users.iter().map(|u| u.to_domain()).collect();
-        Ok(summarize_users(&users, &skus, &self.names))
     }
 }

@@ -4,6 +4,7 @@
 
 mod connection;
 mod login;
+mod operations;
 mod output;
 mod profile;
 
@@ -39,8 +40,60 @@ struct Cli {
 enum Command {
     /// List the tenant's license plans (SKUs) with their seats.
     Skus,
-    /// List every user with their licenses.
-    Users,
+    /// List people with their licenses: everyone, or those the filters keep.
+    Users {
+        #[command(flatten)]
+        filter: operations::UserFilter,
+        /// Only people who hold this plan (SKU id, part number or name).
+        #[arg(long, value_name = "SKU")]
+        sku: Option<String>,
+    },
+    /// One person with each license's source and service plans (apps) and their state.
+    User {
+        /// User principal name (or object id).
+        upn: String,
+    },
+    /// Set a person's usage location (a two-letter code in any case, or a country name).
+    SetLocation { upn: String, country: String },
+    /// Give a person a plan, optionally with some of its service plans switched off.
+    Assign {
+        upn: String,
+        /// SKU id, part number or friendly name.
+        sku: String,
+        /// A service plan (app) to leave off, by name or id; repeat for more.
+        #[arg(long = "disable-plan", value_name = "PLAN")]
+        disable_plans: Vec<String>,
+    },
+    /// Take a plan assigned directly away from a person.
+    Remove { upn: String, sku: String },
+    /// Move a person from one plan to another in one step (never left with neither).
+    Swap {
+        upn: String,
+        #[arg(long, value_name = "SKU")]
+        from: String,
+        #[arg(long, value_name = "SKU")]
+        to: String,
+        /// Switch off in the new plan the apps that were off in the old one (by name).
+        #[arg(long)]
+        keep_disabled_plans: bool,
+    },
+    /// Give a plan to everyone the filters keep (planned first; --dry-run only shows the plan).
+    AssignAll {
+        #[arg(long, value_name = "SKU")]
+        sku: String,
+        #[command(flatten)]
+        filter: operations::UserFilter,
+        /// Set this usage location for people who have none (code or country name).
+        #[arg(long, value_name = "COUNTRY")]
+        set_usage_location: Option<String>,
+        /// When seats run short: `partial` gives as many as seats allow (in list order),
+        /// `none` gives nobody the plan.
+        #[arg(long, value_enum, default_value = "none")]
+        shortfall: Shortfall,
+        /// Show what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Sign in to a tenant; the session is kept in the OS keychain for later commands.
     Login(login::LoginArgs),
     /// Sign out: removes the saved sign-in from the keychain.
@@ -52,6 +105,21 @@ enum Command {
         #[command(subcommand)]
         command: SimCommand,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Shortfall {
+    Partial,
+    None,
+}
+
+impl From<Shortfall> for licensing::ShortfallPolicy {
+    fn from(s: Shortfall) -> Self {
+        match s {
+            Shortfall::Partial => Self::Partial,
+            Shortfall::None => Self::Nobody,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,10 +229,76 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let skus = connection.sku_summaries().await?;
             output::print_skus(&skus, cli.json)
         }
-        Command::Users => {
+        Command::Users { mut filter, sku } => {
+            filter.sku = sku;
             let connection = Connection::open(&cli.connection).await?;
-            let users = connection.user_summaries().await?;
+            let users = operations::users(&connection, &filter).await?;
             output::print_users(&users, cli.json)
+        }
+        Command::User { upn } => {
+            let connection = Connection::open(&cli.connection).await?;
+            operations::user(&connection, &upn, cli.json).await
+        }
+        Command::SetLocation { upn, country } => {
+            let connection = Connection::open(&cli.connection).await?;
+            let request = operations::Request::SetLocation {
+                user: &upn,
+                country: &country,
+            };
+            operations::change(&connection, request, cli.json).await
+        }
+        Command::Assign {
+            upn,
+            sku,
+            disable_plans,
+        } => {
+            let connection = Connection::open(&cli.connection).await?;
+            let request = operations::Request::Assign {
+                user: &upn,
+                sku: &sku,
+                disable: &disable_plans,
+            };
+            operations::change(&connection, request, cli.json).await
+        }
+        Command::Remove { upn, sku } => {
+            let connection = Connection::open(&cli.connection).await?;
+            let request = operations::Request::Remove {
+                user: &upn,
+                sku: &sku,
+            };
+            operations::change(&connection, request, cli.json).await
+        }
+        Command::Swap {
+            upn,
+            from,
+            to,
+            keep_disabled_plans,
+        } => {
+            let connection = Connection::open(&cli.connection).await?;
+            let request = operations::Request::Swap {
+                user: &upn,
+                from: &from,
+                to: &to,
+                keep_disabled_plans,
+            };
+            operations::change(&connection, request, cli.json).await
+        }
+        Command::AssignAll {
+            sku,
+            filter,
+            set_usage_location,
+            shortfall,
+            dry_run,
+        } => {
+            let connection = Connection::open(&cli.connection).await?;
+            let request = operations::Request::AssignAll {
+                sku: &sku,
+                filter: &filter,
+                set_usage_location: set_usage_location.as_deref(),
+                shortfall: shortfall.into(),
+                dry_run,
+            };
+            operations::change(&connection, request, cli.json).await
         }
     }
 }

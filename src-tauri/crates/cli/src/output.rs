@@ -47,6 +47,15 @@ fn write_out(text: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
 }
 
+/// Text for people on stdout (already made terminal-safe by the caller).
+pub fn print_text(text: &str) -> Result<(), CliError> {
+    write_out(text)
+}
+
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    json(value)
+}
+
 fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;

@@ -25,6 +25,7 @@ pub const GRAPH_PERMISSIONS: &[&str] = &[
     "Organization.Read.All",
     "User.Read.All",
     "User.ReadWrite.All",
+    "GroupMember.Read.All",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +59,7 @@ impl Default for IdentitySpec {
                 "LicenseAssignment.ReadWrite.All".into(),
                 "Organization.Read.All".into(),
                 "User.Read.All".into(),
+                "GroupMember.Read.All".into(),
             ],
             token_latency_ms: 0,
         }

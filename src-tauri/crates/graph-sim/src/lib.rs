@@ -9,6 +9,7 @@ mod catalog;
 mod countries;
 mod error;
 mod filter;
+mod groups;
 mod identity;
 mod ops;
 mod rng;

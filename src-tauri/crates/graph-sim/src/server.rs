@@ -99,6 +99,14 @@ fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
             "User.ReadWrite.All",
             "Directory.ReadWrite.All",
         ]
+    } else if path.starts_with("/v1.0/groups") {
+        &[
+            "GroupMember.Read.All",
+            "Group.Read.All",
+            "Group.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
     } else if path.ends_with("/licenseDetails") {
         &[
             "LicenseAssignment.Read.All",
@@ -119,11 +127,11 @@ fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
     }
 }
 
-struct SimState {
+pub(crate) struct SimState {
     tenant: RwLock<Tenant>,
     scenario: Scenario,
     /// `http://127.0.0.1:PORT` (or https), used to write absolute nextLinks.
-    base_url: String,
+    pub(crate) base_url: String,
     started: Instant,
     tokens: Mutex<TokenState>,
     identity: Mutex<Identity>,
@@ -149,7 +157,7 @@ struct Caller(Option<Principal>);
 
 /// Per-request ids, echoed in headers and error bodies.
 #[derive(Clone)]
-struct RequestIds {
+pub(crate) struct RequestIds {
     request_id: String,
     client_request_id: String,
 }
@@ -173,7 +181,7 @@ impl SimState {
         )
     }
 
-    fn read_tenant(&self) -> std::sync::RwLockReadGuard<'_, Tenant> {
+    pub(crate) fn read_tenant(&self) -> std::sync::RwLockReadGuard<'_, Tenant> {
         self.tenant.read().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -479,6 +487,12 @@ fn router(state: Arc<SimState>) -> Router {
         .route("/v1.0/$batch", post(batch))
         .route("/v1.0/me", get(me))
         .route("/v1.0/organization", get(organization))
+        .route("/v1.0/groups", get(crate::groups::list_groups))
+        .route("/v1.0/groups/{id}", get(crate::groups::get_group))
+        .route(
+            "/v1.0/groups/{id}/members",
+            get(crate::groups::group_members),
+        )
         .fallback(unknown_segment)
         .layer(middleware::from_fn_with_state(state.clone(), pipeline))
         // The identity platform: not Graph, so outside Graph's pipeline.
@@ -882,7 +896,7 @@ fn forbidden(ids: &RequestIds) -> Response {
     )
 }
 
-fn ids_of(extensions: &axum::http::Extensions) -> RequestIds {
+pub(crate) fn ids_of(extensions: &axum::http::Extensions) -> RequestIds {
     extensions
         .get::<RequestIds>()
         .cloned()
@@ -890,6 +904,11 @@ fn ids_of(extensions: &axum::http::Extensions) -> RequestIds {
             request_id: String::new(),
             client_request_id: String::new(),
         })
+}
+
+/// Graph's 404 for a resource id that does not exist.
+pub(crate) fn not_found_response(ids: &RequestIds, key: &str) -> Response {
+    refusal_response(ids, &Refusal::not_found(key))
 }
 
 fn refusal_response(ids: &RequestIds, refusal: &Refusal) -> Response {

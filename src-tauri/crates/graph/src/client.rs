@@ -434,6 +434,30 @@ impl GraphClient {
         self.get_json(url, &[]).await
     }
 
+    /// The display names of groups by id (for "from group Sales-E3"). Best effort: a group
+    /// that cannot be read (deleted, or no GroupMember.Read.All) is left out, and the caller
+    /// shows its id.
+    pub async fn group_names(&self, ids: &[String]) -> std::collections::HashMap<String, String> {
+        let mut names = std::collections::HashMap::new();
+        for id in ids {
+            if names.contains_key(id) {
+                continue;
+            }
+            let mut url = self.endpoint.v1(&format!("groups/{}", encode_segment(id)));
+            url.query_pairs_mut()
+                .append_pair("$select", "id,displayName");
+            match self.get_json::<models::Group>(url, &[]).await {
+                Ok(g) => {
+                    if let Some(name) = g.display_name.filter(|n| !n.trim().is_empty()) {
+                        names.insert(id.clone(), name);
+                    }
+                }
+                Err(e) => tracing::debug!(group = %id, "group name not read: {e}"),
+            }
+        }
+        names
+    }
+
     /// `GET /users/{id}/licenseDetails`: licenses with per-plan provisioning state.
     pub async fn license_details(
         &self,

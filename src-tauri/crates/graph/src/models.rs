@@ -210,3 +210,12 @@ where
 {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
+
+/// `GET /groups/{id}`: a group, for naming where a license comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}

@@ -75,6 +75,8 @@ struct Index {
     /// Folded name → the codes it names (more than one only when languages disagree).
     names: HashMap<String, Vec<Alpha2>>,
     codes: HashMap<String, Alpha2>,
+    /// English and Dutch names (folded, shown, code), for suggestions.
+    suggestions: Vec<(String, String, String)>,
 }
 
 fn index() -> &'static Index {
@@ -82,9 +84,20 @@ fn index() -> &'static Index {
     INDEX.get_or_init(|| {
         let mut names: HashMap<String, Vec<Alpha2>> = HashMap::new();
         let mut codes = HashMap::new();
+        let mut suggestions = Vec::new();
         for country in CountryIterator::new() {
             let code = country.alpha2();
-            codes.insert(code.to_string().to_ascii_uppercase(), code);
+            let upper = code.to_string().to_ascii_uppercase();
+            codes.insert(upper.clone(), code);
+            for shown in [
+                Some(country.iso_short_name()),
+                country.translations().get("nl").copied(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                suggestions.push((fold(shown), shown.to_string(), upper.clone()));
+            }
             let all = [country.iso_short_name(), country.iso_long_name()]
                 .into_iter()
                 .chain(country.unofficial_name_list().iter().copied())
@@ -100,7 +113,11 @@ fn index() -> &'static Index {
                 }
             }
         }
-        Index { names, codes }
+        Index {
+            names,
+            codes,
+            suggestions,
+        }
     })
 }
 
@@ -130,25 +147,17 @@ pub fn parse_country(input: &str) -> Result<String, CountryError> {
             })
         }
         _ => {
-            let mut suggestions: Vec<String> = if key.len() >= 3 {
-                let mut found: Vec<(String, String)> = index
-                    .names
+            let prefix: String = key.chars().take(3).collect();
+            let mut suggestions: Vec<String> = if prefix.chars().count() == 3 {
+                let mut found: Vec<String> = index
+                    .suggestions
                     .iter()
-                    .filter(|(name, codes)| name.starts_with(&key[..3]) && codes.len() == 1)
-                    .map(|(_, codes)| {
-                        let code = codes[0];
-                        (
-                            code.to_string().to_ascii_uppercase(),
-                            code.to_country().iso_short_name().to_string(),
-                        )
-                    })
+                    .filter(|(folded, _, _)| folded.starts_with(&prefix))
+                    .map(|(_, shown, code)| format!("{shown} ({code})"))
                     .collect();
                 found.sort();
                 found.dedup();
                 found
-                    .into_iter()
-                    .map(|(code, name)| format!("{name} ({code})"))
-                    .collect()
             } else {
                 Vec::new()
             };

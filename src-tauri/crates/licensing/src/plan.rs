@@ -263,10 +263,12 @@ pub fn plan_each(
     }
 }
 
+/// Blocked means nothing at all is sent for the person, the usage location included.
 fn block(outcome: &mut PersonOutcome, reason: Reason) {
     outcome.action = Action::Blocked;
     outcome.add.clear();
     outcome.remove.clear();
+    outcome.set_usage_location = None;
     outcome.reason = Some(reason);
 }
 
@@ -356,7 +358,6 @@ fn outcome_before_seats(
         };
         if let Some(reason) = reason {
             block(&mut out, reason);
-            out.set_usage_location = None;
             return out;
         }
     }
@@ -379,7 +380,6 @@ fn outcome_before_seats(
                             group_id: group,
                         },
                     );
-                    out.set_usage_location = None;
                     return out;
                 }
             }
@@ -427,7 +427,6 @@ fn outcome_before_seats(
 
     if let Some(reason) = conflict(user, &out, skus) {
         block(&mut out, reason);
-        out.set_usage_location = None;
         return out;
     }
 
@@ -623,7 +622,7 @@ impl Reason {
                 plans.join(" and ")
             ),
             Self::NoSeat { sku_id } => format!(
-                "No free {} seat left for this person: buy seats or choose fewer people.",
+                "Not enough free {} seats for everyone asked: buy seats or choose fewer people.",
                 plan_name(sku_id)
             ),
             Self::NothingAsked => "Nothing to change.".into(),

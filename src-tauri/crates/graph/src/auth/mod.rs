@@ -29,10 +29,13 @@ use crate::cloud::is_loopback;
 pub fn graph_scopes(graph_root: &str, set_usage_locations: bool) -> Vec<String> {
     let root = graph_root.trim_end_matches('/');
     let mut scopes = vec!["offline_access".to_string()];
+    // GroupMember.Read.All only to name the group a license comes from ("from group
+    // Sales-E3"); the least of the permissions that can read a group's name.
     let mut permissions = vec![
         "LicenseAssignment.ReadWrite.All",
         "Organization.Read.All",
         "User.Read.All",
+        "GroupMember.Read.All",
     ];
     if set_usage_locations {
         permissions.push("User.ReadWrite.All");
