@@ -346,10 +346,10 @@ pub fn resolve_sku<'a>(
                         .contains(&lower)
                         || s.sku_part_number.to_lowercase().contains(&lower)
                 })
-                .map(|s| label(s))
+                .map(&label)
                 .collect();
             let candidates = if close.is_empty() {
-                skus.iter().map(|s| label(s)).collect()
+                skus.iter().map(&label).collect()
             } else {
                 close
             };

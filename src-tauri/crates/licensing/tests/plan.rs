@@ -208,7 +208,7 @@ fn group_licenses_company_plans_and_unknown_plans_block_with_the_reason() {
 fn a_swap_frees_seats_others_in_the_run_may_use() {
     // E5 is full. From HR's file: person 0 moves E5 → E3 (freeing an E5 seat), person 1 gets
     // E5, person 2 also wants E5 but there is only the one freed seat.
-    let people = vec![
+    let people = [
         person(0, Some("NL"), &[(E5, None)]),
         person(1, Some("NL"), &[]),
         person(2, Some("NL"), &[]),

@@ -1,0 +1,333 @@
+//! Finding people and changing their licenses with the CLI against `sim serve` (a separate
+//! emulator process, so each command sees what the ones before it changed), as a script would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Sim {
+    child: Child,
+    endpoint: String,
+    token: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sim() -> Sim {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+        .args(["sim", "serve", "--scenario", "demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("hello line");
+    let hello: Value = serde_json::from_str(&line).expect("json");
+    Sim {
+        child,
+        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
+        token: hello["accessToken"].as_str().expect("token").into(),
+    }
+}
+
+impl Sim {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+            .env(
+                "LICENSEDESK_CONFIG_DIR",
+                std::env::temp_dir().join(format!("ld-ops-{}", std::process::id())),
+            )
+            .env("SIM_TOKEN", &self.token)
+            .args([
+                "--graph-endpoint",
+                &self.endpoint,
+                "--access-token-env",
+                "SIM_TOKEN",
+            ])
+            .args(args)
+            .output()
+            .expect("runs")
+    }
+
+    /// A command with `--json` that must exit with `code`; its JSON.
+    fn json(&self, args: &[&str], code: i32) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    fn users(&self, filters: &[&str]) -> Vec<Value> {
+        let mut args = vec!["users"];
+        args.extend_from_slice(filters);
+        self.json(&args, 0).as_array().expect("array").clone()
+    }
+
+    fn free(&self, part: &str) -> i64 {
+        self.json(&["skus"], 0)
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|s| s["skuPartNumber"] == part)
+            .and_then(|s| s["free"].as_i64())
+            .expect("plan")
+    }
+}
+
+fn upn(user: &Value) -> &str {
+    user["userPrincipalName"].as_str().expect("upn")
+}
+
+fn holds(user: &Value, part: &str) -> bool {
+    user["licenses"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|x| x["skuPartNumber"] == part))
+}
+
+#[test]
+fn users_filters_keep_exactly_the_people_they_name() {
+    let sim = sim();
+    let everyone = sim.users(&[]);
+    let unlicensed = sim.users(&["--unlicensed"]);
+    assert!(!unlicensed.is_empty());
+    assert_eq!(
+        unlicensed.len(),
+        everyone
+            .iter()
+            .filter(|u| u["licenses"].as_array().is_some_and(Vec::is_empty))
+            .count()
+    );
+    let nowhere = sim.users(&["--no-usage-location"]);
+    assert!(!nowhere.is_empty() && nowhere.iter().all(|u| u["usageLocation"].is_null()));
+    let sales = sim.users(&["--department", "SALES"]);
+    assert!(!sales.is_empty() && sales.iter().all(|u| u["department"] == "Sales"));
+    let dutch = sim.users(&["--usage-location", "Nederland"]);
+    assert!(!dutch.is_empty() && dutch.iter().all(|u| u["usageLocation"] == "NL"));
+    let e3 = sim.users(&["--sku", "Microsoft 365 E3"]);
+    assert_eq!(
+        e3.len(),
+        everyone.iter().filter(|u| holds(u, "SPE_E3")).count()
+    );
+    let both = sim.users(&["--unlicensed", "--department", "sales"]);
+    assert!(both.len() <= sales.len() && both.iter().all(|u| u["department"] == "Sales"));
+
+    // A plan name that fits two plans is a usage error listing them.
+    let out = sim.run(&["users", "--sku", "E3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("SPE_E3") && said.contains("ENTERPRISEPACK"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_license_for_someone_without_a_usage_location_needs_one_first() {
+    let sim = sim();
+    let person = sim.users(&["--unlicensed", "--no-usage-location"])[0].clone();
+    let who = upn(&person);
+
+    let blocked = sim.json(&["assign", who, "Microsoft Teams Essentials"], 1);
+    assert_eq!(blocked["changes"][0]["action"], "blocked");
+    assert_eq!(blocked["changes"][0]["reasonCode"], "noUsageLocation");
+    assert!(blocked["changes"][0]["status"] == "skipped");
+
+    // A country that is not one: exit 2, nothing sent.
+    let out = sim.run(&["set-location", who, "Narnia"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(sim.json(&["user", who], 0)["usageLocation"].is_null());
+
+    let set = sim.json(&["set-location", who, "Nederland"], 0);
+    assert_eq!(set["changes"][0]["setUsageLocation"], "NL");
+    assert_eq!(set["changes"][0]["status"], "done");
+    let given = sim.json(&["assign", who, "Teams_Ess", "--disable-plan", "teamsess"], 0);
+    assert_eq!(given["changes"][0]["status"], "done");
+    let now = sim.json(&["user", who], 0);
+    assert_eq!(now["usageLocation"], "NL");
+    let license = &now["licenses"][0];
+    assert_eq!(license["skuPartNumber"], "Teams_Ess");
+    let teams = license["servicePlans"]
+        .as_array()
+        .expect("service plans")
+        .iter()
+        .find(|p| p["servicePlanName"] == "TeamsEss")
+        .expect("TeamsEss in Teams Essentials");
+    assert_eq!(teams["enabled"], false);
+}
+
+#[test]
+fn a_swap_into_a_full_plan_leaves_the_old_plan_and_one_with_seats_moves_them() {
+    let sim = sim();
+    let holder = sim
+        .users(&["--sku", "ENTERPRISEPACK"])
+        .into_iter()
+        .find(|u| {
+            u["licenses"].as_array().is_some_and(|l| {
+                l.iter().any(|x| {
+                    x["skuPartNumber"] == "ENTERPRISEPACK" && x["assignedByGroup"].is_null()
+                })
+            }) && !holds(u, "SPE_E5")
+        })
+        .expect("someone with Office 365 E3 directly");
+    let who = upn(&holder).to_string();
+
+    // Fill Microsoft 365 E5: every free seat to unlicensed people with a usage location.
+    let free_e5 = sim.free("SPE_E5");
+    let filled = sim.json(
+        &[
+            "assign-all",
+            "--sku",
+            "SPE_E5",
+            "--unlicensed",
+            "--set-usage-location",
+            "NL",
+            "--shortfall",
+            "partial",
+        ],
+        1,
+    );
+    let given = filled["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["status"] == "done")
+        .count() as i64;
+    assert_eq!(given, free_e5, "as many as seats allow");
+    assert_eq!(sim.free("SPE_E5"), 0);
+    let left_out: Vec<&Value> = filled["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["reasonCode"] == "noSeat")
+        .collect();
+    assert!(!left_out.is_empty(), "whoever was left out is listed");
+
+    let refused = sim.json(
+        &[
+            "swap",
+            &who,
+            "--from",
+            "Office 365 E3",
+            "--to",
+            "Microsoft 365 E5",
+        ],
+        1,
+    );
+    assert_eq!(refused["changes"][0]["action"], "blocked");
+    let after = sim.json(&["user", &who], 0);
+    assert!(holds(&after, "ENTERPRISEPACK"), "still has the old plan");
+    assert!(!holds(&after, "SPE_E5"));
+
+    // Free one E5 seat, then the swap goes through in one call and the seats follow.
+    let someone_with_e5 = upn(&sim.users(&["--sku", "SPE_E5"])[0]).to_string();
+    sim.json(&["remove", &someone_with_e5, "SPE_E5"], 0);
+    let o365_before = sim.free("ENTERPRISEPACK");
+    let swapped = sim.json(
+        &["swap", &who, "--from", "ENTERPRISEPACK", "--to", "SPE_E5"],
+        0,
+    );
+    assert_eq!(swapped["changes"][0]["action"], "swap");
+    let after = sim.json(&["user", &who], 0);
+    assert!(holds(&after, "SPE_E5") && !holds(&after, "ENTERPRISEPACK"));
+    assert_eq!(sim.free("SPE_E5"), 0);
+    assert_eq!(sim.free("ENTERPRISEPACK"), o365_before + 1);
+}
+
+#[test]
+fn a_license_from_a_group_is_explained_not_removed() {
+    let sim = sim();
+    let member = sim
+        .users(&[])
+        .into_iter()
+        .find(|u| {
+            u["licenses"].as_array().is_some_and(|l| {
+                l.len() == 1
+                    && l[0]["skuPartNumber"] == "SPE_E3"
+                    && !l[0]["assignedByGroup"].is_null()
+            })
+        })
+        .expect("someone with E3 only from a group");
+    let who = upn(&member);
+    let refused = sim.json(&["remove", who, "SPE_E3"], 1);
+    let change = &refused["changes"][0];
+    assert_eq!(change["reasonCode"], "fromGroup");
+    let reason = change["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("Sales – Microsoft 365 E3")
+            && reason.contains("remove the person from that group"),
+        "{reason}"
+    );
+    assert!(holds(&sim.json(&["user", who], 0), "SPE_E3"));
+    let shown = sim.json(&["user", who], 0);
+    assert_eq!(
+        shown["licenses"][0]["assignedByGroupName"],
+        "Sales – Microsoft 365 E3"
+    );
+}
+
+#[test]
+fn assign_all_dry_run_shows_the_plan_and_changes_nothing() {
+    let sim = sim();
+    let before = sim.json(&["skus"], 0);
+    let plan = sim.json(
+        &[
+            "assign-all",
+            "--sku",
+            "SPE_E3",
+            "--unlicensed",
+            "--set-usage-location",
+            "Duitsland",
+            "--dry-run",
+        ],
+        0,
+    );
+    let changes = plan["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), sim.users(&["--unlicensed"]).len());
+    for c in changes {
+        for key in [
+            "userPrincipalName",
+            "action",
+            "setUsageLocation",
+            "add",
+            "remove",
+            "reason",
+        ] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+        assert!(c.get("status").is_none(), "a dry run has no status");
+    }
+    let seats = &plan["seats"][0];
+    for key in [
+        "skuPartNumber",
+        "freeBefore",
+        "taken",
+        "freed",
+        "freeAfter",
+        "shortfall",
+    ] {
+        assert!(seats.get(key).is_some(), "{key} missing in {seats}");
+    }
+    // The default shortfall policy is `none`: nobody gets a plan that is short.
+    assert!(seats["shortfall"].as_i64() > Some(0));
+    assert_eq!(seats["taken"], 0);
+    assert_eq!(sim.json(&["skus"], 0), before, "nothing changed");
+}
