@@ -159,7 +159,10 @@ fn a_license_for_someone_without_a_usage_location_needs_one_first() {
     let set = sim.json(&["set-location", who, "Nederland"], 0);
     assert_eq!(set["changes"][0]["setUsageLocation"], "NL");
     assert_eq!(set["changes"][0]["status"], "done");
-    let given = sim.json(&["assign", who, "Teams_Ess", "--disable-plan", "teamsess"], 0);
+    let given = sim.json(
+        &["assign", who, "Teams_Ess", "--disable-plan", "teamsess"],
+        0,
+    );
     assert_eq!(given["changes"][0]["status"], "done");
     let now = sim.json(&["user", who], 0);
     assert_eq!(now["usageLocation"], "NL");

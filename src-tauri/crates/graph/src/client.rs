@@ -479,8 +479,22 @@ impl GraphClient {
         first: Url,
         headers: &[(&str, &str)],
     ) -> Result<Vec<T>, GraphError> {
-        let limits = self.limits;
         let mut items = Vec::new();
+        self.get_pages(first, headers, |page: Vec<T>| items.extend(page))
+            .await?;
+        Ok(items)
+    }
+
+    /// Like [`Self::get_all`], handing each page to `on_page` as it arrives (a list of 100,000
+    /// people shows its first rows long before the last page is read). Returns the items read.
+    pub async fn get_pages<T: DeserializeOwned>(
+        &self,
+        first: Url,
+        headers: &[(&str, &str)],
+        mut on_page: impl FnMut(Vec<T>),
+    ) -> Result<usize, GraphError> {
+        let limits = self.limits;
+        let mut count = 0usize;
         let mut seen: HashSet<String> = HashSet::new();
         let mut pages = 0usize;
         let mut next = Some(first);
@@ -501,13 +515,14 @@ impl GraphClient {
                     limits.max_items_per_page
                 )));
             }
-            if items.len() + page.value.len() > limits.max_items {
+            if count + page.value.len() > limits.max_items {
                 return Err(GraphError::LimitExceeded(format!(
                     "the list goes on past {} items, more than any tenant has",
                     limits.max_items
                 )));
             }
-            items.extend(page.value);
+            count += page.value.len();
+            on_page(page.value);
             if let Some(link) = page.next_link {
                 let link_url = Url::parse(&link).map_err(|e| {
                     GraphError::Decode(format!(
@@ -526,7 +541,19 @@ impl GraphClient {
                 next = Some(link_url);
             }
         }
-        Ok(items)
+        Ok(count)
+    }
+
+    /// Every user, page by page (999 a page), each page handed to `on_page` as it arrives.
+    pub async fn users_by_page(
+        &self,
+        on_page: impl FnMut(Vec<models::User>),
+    ) -> Result<usize, GraphError> {
+        let mut url = self.endpoint.v1("users");
+        url.query_pairs_mut()
+            .append_pair("$select", USER_SELECT)
+            .append_pair("$top", &MAX_PAGE_SIZE.to_string());
+        self.get_pages(url, &[], on_page).await
     }
 }
 

@@ -54,6 +54,7 @@ impl models::User {
                     sku_id: l.sku_id.clone(),
                     disabled_plans: l.disabled_plans.clone(),
                     assigned_by_group: None,
+                    error: None,
                 })
                 .collect()
         } else {
@@ -64,6 +65,10 @@ impl models::User {
                         sku_id: s.sku_id.clone()?,
                         disabled_plans: s.disabled_plans.clone(),
                         assigned_by_group: s.assigned_by_group.clone(),
+                        error: s
+                            .error
+                            .clone()
+                            .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("None")),
                     })
                 })
                 .collect()

@@ -46,16 +46,19 @@ fn main() {
                     sku_id: E3.into(),
                     disabled_plans: vec![],
                     assigned_by_group: None,
+                    error: None,
                 }],
                 2 => vec![LicenseAssignment {
                     sku_id: E3.into(),
                     disabled_plans: vec![],
                     assigned_by_group: Some("group".into()),
+                    error: None,
                 }],
                 _ => vec![LicenseAssignment {
                     sku_id: E5.into(),
                     disabled_plans: vec![],
                     assigned_by_group: None,
+                    error: None,
                 }],
             },
         })

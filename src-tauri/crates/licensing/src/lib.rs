@@ -3,6 +3,7 @@
 //! of it is testable without a network and the same in the desktop app and the CLI.
 
 pub mod countries;
+pub mod directory;
 pub mod plan;
 pub mod products;
 pub mod seats;
@@ -10,6 +11,9 @@ pub mod sku;
 pub mod user;
 
 pub use countries::{CountryError, country_name, parse_country};
+pub use directory::{
+    FilterCount, FilterCounts, RowLicense, UserRow, UsersPage, UsersQuery, matches, row, users_page,
+};
 pub use plan::{
     Action, PersonOutcome, Plan, PlanToAdd, Reason, SeatLedger, ShortfallPolicy,
     UsageLocationChange, WantedChange, plan, plan_each,

@@ -13,6 +13,9 @@ pub struct LicenseAssignment {
     pub sku_id: String,
     pub disabled_plans: Vec<String>,
     pub assigned_by_group: Option<String>,
+    /// Why a group could not give this license (`CountViolation`, `MutuallyExclusiveViolation`,
+    /// …); `None` when it is in place.
+    pub error: Option<String>,
 }
 
 /// A user as read from the tenant.
@@ -136,11 +139,13 @@ mod tests {
                 sku_id: E3.into(),
                 disabled_plans: vec![],
                 assigned_by_group: None,
+                error: None,
             },
             LicenseAssignment {
                 sku_id: E3.into(),
                 disabled_plans: vec![],
                 assigned_by_group: Some("g1".into()),
+                error: None,
             },
         ]);
         let s = summarize_users(&[u], &[e3()], &ProductNames::builtin());
@@ -157,6 +162,7 @@ mod tests {
             sku_id: "11111111-2222-3333-4444-555555555555".into(),
             disabled_plans: vec![],
             assigned_by_group: None,
+            error: None,
         }]);
         let s = summarize_users(&[u], &[], &ProductNames::default());
         assert_eq!(

@@ -82,6 +82,7 @@ fn person(n: usize, location: Option<&str>, licenses: &[(&str, Option<&str>)]) -
                 sku_id: (*sku).into(),
                 disabled_plans: Vec::new(),
                 assigned_by_group: group.map(str::to_owned),
+                error: None,
             })
             .collect(),
     }
