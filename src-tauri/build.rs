@@ -10,6 +10,17 @@ const COMMANDS: &[&str] = &[
     "open_verification_page",
     "switch_tenant",
     "sign_out",
+    "users_page",
+    "matching_ids",
+    "person",
+    "countries",
+    "plan_change",
+    "apply_plan",
+    "pause_run",
+    "resume_run",
+    "cancel_run",
+    "plan_retry",
+    "save_result_csv",
 ];
 
 fn main() {

@@ -32,6 +32,17 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-open-verification-page",
         "allow-switch-tenant",
         "allow-sign-out",
+        "allow-users-page",
+        "allow-matching-ids",
+        "allow-person",
+        "allow-countries",
+        "allow-plan-change",
+        "allow-apply-plan",
+        "allow-pause-run",
+        "allow-resume-run",
+        "allow-cancel-run",
+        "allow-plan-retry",
+        "allow-save-result-csv",
         // The graph-wait banner: listening only, never emitting.
         "core:event:allow-listen",
         "core:event:allow-unlisten",
@@ -39,7 +50,9 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
     expected.sort_unstable();
     assert_eq!(granted, expected);
     for p in &granted {
-        for widening in ["fs:", "shell:", "http:", "opener:", "store:", "default"] {
+        for widening in [
+            "fs:", "shell:", "http:", "opener:", "store:", "dialog:", "default",
+        ] {
             assert!(!p.contains(widening), "{p} widens the webview's reach");
         }
     }

@@ -1,11 +1,17 @@
 //! Tauri commands: parse, call the domain, map the error. Nothing else belongs here.
 
 use graph::auth::DeviceCodePrompt;
-use licensing::{ProductNames, SkuSummary, summarize_skus};
+use licensing::{
+    ProductNames, ShortfallPolicy, SkuSummary, UsersPage, UsersQuery, WantedChange, summarize_skus,
+};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tokio::sync::Mutex;
 
 use crate::error::CommandError;
+use crate::people::Country;
+use crate::person::PersonDetail;
+use crate::runs::{PlanPreview, RunProgress, RunResult, Runs};
 use crate::settings;
 use crate::signin::{self, DeviceCodeInfo};
 use crate::tenant::{SavedTenant, TenantInfo, TenantSetup, TenantState};
@@ -118,4 +124,136 @@ pub async fn sign_out(
     let current = state.connection().await?;
     signin::sign_out(&app, &current, current.setup.clone())?;
     Ok(state.use_demo().await?.info.clone())
+}
+
+/// One screenful of the people the query matches, with the filters' counts. The first call
+/// starts reading the directory and returns with its first page.
+#[tauri::command]
+pub async fn users_page(
+    state: State<'_, TenantState>,
+    query: UsersQuery,
+    offset: u32,
+    limit: u32,
+) -> Result<UsersPage, CommandError> {
+    let connection = state.connection().await?;
+    connection
+        .directory
+        .ensure_started(&connection.client)
+        .await?;
+    Ok(connection.directory.page(&query, offset, limit))
+}
+
+/// Everyone the query matches, for "select all matching".
+#[tauri::command]
+pub async fn matching_ids(
+    state: State<'_, TenantState>,
+    query: UsersQuery,
+) -> Result<Vec<String>, CommandError> {
+    let connection = state.connection().await?;
+    connection
+        .directory
+        .ensure_started(&connection.client)
+        .await?;
+    Ok(connection.directory.matching_ids(&query))
+}
+
+/// One person, read fresh: licenses with where they come from and their apps.
+#[tauri::command]
+pub async fn person(
+    state: State<'_, TenantState>,
+    id: String,
+) -> Result<PersonDetail, CommandError> {
+    let connection = state.connection().await?;
+    crate::person::read(&connection, &id).await
+}
+
+#[tauri::command]
+pub fn countries() -> Vec<Country> {
+    crate::people::countries()
+}
+
+/// Plans a change for these people; nothing is sent until `apply_plan`.
+#[tauri::command]
+pub async fn plan_change(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+    ids: Vec<String>,
+    change: WantedChange,
+    policy: ShortfallPolicy,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    runs.plan(&connection, &ids, change, policy).await
+}
+
+/// Carries out the plan last previewed, reporting progress on the channel.
+#[tauri::command]
+pub async fn apply_plan(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+    on_progress: Channel<RunProgress>,
+) -> Result<RunResult, CommandError> {
+    let connection = state.connection().await?;
+    runs.apply(&connection, |p| {
+        let _ = on_progress.send(p);
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn pause_run(runs: State<'_, Runs>) {
+    runs.pause();
+}
+
+#[tauri::command]
+pub fn resume_run(runs: State<'_, Runs>) {
+    runs.resume();
+}
+
+#[tauri::command]
+pub fn cancel_run(runs: State<'_, Runs>) {
+    runs.cancel();
+}
+
+/// Plans the last run's change again for the people it failed for.
+#[tauri::command]
+pub async fn plan_retry(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    runs.plan_retry(&connection).await
+}
+
+/// Saves the last run's result as CSV where the person chooses; the path chosen, or `null`
+/// when they cancelled the dialog.
+#[tauri::command]
+pub async fn save_result_csv(
+    app: AppHandle,
+    runs: State<'_, Runs>,
+) -> Result<Option<String>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    let result = runs
+        .last_result()
+        .ok_or_else(|| CommandError::new("run.none", "There is no result to save yet.", None))?;
+    let bytes = crate::runs::to_csv(&result)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name("licensedesk-result.csv")
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        CommandError::new(
+            "report.path",
+            "That place cannot be written to. Choose a folder on this computer.",
+            Some(e.to_string()),
+        )
+    })?;
+    crate::runs::write_report(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
 }

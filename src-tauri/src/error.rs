@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CommandError {
     /// Stable, for tests and support: e.g. `graph.forbidden`.
     pub code: String,

@@ -4,6 +4,9 @@
 mod commands;
 mod error;
 mod logging;
+mod people;
+mod person;
+mod runs;
 mod settings;
 mod signin;
 mod tenant;
@@ -15,6 +18,9 @@ pub fn run() {
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
+        // Save dialogs, opened from Rust only: the webview is granted no dialog permission.
+        .plugin(tauri_plugin_dialog::init())
+        .manage(runs::Runs::default())
         .manage(TenantState::new())
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
@@ -64,6 +70,17 @@ pub fn run() {
             commands::open_verification_page,
             commands::switch_tenant,
             commands::sign_out,
+            commands::users_page,
+            commands::matching_ids,
+            commands::person,
+            commands::countries,
+            commands::plan_change,
+            commands::apply_plan,
+            commands::pause_run,
+            commands::resume_run,
+            commands::cancel_run,
+            commands::plan_retry,
+            commands::save_result_csv,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -16,7 +16,7 @@ use crate::tenant::{Connection, SavedTenant, TenantSetup, TenantState};
 /// What the device-code screen shows.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct DeviceCodeInfo {
     pub user_code: String,
     pub verification_uri: String,

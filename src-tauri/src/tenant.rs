@@ -17,7 +17,7 @@ use crate::error::CommandError;
 /// What the header shows about the tenant.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct TenantInfo {
     pub display_name: String,
     pub domain: String,
@@ -35,7 +35,7 @@ pub struct TenantInfo {
 /// What the setup screen asks for. Nothing here is secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct TenantSetup {
     /// Domain, tenant ID or "organizations".
     pub tenant: String,
@@ -53,7 +53,7 @@ pub struct TenantSetup {
 /// A tenant signed in to before, for the switcher.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct SavedTenant {
     pub setup: TenantSetup,
     pub tenant_id: Option<String>,
@@ -95,6 +95,8 @@ pub struct Connection {
     pub client: GraphClient,
     pub session: Option<Arc<Session>>,
     pub setup: Option<TenantSetup>,
+    /// The tenant's people, read on first use.
+    pub directory: Arc<crate::people::Directory>,
     _demo: Option<RunningSim>,
 }
 
@@ -221,6 +223,7 @@ impl TenantState {
             client,
             session: Some(session),
             setup: Some(setup.clone()),
+            directory: Arc::default(),
             _demo: None,
         })
     }
@@ -261,6 +264,7 @@ async fn open_demo() -> Result<Connection, CommandError> {
         client,
         session: None,
         setup: None,
+        directory: Arc::default(),
         _demo: Some(sim),
     })
 }

@@ -1,5 +1,5 @@
 import { createContext, useContext } from "react";
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
@@ -7,6 +7,15 @@ import type { TenantInfo } from "./bindings/TenantInfo";
 import type { TenantSetup } from "./bindings/TenantSetup";
 import type { SavedTenant } from "./bindings/SavedTenant";
 import type { DeviceCodeInfo } from "./bindings/DeviceCodeInfo";
+import type { UsersPage } from "./bindings/UsersPage";
+import type { UsersQuery } from "./bindings/UsersQuery";
+import type { PersonDetail } from "./bindings/PersonDetail";
+import type { Country } from "./bindings/Country";
+import type { WantedChange } from "./bindings/WantedChange";
+import type { ShortfallPolicy } from "./bindings/ShortfallPolicy";
+import type { PlanPreview } from "./bindings/PlanPreview";
+import type { RunProgress } from "./bindings/RunProgress";
+import type { RunResult } from "./bindings/RunResult";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -24,6 +33,19 @@ export interface Api {
   /// Calls `listener` with the seconds whenever Microsoft Graph asks LicenseDesk to wait
   /// (throttling); returns the function that stops listening.
   onGraphWait(listener: (seconds: number) => void): () => void;
+  usersPage(query: UsersQuery, offset: number, limit: number): Promise<UsersPage>;
+  matchingIds(query: UsersQuery): Promise<string[]>;
+  person(id: string): Promise<PersonDetail>;
+  countries(): Promise<Country[]>;
+  /// Plans a change; nothing is sent until applyPlan.
+  planChange(ids: string[], change: WantedChange, policy: ShortfallPolicy): Promise<PlanPreview>;
+  applyPlan(onProgress: (p: RunProgress) => void): Promise<RunResult>;
+  pauseRun(): Promise<void>;
+  resumeRun(): Promise<void>;
+  cancelRun(): Promise<void>;
+  planRetry(): Promise<PlanPreview>;
+  /// The path saved to, or null when the person cancelled the dialog.
+  saveResultCsv(): Promise<string | null>;
 }
 
 export const tauriApi: Api = {
@@ -37,6 +59,21 @@ export const tauriApi: Api = {
   openVerificationPage: () => invoke<void>("open_verification_page"),
   switchTenant: (setup) => invoke<TenantInfo>("switch_tenant", { setup }),
   signOut: () => invoke<TenantInfo>("sign_out"),
+  usersPage: (query, offset, limit) => invoke<UsersPage>("users_page", { query, offset, limit }),
+  matchingIds: (query) => invoke<string[]>("matching_ids", { query }),
+  person: (id) => invoke<PersonDetail>("person", { id }),
+  countries: () => invoke<Country[]>("countries"),
+  planChange: (ids, change, policy) => invoke<PlanPreview>("plan_change", { ids, change, policy }),
+  applyPlan: (onProgress) => {
+    const channel = new Channel<RunProgress>();
+    channel.onmessage = onProgress;
+    return invoke<RunResult>("apply_plan", { onProgress: channel });
+  },
+  pauseRun: () => invoke<void>("pause_run"),
+  resumeRun: () => invoke<void>("resume_run"),
+  cancelRun: () => invoke<void>("cancel_run"),
+  planRetry: () => invoke<PlanPreview>("plan_retry"),
+  saveResultCsv: () => invoke<string | null>("save_result_csv"),
   onGraphWait: (listener) => {
     const stop = listen<number>("graph-wait", (event) => listener(event.payload));
     return () => {

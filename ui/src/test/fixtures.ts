@@ -46,6 +46,17 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     switchTenant: notUsed,
     signOut: notUsed,
     onGraphWait: () => () => {},
+    usersPage: notUsed,
+    matchingIds: notUsed,
+    person: notUsed,
+    countries: () => Promise.resolve([]),
+    planChange: notUsed,
+    applyPlan: notUsed,
+    pauseRun: () => Promise.resolve(),
+    resumeRun: () => Promise.resolve(),
+    cancelRun: () => Promise.resolve(),
+    planRetry: notUsed,
+    saveResultCsv: () => Promise.resolve(null),
     ...overrides,
   };
 }

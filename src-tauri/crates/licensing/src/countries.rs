@@ -170,6 +170,13 @@ pub fn parse_country(input: &str) -> Result<String, CountryError> {
     }
 }
 
+/// Every ISO 3166-1 alpha-2 code the data set knows, sorted.
+pub fn all_codes() -> Vec<String> {
+    let mut codes: Vec<String> = index().codes.keys().cloned().collect();
+    codes.sort();
+    codes
+}
+
 /// The country's name in `language` ("en", "nl", …), or its English short name.
 pub fn country_name(code: &str, language: &str) -> Option<String> {
     let alpha2 = index().codes.get(&code.trim().to_ascii_uppercase())?;

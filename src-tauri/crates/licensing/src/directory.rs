@@ -12,7 +12,7 @@ use crate::{ProductNames, Sku, User};
 /// What the Users page asks for. Every filter given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct UsersQuery {
     /// Part of a name or user principal name, any case.
     pub search: String,
@@ -29,7 +29,7 @@ pub struct UsersQuery {
 /// One value of a filter with how many people (matching the search) have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct FilterCount {
     pub key: String,
     pub label: String,
@@ -38,7 +38,7 @@ pub struct FilterCount {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct FilterCounts {
     pub unlicensed: u32,
     pub no_usage_location: u32,
@@ -52,7 +52,7 @@ pub struct FilterCounts {
 /// A license as a row shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct RowLicense {
     pub sku_id: String,
     pub name: String,
@@ -63,7 +63,7 @@ pub struct RowLicense {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct UserRow {
     pub id: String,
     pub display_name: String,
@@ -77,7 +77,7 @@ pub struct UserRow {
 /// One screenful of the people a query matches, and the counts for its filters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct UsersPage {
     /// Everyone read so far.
     pub total: u32,

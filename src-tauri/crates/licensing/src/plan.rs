@@ -21,7 +21,7 @@ const MUTUALLY_EXCLUSIVE: &[(&str, &str)] = &[("EXCHANGE_S_STANDARD", "EXCHANGE_
 /// A plan (SKU) to give, with the service plans to leave switched off.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct PlanToAdd {
     pub sku_id: String,
     /// Service plan ids to leave off.
@@ -31,7 +31,7 @@ pub struct PlanToAdd {
 /// Where a usage location is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "scope", content = "country")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum UsageLocationChange {
     /// Only for people who have none (so that a license can be given).
     WhereMissing(String),
@@ -42,7 +42,7 @@ pub enum UsageLocationChange {
 /// What the person asked for, the same for everyone in the run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct WantedChange {
     pub add: Vec<PlanToAdd>,
     /// SKU ids to take away (held directly).
@@ -56,7 +56,7 @@ pub struct WantedChange {
 /// What to do when a plan has fewer free seats than people who need one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum ShortfallPolicy {
     /// As many as the seats allow, in the order the people were given; the rest are listed.
     Partial,
@@ -68,7 +68,7 @@ pub enum ShortfallPolicy {
 /// The kind of change a person gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Action {
     Add,
     Remove,
@@ -81,8 +81,12 @@ pub enum Action {
 
 /// Why a person gets nothing, or is blocked. `sku_id`s name plans; the front ends put names on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", tag = "code")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "code"
+)]
+#[ts(export)]
 pub enum Reason {
     /// Already holds every plan to add (directly or from a group).
     AlreadyHasIt { sku_id: String },
@@ -109,7 +113,7 @@ pub enum Reason {
 /// One person's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct PersonOutcome {
     pub user_id: String,
     pub user_principal_name: String,
@@ -125,7 +129,7 @@ pub struct PersonOutcome {
 /// One plan's seats in this run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct SeatLedger {
     pub sku_id: String,
     pub sku_part_number: String,
@@ -141,7 +145,7 @@ pub struct SeatLedger {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Plan {
     /// One per person, in the order given.
     pub people: Vec<PersonOutcome>,

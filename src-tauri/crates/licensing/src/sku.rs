@@ -9,7 +9,7 @@ use crate::{ProductNames, SeatCounts};
 
 /// Graph's `capabilityStatus` of a subscribed SKU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum CapabilityStatus {
     Enabled,
     /// Some units expired and are in their grace period.
@@ -43,7 +43,7 @@ impl CapabilityStatus {
 
 /// Whether a SKU is for people or for the organisation as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum AppliesTo {
     User,
     /// Company SKUs fail with "License … cannot be assigned to a user."
@@ -86,7 +86,7 @@ pub struct ServicePlan {
 /// This is also the CLI's `skus --json` record, so its camelCase field names are a contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct SkuSummary {
     pub sku_id: String,
     pub sku_part_number: String,

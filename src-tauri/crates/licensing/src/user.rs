@@ -35,7 +35,7 @@ pub struct User {
 /// once per source, because only the direct one can be removed on the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct UserLicense {
     pub sku_id: String,
     pub sku_part_number: String,
@@ -48,7 +48,7 @@ pub struct UserLicense {
 /// A user ready to show; also the CLI's `users --json` record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct UserSummary {
     pub id: String,
     pub user_principal_name: String,

@@ -1,0 +1,585 @@
+//! Bulk changes from the app: a plan the person has seen (preview), then the run that carries
+//! it out with live progress, pause, resume and cancel, and its result in plain words, which
+//! can be saved as CSV.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use graph::{ExecutorOptions, GraphError, GraphErrorKind, PersonStatus};
+use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, WantedChange};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::tenant::Connection;
+
+/// People carried out between two checks for pause and cancel. Small enough that Cancel
+/// stops sending within a second or two; large enough for the executor's batching.
+const CHUNK: usize = 200;
+
+/// What the preview shows: the plan, and the names to show it with.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanPreview {
+    pub plan: Plan,
+    /// Plan (SKU) id, lower case → its friendly name.
+    pub plan_names: HashMap<String, String>,
+    /// Group id → its name, for licenses that come from a group.
+    pub group_names: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum LineStatus {
+    Done,
+    Failed,
+    /// Blocked in the plan, or nothing to do: nothing was sent.
+    Skipped,
+    /// The run was cancelled before this person's turn.
+    NotSent,
+}
+
+/// One person's result.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunLine {
+    pub user_id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub action: Action,
+    pub set_usage_location: Option<String>,
+    /// Friendly names of the plans given and taken away.
+    pub add: Vec<String>,
+    pub remove: Vec<String>,
+    pub status: LineStatus,
+    /// What happened or why not, in plain words with the fix.
+    pub message: Option<String>,
+    /// Microsoft Graph's own words, for support.
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunResult {
+    pub lines: Vec<RunLine>,
+    pub done: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub not_sent: u32,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunProgress {
+    pub total: u32,
+    pub done: u32,
+    pub failed: u32,
+    /// Changes per second so far.
+    pub per_second: f64,
+    /// At that rate; `null` until there is a rate.
+    pub seconds_left: Option<u32>,
+    pub paused: bool,
+}
+
+/// The plan waiting for Apply, and the controls of a run in progress.
+#[derive(Default)]
+pub struct Runs {
+    pending: Mutex<Option<Pending>>,
+    last: Mutex<Option<(RunResult, WantedChange, ShortfallPolicy)>>,
+    paused: AtomicBool,
+    cancelled: AtomicBool,
+    resumed: Notify,
+}
+
+struct Pending {
+    preview: PlanPreview,
+    change: WantedChange,
+    policy: ShortfallPolicy,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Friendly names for the plans a plan touches, by lower-case id.
+fn plan_names(skus: &[Sku]) -> HashMap<String, String> {
+    let names = ProductNames::builtin();
+    skus.iter()
+        .map(|s| {
+            (
+                s.sku_id.to_ascii_lowercase(),
+                names.display_name(&s.sku_id, &s.sku_part_number),
+            )
+        })
+        .collect()
+}
+
+impl Runs {
+    /// Plans `change` for the people with `ids` and keeps the plan for Apply.
+    pub async fn plan(
+        &self,
+        connection: &Connection,
+        ids: &[String],
+        change: WantedChange,
+        policy: ShortfallPolicy,
+    ) -> Result<PlanPreview, CommandError> {
+        connection
+            .directory
+            .ensure_started(&connection.client)
+            .await?;
+        let people = connection.directory.people(ids);
+        if people.is_empty() {
+            return Err(CommandError::new(
+                "plan.nobody",
+                "Choose at least one person first.",
+                None,
+            ));
+        }
+        let skus = connection.directory.skus();
+        let plan = licensing::plan(&people, &change, &skus, policy);
+        let groups: Vec<String> = plan
+            .people
+            .iter()
+            .filter_map(|p| match &p.reason {
+                Some(licensing::Reason::FromGroup { group_id, .. }) => Some(group_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let group_names = connection
+            .directory
+            .name_groups(&connection.client, groups)
+            .await;
+        let preview = PlanPreview {
+            plan,
+            plan_names: plan_names(&skus),
+            group_names,
+        };
+        *lock(&self.pending) = Some(Pending {
+            preview: preview.clone(),
+            change,
+            policy,
+        });
+        Ok(preview)
+    }
+
+    pub fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+    }
+
+    pub fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+        self.resumed.notify_waiters();
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.resume();
+    }
+
+    /// Carries out the plan last previewed. Removals and swaps go first (they free seats the
+    /// additions may need); pause and cancel are checked between chunks of people.
+    pub async fn apply(
+        &self,
+        connection: &Connection,
+        mut on_progress: impl FnMut(RunProgress),
+    ) -> Result<RunResult, CommandError> {
+        let Some(pending) = lock(&self.pending).take() else {
+            return Err(CommandError::new(
+                "run.nothing",
+                "There is no previewed change to apply. Go back and review the change first.",
+                None,
+            ));
+        };
+        self.paused.store(false, Ordering::SeqCst);
+        self.cancelled.store(false, Ordering::SeqCst);
+        let plan = &pending.preview.plan;
+        let order: Vec<usize> = {
+            let rank = |a: Action| match a {
+                Action::Remove | Action::Swap => 0,
+                Action::Add => 1,
+                Action::None => 2,
+                Action::Blocked => 3,
+            };
+            let mut order: Vec<usize> = (0..plan.people.len()).collect();
+            order.sort_by_key(|&i| rank(plan.people[i].action));
+            order
+        };
+        let to_send = plan
+            .people
+            .iter()
+            .filter(|p| {
+                p.action != Action::Blocked
+                    && (p.action != Action::None || p.set_usage_location.is_some())
+            })
+            .count() as u32;
+        let mut statuses: Vec<Option<PersonStatus>> =
+            (0..plan.people.len()).map(|_| None).collect();
+        let started = Instant::now();
+        let (mut done, mut failed) = (0u32, 0u32);
+        let mut cancelled = false;
+        for chunk in order.chunks(CHUNK) {
+            while self.paused.load(Ordering::SeqCst) && !self.cancelled.load(Ordering::SeqCst) {
+                on_progress(progress(to_send, done, failed, started, true));
+                let woken = self.resumed.notified();
+                if !self.paused.load(Ordering::SeqCst) {
+                    break;
+                }
+                woken.await;
+            }
+            if self.cancelled.load(Ordering::SeqCst) {
+                cancelled = true;
+                break;
+            }
+            let part = Plan {
+                people: chunk.iter().map(|&i| plan.people[i].clone()).collect(),
+                seats: Vec::new(),
+            };
+            let (base_done, base_failed) = (done, failed);
+            let results = connection
+                .client
+                .apply_plan(&part, &ExecutorOptions::default(), |p| {
+                    on_progress(progress(
+                        to_send,
+                        base_done + p.done as u32,
+                        base_failed + p.failed as u32,
+                        started,
+                        false,
+                    ))
+                })
+                .await;
+            for (&i, status) in chunk.iter().zip(results) {
+                let counts = plan.people[i].action != Action::Blocked
+                    && (plan.people[i].action != Action::None
+                        || plan.people[i].set_usage_location.is_some());
+                match &status {
+                    PersonStatus::Done if counts => done += 1,
+                    PersonStatus::Failed(_) => failed += 1,
+                    _ => {}
+                }
+                statuses[i] = Some(status);
+            }
+            on_progress(progress(to_send, done, failed, started, false));
+        }
+
+        // The people changed are read again, so the list and the panel show what is true now;
+        // the plans too, for their seats.
+        let changed: Vec<String> = plan
+            .people
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, s)| matches!(s, Some(PersonStatus::Done)))
+            .map(|(p, _)| p.user_id.clone())
+            .collect();
+        refresh(connection, &changed).await;
+
+        let result = result_of(&pending.preview, statuses, cancelled);
+        *lock(&self.last) = Some((result.clone(), pending.change, pending.policy));
+        Ok(result)
+    }
+
+    /// Plans the last run's change again for the people it failed for.
+    pub async fn plan_retry(&self, connection: &Connection) -> Result<PlanPreview, CommandError> {
+        let (ids, change, policy) = {
+            let last = lock(&self.last);
+            let Some((result, change, policy)) = last.as_ref() else {
+                return Err(CommandError::new(
+                    "run.none",
+                    "There is no finished run to retry.",
+                    None,
+                ));
+            };
+            let ids: Vec<String> = result
+                .lines
+                .iter()
+                .filter(|l| matches!(l.status, LineStatus::Failed | LineStatus::NotSent))
+                .map(|l| l.user_id.clone())
+                .collect();
+            (ids, change.clone(), *policy)
+        };
+        self.plan(connection, &ids, change, policy).await
+    }
+
+    pub fn last_result(&self) -> Option<RunResult> {
+        lock(&self.last).as_ref().map(|(r, _, _)| r.clone())
+    }
+}
+
+fn progress(total: u32, done: u32, failed: u32, started: Instant, paused: bool) -> RunProgress {
+    let secs = started.elapsed().as_secs_f64();
+    let finished = done + failed;
+    let per_second = if secs > 0.2 {
+        finished as f64 / secs
+    } else {
+        0.0
+    };
+    RunProgress {
+        total,
+        done,
+        failed,
+        per_second,
+        seconds_left: (per_second > 0.0)
+            .then(|| (total.saturating_sub(finished) as f64 / per_second).ceil() as u32),
+        paused,
+    }
+}
+
+/// Re-reads changed people (up to a screenful; a large run updates the rest from the plan's
+/// own record on the next full read) and the plans' seats.
+async fn refresh(connection: &Connection, ids: &[String]) {
+    for id in ids.iter().take(200) {
+        match connection.client.user(id).await {
+            Ok(u) => connection.directory.replace(u.to_domain()),
+            Err(e) => tracing::debug!("could not re-read {id}: {e}"),
+        }
+    }
+    match connection.client.subscribed_skus().await {
+        Ok(skus) => connection
+            .directory
+            .set_skus(skus.iter().map(|s| s.to_domain()).collect()),
+        Err(e) => tracing::debug!("could not re-read the plans: {e}"),
+    }
+}
+
+/// A failure in plain words with what to do, and Graph's words as details.
+pub fn explain(error: &GraphError, names: &HashMap<String, String>) -> (String, String) {
+    let name = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|i| names.get(&i.to_ascii_lowercase()).cloned())
+            .unwrap_or_else(|| "this plan".into())
+    };
+    let message = match error.kind() {
+        Some(GraphErrorKind::UsageLocationMissing) => "No usage location: Microsoft needs one before a license can be given. Set a usage location first.".to_string(),
+        Some(GraphErrorKind::NoFreeSeat { sku }) => format!("No free {} seats left: buy seats or choose fewer people.", name(sku)),
+        Some(GraphErrorKind::InheritedFromGroup) => "This license comes from a group: remove the person from that group instead.".into(),
+        Some(GraphErrorKind::MutuallyExclusive { .. }) => "Two of the person's apps cannot be on together (for example Exchange Online Plan 1 and Plan 2): swap the licenses instead of adding one.".into(),
+        Some(GraphErrorKind::DependencyMissing) => "An app in this license needs another app the person would not have: keep that app switched on.".into(),
+        Some(GraphErrorKind::Forbidden) => "Microsoft 365 refused: this sign-in lacks a permission or role (License Administrator or User Administrator).".into(),
+        Some(GraphErrorKind::NotFound) => "This person no longer exists in the tenant.".into(),
+        Some(GraphErrorKind::Throttled | GraphErrorKind::Transient) => "Microsoft 365 was busy: retry the failed people.".into(),
+        _ => CommandError::from(clone_error(error)).message,
+    };
+    (message, error.to_string())
+}
+
+/// `GraphError` is not `Clone` (it need not be elsewhere); this keeps what the words need.
+fn clone_error(error: &GraphError) -> GraphError {
+    match error {
+        GraphError::Api {
+            status,
+            code,
+            message,
+            request_id,
+            kind,
+        } => GraphError::Api {
+            kind: kind.clone(),
+            status: *status,
+            code: code.clone(),
+            message: message.clone(),
+            request_id: request_id.clone(),
+        },
+        GraphError::Network(m) => GraphError::Network(m.clone()),
+        other => GraphError::Decode(other.to_string()),
+    }
+}
+
+fn result_of(
+    preview: &PlanPreview,
+    statuses: Vec<Option<PersonStatus>>,
+    cancelled: bool,
+) -> RunResult {
+    let names = &preview.plan_names;
+    let name = |id: &str| {
+        names
+            .get(&id.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
+    let group = |id: &str| {
+        preview
+            .group_names
+            .get(id)
+            .map(|n| format!("“{n}”"))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut result = RunResult {
+        lines: Vec::with_capacity(statuses.len()),
+        done: 0,
+        failed: 0,
+        skipped: 0,
+        not_sent: 0,
+        cancelled,
+    };
+    for (p, status) in preview.plan.people.iter().zip(statuses) {
+        let reason = p.reason.as_ref().map(|r| r.describe(name, group));
+        let (status, message, details) = match status {
+            Some(PersonStatus::Done) => (LineStatus::Done, None, None),
+            Some(PersonStatus::Failed(e)) => {
+                let (m, d) = explain(&e, names);
+                (LineStatus::Failed, Some(m), Some(d))
+            }
+            Some(PersonStatus::Skipped) => (LineStatus::Skipped, reason, None),
+            None if p.action == Action::Blocked => (LineStatus::Skipped, reason, None),
+            None => (
+                LineStatus::NotSent,
+                Some("Not sent: the run was cancelled first.".into()),
+                None,
+            ),
+        };
+        match status {
+            LineStatus::Done => result.done += 1,
+            LineStatus::Failed => result.failed += 1,
+            LineStatus::Skipped => result.skipped += 1,
+            LineStatus::NotSent => result.not_sent += 1,
+        }
+        result.lines.push(RunLine {
+            user_id: p.user_id.clone(),
+            user_principal_name: p.user_principal_name.clone(),
+            display_name: p.display_name.clone(),
+            action: p.action,
+            set_usage_location: p.set_usage_location.clone(),
+            add: p.add.iter().map(|a| name(&a.sku_id)).collect(),
+            remove: p.remove.iter().map(|r| name(r)).collect(),
+            status,
+            message,
+            details,
+        });
+    }
+    result
+}
+
+/// A cell a spreadsheet would read as a formula (`= + - @`, or a tab or carriage return
+/// first) gets a leading apostrophe, so opening the report runs nothing.
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// Writes the report next to its final name first, then renames it: a crash never leaves
+/// half a report under the name chosen.
+pub fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
+    let tmp = path.with_extension("csv.part");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CommandError::new(
+                "report.write",
+                format!(
+                    "The report could not be saved to {}. Choose another folder.",
+                    path.display()
+                ),
+                Some(e.to_string()),
+            )
+        })
+}
+
+/// The result as CSV (UTF-8 with a BOM, so Excel reads accents right).
+pub fn to_csv(result: &RunResult) -> Result<Vec<u8>, CommandError> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        let fail = |e: csv::Error| {
+            CommandError::new(
+                "report.write",
+                "The report could not be written.",
+                Some(e.to_string()),
+            )
+        };
+        writer
+            .write_record([
+                "User principal name",
+                "Name",
+                "Change",
+                "Usage location set",
+                "Given",
+                "Taken away",
+                "Result",
+                "Why",
+                "Details",
+            ])
+            .map_err(fail)?;
+        for l in &result.lines {
+            let status = match l.status {
+                LineStatus::Done => "done",
+                LineStatus::Failed => "failed",
+                LineStatus::Skipped => "skipped",
+                LineStatus::NotSent => "not sent",
+            };
+            let action = serde_json::to_value(l.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let cells = [
+                l.user_principal_name.clone(),
+                l.display_name.clone(),
+                action,
+                l.set_usage_location.clone().unwrap_or_default(),
+                l.add.join("; "),
+                l.remove.join("; "),
+                status.to_string(),
+                l.message.clone().unwrap_or_default(),
+                l.details.clone().unwrap_or_default(),
+            ];
+            writer
+                .write_record(cells.iter().map(|c| neutralise(c)))
+                .map_err(fail)?;
+        }
+        writer.flush().map_err(|e| fail(e.into()))?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(neutralise("ana@contoso.com"), "ana@contoso.com");
+    }
+
+    #[test]
+    fn the_report_has_a_line_per_person_and_no_live_formula() {
+        let line = |upn: &str, status| RunLine {
+            user_id: "1".into(),
+            user_principal_name: upn.into(),
+            display_name: "=cmd|' /C calc'!A0".into(),
+            action: Action::Add,
+            set_usage_location: None,
+            add: vec!["Microsoft 365 E3".into()],
+            remove: vec![],
+            status,
+            message: None,
+            details: None,
+        };
+        let result = RunResult {
+            lines: vec![
+                line("a@contoso.com", LineStatus::Done),
+                line("b@contoso.com", LineStatus::Failed),
+            ],
+            done: 1,
+            failed: 1,
+            skipped: 0,
+            not_sent: 0,
+            cancelled: false,
+        };
+        let csv = String::from_utf8(to_csv(&result).expect("csv")).expect("utf-8");
+        assert_eq!(csv.lines().count(), 3);
+        assert!(csv.contains("'=cmd"));
+        assert!(!csv.contains(",=cmd"));
+    }
+}
