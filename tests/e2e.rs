@@ -497,3 +497,278 @@ async fn save_screenshot(client: &Client, name: &str) {
         let _ = std::fs::write(dir.join(name), png);
     }
 }
+
+/// Clicks the listbox option whose text contains `text` (Fluent's Dropdown and Combobox).
+async fn choose_option(client: &Client, text: &str) -> Result<(), String> {
+    let xpath = format!("//*[@role='option'][contains(normalize-space(.), '{text}')]");
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .map_err(|e| format!("option {text}: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("click option {text}: {e}"))
+}
+
+/// Waits until the element's text contains `wanted`.
+async fn wait_text(client: &Client, css: &str, wanted: &str) -> Result<String, String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(wanted) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never said “{wanted}”; it says “{text}”"));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Types into the Users page search and opens the one person it finds.
+async fn open_person(client: &Client, upn: &str) -> Result<(), String> {
+    eprintln!("e2e: opening {upn}");
+    // A fresh Users page, so the search box is empty.
+    click(client, "[data-testid=nav-plans]").await?;
+    click(client, "[data-testid=nav-users]").await?;
+    type_into(client, "input[data-testid=users-search]", upn).await?;
+    wait_text(client, "[data-testid=users-matching]", "1 matching").await?;
+    click(client, &format!("[data-testid=user-row][data-upn='{upn}']")).await?;
+    wait_text(client, "[data-testid=person-panel]", upn).await?;
+    Ok(())
+}
+
+async fn free_seats(client: &Client, part: &str) -> i64 {
+    value_of(
+        client,
+        &format!("[data-testid=plan-card][data-sku-part={part}] [data-testid=plan-free]"),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn give_swap_explain_and_bulk_assign_on_the_users_page() {
+    let driver = Driver::start();
+    let client = open_app(&driver).await;
+    let result = users_flows(&client).await;
+    if result.is_err() {
+        save_screenshot(&client, "users-failure.png").await;
+    }
+    let _ = client.close().await;
+    result.expect("users flows");
+}
+
+async fn users_flows(client: &Client) -> Result<(), String> {
+    // The emulator's own data tells who is who.
+    let tenant = Tenant::generate(&Scenario::demo().tenant);
+    let nowhere = tenant
+        .users
+        .iter()
+        .find(|u| u.usage_location.is_none() && u.licenses.is_empty())
+        .ok_or("an unlicensed person without a usage location")?
+        .user_principal_name
+        .clone();
+    let o365 = tenant
+        .skus
+        .iter()
+        .find(|s| s.sku_part_number == "ENTERPRISEPACK")
+        .ok_or("O365 E3")?
+        .sku_id
+        .clone();
+    let e5 = tenant
+        .skus
+        .iter()
+        .find(|s| s.sku_part_number == "SPE_E5")
+        .ok_or("M365 E5")?
+        .sku_id
+        .clone();
+    let swapper = tenant
+        .users
+        .iter()
+        .find(|u| {
+            u.licenses
+                .iter()
+                .any(|l| l.sku_id == o365 && l.assigned_by_group.is_none())
+                && !u.licenses.iter().any(|l| l.sku_id == e5)
+        })
+        .ok_or("someone with Office 365 E3 directly and no E5")?
+        .user_principal_name
+        .clone();
+    let member = tenant
+        .users
+        .iter()
+        .find(|u| u.licenses.len() == 1 && u.licenses[0].assigned_by_group.is_some())
+        .ok_or("someone with a license only from a group")?
+        .user_principal_name
+        .clone();
+
+    // Seats before, on the Plans page.
+    let e5_before = free_seats(client, "SPE_E5").await;
+    let o365_before = free_seats(client, "ENTERPRISEPACK").await;
+
+    click(client, "[data-testid=nav-users]").await?;
+    wait_text(client, "[data-testid=users-subtitle]", "people in Contoso").await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid=user-row]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    save_screenshot(client, "users-page.png").await;
+
+    eprintln!("e2e: step 1");
+    // 1. A license for someone without a usage location: set it in the same flow.
+    open_person(client, &nowhere).await?;
+    eprintln!("e2e: ok 2");
+    wait_text(client, "[data-testid=person-location]", "None").await?;
+    eprintln!("e2e: ok 3");
+    click(client, "[data-testid=person-give]").await?;
+    eprintln!("e2e: ok 4");
+    click(client, "[data-testid=change-plan]").await?;
+    eprintln!("e2e: ok 5");
+    choose_option(client, "Microsoft Teams Essentials").await?;
+    eprintln!("e2e: ok 6");
+    type_into(client, "input[data-testid=change-country]", "Netherl").await?;
+    eprintln!("e2e: ok 7");
+    choose_option(client, "Netherlands (NL)").await?;
+    eprintln!("e2e: ok 8");
+    click(client, "[data-testid=change-review]").await?;
+    eprintln!("e2e: ok 9");
+    let line = wait_text(
+        client,
+        "[data-testid=review-line]",
+        "Gets Microsoft Teams Essentials",
+    )
+    .await?;
+    eprintln!("e2e: ok 15");
+    if !line.contains("Usage location set to Netherlands") {
+        return Err(format!(
+            "the review does not set the usage location: {line}"
+        ));
+    }
+    click(client, "[data-testid=review-apply]").await?;
+    eprintln!("e2e: ok 21");
+    wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
+    eprintln!("e2e: ok 22");
+    click(client, "[data-testid=result-close]").await?;
+    eprintln!("e2e: ok 23");
+    wait_text(client, "[data-testid=person-notice]", "Done").await?;
+    eprintln!("e2e: ok 24");
+    wait_text(client, "[data-testid=person-location]", "Netherlands (NL)").await?;
+    eprintln!("e2e: ok 25");
+    wait_text(
+        client,
+        "[data-testid=person-panel]",
+        "Microsoft Teams Essentials",
+    )
+    .await?;
+    eprintln!("e2e: ok 31");
+    save_screenshot(client, "person-panel.png").await;
+
+    eprintln!("e2e: step 2");
+    // 2. A license from a group cannot be removed here, and the panel says where to do it.
+    click(client, "[data-testid=person-close]").await?;
+    open_person(client, &member).await?;
+    let hint = wait_text(
+        client,
+        "[data-testid=group-hint]",
+        "Sales – Microsoft 365 E3",
+    )
+    .await?;
+    if !hint.contains("Remove the person from that group") {
+        return Err(format!("the group hint does not say what to do: {hint}"));
+    }
+    if client
+        .find(Locator::Css("[data-testid=person-take]"))
+        .await
+        .is_ok()
+    {
+        return Err("a group license offers Take away".into());
+    }
+
+    eprintln!("e2e: step 3");
+    // 3. Swap Office 365 E3 for Microsoft 365 E5 in one step; the Plans page's seats follow.
+    click(client, "[data-testid=person-close]").await?;
+    open_person(client, &swapper).await?;
+    click(client, "[data-testid=person-swap]").await?;
+    click(client, "[data-testid=change-plan]").await?;
+    choose_option(client, "Microsoft 365 E5").await?;
+    click(client, "[data-testid=change-review]").await?;
+    wait_text(
+        client,
+        "[data-testid=review-line]",
+        "Office 365 E3 → Microsoft 365 E5",
+    )
+    .await?;
+    click(client, "[data-testid=review-apply]").await?;
+    wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
+    click(client, "[data-testid=result-close]").await?;
+    wait_text(client, "[data-testid=person-panel]", "Microsoft 365 E5").await?;
+    click(client, "[data-testid=nav-plans]").await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (e5, o365) = (
+            free_seats(client, "SPE_E5").await,
+            free_seats(client, "ENTERPRISEPACK").await,
+        );
+        if e5 == e5_before - 1 && o365 == o365_before + 1 {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "seats did not follow the swap: E5 {e5_before}→{e5}, O365 E3 {o365_before}→{o365}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    eprintln!("e2e: step 4");
+    // 4. Everyone unlicensed gets Microsoft 365 E3, which has too few seats: as many as seats
+    //    allow, and whoever is left out is listed.
+    click(client, "[data-testid=nav-users]").await?;
+    click(client, "[data-testid=chip-unlicensed]").await?;
+    wait_text(
+        client,
+        "[data-testid=chip-unlicensed][aria-pressed=true]",
+        "Unlicensed",
+    )
+    .await?;
+    click(client, "[data-testid=select-all]").await?;
+    wait_text(client, "[data-testid=selection-count]", "selected").await?;
+    click(client, "[data-testid=bulk-give]").await?;
+    click(client, "[data-testid=change-plan]").await?;
+    choose_option(client, "Microsoft 365 E3").await?;
+    type_into(client, "input[data-testid=change-country]", "Germ").await?;
+    choose_option(client, "Germany (DE)").await?;
+    click(client, "[data-testid=change-review]").await?;
+    let short = wait_text(client, "[data-testid=shortfall]", "more needed").await?;
+    click(client, "[data-testid=policy-partial]").await?;
+    wait_text(
+        client,
+        "[data-testid=review-confirm]",
+        "0 Microsoft 365 E3 seats will be left",
+    )
+    .await?;
+    save_screenshot(client, "preview.png").await;
+    click(client, "[data-testid=review-apply]").await?;
+    let summary = wait_text(client, "[data-testid=result-summary]", "changed").await?;
+    if !summary.starts_with("2 changed") {
+        return Err(format!(
+            "two seats were free, the result says: {summary} ({short})"
+        ));
+    }
+    wait_text(
+        client,
+        "[data-testid=result-list]",
+        "Not enough free Microsoft 365 E3 seats",
+    )
+    .await?;
+    save_screenshot(client, "result.png").await;
+    Ok(())
+}

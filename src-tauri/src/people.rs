@@ -78,9 +78,12 @@ impl Directory {
                 }
             })
             .await;
-        if let Err(e) = result {
-            tracing::warn!("reading the directory stopped: {e}");
-            *write(&self.failed) = Some(e.into());
+        match result {
+            Ok(count) => tracing::info!(people = count, "directory read"),
+            Err(e) => {
+                tracing::warn!("reading the directory stopped: {e}");
+                *write(&self.failed) = Some(e.into());
+            }
         }
         self.loading.store(false, Ordering::SeqCst);
         self.first_page.notify_waiters();
@@ -91,6 +94,12 @@ impl Directory {
     }
 
     pub fn page(&self, query: &UsersQuery, offset: u32, limit: u32) -> UsersPage {
+        tracing::debug!(
+            offset,
+            limit,
+            loading = self.loading.load(Ordering::SeqCst),
+            "users page"
+        );
         let users = read(&self.users);
         users_page(
             &users,
@@ -178,4 +187,34 @@ pub fn countries() -> Vec<Country> {
             code,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use graph::{AccessToken, GraphEndpoint};
+    use graph_sim::{RunningSim, Scenario};
+
+    #[tokio::test]
+    async fn the_directory_loads_everyone_and_says_when_it_is_done() {
+        let sim = RunningSim::start(&Scenario::demo()).await.expect("sim");
+        let client = GraphClient::new(
+            GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint"),
+            AccessToken::new(sim.access_token()),
+        )
+        .expect("client");
+        let directory = Arc::new(Directory::default());
+        directory.ensure_started(&client).await.expect("first page");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let page = directory.page(&UsersQuery::default(), 0, 50);
+            if !page.loading {
+                assert_eq!(page.total as usize, sim.tenant().users.len());
+                assert_eq!(page.rows.len(), 50);
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "still loading");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }

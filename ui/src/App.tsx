@@ -17,6 +17,7 @@ import { ErrorState } from "./components/ErrorState";
 import { AppShell, type Page } from "./components/AppShell";
 import { PlansPage } from "./components/PlansPage";
 import { TenantPage } from "./components/TenantPage";
+import { UsersPage } from "./components/UsersPage";
 
 function usePrefersDark(): boolean {
   const query = "(prefers-color-scheme: dark)";
@@ -87,6 +88,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
           >
             {page === "plans" ? (
               <PlansPage key={generation} tenantName={tenant?.displayName} />
+            ) : page === "users" ? (
+              <UsersPage key={generation} tenantName={tenant?.displayName} />
             ) : (
               <TenantPage onSignedIn={switched} />
             )}

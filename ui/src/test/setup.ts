@@ -17,3 +17,9 @@ if (!window.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+
+// jsdom lays nothing out, so every element measures 0×0 and virtualized lists would render no
+// rows. Give elements a desktop-sized box so those lists show their first rows, as in the app.
+for (const [name, size] of [["clientWidth", 1000], ["clientHeight", 600], ["offsetWidth", 1000], ["offsetHeight", 600]] as const) {
+  Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => size });
+}

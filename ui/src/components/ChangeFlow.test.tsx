@@ -1,0 +1,113 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { ApiContext, type Api } from "../api";
+import { I18nProvider } from "../i18n";
+import type { PlanPreview } from "../bindings/PlanPreview";
+import type { RunResult } from "../bindings/RunResult";
+import { fakeApi, plan } from "../test/fixtures";
+import { ChangeFlow } from "./ChangeFlow";
+
+const TEAMS = "3b555118-da6a-4418-894f-7df1e2096870";
+
+function preview(locationSet: boolean): PlanPreview {
+  return {
+    plan: {
+      people: [
+        {
+          userId: "u1",
+          userPrincipalName: "ana@contoso.com",
+          displayName: "Ana de Vries",
+          action: locationSet ? "add" : "blocked",
+          setUsageLocation: locationSet ? "NL" : null,
+          add: locationSet ? [{ skuId: TEAMS, disabledPlans: [] }] : [],
+          remove: [],
+          reason: locationSet ? null : { code: "noUsageLocation" },
+        },
+      ],
+      seats: [{ skuId: TEAMS, skuPartNumber: "Teams_Ess", freeBefore: 25, taken: locationSet ? 1 : 0, freed: 0, freeAfter: locationSet ? 24 : 25, shortfall: 0 }],
+    },
+    planNames: { [TEAMS]: "Microsoft Teams Essentials" },
+    groupNames: {},
+  };
+}
+
+function setup(overrides: Partial<Api>) {
+  const api = fakeApi(() => Promise.resolve([plan({ skuId: TEAMS, skuPartNumber: "Teams_Ess", displayName: "Microsoft Teams Essentials", free: 25, enabled: 25, consumed: 0 })]), undefined, {
+    countries: () => Promise.resolve([{ code: "NL", englishName: "Netherlands" }, { code: "DE", englishName: "Germany" }]),
+    ...overrides,
+  });
+  const onClose = vi.fn();
+  render(
+    <ApiContext.Provider value={api}>
+      <I18nProvider locale="en">
+        <ChangeFlow ids={["u1"]} kind="give" onClose={onClose} />
+      </I18nProvider>
+    </ApiContext.Provider>,
+  );
+  return { onClose };
+}
+
+describe("Giving a license", () => {
+  it("reviews first, fixes a missing usage location in place, applies, and shows the result", async () => {
+    const user = userEvent.setup();
+    const planChange = vi.fn<Api["planChange"]>((_, change) =>
+      Promise.resolve(preview(change.usageLocation !== null)),
+    );
+    const done: RunResult = {
+      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", message: null, details: null }],
+      done: 1,
+      failed: 0,
+      skipped: 0,
+      notSent: 0,
+      cancelled: false,
+    };
+    const applyPlan = vi.fn<Api["applyPlan"]>((onProgress) => {
+      onProgress({ total: 1, done: 1, failed: 0, perSecond: 1, secondsLeft: 0, paused: false });
+      return Promise.resolve(done);
+    });
+    const { onClose } = setup({ planChange, applyPlan });
+
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    await user.click(screen.getByTestId("change-review"));
+
+    // Nothing has changed yet; the blocker is explained and fixable in place.
+    expect(await screen.findByText("Review: nothing has changed yet")).toBeTruthy();
+    expect(screen.getByTestId("review-counts").textContent).toContain("1 not changed");
+    const fix = screen.getByTestId("fix-location");
+    await user.type(within(fix).getByRole("combobox"), "Nether");
+    await user.click(await screen.findByRole("option", { name: /Netherlands \(NL\)/ }));
+    await user.click(screen.getByTestId("fix-apply"));
+    expect(planChange).toHaveBeenLastCalledWith(
+      ["u1"],
+      expect.objectContaining({ usageLocation: { scope: "whereMissing", country: "NL" } }),
+      "nobody",
+    );
+    expect(await screen.findByText(/Usage location set to Netherlands/)).toBeTruthy();
+    expect(screen.getByTestId("review-confirm").textContent).toContain("24 Microsoft Teams Essentials seats will be left");
+    expect(applyPlan).not.toHaveBeenCalled();
+
+    await user.click(screen.getByTestId("review-apply"));
+    expect((await screen.findByTestId("result-summary")).textContent).toContain("1 changed");
+    await user.click(screen.getByTestId("result-close"));
+    expect(onClose).toHaveBeenCalledWith(true);
+  });
+
+  it("takes the usage location for people without one in the first step", async () => {
+    const user = userEvent.setup();
+    const planChange = vi.fn<Api["planChange"]>(() => Promise.resolve(preview(true)));
+    setup({ planChange });
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    await user.type(screen.getByTestId("change-country"), "Netherl");
+    await user.click(await screen.findByRole("option", { name: /Netherlands \(NL\)/ }));
+    await user.click(screen.getByTestId("change-review"));
+    expect(await screen.findByText(/Usage location set to Netherlands/)).toBeTruthy();
+    expect(planChange).toHaveBeenCalledWith(
+      ["u1"],
+      expect.objectContaining({ add: [{ skuId: TEAMS, disabledPlans: [] }], usageLocation: { scope: "whereMissing", country: "NL" } }),
+      "nobody",
+    );
+  });
+});

@@ -1,0 +1,576 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Dropdown,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  ProgressBar,
+  Radio,
+  RadioGroup,
+  Spinner,
+  Switch,
+  Text,
+  Title2,
+  Title3,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { CommandError } from "../bindings/CommandError";
+import type { PlanPreview } from "../bindings/PlanPreview";
+import type { RunProgress } from "../bindings/RunProgress";
+import type { RunResult } from "../bindings/RunResult";
+import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
+import type { SkuSummary } from "../bindings/SkuSummary";
+import type { WantedChange } from "../bindings/WantedChange";
+import type { PersonOutcome } from "../bindings/PersonOutcome";
+import type { RunLine } from "../bindings/RunLine";
+import { toCommandError, useApi } from "../api";
+import { useI18n } from "../i18n";
+import { reasonText } from "../reasons";
+import { CountryPicker, useCountryNames } from "./CountryPicker";
+import { ErrorState } from "./ErrorState";
+
+export type ChangeKind = "give" | "take" | "swap" | "location";
+
+const useStyles = makeStyles({
+  page: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalL,
+    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
+    maxWidth: "1100px",
+  },
+  form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "520px" },
+  buttons: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  ledger: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fill, minmax(280px, 1fr))",
+    gap: tokens.spacingHorizontalM,
+  },
+  seat: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalXS,
+    padding: tokens.spacingVerticalM,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  seatNumbers: { fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
+  short: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
+  list: {
+    height: "360px",
+    overflowY: "auto",
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  line: {
+    display: "grid",
+    gridTemplateColumns: "minmax(160px, 1fr) minmax(200px, 2fr) auto",
+    gap: tokens.spacingHorizontalM,
+    alignItems: "center",
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke3}`,
+    height: "52px",
+    boxSizing: "border-box",
+  },
+  who: { display: "flex", flexDirection: "column", minWidth: 0, overflow: "hidden" },
+  upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
+  fix: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "flex-end", flexWrap: "wrap" },
+});
+
+type Step =
+  | { step: "choose" }
+  | { step: "planning" }
+  | { step: "review"; preview: PlanPreview }
+  | { step: "running"; progress: RunProgress | null; cancelling: boolean }
+  | { step: "done"; result: RunResult };
+
+/// A change for one or many people: choose it, review exactly what will happen (nothing is
+/// sent before Apply), apply it with progress, read the result.
+export function ChangeFlow({
+  ids,
+  kind,
+  presetSku,
+  onClose,
+}: {
+  ids: string[];
+  kind: ChangeKind;
+  presetSku?: string;
+  /// `changed` is true when something was applied (the list re-reads).
+  onClose: (changed: boolean) => void;
+}) {
+  const api = useApi();
+  const { t, n } = useI18n();
+  const styles = useStyles();
+  const { name: countryName } = useCountryNames();
+  const [plans, setPlans] = useState<SkuSummary[]>([]);
+  const [sku, setSku] = useState<string | null>(kind === "give" ? null : (presetSku ?? null));
+  const [fromSku, setFromSku] = useState<string | null>(kind === "swap" ? (presetSku ?? null) : null);
+  const [keepOff, setKeepOff] = useState(true);
+  const [country, setCountry] = useState<string | null>(null);
+  const [policy, setPolicy] = useState<ShortfallPolicy>("nobody");
+  const [state, setState] = useState<Step>({ step: "choose" });
+  const [error, setError] = useState<CommandError>();
+  const [applied, setApplied] = useState(false);
+
+  useEffect(() => {
+    api.listPlans().then(setPlans, (e: unknown) => setError(toCommandError(e)));
+  }, [api]);
+
+  const planName = useCallback(
+    (id: string) => plans.find((p) => p.skuId.toLowerCase() === id.toLowerCase())?.displayName ?? id,
+    [plans],
+  );
+
+  const change = useCallback(
+    (location: string | null): WantedChange | null => {
+      switch (kind) {
+        case "give":
+          return sku
+            ? {
+                add: [{ skuId: sku, disabledPlans: [] }],
+                remove: [],
+                usageLocation: location ? { scope: "whereMissing", country: location } : null,
+                keepDisabledPlans: false,
+              }
+            : null;
+        case "take":
+          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false } : null;
+        case "swap":
+          return sku && fromSku && sku !== fromSku
+            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff }
+            : null;
+        case "location":
+          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false } : null;
+      }
+    },
+    [kind, sku, fromSku, keepOff],
+  );
+
+  const review = useCallback(
+    (location: string | null, shortfall: ShortfallPolicy) => {
+      const wanted = change(location);
+      if (!wanted) return;
+      setError(undefined);
+      setState({ step: "planning" });
+      api.planChange(ids, wanted, shortfall).then(
+        (preview) => setState({ step: "review", preview }),
+        (e: unknown) => {
+          setError(toCommandError(e));
+          setState({ step: "choose" });
+        },
+      );
+    },
+    [api, change, ids],
+  );
+
+  const apply = useCallback(() => {
+    setState({ step: "running", progress: null, cancelling: false });
+    setApplied(true);
+    api
+      .applyPlan((progress) =>
+        setState((s) => (s.step === "running" ? { ...s, progress } : s)),
+      )
+      .then(
+        (result) => setState({ step: "done", result }),
+        (e: unknown) => {
+          setError(toCommandError(e));
+          setState({ step: "choose" });
+        },
+      );
+  }, [api]);
+
+  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle }[kind];
+  const userPlans = plans.filter((p) => p.appliesTo === "User");
+  const planOption = (p: SkuSummary) => (
+    <Option key={p.skuId} value={p.skuId} text={p.displayName} disabled={kind !== "take" && (kind === "swap" ? false : !p.assignable)}>
+      {`${p.displayName} — ${t.change.available(n(p.free))}`}
+    </Option>
+  );
+
+  if (state.step === "choose" || state.step === "planning") {
+    const ready = change(kind === "location" || kind === "give" ? country : null) !== null;
+    return (
+      <section className={styles.page} aria-labelledby="change-title" data-testid="change-flow">
+        <Title2 id="change-title">{title}</Title2>
+        <Text>{t.change.forPeople(n(ids.length))}</Text>
+        {error ? <ErrorState title={title} error={error} /> : null}
+        <div className={styles.form}>
+          {kind === "swap" ? (
+            <Field label={t.change.fromPlan} required>
+              <Dropdown
+                placeholder={t.change.choosePlan}
+                selectedOptions={fromSku ? [fromSku] : []}
+                value={fromSku ? planName(fromSku) : ""}
+                onOptionSelect={(_, d) => setFromSku(d.optionValue ?? null)}
+                data-testid="change-from"
+              >
+                {userPlans.map(planOption)}
+              </Dropdown>
+            </Field>
+          ) : null}
+          {kind !== "location" ? (
+            <Field label={kind === "swap" ? t.change.toPlan : t.change.plan} required>
+              <Dropdown
+                placeholder={t.change.choosePlan}
+                selectedOptions={sku ? [sku] : []}
+                value={sku ? planName(sku) : ""}
+                onOptionSelect={(_, d) => setSku(d.optionValue ?? null)}
+                data-testid="change-plan"
+              >
+                {userPlans.map(planOption)}
+              </Dropdown>
+            </Field>
+          ) : null}
+          {kind === "swap" ? (
+            <Checkbox checked={keepOff} onChange={(_, d) => setKeepOff(d.checked === true)} label={t.change.keepOff} />
+          ) : null}
+          {kind === "give" || kind === "location" ? (
+            <Field label={kind === "give" ? t.change.setMissingLocation : t.change.country} required={kind === "location"}>
+              <CountryPicker
+                value={country}
+                onChange={setCountry}
+                label={kind === "give" ? t.change.setMissingLocation : t.change.country}
+                placeholder={kind === "give" ? t.change.noCountry : t.change.chooseCountry}
+                testId="change-country"
+              />
+            </Field>
+          ) : null}
+        </div>
+        <div className={styles.buttons}>
+          <Button onClick={() => onClose(false)}>{t.change.back}</Button>
+          <Button
+            appearance="primary"
+            disabled={!ready || state.step === "planning"}
+            onClick={() => review(kind === "location" || kind === "give" ? country : null, policy)}
+            data-testid="change-review"
+          >
+            {state.step === "planning" ? <Spinner size="tiny" /> : t.change.review}
+          </Button>
+        </div>
+      </section>
+    );
+  }
+
+  if (state.step === "review") {
+    return (
+      <Review
+        preview={state.preview}
+        title={title}
+        planName={planName}
+        countryName={countryName}
+        policy={policy}
+        onPolicy={(p) => {
+          setPolicy(p);
+          review(country, p);
+        }}
+        onFixLocation={(code) => {
+          setCountry(code);
+          review(code, policy);
+        }}
+        canFixLocation={kind === "give"}
+        onBack={() => setState({ step: "choose" })}
+        onApply={apply}
+        styles={styles}
+      />
+    );
+  }
+
+  if (state.step === "running") {
+    const p = state.progress;
+    const finished = p ? p.done + p.failed : 0;
+    const minutes = (s: number) => (s >= 90 ? `${Math.ceil(s / 60)} min` : `${s} s`);
+    return (
+      <section className={styles.page} aria-labelledby="run-title" data-testid="run">
+        <Title2 id="run-title">{t.run.title}</Title2>
+        <ProgressBar value={p && p.total > 0 ? finished / p.total : undefined} thickness="large" />
+        <Text role="status" aria-live="polite" data-testid="run-progress">
+          {p ? t.run.progress(n(p.done), n(p.total)) : t.users.loading}
+          {p && p.failed > 0 ? ` · ${t.run.failed(n(p.failed))}` : ""}
+          {p && p.perSecond > 0 ? ` · ${t.run.rate(p.perSecond.toFixed(1))}` : ""}
+          {p && p.secondsLeft !== null ? ` · ${t.run.left(minutes(p.secondsLeft))}` : ""}
+        </Text>
+        {p?.paused ? <MessageBar intent="warning"><MessageBarBody>{t.run.paused}</MessageBarBody></MessageBar> : null}
+        {state.cancelling ? <MessageBar intent="info"><MessageBarBody>{t.run.cancelling}</MessageBarBody></MessageBar> : null}
+        <div className={styles.buttons}>
+          {p?.paused ? (
+            <Button onClick={() => void api.resumeRun()} data-testid="run-resume">{t.run.resume}</Button>
+          ) : (
+            <Button onClick={() => void api.pauseRun()} data-testid="run-pause">{t.run.pause}</Button>
+          )}
+          <Button
+            onClick={() => {
+              setState((s) => (s.step === "running" ? { ...s, cancelling: true } : s));
+              void api.cancelRun();
+            }}
+            data-testid="run-cancel"
+          >
+            {t.run.cancel}
+          </Button>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <Result
+      result={state.result}
+      onRetry={() => {
+        setState({ step: "planning" });
+        api.planRetry().then(
+          (preview) => setState({ step: "review", preview }),
+          (e: unknown) => {
+            setError(toCommandError(e));
+            setState({ step: "choose" });
+          },
+        );
+      }}
+      onClose={() => onClose(applied)}
+      styles={styles}
+    />
+  );
+}
+
+type Styles = ReturnType<typeof useStyles>;
+
+function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeof useI18n>["t"], countryName: (c: string) => string) {
+  const plan = (id: string) => preview.planNames[id.toLowerCase()] ?? id;
+  const group = (id: string) => (preview.groupNames[id] ? `“${preview.groupNames[id]}”` : id);
+  const parts: string[] = [];
+  if (o.setUsageLocation) parts.push(t.preview.willSetLocation(countryName(o.setUsageLocation)));
+  switch (o.action) {
+    case "add":
+      parts.push(t.preview.willGive(o.add.map((a) => plan(a.skuId)).join(", ")));
+      break;
+    case "remove":
+      parts.push(t.preview.willTake(o.remove.map(plan).join(", ")));
+      break;
+    case "swap":
+      parts.push(t.preview.willSwap(o.remove.map(plan).join(", "), o.add.map((a) => plan(a.skuId)).join(", ")));
+      break;
+    default:
+      if (o.reason) parts.push(reasonText(o.reason, t, plan, group));
+  }
+  return parts.join(" · ");
+}
+
+function Review({
+  preview,
+  title,
+  planName,
+  countryName,
+  policy,
+  onPolicy,
+  onFixLocation,
+  canFixLocation,
+  onBack,
+  onApply,
+  styles,
+}: {
+  preview: PlanPreview;
+  title: string;
+  planName: (id: string) => string;
+  countryName: (code: string) => string;
+  policy: ShortfallPolicy;
+  onPolicy: (p: ShortfallPolicy) => void;
+  onFixLocation: (code: string) => void;
+  canFixLocation: boolean;
+  onBack: () => void;
+  onApply: () => void;
+  styles: Styles;
+}) {
+  const { t, n } = useI18n();
+  const [fixCountry, setFixCountry] = useState<string | null>(null);
+  const people = preview.plan.people;
+  const count = (a: string) => people.filter((p) => p.action === a).length;
+  const noLocation = people.filter((p) => p.reason?.code === "noUsageLocation").length;
+  const short = preview.plan.seats.some((s) => s.shortfall > 0);
+  const changing = count("add") + count("remove") + count("swap") + people.filter((p) => p.action === "none" && p.setUsageLocation).length;
+  const givenPlan = preview.plan.seats.find((s) => s.taken > 0);
+  const confirm = t.preview.confirm(
+    title,
+    n(changing),
+    givenPlan ? t.preview.seatsLeft(planName(givenPlan.skuId), n(givenPlan.freeAfter)) : "",
+  );
+  const listRef = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: people.length, getScrollElement: () => listRef.current, estimateSize: () => 52, overscan: 10, initialRect: { width: 1000, height: 360 } });
+
+  return (
+    <section className={styles.page} aria-labelledby="review-title" data-testid="review">
+      <Title2 id="review-title">{t.preview.title}</Title2>
+      {preview.plan.seats.length > 0 ? (
+        <>
+          <Title3>{t.preview.seats}</Title3>
+          <div className={styles.ledger} data-testid="ledger">
+            {preview.plan.seats.map((s) => (
+              <div key={s.skuId} className={styles.seat} data-testid={`ledger-${s.skuPartNumber}`}>
+                <Text weight="semibold">{planName(s.skuId)}</Text>
+                <Text className={styles.seatNumbers}>
+                  {n(s.freeBefore)} → {n(s.freeAfter)}
+                </Text>
+                <Text>{t.preview.seatLine(planName(s.skuId), n(s.freeBefore), n(s.freeAfter))}</Text>
+                <Text>
+                  {t.preview.given(n(s.taken))} · {t.preview.freed(n(s.freed))}
+                </Text>
+                {s.shortfall > 0 ? (
+                  <Text className={styles.short} data-testid="shortfall">⚠ {t.preview.short(n(s.shortfall))}</Text>
+                ) : null}
+              </div>
+            ))}
+          </div>
+        </>
+      ) : null}
+      {short ? (
+        <Field label={t.preview.shortfallQuestion}>
+          <RadioGroup value={policy} onChange={(_, d) => onPolicy(d.value as ShortfallPolicy)} data-testid="shortfall-policy">
+            <Radio value="partial" label={t.preview.partial} data-testid="policy-partial" />
+            <Radio value="nobody" label={t.preview.nobody} data-testid="policy-nobody" />
+          </RadioGroup>
+        </Field>
+      ) : null}
+      {noLocation > 0 && canFixLocation ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="fix-location">
+          <MessageBarBody>
+            <div className={styles.fix}>
+              <Text>{t.preview.fixNoLocation(n(noLocation))}</Text>
+              <CountryPicker value={fixCountry} onChange={setFixCountry} label={t.change.country} placeholder={t.change.chooseCountry} testId="fix-country" />
+              <Button disabled={!fixCountry} onClick={() => fixCountry && onFixLocation(fixCountry)} data-testid="fix-apply">
+                {t.preview.fixSetTo(fixCountry ? countryName(fixCountry) : "…")}
+              </Button>
+            </div>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+      <Title3>{t.preview.people}</Title3>
+      <Text data-testid="review-counts">
+        {t.preview.counts(n(count("add")), n(count("remove")), n(count("swap")), n(count("blocked")), n(count("none")))}
+      </Text>
+      <div ref={listRef} className={styles.list} role="list" data-testid="review-list">
+        <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+          {virtual.getVirtualItems().map((item) => {
+            const o = people[item.index]!;
+            return (
+              <div
+                key={o.userId}
+                role="listitem"
+                className={styles.line}
+                style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                data-testid="review-line"
+              >
+                <div className={styles.who}>
+                  <Text weight="semibold" truncate wrap={false}>{o.displayName}</Text>
+                  <span className={styles.upn}>{o.userPrincipalName}</span>
+                </div>
+                <Text>{outcomeText(o, preview, t, countryName)}</Text>
+                {o.action === "blocked" ? <Badge color="danger" appearance="tint">{t.preview.blocked}</Badge> : o.action === "none" && !o.setUsageLocation ? <Badge color="informative" appearance="tint">{t.preview.nothing}</Badge> : null}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {changing === 0 ? <MessageBar intent="info"><MessageBarBody>{t.preview.nothingToApply}</MessageBarBody></MessageBar> : null}
+      <Text weight="semibold" data-testid="review-confirm">{changing > 0 ? confirm : ""}</Text>
+      <div className={styles.buttons}>
+        <Button onClick={onBack} data-testid="review-back">{t.change.back}</Button>
+        <Button appearance="primary" disabled={changing === 0} onClick={onApply} data-testid="review-apply">
+          {t.preview.apply}
+        </Button>
+      </div>
+    </section>
+  );
+}
+
+function Result({ result, onRetry, onClose, styles }: { result: RunResult; onRetry: () => void; onClose: () => void; styles: Styles }) {
+  const api = useApi();
+  const { t, n } = useI18n();
+  const [onlyFailures, setOnlyFailures] = useState(result.failed > 0);
+  const [saved, setSaved] = useState<string>();
+  const [error, setError] = useState<CommandError>();
+  const lines = useMemo(
+    () => (onlyFailures ? result.lines.filter((l) => l.status !== "done") : result.lines),
+    [onlyFailures, result],
+  );
+  const listRef = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: lines.length, getScrollElement: () => listRef.current, estimateSize: () => 52, overscan: 10, initialRect: { width: 1000, height: 360 } });
+  const badge = (l: RunLine) => {
+    switch (l.status) {
+      case "done":
+        return <Badge color="success" appearance="tint">{t.result.statusDone}</Badge>;
+      case "failed":
+        return <Badge color="danger" appearance="filled">{t.result.statusFailed}</Badge>;
+      case "skipped":
+        return <Badge color="warning" appearance="tint">{t.result.statusSkipped}</Badge>;
+      case "notSent":
+        return <Badge color="informative" appearance="tint">{t.result.statusNotSent}</Badge>;
+    }
+  };
+  const what = (l: RunLine) =>
+    [
+      l.setUsageLocation ? t.preview.willSetLocation(l.setUsageLocation) : null,
+      l.action === "add" ? t.preview.willGive(l.add.join(", ")) : null,
+      l.action === "remove" ? t.preview.willTake(l.remove.join(", ")) : null,
+      l.action === "swap" ? t.preview.willSwap(l.remove.join(", "), l.add.join(", ")) : null,
+      l.message,
+    ]
+      .filter(Boolean)
+      .join(" · ");
+  return (
+    <section className={styles.page} aria-labelledby="result-title" data-testid="result">
+      <Title2 id="result-title">{result.cancelled ? t.result.cancelledTitle : t.result.title}</Title2>
+      <Text size={400} data-testid="result-summary">
+        {t.result.summary(n(result.done), n(result.failed), n(result.skipped), n(result.notSent))}
+      </Text>
+      {error ? <ErrorState title={t.result.saveCsv} error={error} /> : null}
+      {saved ? <MessageBar intent="success"><MessageBarBody>{t.result.savedTo(saved)}</MessageBarBody></MessageBar> : null}
+      <Switch checked={onlyFailures} onChange={(_, d) => setOnlyFailures(d.checked)} label={t.result.onlyFailures} data-testid="result-only-failures" />
+      <div ref={listRef} className={styles.list} role="list" data-testid="result-list">
+        <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+          {virtual.getVirtualItems().map((item) => {
+            const l = lines[item.index]!;
+            return (
+              <div
+                key={l.userId}
+                role="listitem"
+                className={styles.line}
+                style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                data-testid="result-line"
+                title={l.details ?? undefined}
+              >
+                <div className={styles.who}>
+                  <Text weight="semibold" truncate wrap={false}>{l.displayName}</Text>
+                  <span className={styles.upn}>{l.userPrincipalName}</span>
+                </div>
+                <Text>{what(l)}</Text>
+                {badge(l)}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div className={styles.buttons}>
+        {result.failed + result.notSent > 0 ? (
+          <Button onClick={onRetry} data-testid="result-retry">{t.result.retryFailed}</Button>
+        ) : null}
+        <Button
+          onClick={() =>
+            api.saveResultCsv().then(
+              (path) => path && setSaved(path),
+              (e: unknown) => setError(toCommandError(e)),
+            )
+          }
+          data-testid="result-save"
+        >
+          {t.result.saveCsv}
+        </Button>
+        <Button appearance="primary" onClick={onClose} data-testid="result-close">{t.result.close}</Button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Reason } from "./bindings/Reason";
+import type { Messages } from "./i18n";
+
+/// A planner's reason in the UI's language. `plan` and `group` put names on ids.
+export function reasonText(
+  reason: Reason,
+  t: Messages,
+  plan: (skuId: string) => string,
+  group: (groupId: string) => string,
+): string {
+  const r = t.reasons;
+  switch (reason.code) {
+    case "alreadyHasIt":
+      return r.alreadyHasIt(plan(reason.skuId));
+    case "doesNotHaveIt":
+      return r.doesNotHaveIt(plan(reason.skuId));
+    case "noUsageLocation":
+      return r.noUsageLocation;
+    case "fromGroup":
+      return r.fromGroup(plan(reason.skuId), group(reason.groupId));
+    case "unknownPlan":
+      return r.unknownPlan;
+    case "notForPeople":
+      return r.notForPeople(plan(reason.skuId));
+    case "planNotActive":
+      return r.planNotActive(plan(reason.skuId));
+    case "planConflict":
+      return r.planConflict(plan(reason.skuId), reason.plans.join(" + "));
+    case "noSeat":
+      return r.noSeat(plan(reason.skuId));
+    case "nothingAsked":
+      return r.nothingAsked;
+  }
+}
