@@ -58,7 +58,9 @@ pub struct RunLine {
     pub add: Vec<String>,
     pub remove: Vec<String>,
     pub status: LineStatus,
-    /// What happened or why not, in plain words with the fix.
+    /// Why nothing was done, for the window to put in its own language.
+    pub reason: Option<licensing::Reason>,
+    /// What happened or why not, in plain words with the fix (English; the CSV has it).
     pub message: Option<String>,
     /// Microsoft Graph's own words, for support.
     pub details: Option<String>,
@@ -69,6 +71,9 @@ pub struct RunLine {
 #[ts(export)]
 pub struct RunResult {
     pub lines: Vec<RunLine>,
+    /// Plan (SKU) id, lower case → its friendly name; group id → its name.
+    pub plan_names: HashMap<String, String>,
+    pub group_names: HashMap<String, String>,
     pub done: u32,
     pub failed: u32,
     pub skipped: u32,
@@ -412,6 +417,8 @@ fn result_of(
     };
     let mut result = RunResult {
         lines: Vec::with_capacity(statuses.len()),
+        plan_names: preview.plan_names.clone(),
+        group_names: preview.group_names.clone(),
         done: 0,
         failed: 0,
         skipped: 0,
@@ -449,6 +456,7 @@ fn result_of(
             add: p.add.iter().map(|a| name(&a.sku_id)).collect(),
             remove: p.remove.iter().map(|r| name(r)).collect(),
             status,
+            reason: p.reason.clone(),
             message,
             details,
         });
@@ -563,6 +571,7 @@ mod tests {
             add: vec!["Microsoft 365 E3".into()],
             remove: vec![],
             status,
+            reason: None,
             message: None,
             details: None,
         };
@@ -571,6 +580,8 @@ mod tests {
                 line("a@contoso.com", LineStatus::Done),
                 line("b@contoso.com", LineStatus::Failed),
             ],
+            plan_names: HashMap::new(),
+            group_names: HashMap::new(),
             done: 1,
             failed: 1,
             skipped: 0,

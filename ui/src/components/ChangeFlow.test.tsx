@@ -55,7 +55,9 @@ describe("Giving a license", () => {
       Promise.resolve(preview(change.usageLocation !== null)),
     );
     const done: RunResult = {
-      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", message: null, details: null }],
+      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", reason: null, message: null, details: null }],
+      planNames: {},
+      groupNames: {},
       done: 1,
       failed: 0,
       skipped: 0,

@@ -333,6 +333,7 @@ export function ChangeFlow({
         );
       }}
       onClose={() => onClose(applied)}
+      countryName={countryName}
       styles={styles}
     />
   );
@@ -452,7 +453,7 @@ function Review({
       <Text data-testid="review-counts">
         {t.preview.counts(n(count("add")), n(count("remove")), n(count("swap")), n(count("blocked")), n(count("none")))}
       </Text>
-      <div ref={listRef} className={styles.list} role="list" data-testid="review-list">
+      <div ref={listRef} className={styles.list} style={{ height: Math.min(360, people.length * 52 + 2) }} role="list" data-testid="review-list">
         <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
           {virtual.getVirtualItems().map((item) => {
             const o = people[item.index]!;
@@ -487,7 +488,19 @@ function Review({
   );
 }
 
-function Result({ result, onRetry, onClose, styles }: { result: RunResult; onRetry: () => void; onClose: () => void; styles: Styles }) {
+function Result({
+  result,
+  onRetry,
+  onClose,
+  countryName,
+  styles,
+}: {
+  result: RunResult;
+  onRetry: () => void;
+  onClose: () => void;
+  countryName: (code: string) => string;
+  styles: Styles;
+}) {
   const api = useApi();
   const { t, n } = useI18n();
   const [onlyFailures, setOnlyFailures] = useState(result.failed > 0);
@@ -513,11 +526,19 @@ function Result({ result, onRetry, onClose, styles }: { result: RunResult; onRet
   };
   const what = (l: RunLine) =>
     [
-      l.setUsageLocation ? t.preview.willSetLocation(l.setUsageLocation) : null,
+      l.setUsageLocation ? t.preview.willSetLocation(countryName(l.setUsageLocation)) : null,
       l.action === "add" ? t.preview.willGive(l.add.join(", ")) : null,
       l.action === "remove" ? t.preview.willTake(l.remove.join(", ")) : null,
       l.action === "swap" ? t.preview.willSwap(l.remove.join(", "), l.add.join(", ")) : null,
-      l.message,
+      // A reason in the UI's language; a failure's words come from the engine.
+      l.reason
+        ? reasonText(
+            l.reason,
+            t,
+            (id) => result.planNames[id.toLowerCase()] ?? id,
+            (id) => (result.groupNames[id] ? `“${result.groupNames[id]}”` : id),
+          )
+        : l.message,
     ]
       .filter(Boolean)
       .join(" · ");
@@ -530,7 +551,7 @@ function Result({ result, onRetry, onClose, styles }: { result: RunResult; onRet
       {error ? <ErrorState title={t.result.saveCsv} error={error} /> : null}
       {saved ? <MessageBar intent="success"><MessageBarBody>{t.result.savedTo(saved)}</MessageBarBody></MessageBar> : null}
       <Switch checked={onlyFailures} onChange={(_, d) => setOnlyFailures(d.checked)} label={t.result.onlyFailures} data-testid="result-only-failures" />
-      <div ref={listRef} className={styles.list} role="list" data-testid="result-list">
+      <div ref={listRef} className={styles.list} style={{ height: Math.min(360, Math.max(lines.length, 1) * 52 + 2) }} role="list" data-testid="result-list">
         <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
           {virtual.getVirtualItems().map((item) => {
             const l = lines[item.index]!;
