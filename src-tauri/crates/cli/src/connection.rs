@@ -157,11 +157,17 @@ impl Connection {
     }
 
     /// The tenant's plans and everyone in it, read at the same time.
+    /// Each page of people is turned into the domain's form as it arrives, so Graph's larger
+    /// wire form of 100,000 people is never held at once.
     pub async fn skus_and_users(&self) -> Result<(Vec<Sku>, Vec<licensing::User>), CliError> {
         let (skus, users) = tokio::try_join!(self.skus(), async {
-            Ok::<_, CliError>(self.client.users().await?)
+            let mut users = Vec::new();
+            self.client
+                .users_by_page(|page| users.extend(page.iter().map(|u| u.to_domain())))
+                .await?;
+            Ok::<_, CliError>(users)
         })?;
-        Ok((skus, users.iter().map(|u| u.to_domain()).collect()))
+        Ok((skus, users))
     }
 
     /// One person, by user principal name or id. Graph's 404 becomes a usage error: the name

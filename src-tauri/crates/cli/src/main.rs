@@ -232,8 +232,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Users { mut filter, sku } => {
             filter.sku = sku;
             let connection = Connection::open(&cli.connection).await?;
-            let users = operations::users(&connection, &filter).await?;
-            output::print_users(&users, cli.json)
+            let (skus, users) = operations::users(&connection, &filter).await?;
+            output::print_users(&users, &skus, connection.names(), cli.json)
         }
         Command::User { upn } => {
             let connection = Connection::open(&cli.connection).await?;

@@ -6,7 +6,7 @@ use clap::Args;
 use graph::{ExecutorOptions, PersonStatus};
 use licensing::{
     Action, PlanToAdd, ProductNames, Reason, ShortfallPolicy, Sku, UsageLocationChange, User,
-    UserSummary, WantedChange, parse_country, plan, resolve_sku, summarize_users,
+    WantedChange, parse_country, plan, resolve_sku, summarize_users,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -93,11 +93,11 @@ fn sku<'a>(query: &str, skus: &'a [Sku], names: &ProductNames) -> Result<&'a Sku
 pub async fn users(
     connection: &Connection,
     filter: &UserFilter,
-) -> Result<Vec<UserSummary>, CliError> {
+) -> Result<(Vec<Sku>, Vec<User>), CliError> {
     let (skus, people) = connection.skus_and_users().await?;
     let checked = filter.check(&skus, connection.names())?;
     let kept: Vec<User> = people.into_iter().filter(|u| checked.keeps(u)).collect();
-    Ok(summarize_users(&kept, &skus, connection.names()))
+    Ok((skus, kept))
 }
 
 /// `user UPN`: the person with each license's service plans, their provisioning status and

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use licensing::{SkuSummary, UserSummary};
+use licensing::{ProductNames, Sku, SkuSummary, Summarizer, User};
 use serde::Serialize;
 
 use crate::CliError;
@@ -127,12 +127,40 @@ pub fn print_skus(skus: &[SkuSummary], as_json: bool) -> Result<(), CliError> {
     ))
 }
 
-pub fn print_users(users: &[UserSummary], as_json: bool) -> Result<(), CliError> {
+/// The people as `users --json` records, each made as it is written: 100,000 people are never
+/// held as records and as one JSON text at once.
+struct Records<'a> {
+    users: &'a [User],
+    summarizer: Summarizer<'a>,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.users.iter().map(|u| self.summarizer.summary(u)))
+    }
+}
+
+pub fn print_users(
+    users: &[User],
+    skus: &[Sku],
+    names: &ProductNames,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let summarizer = Summarizer::new(skus, names);
     if as_json {
-        return json(&users);
+        let records = Records { users, summarizer };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return serde_json::to_writer_pretty(&mut out, &records)
+            .map_err(|e| CliError::Failed(format!("cannot write JSON: {e}")))
+            .and_then(|()| {
+                out.write_all(b"\n")
+                    .and_then(|()| out.flush())
+                    .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))
+            });
     }
     let rows: Vec<Vec<String>> = users
         .iter()
+        .map(|u| summarizer.summary(u))
         .map(|u| {
             let mut licenses: Vec<String> = u
                 .licenses

@@ -24,4 +24,4 @@ pub use sku::{
     AppliesTo, CapabilityStatus, ServicePlan, Sku, SkuLookupError, SkuSummary, resolve_sku,
     summarize_skus,
 };
-pub use user::{LicenseAssignment, User, UserLicense, UserSummary, summarize_users};
+pub use user::{LicenseAssignment, Summarizer, User, UserLicense, UserSummary, summarize_users};

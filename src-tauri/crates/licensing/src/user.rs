@@ -62,13 +62,30 @@ pub struct UserSummary {
 /// Resolves each user's licenses against the tenant's SKUs. A SKU the tenant no longer lists
 /// keeps its id as part number, so nothing a user holds is hidden.
 pub fn summarize_users(users: &[User], skus: &[Sku], names: &ProductNames) -> Vec<UserSummary> {
-    let part_numbers: HashMap<String, &str> = skus
-        .iter()
-        .map(|s| (s.sku_id.to_ascii_lowercase(), s.sku_part_number.as_str()))
-        .collect();
-    users
-        .iter()
-        .map(|u| UserSummary {
+    let summarizer = Summarizer::new(skus, names);
+    users.iter().map(|u| summarizer.summary(u)).collect()
+}
+
+/// Makes one user's summary at a time, so a long list can be written out as it is made
+/// instead of held whole (100,000 people).
+pub struct Summarizer<'a> {
+    part_numbers: HashMap<String, &'a str>,
+    names: &'a ProductNames,
+}
+
+impl<'a> Summarizer<'a> {
+    pub fn new(skus: &'a [Sku], names: &'a ProductNames) -> Self {
+        Self {
+            part_numbers: skus
+                .iter()
+                .map(|s| (s.sku_id.to_ascii_lowercase(), s.sku_part_number.as_str()))
+                .collect(),
+            names,
+        }
+    }
+
+    pub fn summary(&self, u: &User) -> UserSummary {
+        UserSummary {
             id: u.id.clone(),
             user_principal_name: u.user_principal_name.clone(),
             display_name: u.display_name.clone(),
@@ -79,21 +96,22 @@ pub fn summarize_users(users: &[User], skus: &[Sku], names: &ProductNames) -> Ve
                 .assignments
                 .iter()
                 .map(|a| {
-                    let part = part_numbers
+                    let part = self
+                        .part_numbers
                         .get(&a.sku_id.to_ascii_lowercase())
                         .copied()
                         .unwrap_or(a.sku_id.as_str());
                     UserLicense {
                         sku_id: a.sku_id.clone(),
                         sku_part_number: part.to_string(),
-                        display_name: names.display_name(&a.sku_id, part),
+                        display_name: self.names.display_name(&a.sku_id, part),
                         assigned_by_group: a.assigned_by_group.clone(),
                         disabled_plans: a.disabled_plans.clone(),
                     }
                 })
                 .collect(),
-        })
-        .collect()
+        }
+    }
 }
 
 impl UserSummary {
