@@ -43,6 +43,8 @@ pub struct TenantSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct ThrottleSpec {
+    /// On in every scenario unless it says otherwise, at Graph's real rates: real Graph always
+    /// enforces its documented limits. A benchmark that measures something else may turn it off.
     pub enabled: bool,
     /// How much faster than real Graph the clock of the limits runs: with 10, the 150-second
     /// write window lasts 15 seconds and Retry-After values shrink to match. Tests use this to
@@ -62,7 +64,7 @@ pub struct ThrottleSpec {
 impl Default for ThrottleSpec {
     fn default() -> Self {
         Self {
-            enabled: false,
+            enabled: true,
             time_scale: 1.0,
             resource_units_per_10s: None,
             app_writes_per_150s: 3_000,
@@ -196,6 +198,12 @@ mod tests {
     fn bundled_scenarios_parse() {
         assert_eq!(Scenario::demo().tenant.users, 250);
         assert!(Scenario::load("throttled").is_ok_and(|s| s.throttle.enabled));
+        // Real Graph always enforces its limits: so does every bundled scenario, at real rates.
+        for name in ["demo", "large", "flaky"] {
+            let s = Scenario::load(name).expect(name);
+            assert!(s.throttle.enabled, "{name} has no limits");
+            assert_eq!(s.throttle.app_writes_per_150s, 3_000, "{name}");
+        }
         assert!(Scenario::load("flaky").is_ok_and(|s| s.faults.drop_rate > 0.0));
         assert_eq!(
             Scenario::load("large").map(|s| s.tenant.users).ok(),

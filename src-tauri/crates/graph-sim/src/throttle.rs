@@ -258,7 +258,11 @@ mod tests {
     #[test]
     fn disabled_never_throttles() {
         let t0 = Instant::now();
-        let mut t = Throttle::new(&ThrottleSpec::default(), 10, 1, t0);
+        let off = ThrottleSpec {
+            enabled: false,
+            ..ThrottleSpec::default()
+        };
+        let mut t = Throttle::new(&off, 10, 1, t0);
         for _ in 0..50_000 {
             assert!(matches!(t.check(5, 1, t0), Verdict::Allowed { .. }));
         }
