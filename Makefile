@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e screenshot clean
+.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk screenshot clean
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -21,7 +21,7 @@ app:
 	$(TAURI) build --debug --no-bundle
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
-test: lint test-rust bindings-check test-ui test-keychain test-e2e
+test: lint test-rust bindings-check test-ui test-keychain test-sdk test-e2e
 	@echo "All LicenseDesk test suites passed."
 
 lint:
@@ -55,6 +55,15 @@ test-e2e: app
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1'
 
+
+# Microsoft's own Graph SDK for Python drives the emulator, so that what real clients send is what
+# it is built for. The SDK comes from PyPI into a virtual environment under target/.
+SDK_VENV := target/sdk-venv
+test-sdk:
+	cargo build -p licensedesk-cli
+	@if [ ! -x $(SDK_VENV)/bin/python ] || ! $(SDK_VENV)/bin/python -c 'import msgraph' 2>/dev/null; then \
+	  python3 -m venv $(SDK_VENV) && $(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check msgraph-sdk==1.65.0; fi
+	$(SDK_VENV)/bin/python tests/tools/graph_sdk_check.py target/debug/licensedesk-cli
 
 ## screenshot: the Plans page as the README shows it
 screenshot: app

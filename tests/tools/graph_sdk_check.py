@@ -1,0 +1,132 @@
+"""Drives the Graph emulator with Microsoft's own Graph SDK for Python (msgraph-sdk), so that
+what real clients send is what the emulator is built for: the SDK's request shapes, headers
+and bodies (a PATCH always carries "@odata.type"), and its reading of Graph's answers and
+errors.
+
+Usage: python graph_sdk_check.py path/to/licensedesk-cli
+Starts `licensedesk-cli sim serve --scenario demo`, runs the checks, stops it. Exit 0 when
+every check passed; each failure is printed.
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.models.assigned_license import AssignedLicense
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.user import User
+from msgraph.generated.users.item.assign_license.assign_license_post_request_body import (
+    AssignLicensePostRequestBody,
+)
+from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+
+
+class EmulatorToken(AccessTokenProvider):
+    """The emulator's token for requests to the emulator's host, and nowhere else."""
+
+    def __init__(self, token: str, host: str):
+        self._token = token
+        self._hosts = AllowedHostsValidator([host])
+
+    async def get_authorization_token(self, uri, additional_authentication_context=None):
+        return self._token if self._hosts.is_url_host_valid(uri) else ""
+
+    def get_allowed_hosts_validator(self):
+        return self._hosts
+
+
+FAILURES = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what)
+    if not condition:
+        FAILURES.append(what)
+
+
+async def run(endpoint: str, token: str) -> None:
+    host = endpoint.split("://", 1)[1]
+    auth = BaseBearerTokenAuthenticationProvider(EmulatorToken(token, host.split(":")[0]))
+    adapter = GraphRequestAdapter(auth)
+    adapter.base_url = endpoint + "/v1.0"
+    graph = GraphServiceClient(request_adapter=adapter)
+
+    skus = await graph.subscribed_skus.get()
+    check(skus is not None and len(skus.value) == 14, "subscribedSkus lists the demo's 14 plans")
+    e3 = next(s for s in skus.value if s.sku_part_number == "SPE_E3")
+    teams = next(s for s in skus.value if s.sku_part_number == "Teams_Ess")
+    check(e3.prepaid_units.enabled == 94, "prepaidUnits are read by the SDK's model")
+
+    query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+        select=["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"],
+        top=999,
+    )
+    users = await graph.users.get(request_configuration=RequestConfiguration(query_parameters=query))
+    people = users.value
+    check(len(people) == 250, "users with $select and $top reads all 250 people")
+    with_group = [u for u in people if any(s.assigned_by_group for s in (u.license_assignment_states or []))]
+    check(len(with_group) > 0, "licenseAssignmentStates name the group a license comes from")
+
+    group_id = next(s.assigned_by_group for s in with_group[0].license_assignment_states if s.assigned_by_group)
+    group = await graph.groups.by_group_id(group_id).get()
+    check(group is not None and group.display_name == "Sales – Microsoft 365 E3", "the group is read by its id")
+    members = await graph.groups.by_group_id(group_id).members.get()
+    check(members is not None and len(members.value) > 0, "the group's members are read")
+
+    nowhere = next(u for u in people if not u.usage_location and not u.assigned_licenses)
+    body = AssignLicensePostRequestBody(
+        add_licenses=[AssignedLicense(sku_id=uuid.UUID(teams.sku_id.__str__()), disabled_plans=[])],
+        remove_licenses=[],
+    )
+    try:
+        await graph.users.by_user_id(nowhere.id).assign_license.post(body)
+        check(False, "a license without a usage location is refused")
+    except ODataError as e:
+        message = e.error.message if e.error else ""
+        check(e.response_status_code == 400 and "invalid usage location" in message,
+              "a license without a usage location is refused with Graph's words")
+
+    # The SDK sends "@odata.type": "#microsoft.graph.user" with every PATCH.
+    await graph.users.by_user_id(nowhere.id).patch(User(usage_location="NL"))
+    # Graph returns usageLocation only when selected.
+    from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+    selected = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["id", "usageLocation"])
+    again = await graph.users.by_user_id(nowhere.id).get(
+        request_configuration=RequestConfiguration(query_parameters=selected)
+    )
+    check(again.usage_location == "NL", "PATCH usageLocation from the SDK is accepted")
+
+    assigned = await graph.users.by_user_id(nowhere.id).assign_license.post(body)
+    check(assigned is not None and assigned.id == nowhere.id, "assignLicense answers with the user")
+    details = await graph.users.by_user_id(nowhere.id).license_details.get()
+    check(details is not None and any(d.sku_part_number == "Teams_Ess" for d in details.value),
+          "licenseDetails lists the new license with its service plans")
+
+
+def main() -> int:
+    cli = sys.argv[1]
+    server = subprocess.Popen([cli, "sim", "serve", "--scenario", "demo"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        hello = json.loads(server.stdout.readline())
+        asyncio.run(run(hello["graphEndpoint"], hello["accessToken"]))
+    finally:
+        server.terminate()
+        server.wait()
+    if FAILURES:
+        print(f"{len(FAILURES)} failed", file=sys.stderr)
+        return 1
+    print("Microsoft's Graph SDK: every check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
