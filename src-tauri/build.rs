@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "cancel_run",
     "plan_retry",
     "save_result_csv",
+    "set_apps",
 ];
 
 fn main() {

@@ -43,6 +43,7 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-cancel-run",
         "allow-plan-retry",
         "allow-save-result-csv",
+        "allow-set-apps",
         // The graph-wait banner: listening only, never emitting.
         "core:event:allow-listen",
         "core:event:allow-unlisten",

@@ -257,3 +257,17 @@ pub async fn save_result_csv(
     crate::runs::write_report(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
 }
+
+/// Switches a directly assigned license's apps: `disabled_plans` are the service plans to have
+/// off. Only this license changes (assignLicense re-adds it with these apps off; the person's
+/// other licenses keep their switches). Returns the person as read afterwards.
+#[tauri::command]
+pub async fn set_apps(
+    state: State<'_, TenantState>,
+    user_id: String,
+    sku_id: String,
+    disabled_plans: Vec<String>,
+) -> Result<PersonDetail, CommandError> {
+    let connection = state.connection().await?;
+    crate::person::set_apps(&connection, &user_id, &sku_id, disabled_plans).await
+}

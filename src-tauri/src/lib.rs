@@ -81,6 +81,7 @@ pub fn run() {
             commands::cancel_run,
             commands::plan_retry,
             commands::save_result_csv,
+            commands::set_apps,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -121,3 +121,49 @@ pub async fn read(connection: &Connection, id: &str) -> Result<PersonDetail, Com
         .collect();
     Ok(PersonDetail { row, licenses })
 }
+
+pub async fn set_apps(
+    connection: &Connection,
+    user_id: &str,
+    sku_id: &str,
+    disabled_plans: Vec<String>,
+) -> Result<PersonDetail, CommandError> {
+    let current = connection.client.user(user_id).await?.to_domain();
+    let direct = current
+        .assignments
+        .iter()
+        .any(|a| a.sku_id.eq_ignore_ascii_case(sku_id) && a.assigned_by_group.is_none());
+    if !direct {
+        return Err(CommandError::new(
+            "apps.notDirect",
+            "Only a license given directly can have its apps switched here. For a license from a group, change the group's license settings.",
+            None,
+        ));
+    }
+    let change = graph::LicenseChange {
+        user: user_id.to_string(),
+        add: vec![graph::AddLicense {
+            sku_id: sku_id.to_string(),
+            disabled_plans,
+        }],
+        remove: Vec::new(),
+    };
+    match connection.client.apply_change(&change).await {
+        graph::ChangeOutcome::Failed(e) => {
+            let names = licensing::ProductNames::builtin();
+            let skus = connection.directory.skus();
+            let plan_names = skus
+                .iter()
+                .map(|s| {
+                    (
+                        s.sku_id.to_ascii_lowercase(),
+                        names.display_name(&s.sku_id, &s.sku_part_number),
+                    )
+                })
+                .collect();
+            let (message, details) = crate::runs::explain(&e, &plan_names);
+            Err(CommandError::new("apps.failed", message, Some(details)))
+        }
+        _ => read(connection, user_id).await,
+    }
+}

@@ -46,6 +46,8 @@ export interface Api {
   planRetry(): Promise<PlanPreview>;
   /// The path saved to, or null when the person cancelled the dialog.
   saveResultCsv(): Promise<string | null>;
+  /// Switches a direct license's apps; `disabledPlans` are the ones to have off.
+  setApps(userId: string, skuId: string, disabledPlans: string[]): Promise<PersonDetail>;
 }
 
 export const tauriApi: Api = {
@@ -74,6 +76,7 @@ export const tauriApi: Api = {
   cancelRun: () => invoke<void>("cancel_run"),
   planRetry: () => invoke<PlanPreview>("plan_retry"),
   saveResultCsv: () => invoke<string | null>("save_result_csv"),
+  setApps: (userId, skuId, disabledPlans) => invoke<PersonDetail>("set_apps", { userId, skuId, disabledPlans }),
   onGraphWait: (listener) => {
     const stop = listen<number>("graph-wait", (event) => listener(event.payload));
     return () => {

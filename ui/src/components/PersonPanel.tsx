@@ -68,6 +68,27 @@ export function PersonPanel({
   const { name: countryName } = useCountryNames();
   const [detail, setDetail] = useState<PersonDetail>();
   const [error, setError] = useState<CommandError>();
+  /// The app being switched (one at a time), and what went wrong with the last switch.
+  const [switching, setSwitching] = useState<string>();
+  const [switchError, setSwitchError] = useState<CommandError>();
+
+  const switchApp = (skuId: string, planId: string, on: boolean) => {
+    const license = detail?.licenses.find((l) => l.skuId === skuId && !l.groupId);
+    if (!license) return;
+    const off = license.servicePlans.filter((p) => (p.id === planId ? !on : !p.enabled)).map((p) => p.id);
+    setSwitching(planId);
+    setSwitchError(undefined);
+    api.setApps(id, skuId, off).then(
+      (next) => {
+        setDetail(next);
+        setSwitching(undefined);
+      },
+      (e: unknown) => {
+        setSwitchError(toCommandError(e));
+        setSwitching(undefined);
+      },
+    );
+  };
 
   const load = useCallback(() => {
     setError(undefined);
@@ -119,6 +140,7 @@ export function PersonPanel({
                   )}
                 </div>
                 {l.error ? <Text className={styles.warn}>⚠ {t.person.groupError(l.error)}</Text> : null}
+                {switchError && !group ? <ErrorState title={t.person.apps} error={switchError} /> : null}
                 <details>
                   <summary>{`${t.person.apps} (${l.servicePlans.filter((p) => p.enabled).length}/${l.servicePlans.length})`}</summary>
                   <div className={styles.apps}>
@@ -127,8 +149,10 @@ export function PersonPanel({
                         <span className={styles.appName}>{p.name}</span>
                         <Switch
                           checked={p.enabled}
-                          disabled
-                          label={p.enabled ? t.person.appOn : t.person.appOff}
+                          disabled={group !== null || switching !== undefined}
+                          onChange={(_, d) => switchApp(l.skuId, p.id, d.checked)}
+                          data-testid={`app-${p.name}`}
+                          label={switching === p.id ? "…" : p.enabled ? t.person.appOn : t.person.appOff}
                           aria-label={`${p.name}: ${p.enabled ? t.person.appOn : t.person.appOff}${p.status ? ` (${p.status})` : ""}`}
                         />
                       </div>

@@ -57,6 +57,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     cancelRun: () => Promise.resolve(),
     planRetry: notUsed,
     saveResultCsv: () => Promise.resolve(null),
+    setApps: notUsed,
     ...overrides,
   };
 }
