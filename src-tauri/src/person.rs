@@ -150,17 +150,7 @@ pub async fn set_apps(
     };
     match connection.client.apply_change(&change).await {
         graph::ChangeOutcome::Failed(e) => {
-            let names = licensing::ProductNames::builtin();
-            let skus = connection.directory.skus();
-            let plan_names = skus
-                .iter()
-                .map(|s| {
-                    (
-                        s.sku_id.to_ascii_lowercase(),
-                        names.display_name(&s.sku_id, &s.sku_part_number),
-                    )
-                })
-                .collect();
+            let plan_names = crate::runs::plan_names(&connection.directory.skus());
             let (message, details) = crate::runs::explain(&e, &plan_names);
             Err(CommandError::new("apps.failed", message, Some(details)))
         }

@@ -116,7 +116,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Friendly names for the plans a plan touches, by lower-case id.
-fn plan_names(skus: &[Sku]) -> HashMap<String, String> {
+pub(crate) fn plan_names(skus: &[Sku]) -> HashMap<String, String> {
     let names = ProductNames::builtin();
     skus.iter()
         .map(|s| {
@@ -218,14 +218,7 @@ impl Runs {
             order.sort_by_key(|&i| rank(plan.people[i].action));
             order
         };
-        let to_send = plan
-            .people
-            .iter()
-            .filter(|p| {
-                p.action != Action::Blocked
-                    && (p.action != Action::None || p.set_usage_location.is_some())
-            })
-            .count() as u32;
+        let to_send = plan.people.iter().filter(|p| sends_anything(p)).count() as u32;
         let mut statuses: Vec<Option<PersonStatus>> =
             (0..plan.people.len()).map(|_| None).collect();
         let started = Instant::now();
@@ -262,9 +255,7 @@ impl Runs {
                 })
                 .await;
             for (&i, status) in chunk.iter().zip(results) {
-                let counts = plan.people[i].action != Action::Blocked
-                    && (plan.people[i].action != Action::None
-                        || plan.people[i].set_usage_location.is_some());
+                let counts = sends_anything(&plan.people[i]);
                 match &status {
                     PersonStatus::Done if counts => done += 1,
                     PersonStatus::Failed(_) => failed += 1,
@@ -316,6 +307,11 @@ impl Runs {
     pub fn last_result(&self) -> Option<RunResult> {
         lock(&self.last).as_ref().map(|(r, _, _)| r.clone())
     }
+}
+
+/// Whether carrying out this outcome sends anything: a license change or a usage location.
+fn sends_anything(p: &licensing::PersonOutcome) -> bool {
+    p.action != Action::Blocked && (p.action != Action::None || p.set_usage_location.is_some())
 }
 
 fn progress(total: u32, done: u32, failed: u32, started: Instant, paused: bool) -> RunProgress {
@@ -370,30 +366,9 @@ pub fn explain(error: &GraphError, names: &HashMap<String, String>) -> (String, 
         Some(GraphErrorKind::Forbidden) => "Microsoft 365 refused: this sign-in lacks a permission or role (License Administrator or User Administrator).".into(),
         Some(GraphErrorKind::NotFound) => "This person no longer exists in the tenant.".into(),
         Some(GraphErrorKind::Throttled | GraphErrorKind::Transient) => "Microsoft 365 was busy: retry the failed people.".into(),
-        _ => CommandError::from(clone_error(error)).message,
+        _ => CommandError::from(error.clone()).message,
     };
     (message, error.to_string())
-}
-
-/// `GraphError` is not `Clone` (it need not be elsewhere); this keeps what the words need.
-fn clone_error(error: &GraphError) -> GraphError {
-    match error {
-        GraphError::Api {
-            status,
-            code,
-            message,
-            request_id,
-            kind,
-        } => GraphError::Api {
-            kind: kind.clone(),
-            status: *status,
-            code: code.clone(),
-            message: message.clone(),
-            request_id: request_id.clone(),
-        },
-        GraphError::Network(m) => GraphError::Network(m.clone()),
-        other => GraphError::Decode(other.to_string()),
-    }
 }
 
 fn result_of(

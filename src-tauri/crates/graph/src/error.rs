@@ -87,7 +87,7 @@ fn guids(message: &str) -> Vec<String> {
     out
 }
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum GraphError {
     #[error("invalid Graph endpoint: {0}")]
     InvalidEndpoint(String),
