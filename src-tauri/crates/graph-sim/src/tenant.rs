@@ -478,7 +478,9 @@ fn generate_skus(rng: &mut Rng, consumed: &HashMap<String, i64>) -> Vec<SimSku> 
                     MCOEV => ("User", "LockedOut", 0, 0, 0, 20),
                     // For the organisation, not for people.
                     WINDOWS_STORE => ("Company", "Enabled", 2500, 0, 0, 0),
-                    FLOW_FREE => ("User", "Enabled", 10_000, 0, 0, 0),
+                    // A free plan Microsoft tops up as it is used: 10,000 seats beyond those
+                    // taken, so a tenant of any size can give it to everyone (benchmarks do).
+                    FLOW_FREE => ("User", "Enabled", c_used + 10_000, 0, 0, 0),
                     TEAMS_ESS => ("User", "Enabled", 25, 0, 0, 0),
                     EXCHANGEENTERPRISE => ("User", "Enabled", 10, 0, 0, 0),
                     _ => (

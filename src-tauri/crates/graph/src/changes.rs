@@ -1,5 +1,7 @@
 //! Applying license changes fast and exactly once: `$batch` envelopes of up to 20
-//! `assignLicense` calls, several in flight, with a window that adapts to throttling.
+//! `assignLicense` calls, several in flight, with a window that adapts to throttling and,
+//! once Graph reports its write limit filling up, a pace set from the limit's refill
+//! (`pacing`), so that a long run draws almost no 429s.
 //!
 //! Why retrying is safe here. A write whose answer never came (dropped connection, 5xx) may
 //! or may not have been carried out, so it is never blindly sent again: the executor re-reads
@@ -240,6 +242,7 @@ impl GraphClient {
         };
         let mut not_before = Instant::now();
         let mut in_flight_items = 0usize;
+        let mut in_flight_writes = 0usize;
         let mut tasks: JoinSet<(Kind, Vec<usize>, Instant, BatchResult, AccessToken)> =
             JoinSet::new();
         let mut stats = Progress {
@@ -250,7 +253,9 @@ impl GraphClient {
         progress(stats);
 
         loop {
-            // Send while the window has room and Graph has not asked us to wait.
+            // Send while the window has room, Graph has not asked us to wait and, for writes,
+            // the pacer allows.
+            let mut wake_at = not_before;
             while Instant::now() >= not_before && in_flight_items < window.get() {
                 let room = window.get() - in_flight_items;
                 let (kind, queue) = if !verifies.is_empty() {
@@ -261,7 +266,23 @@ impl GraphClient {
                 if queue.is_empty() {
                     break;
                 }
-                let take = batch_size.min(room).min(queue.len()).max(1);
+                let mut take = batch_size.min(room).min(queue.len()).max(1);
+                if kind == Kind::Write && options.adaptive {
+                    let remaining = queue.len() + in_flight_writes;
+                    match self
+                        .pacer()
+                        .permit(Instant::now(), take, in_flight_writes, remaining)
+                    {
+                        // Wait for an answer.
+                        Ok(0) => break,
+                        Ok(allowed) => take = allowed,
+                        Err(wait) => {
+                            wake_at = wake_at.max(Instant::now() + wait);
+                            break;
+                        }
+                    }
+                    in_flight_writes += take;
+                }
                 let batch: Vec<usize> = queue.drain(..take).collect();
                 in_flight_items += batch.len();
                 let requests: Vec<Value> = batch
@@ -293,13 +314,13 @@ impl GraphClient {
                 if writes.is_empty() && verifies.is_empty() {
                     break;
                 }
-                tokio::time::sleep_until(not_before.into()).await;
+                tokio::time::sleep_until(wake_at.into()).await;
                 continue;
             }
-            let joined = if Instant::now() < not_before {
+            let joined = if Instant::now() < wake_at {
                 tokio::select! {
                     j = tasks.join_next() => j,
-                    () = tokio::time::sleep_until(not_before.into()) => continue,
+                    () = tokio::time::sleep_until(wake_at.into()) => continue,
                 }
             } else {
                 tasks.join_next().await
@@ -308,6 +329,9 @@ impl GraphClient {
                 continue;
             };
             in_flight_items -= batch.len();
+            if kind == Kind::Write && options.adaptive {
+                in_flight_writes -= batch.len();
+            }
 
             let mut throttled_wait: Option<Duration> = None;
             let mut limit_percentage: Option<f64> = None;
@@ -373,6 +397,9 @@ impl GraphClient {
                     }
                     if status == 429 {
                         throttled_wait = Some(wait);
+                        if kind == Kind::Write {
+                            self.pacer().on_write_answer(Instant::now(), 429, None);
+                        }
                     }
                     not_before = not_before
                         .max(Instant::now() + if status == 401 { Duration::ZERO } else { wait });
@@ -389,6 +416,10 @@ impl GraphClient {
                     {
                         if let Some(p) = percentage {
                             limit_percentage = Some(limit_percentage.map_or(p, |q: f64| q.max(p)));
+                        }
+                        if kind == Kind::Write {
+                            self.pacer()
+                                .on_write_answer(Instant::now(), status, percentage);
                         }
                         match (kind, status) {
                             (Kind::Write, 200..=299) => {

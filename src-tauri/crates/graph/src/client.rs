@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::models::{self, ErrorEnvelope, Page};
+use crate::pacing::WritePacer;
 use crate::retry::{self, MAX_ATTEMPTS};
 use crate::token::StaticToken;
 use crate::{AccessToken, GraphEndpoint, GraphError, TokenSource};
@@ -143,6 +144,9 @@ pub struct GraphClient {
     /// Held while the token is renewed, so requests refused together (401) cause one renewal
     /// (one refresh-token redemption), not one each.
     renewing: Arc<tokio::sync::Mutex<()>>,
+    /// What Graph has told us about its write limit, shared by every clone (the limit is per
+    /// app and tenant, so one run's knowledge serves the next).
+    pacer: Arc<std::sync::Mutex<WritePacer>>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -181,7 +185,16 @@ impl GraphClient {
             limits: Limits::default(),
             on_wait: None,
             renewing: Arc::new(tokio::sync::Mutex::new(())),
+            pacer: Arc::new(std::sync::Mutex::new(WritePacer::new(Instant::now()))),
         }
+    }
+
+    /// The write pacer, shared by every clone of this client.
+    pub(crate) fn pacer(&self) -> std::sync::MutexGuard<'_, WritePacer> {
+        // A panic while holding it leaves only estimates behind: keep using them.
+        self.pacer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The same client with other bounds (tests use small ones).

@@ -11,6 +11,7 @@ mod convert;
 mod error;
 pub mod models;
 mod net;
+mod pacing;
 mod retry;
 mod token;
 
