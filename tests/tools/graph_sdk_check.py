@@ -76,6 +76,24 @@ async def run(endpoint: str, token: str) -> None:
     with_group = [u for u in people if any(s.assigned_by_group for s in (u.license_assignment_states or []))]
     check(len(with_group) > 0, "licenseAssignmentStates name the group a license comes from")
 
+    # $search, as Microsoft documents it for the SDK: a quoted clause, the eventual header, $count.
+    someone = people[7]
+    word = someone.display_name.split()[-1][:4]
+    search = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+        search=f'"displayName:{word}"', count=True, select=["id", "displayName"], top=999,
+    )
+    config = RequestConfiguration(query_parameters=search)
+    config.headers.add("ConsistencyLevel", "eventual")
+    found = await graph.users.get(request_configuration=config)
+    check(found is not None and any(u.id == someone.id for u in found.value)
+          and found.odata_count == len(found.value),
+          "users with $search (ConsistencyLevel: eventual) finds a person by a word of the name")
+    try:
+        await graph.users.get(request_configuration=RequestConfiguration(query_parameters=search))
+        check(False, "$search without the eventual header is refused")
+    except ODataError as e:
+        check(e.response_status_code == 400, "$search without ConsistencyLevel: eventual is refused")
+
     group_id = next(s.assigned_by_group for s in with_group[0].license_assignment_states if s.assigned_by_group)
     group = await graph.groups.by_group_id(group_id).get()
     check(group is not None and group.display_name == "Sales – Microsoft 365 E3", "the group is read by its id")

@@ -14,6 +14,7 @@ mod identity;
 mod ops;
 mod rng;
 mod scenario;
+mod search;
 mod server;
 mod tenant;
 mod throttle;

@@ -1000,7 +1000,8 @@ fn user_select<'a>(ids: &RequestIds, raw: Option<&str>) -> Result<Vec<&'a str>, 
     })
 }
 
-/// `GET /users` with `$select`, `$top` (1–999), `$filter`, `$count` and `$skiptoken` paging.
+/// `GET /users` with `$select`, `$top` (1–999), `$filter`, `$search`, `$count` and
+/// `$skiptoken` paging.
 async fn list_users(
     State(state): State<Arc<SimState>>,
     Query(query): Query<HashMap<String, String>>,
@@ -1031,6 +1032,20 @@ async fn list_users(
             }
             Some(f) => Some(f),
             None => return bad_request(&ids, "Request_UnsupportedQuery", "Unsupported Query."),
+        },
+    };
+    let search = match query.get("$search") {
+        None => None,
+        Some(_) if !eventual => {
+            return bad_request(
+                &ids,
+                "Request_UnsupportedQuery",
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            );
+        }
+        Some(text) => match crate::search::Search::parse(text) {
+            Ok(s) => Some(s),
+            Err(e) => return bad_request(&ids, "Request_UnsupportedQuery", &e.0),
         },
     };
     let page_size = match query.get("$top") {
@@ -1073,6 +1088,7 @@ async fn list_users(
         .users
         .iter()
         .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u, now, advanced)))
+        .filter(|u| search.as_ref().is_none_or(|s| s.matches(u)))
         .collect();
     let end = (offset + page_size).min(matching.len());
     let value: Vec<_> = matching
