@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk screenshot clean
+.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk screenshot clean bench-users-page
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -53,8 +53,13 @@ test-keychain:
 test-e2e: app
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1'
+	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1 --skip bench_'
 
+## bench-users-page: the Users page on 100,000 people in the real app (BENCHMARKS.md)
+bench-users-page: app
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
+	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --nocapture bench_users_page'
 
 # Microsoft's own Graph SDK for Python drives the emulator, so that what real clients send is what
 # it is built for. The SDK comes from PyPI into a virtual environment under target/.

@@ -779,3 +779,223 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     save_screenshot(client, "result.png").await;
     Ok(())
 }
+
+/// Not a test: the Users page on the `large` scenario (100,000 people), measured in the real
+/// app. `make bench-users-page` runs it (`make test` skips it); BENCHMARKS.md has the figures.
+///
+/// - first rows: from the click on *Users* until a row is on screen;
+/// - whole list: until the page stops saying it is still reading;
+/// - the bound: the same pages (same `$select`, 999 a page) read one after another by a bare
+///   HTTP loop from an emulator of the same scenario, nothing else done with them;
+/// - memory: the peak resident size (VmHWM) of the app's process and of its webview's
+///   processes; the app's process holds the demo tenant's emulator too, so the emulator's own
+///   share is measured apart and reported beside it.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: `make bench-users-page`"]
+async fn bench_users_page_on_the_large_tenant() {
+    let (bound, pages, emulator_mb) = sequential_bound().await;
+
+    let driver = Driver::spawn(&[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("large"))]);
+    let client = open_app(&driver).await;
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            None,
+            None,
+            Some(Duration::ZERO),
+        ))
+        .await
+        .expect("timeouts");
+    // The app is ready when the Plans page shows the large tenant's plans.
+    client
+        .wait()
+        .at_most(Duration::from_secs(120))
+        .for_element(Locator::Css("[data-testid=plan-card]"))
+        .await
+        .expect("the Plans page of the large tenant");
+
+    let app = newest_process_running(&app_binary()).expect("the app's process");
+    let before_users = (peak_mb(app), resident_mb(app));
+    let webview_before: Vec<(String, f64)> = children_of(app)
+        .into_iter()
+        .map(|pid| (process_name(pid), resident_mb(pid)))
+        .collect();
+
+    let started = Instant::now();
+    click(&client, "[data-testid=nav-users]")
+        .await
+        .expect("Users");
+    let first_rows = loop {
+        if client
+            .find(Locator::Css("[data-testid=user-row]"))
+            .await
+            .is_ok()
+        {
+            break started.elapsed();
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no rows");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let whole_list = loop {
+        let text = match client
+            .find(Locator::Css("[data-testid=users-subtitle]"))
+            .await
+        {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains("people in") {
+            assert!(text.contains("100,000"), "{text}");
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "still reading: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    // Scroll to the end: the webview asks for the rows there, never for the list.
+    let _ = client
+        .execute(
+            "const g = document.querySelector('[data-testid=users-grid]'); g.scrollTop = g.scrollHeight;",
+            vec![],
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    save_screenshot(&client, "users-page-large.png").await;
+
+    let app_mb = peak_mb(app);
+    let app_now = resident_mb(app);
+    let webview_mb: Vec<(String, f64, f64)> = children_of(app)
+        .into_iter()
+        .map(|pid| (process_name(pid), peak_mb(pid), resident_mb(pid)))
+        .collect();
+    let _ = client.close().await;
+
+    println!("\nUsers page on the `large` scenario (100,000 people, {pages} pages of 999)\n");
+    println!("| | time |\n|---|---:|");
+    println!(
+        "| first rows on screen | {:.2} s |",
+        first_rows.as_secs_f64()
+    );
+    println!(
+        "| whole list read and counted | {:.2} s |",
+        whole_list.as_secs_f64()
+    );
+    println!(
+        "| bound: every page one after another | {:.2} s |",
+        bound.as_secs_f64()
+    );
+    println!(
+        "| whole list ÷ bound | {:.2}× |",
+        whole_list.as_secs_f64() / bound.as_secs_f64()
+    );
+    println!(
+        "\n| process | peak resident memory | resident before the Users page | resident after the whole list |\n|---|---:|---:|---:|"
+    );
+    println!(
+        "| app (with the demo tenant's emulator inside) | {app_mb:.0} MB | {:.0} MB (peak so far {:.0} MB) | {app_now:.0} MB |",
+        before_users.1, before_users.0
+    );
+    println!(
+        "| of which the emulator holding 100,000 people (measured apart) | ~{emulator_mb:.0} MB | | |"
+    );
+    for (name, peak, now) in webview_mb {
+        let before = webview_before
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0.0, |(_, mb)| *mb);
+        println!("| {name} | {peak:.0} MB | {before:.0} MB | {now:.0} MB |");
+    }
+}
+
+/// Reads every page of the large scenario's people one after another with a bare HTTP loop:
+/// the least time anything that reads Graph's pages can take. Also the emulator's own memory.
+async fn sequential_bound() -> (Duration, usize, f64) {
+    let before = resident_mb(std::process::id());
+    let sim = graph_sim::RunningSim::start(&Scenario::load("large").expect("large"))
+        .await
+        .expect("emulator");
+    let emulator_mb = resident_mb(std::process::id()) - before;
+    let http = reqwest::Client::new();
+    let token = sim.access_token();
+    let mut url = format!(
+        "{}/v1.0/users?$select=id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates&$top=999",
+        sim.graph_endpoint()
+    );
+    let started = Instant::now();
+    let mut pages = 0;
+    loop {
+        let page: serde_json::Value = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("a page")
+            .json()
+            .await
+            .expect("JSON");
+        pages += 1;
+        match page["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    (started.elapsed(), pages, emulator_mb)
+}
+
+fn status_kb(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+fn peak_mb(pid: u32) -> f64 {
+    status_kb(pid, "VmHWM:") / 1024.0
+}
+
+fn resident_mb(pid: u32) -> f64 {
+    status_kb(pid, "VmRSS:") / 1024.0
+}
+
+fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn all_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn newest_process_running(binary: &std::path::Path) -> Option<u32> {
+    let wanted = std::fs::canonicalize(binary).ok()?;
+    all_pids()
+        .into_iter()
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == wanted))
+        .max()
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    all_pids()
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    // The name is in parentheses and may hold spaces: fields follow the last ')'.
+                    let rest = &s[s.rfind(')')? + 2..];
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(parent)
+        })
+        .collect()
+}

@@ -60,6 +60,8 @@ pub struct RunLine {
     pub status: LineStatus,
     /// Why nothing was done, for the window to put in its own language.
     pub reason: Option<licensing::Reason>,
+    /// Why a change failed, for the window to put in its own language.
+    pub failure: Option<Failure>,
     /// What happened or why not, in plain words with the fix (English; the CSV has it).
     pub message: Option<String>,
     /// Microsoft Graph's own words, for support.
@@ -350,6 +352,45 @@ async fn refresh(connection: &Connection, ids: &[String]) {
     }
 }
 
+/// Why a change failed, as a code the window words in its own language (the English words
+/// are `explain`'s, for the CSV and for failures with no code of their own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "code", rename_all = "camelCase")]
+#[ts(export)]
+pub enum Failure {
+    UsageLocationMissing,
+    NoFreeSeat {
+        #[serde(rename = "skuId")]
+        sku_id: Option<String>,
+    },
+    FromGroup,
+    MutuallyExclusive,
+    DependencyMissing,
+    Forbidden,
+    NotFound,
+    Busy,
+    /// Anything else: the English message says it.
+    Other,
+}
+
+impl Failure {
+    pub fn of(error: &GraphError) -> Self {
+        match error.kind() {
+            Some(GraphErrorKind::UsageLocationMissing) => Self::UsageLocationMissing,
+            Some(GraphErrorKind::NoFreeSeat { sku }) => Self::NoFreeSeat {
+                sku_id: sku.clone(),
+            },
+            Some(GraphErrorKind::InheritedFromGroup) => Self::FromGroup,
+            Some(GraphErrorKind::MutuallyExclusive { .. }) => Self::MutuallyExclusive,
+            Some(GraphErrorKind::DependencyMissing) => Self::DependencyMissing,
+            Some(GraphErrorKind::Forbidden) => Self::Forbidden,
+            Some(GraphErrorKind::NotFound) => Self::NotFound,
+            Some(GraphErrorKind::Throttled | GraphErrorKind::Transient) => Self::Busy,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// A failure in plain words with what to do, and Graph's words as details.
 pub fn explain(error: &GraphError, names: &HashMap<String, String>) -> (String, String) {
     let name = |id: &Option<String>| {
@@ -402,9 +443,11 @@ fn result_of(
     };
     for (p, status) in preview.plan.people.iter().zip(statuses) {
         let reason = p.reason.as_ref().map(|r| r.describe(name, group));
+        let mut failure = None;
         let (status, message, details) = match status {
             Some(PersonStatus::Done) => (LineStatus::Done, None, None),
             Some(PersonStatus::Failed(e)) => {
+                failure = Some(Failure::of(&e));
                 let (m, d) = explain(&e, names);
                 (LineStatus::Failed, Some(m), Some(d))
             }
@@ -432,6 +475,7 @@ fn result_of(
             remove: p.remove.iter().map(|r| name(r)).collect(),
             status,
             reason: p.reason.clone(),
+            failure,
             message,
             details,
         });
@@ -547,6 +591,7 @@ mod tests {
             remove: vec![],
             status,
             reason: None,
+            failure: None,
             message: None,
             details: None,
         };

@@ -1,3 +1,4 @@
+import type { Failure } from "./bindings/Failure";
 import type { Reason } from "./bindings/Reason";
 import type { Messages } from "./i18n";
 
@@ -30,5 +31,31 @@ export function reasonText(
       return r.noSeat(plan(reason.skuId));
     case "nothingAsked":
       return r.nothingAsked;
+  }
+}
+
+/// Why a change failed, in the UI's language; `null` when only the engine's English words say
+/// it (an unexpected failure).
+export function failureText(failure: Failure, t: Messages, plan: (skuId: string) => string): string | null {
+  const f = t.result.failures;
+  switch (failure.code) {
+    case "usageLocationMissing":
+      return f.usageLocationMissing;
+    case "noFreeSeat":
+      return f.noFreeSeat(failure.skuId ? plan(failure.skuId) : f.thisPlan);
+    case "fromGroup":
+      return f.fromGroup;
+    case "mutuallyExclusive":
+      return f.mutuallyExclusive;
+    case "dependencyMissing":
+      return f.dependencyMissing;
+    case "forbidden":
+      return f.forbidden;
+    case "notFound":
+      return f.notFound;
+    case "busy":
+      return f.busy;
+    case "other":
+      return null;
   }
 }

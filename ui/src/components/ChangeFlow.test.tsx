@@ -32,7 +32,7 @@ function preview(locationSet: boolean): PlanPreview {
   };
 }
 
-function setup(overrides: Partial<Api>) {
+function setup(overrides: Partial<Api>, locale: "en" | "nl" = "en") {
   const api = fakeApi(() => Promise.resolve([plan({ skuId: TEAMS, skuPartNumber: "Teams_Ess", displayName: "Microsoft Teams Essentials", free: 25, enabled: 25, consumed: 0 })]), undefined, {
     countries: () => Promise.resolve([{ code: "NL", englishName: "Netherlands" }, { code: "DE", englishName: "Germany" }]),
     ...overrides,
@@ -40,7 +40,7 @@ function setup(overrides: Partial<Api>) {
   const onClose = vi.fn();
   render(
     <ApiContext.Provider value={api}>
-      <I18nProvider locale="en">
+      <I18nProvider locale={locale}>
         <ChangeFlow ids={["u1"]} kind="give" onClose={onClose} />
       </I18nProvider>
     </ApiContext.Provider>,
@@ -55,7 +55,7 @@ describe("Giving a license", () => {
       Promise.resolve(preview(change.usageLocation !== null)),
     );
     const done: RunResult = {
-      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", reason: null, message: null, details: null }],
+      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", reason: null, failure: null, message: null, details: null }],
       planNames: {},
       groupNames: {},
       done: 1,
@@ -111,5 +111,38 @@ describe("Giving a license", () => {
       expect.objectContaining({ add: [{ skuId: TEAMS, disabledPlans: [] }], usageLocation: { scope: "whereMissing", country: "NL" } }),
       "nobody",
     );
+  });
+
+  it("words failures in the UI's language, and Graph's own words only for the unexpected", async () => {
+    const user = userEvent.setup();
+    const line = { userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add" as const, setUsageLocation: null, add: ["Microsoft Teams Essentials"], remove: [], status: "failed" as const, reason: null, details: "Graph: License assignment failed because there are no more licenses." };
+    const failed: RunResult = {
+      lines: [
+        { ...line, userId: "u1", failure: { code: "noFreeSeat", skuId: TEAMS }, message: "No free Microsoft Teams Essentials seats left: buy seats or choose fewer people." },
+        { ...line, userId: "u2", userPrincipalName: "bo@contoso.com", failure: { code: "other" }, message: "Something unexpected: Microsoft 365 said 418." },
+      ],
+      planNames: { [TEAMS]: "Microsoft Teams Essentials" },
+      groupNames: {},
+      done: 0,
+      failed: 2,
+      skipped: 0,
+      notSent: 0,
+      cancelled: false,
+    };
+    setup(
+      {
+        planChange: vi.fn<Api["planChange"]>(() => Promise.resolve(preview(true))),
+        applyPlan: vi.fn<Api["applyPlan"]>(() => Promise.resolve(failed)),
+      },
+      "nl",
+    );
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    await user.click(screen.getByTestId("change-review"));
+    await user.click(await screen.findByTestId("review-apply"));
+    const list = await screen.findByTestId("result-list");
+    expect(list.textContent).toContain("Geen vrije Microsoft Teams Essentials-licenties meer");
+    expect(list.textContent).not.toContain("No free");
+    expect(list.textContent).toContain("Microsoft 365 said 418");
   });
 });

@@ -31,7 +31,7 @@ import type { PersonOutcome } from "../bindings/PersonOutcome";
 import type { RunLine } from "../bindings/RunLine";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
-import { reasonText } from "../reasons";
+import { failureText, reasonText } from "../reasons";
 import { CountryPicker, useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
 
@@ -530,7 +530,8 @@ function Result({
       l.action === "add" ? t.preview.willGive(l.add.join(", ")) : null,
       l.action === "remove" ? t.preview.willTake(l.remove.join(", ")) : null,
       l.action === "swap" ? t.preview.willSwap(l.remove.join(", "), l.add.join(", ")) : null,
-      // A reason in the UI's language; a failure's words come from the engine.
+      // Reasons and failures in the UI's language; the engine's English only for a failure
+      // it has no code for.
       l.reason
         ? reasonText(
             l.reason,
@@ -538,7 +539,9 @@ function Result({
             (id) => result.planNames[id.toLowerCase()] ?? id,
             (id) => (result.groupNames[id] ? `“${result.groupNames[id]}”` : id),
           )
-        : l.message,
+        : l.status === "notSent"
+          ? t.result.notSentWhy
+          : (l.failure && failureText(l.failure, t, (id) => result.planNames[id.toLowerCase()] ?? id)) ?? l.message,
     ]
       .filter(Boolean)
       .join(" · ");

@@ -147,6 +147,19 @@ export const en = {
     statusFailed: "Failed",
     statusSkipped: "Not changed",
     statusNotSent: "Not sent",
+    notSentWhy: "Not sent: the run was cancelled first.",
+    failures: {
+      usageLocationMissing: "No usage location: Microsoft needs one before a license can be given. Set a usage location first.",
+      noFreeSeat: (plan: string) => `No free ${plan} seats left: buy seats or choose fewer people.`,
+      fromGroup: "This license comes from a group: remove the person from that group instead.",
+      mutuallyExclusive:
+        "Two of the person's apps cannot be on together (for example Exchange Online Plan 1 and Plan 2): swap the licenses instead of adding one.",
+      dependencyMissing: "An app in this license needs another app the person would not have: keep that app switched on.",
+      forbidden: "Microsoft 365 refused: this sign-in lacks a permission or role (License Administrator or User Administrator).",
+      notFound: "This person no longer exists in the tenant.",
+      busy: "Microsoft 365 was busy: retry the failed people.",
+      thisPlan: "this plan",
+    },
   },
   reasons: {
     alreadyHasIt: (plan: string) => `Already has ${plan}.`,

@@ -147,6 +147,19 @@ export const nl: Messages = {
     statusFailed: "Mislukt",
     statusSkipped: "Niet gewijzigd",
     statusNotSent: "Niet verstuurd",
+    notSentWhy: "Niet verstuurd: de run werd eerst geannuleerd.",
+    failures: {
+      usageLocationMissing: "Geen gebruikslocatie: Microsoft heeft er een nodig voordat een licentie kan worden gegeven. Stel eerst een gebruikslocatie in.",
+      noFreeSeat: (plan: string) => `Geen vrije ${plan}-licenties meer: koop licenties bij of kies minder mensen.`,
+      fromGroup: "Deze licentie komt van een groep: haal de persoon uit die groep.",
+      mutuallyExclusive:
+        "Twee apps van deze persoon kunnen niet tegelijk aan staan (bijvoorbeeld Exchange Online Plan 1 en Plan 2): wissel de licenties in plaats van er een toe te voegen.",
+      dependencyMissing: "Een app in deze licentie heeft een andere app nodig die de persoon dan niet heeft: laat die app aan staan.",
+      forbidden: "Microsoft 365 weigerde: deze aanmelding mist een machtiging of rol (Licentiebeheerder of Gebruikersbeheerder).",
+      notFound: "Deze persoon bestaat niet meer in de tenant.",
+      busy: "Microsoft 365 had het te druk: probeer de mislukte mensen opnieuw.",
+      thisPlan: "dit abonnement",
+    },
   },
   reasons: {
     alreadyHasIt: (plan: string) => `Heeft ${plan} al.`,
