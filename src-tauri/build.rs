@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "plan_retry",
     "save_result_csv",
     "set_apps",
+    "stop_run_and_quit",
 ];
 
 fn main() {

@@ -44,7 +44,9 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-plan-retry",
         "allow-save-result-csv",
         "allow-set-apps",
-        // The graph-wait banner: listening only, never emitting.
+        "allow-stop-run-and-quit",
+        // The graph-wait banner and the close-during-a-run question: listening only, never
+        // emitting.
         "core:event:allow-listen",
         "core:event:allow-unlisten",
     ];

@@ -214,6 +214,18 @@ pub fn cancel_run(runs: State<'_, Runs>) {
     runs.cancel();
 }
 
+/// Closing the window while a run sends changes: cancel the run, let what was sent finish,
+/// then quit. (The window asked first; see `lib.rs`.)
+#[tauri::command]
+pub async fn stop_run_and_quit<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    runs: State<'_, Runs>,
+) -> Result<(), CommandError> {
+    runs.stop(std::time::Duration::from_secs(120)).await;
+    app.exit(0);
+    Ok(())
+}
+
 /// Plans the last run's change again for the people it failed for.
 #[tauri::command]
 pub async fn plan_retry(

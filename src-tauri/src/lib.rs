@@ -59,6 +59,20 @@ pub fn run() {
             }
             Ok(())
         })
+        // Closing the window while a run sends changes would stop it halfway without a
+        // word: the window asks first ("close-requested"), and quits through
+        // `stop_run_and_quit` once the person has chosen to stop the run.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<runs::Runs>().is_running()
+            {
+                use tauri::Emitter;
+                api.prevent_close();
+                if let Err(e) = window.emit("close-requested", ()) {
+                    tracing::warn!("could not ask the window about closing: {e}");
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::tenant_info,
             commands::list_plans,
@@ -82,6 +96,7 @@ pub fn run() {
             commands::plan_retry,
             commands::save_result_csv,
             commands::set_apps,
+            commands::stop_run_and_quit,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

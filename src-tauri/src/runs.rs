@@ -105,6 +105,20 @@ pub struct Runs {
     paused: AtomicBool,
     cancelled: AtomicBool,
     resumed: Notify,
+    /// A run is sending changes: closing the window asks first.
+    running: AtomicBool,
+    /// Wakes whoever waits for a run to stop (closing after Cancel).
+    stopped: Notify,
+}
+
+/// Marks a run as going for as long as it lives, however the run ends.
+struct Running<'a>(&'a Runs);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.store(false, Ordering::SeqCst);
+        self.0.stopped.notify_waiters();
+    }
 }
 
 struct Pending {
@@ -192,6 +206,23 @@ impl Runs {
         self.resume();
     }
 
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Cancels the run in progress and returns when it has stopped (what was sent is
+    /// finished first), or after `limit`.
+    pub async fn stop(&self, limit: std::time::Duration) {
+        let stopped = self.stopped.notified();
+        if !self.is_running() {
+            return;
+        }
+        self.cancel();
+        if tokio::time::timeout(limit, stopped).await.is_err() {
+            tracing::warn!("the run did not stop within {limit:?}; closing anyway");
+        }
+    }
+
     /// Carries out the plan last previewed. Removals and swaps go first (they free seats the
     /// additions may need); pause and cancel are checked between chunks of people.
     pub async fn apply(
@@ -208,6 +239,8 @@ impl Runs {
         };
         self.paused.store(false, Ordering::SeqCst);
         self.cancelled.store(false, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
+        let _running = Running(self);
         let plan = &pending.preview.plan;
         let order: Vec<usize> = {
             let rank = |a: Action| match a {
@@ -570,6 +603,31 @@ pub fn to_csv(result: &RunResult) -> Result<Vec<u8>, CommandError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn closing_during_a_run_cancels_it_and_waits_until_it_has_stopped() {
+        let runs = std::sync::Arc::new(Runs::default());
+        // Not running: nothing to wait for.
+        runs.stop(std::time::Duration::from_secs(5)).await;
+        assert!(!runs.cancelled.load(Ordering::SeqCst));
+
+        runs.running.store(true, Ordering::SeqCst);
+        let run = {
+            let runs = runs.clone();
+            tokio::spawn(async move {
+                let _running = Running(&runs);
+                while !runs.cancelled.load(Ordering::SeqCst) {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                // What was sent finishes first.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            })
+        };
+        assert!(runs.is_running());
+        runs.stop(std::time::Duration::from_secs(5)).await;
+        assert!(!runs.is_running(), "stop returned before the run ended");
+        assert!(run.is_finished() || run.await.is_ok());
+    }
 
     #[test]
     fn formula_cells_are_neutralised() {

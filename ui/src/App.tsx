@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
 import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
   FluentProvider,
+  Spinner,
   MessageBar,
   MessageBarBody,
   makeStyles,
@@ -8,7 +16,7 @@ import {
   webDarkTheme,
   webLightTheme,
 } from "@fluentui/react-components";
-import { ApiContext, tauriApi, toCommandError, type Api } from "./api";
+import { ApiContext, tauriApi, toCommandError, useApi, type Api } from "./api";
 import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
 import type { TenantSetup } from "./bindings/TenantSetup";
@@ -67,6 +75,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   );
 
   const waitingSeconds = useGraphWait(api);
+  const [closeAsked, setCloseAsked] = useState(false);
+  useEffect(() => api.onCloseRequested(() => setCloseAsked(true)), [api]);
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
@@ -94,6 +104,7 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <TenantPage onSignedIn={switched} />
             )}
           </AppShell>
+          <CloseDuringRun open={closeAsked} onKeep={() => setCloseAsked(false)} />
         </ApiContext.Provider>
       </I18nProvider>
     </FluentProvider>
@@ -132,6 +143,40 @@ function WaitBanner({ seconds }: { seconds: number }) {
         <MessageBarBody>{t.graphWaiting(seconds)}</MessageBarBody>
       </MessageBar>
     </div>
+  );
+}
+
+/// Asked when the window is closed while a run sends changes: keep working, or stop the run
+/// (what was sent finishes first) and close.
+function CloseDuringRun({ open, onKeep }: { open: boolean; onKeep: () => void }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const [stopping, setStopping] = useState(false);
+  const c = t.closeDuringRun;
+  return (
+    <Dialog open={open} modalType="alert" onOpenChange={(_, d) => !d.open && !stopping && onKeep()}>
+      <DialogSurface data-testid="close-during-run">
+        <DialogBody>
+          <DialogTitle>{c.title}</DialogTitle>
+          <DialogContent>{stopping ? <Spinner size="tiny" label={c.stopping} /> : c.body}</DialogContent>
+          <DialogActions>
+            <Button appearance="primary" disabled={stopping} onClick={onKeep} data-testid="close-keep">
+              {c.keep}
+            </Button>
+            <Button
+              disabled={stopping}
+              onClick={() => {
+                setStopping(true);
+                void api.stopRunAndQuit().finally(() => setStopping(false));
+              }}
+              data-testid="close-stop"
+            >
+              {c.stop}
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
   );
 }
 

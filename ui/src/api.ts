@@ -33,6 +33,10 @@ export interface Api {
   /// Calls `listener` with the seconds whenever Microsoft Graph asks LicenseDesk to wait
   /// (throttling); returns the function that stops listening.
   onGraphWait(listener: (seconds: number) => void): () => void;
+  /// The window is being closed while a run sends changes (the close was held back).
+  onCloseRequested(listener: () => void): () => void;
+  /// Cancels the run (what was sent finishes first), then quits.
+  stopRunAndQuit(): Promise<void>;
   usersPage(query: UsersQuery, offset: number, limit: number): Promise<UsersPage>;
   matchingIds(query: UsersQuery): Promise<string[]>;
   person(id: string): Promise<PersonDetail>;
@@ -83,6 +87,13 @@ export const tauriApi: Api = {
       void stop.then((unlisten) => unlisten());
     };
   },
+  onCloseRequested: (listener) => {
+    const stop = listen("close-requested", () => listener());
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  },
+  stopRunAndQuit: () => invoke<void>("stop_run_and_quit"),
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

@@ -197,6 +197,13 @@ export const en = {
   copyTenantId: "Copy tenant ID",
   tenantIdCopied: "Tenant ID copied",
   addTenant: "Sign in to another tenant…",
+  closeDuringRun: {
+    title: "Changes are still being applied",
+    body: "If you close LicenseDesk now, it stops sending. Changes already made stay made; the rest are not sent, and the result will not be shown.",
+    keep: "Keep working",
+    stop: "Stop and close",
+    stopping: "Stopping: what was sent is finished first…",
+  },
   graphWaiting: (seconds: number) =>
     `Microsoft 365 asked LicenseDesk to wait ${seconds} seconds (too many requests at once). It carries on by itself; nothing is lost.`,
   switchFailed: "Could not switch tenant",

@@ -197,6 +197,13 @@ export const nl: Messages = {
   copyTenantId: "Tenant-ID kopiëren",
   tenantIdCopied: "Tenant-ID gekopieerd",
   addTenant: "Aanmelden bij een andere tenant…",
+  closeDuringRun: {
+    title: "Er worden nog wijzigingen doorgevoerd",
+    body: "Als je LicenseDesk nu sluit, stopt het met versturen. Wat al gewijzigd is, blijft gewijzigd; de rest wordt niet verstuurd en het resultaat wordt niet getoond.",
+    keep: "Doorwerken",
+    stop: "Stoppen en sluiten",
+    stopping: "Bezig met stoppen: wat verstuurd is, wordt eerst afgemaakt…",
+  },
   graphWaiting: (seconds: number) =>
     `Microsoft 365 vroeg LicenseDesk ${seconds} seconden te wachten (te veel verzoeken tegelijk). Daarna gaat het vanzelf verder; er gaat niets verloren.`,
   switchFailed: "Wisselen van tenant is niet gelukt",

@@ -46,6 +46,8 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     switchTenant: notUsed,
     signOut: notUsed,
     onGraphWait: () => () => {},
+    onCloseRequested: () => () => {},
+    stopRunAndQuit: () => Promise.resolve(),
     usersPage: notUsed,
     matchingIds: notUsed,
     person: notUsed,
