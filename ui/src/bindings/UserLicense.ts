@@ -8,4 +8,8 @@ export type UserLicense = { skuId: string, skuPartNumber: string, displayName: s
 /**
  * The group the license comes from; `null` when assigned directly.
  */
-assignedByGroup: string | null, disabledPlans: Array<string>, };
+assignedByGroup: string | null, disabledPlans: Array<string>, 
+/**
+ * Why the group could not give it (`CountViolation`, …); left out when it is in place.
+ */
+error?: string, };

@@ -62,7 +62,7 @@ impl UserFilter {
 
 impl Checked {
     fn keeps(&self, user: &User) -> bool {
-        (!self.unlicensed || user.assignments.is_empty())
+        (!self.unlicensed || user.is_unlicensed())
             && (!self.no_usage_location || user.usage_location.is_none())
             && self.department.as_ref().is_none_or(|d| {
                 user.department
@@ -74,8 +74,7 @@ impl Checked {
                 .as_ref()
                 .is_none_or(|c| user.usage_location.as_deref() == Some(c.as_str()))
             && self.sku_id.as_ref().is_none_or(|s| {
-                user.assignments
-                    .iter()
+                user.licenses_in_place()
                     .any(|a| a.sku_id.eq_ignore_ascii_case(s))
             })
     }

@@ -113,8 +113,21 @@ fn users_filters_keep_exactly_the_people_they_name() {
         unlicensed.len(),
         everyone
             .iter()
-            .filter(|u| u["licenses"].as_array().is_some_and(Vec::is_empty))
+            // None in place: a license a group could not give (with an error) is not one.
+            .filter(|u| {
+                u["licenses"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|x| x["error"].is_string()))
+            })
             .count()
+    );
+    assert!(
+        everyone.iter().any(|u| {
+            u["licenses"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|x| x["error"] == "CountViolation"))
+        }),
+        "the demo shows a group licensing error"
     );
     let nowhere = sim.users(&["--no-usage-location"]);
     assert!(!nowhere.is_empty() && nowhere.iter().all(|u| u["usageLocation"].is_null()));

@@ -117,6 +117,7 @@ pub async fn group_members(
             u.licenses
                 .iter()
                 .any(|l| l.assigned_by_group.as_deref() == Some(group.id.as_str()))
+                || u.group_errors.iter().any(|e| e.group_id == group.id)
         })
         .map(|u| {
             json!({

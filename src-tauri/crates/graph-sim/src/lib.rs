@@ -26,7 +26,7 @@ pub use identity::{GRAPH_PERMISSIONS, IdentitySpec};
 pub use ops::{AddLicense, Effect, Refusal};
 pub use scenario::{FaultSpec, LagSpec, Scenario, TenantSpec, ThrottleSpec};
 pub use server::{LogEntry, RunningSim};
-pub use tenant::{SimGroup, SimLicense, SimSku, SimUser, Tenant};
+pub use tenant::{GroupLicenseError, SimGroup, SimLicense, SimSku, SimUser, Tenant};
 /// The per-run certificate authority, for tests that stand up their own HTTPS servers.
 pub use tls::{TlsSetup, make_certificates};
 

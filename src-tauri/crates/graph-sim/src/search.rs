@@ -155,6 +155,7 @@ mod tests {
             usage_location: None,
             account_enabled: true,
             licenses: vec![],
+            group_errors: vec![],
             stale_usage_location: None,
             stale_index: None,
         }

@@ -35,6 +35,18 @@ pub struct SimLicense {
     pub assigned_by_group: Option<String>,
 }
 
+/// A license a group could not give (group-based licensing): Graph lists it in
+/// `licenseAssignmentStates` with state `Error` and why, takes no seat for it and leaves it
+/// out of `assignedLicenses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLicenseError {
+    pub sku_id: String,
+    pub group_id: String,
+    pub disabled_plans: Vec<String>,
+    /// `CountViolation`, `MutuallyExclusiveViolation`, `DependencyViolation`, …
+    pub error: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimUser {
     pub id: String,
@@ -47,6 +59,8 @@ pub struct SimUser {
     pub usage_location: Option<String>,
     pub account_enabled: bool,
     pub licenses: Vec<SimLicense>,
+    /// Licenses the user's groups could not give.
+    pub group_errors: Vec<GroupLicenseError>,
     /// Replication lag: until the instant, assignLicense still sees this older usage location.
     pub stale_usage_location: Option<(Option<String>, Instant)>,
     /// Eventual consistency: until the instant, advanced queries still see this older state.
@@ -247,16 +261,17 @@ impl Tenant {
             license_sku_ids: vec![SPE_E3.to_string()],
         };
         let mut upns = HashSet::with_capacity(spec.users);
-        let users: Vec<SimUser> = (0..spec.users)
+        let mut users: Vec<SimUser> = (0..spec.users)
             .map(|_| generate_user(&mut rng, &spec.domain, &sales_group.id, &mut upns))
             .collect();
+        let problem_groups = add_problem_groups(&mut users, spec.seed);
         let mut tenant = Tenant {
             tenant_id: spec.tenant_id.clone(),
             display_name: spec.display_name.clone(),
             domain: spec.domain.clone(),
             skus: Vec::new(),
             users,
-            groups: vec![sales_group],
+            groups: std::iter::once(sales_group).chain(problem_groups).collect(),
             consumed: HashMap::new(),
             by_key: HashMap::new(),
         };
@@ -394,10 +409,84 @@ fn generate_user(
         usage_location,
         account_enabled,
         licenses,
+        group_errors: Vec::new(),
         stale_usage_location: None,
         stale_index: None,
     }
 }
+
+/// Seats of Exchange Online (Plan 2) in every generated tenant (`generate_skus`).
+const EXCHANGE_PLAN2_SEATS: usize = 10;
+
+/// Groups whose licenses run into group licensing's documented errors, so that the demo
+/// tenant shows them as Graph does: Customer Support gets Exchange Online (Plan 2) from a group
+/// with too few seats (CountViolation beyond the tenth), which Operations is in too while
+/// holding Exchange Online (Plan 1) directly (MutuallyExclusiveViolation); a reception group
+/// gives Business Premium with Exchange switched off, which Bookings needs
+/// (DependencyViolation). Drawn from a generator of their own, so the people are the same
+/// as without them.
+fn add_problem_groups(users: &mut [SimUser], seed: u64) -> Vec<SimGroup> {
+    let mut rng = Rng::new(seed ^ 0x6_7a0c_b5e1);
+    let support = SimGroup {
+        id: rng.guid(),
+        display_name: "Support – Exchange Online (Plan 2)".to_string(),
+        license_sku_ids: vec![EXCHANGEENTERPRISE.to_string()],
+    };
+    let reception = SimGroup {
+        id: rng.guid(),
+        display_name: "Reception – Business Premium (Exchange off)".to_string(),
+        license_sku_ids: vec![SPB.to_string()],
+    };
+    let error = |group: &SimGroup, sku: &str, disabled: Vec<String>, error| GroupLicenseError {
+        sku_id: sku.to_string(),
+        group_id: group.id.clone(),
+        disabled_plans: disabled,
+        error,
+    };
+    let mut given = 0;
+    let mut receptionists = 0;
+    for user in users.iter_mut() {
+        let department = user.job_title.as_deref().unwrap_or_default();
+        if department.starts_with("Customer Support") && !user.licenses.is_empty() {
+            if given < EXCHANGE_PLAN2_SEATS {
+                given += 1;
+                user.licenses.push(SimLicense {
+                    sku_id: EXCHANGEENTERPRISE.to_string(),
+                    disabled_plans: Vec::new(),
+                    assigned_by_group: Some(support.id.clone()),
+                });
+            } else {
+                user.group_errors.push(error(
+                    &support,
+                    EXCHANGEENTERPRISE,
+                    Vec::new(),
+                    "CountViolation",
+                ));
+            }
+        } else if department.starts_with("Operations") && user.holds(EXCHANGESTANDARD) {
+            user.group_errors.push(error(
+                &support,
+                EXCHANGEENTERPRISE,
+                Vec::new(),
+                "MutuallyExclusiveViolation",
+            ));
+        } else if receptionists < 3 && user.licenses.is_empty() && user.usage_location.is_some() {
+            // New receptionists with nothing else: Bookings in Business Premium finds no
+            // Exchange to depend on.
+            receptionists += 1;
+            user.group_errors.push(error(
+                &reception,
+                SPB,
+                vec![SPB_EXCHANGE_PLAN.to_string()],
+                "DependencyViolation",
+            ));
+        }
+    }
+    vec![support, reception]
+}
+
+/// EXCHANGE_S_STANDARD in Microsoft 365 Business Premium.
+const SPB_EXCHANGE_PLAN: &str = "9aaf7827-d63c-4b61-89c3-182f06f82e5c";
 
 fn direct(sku_id: &str) -> SimLicense {
     SimLicense {

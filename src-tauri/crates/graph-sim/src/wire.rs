@@ -104,6 +104,18 @@ pub fn user_property(user: &SimUser, name: &str) -> Value {
                         "state": "Active",
                     })
                 })
+                // What a group could not give: listed, in error, with no seat taken.
+                .chain(user.group_errors.iter().map(|e| {
+                    json!({
+                        "assignedByGroup": e.group_id,
+                        "disabledPlans": e.disabled_plans,
+                        "error": e.error,
+                        "errorSubcode": null,
+                        "lastUpdatedDateTime": SEED_TIME,
+                        "skuId": e.sku_id,
+                        "state": "Error",
+                    })
+                }))
                 .collect(),
         ),
         _ => Value::Null,

@@ -567,6 +567,73 @@ async fn search_finds_people_by_the_start_of_a_word_and_needs_the_eventual_heade
 }
 
 #[tokio::test]
+async fn group_licensing_errors_show_in_the_demo_as_graph_shows_them() {
+    let s = Sim::demo().await;
+    let (status, _, body) = s
+        .get("/v1.0/users?$select=id,assignedLicenses,licenseAssignmentStates&$top=999")
+        .await;
+    assert_eq!(status, 200);
+    let people = body["value"].as_array().expect("value").clone();
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for u in &people {
+        for state in u["licenseAssignmentStates"].as_array().expect("states") {
+            let error = state["error"].as_str().expect("error is a string");
+            if error == "None" {
+                assert_eq!(state["state"], "Active");
+                continue;
+            }
+            *seen.entry(error.to_string()).or_default() += 1;
+            assert_eq!(state["state"], "Error");
+            let group = state["assignedByGroup"].as_str().expect("from a group");
+            // Not given: no seat, not in assignedLicenses.
+            let sku = state["skuId"].as_str().expect("sku");
+            let direct_or_group_in_place = u["licenseAssignmentStates"]
+                .as_array()
+                .expect("states")
+                .iter()
+                .any(|x| x["skuId"] == sku && x["error"] == "None");
+            let in_assigned = u["assignedLicenses"]
+                .as_array()
+                .expect("assigned")
+                .iter()
+                .any(|x| x["skuId"] == sku);
+            assert_eq!(in_assigned, direct_or_group_in_place);
+            // The group is real and lists the person as a member.
+            let (status, _, g) = s.get(&format!("/v1.0/groups/{group}")).await;
+            assert_eq!(status, 200);
+            assert!(g["displayName"].as_str().is_some_and(|n| !n.is_empty()));
+            let (_, _, members) = s.get(&format!("/v1.0/groups/{group}/members")).await;
+            assert!(
+                members["value"]
+                    .as_array()
+                    .expect("members")
+                    .iter()
+                    .any(|m| m["id"] == u["id"])
+            );
+        }
+    }
+    for error in [
+        "CountViolation",
+        "MutuallyExclusiveViolation",
+        "DependencyViolation",
+    ] {
+        assert!(
+            seen.get(error).is_some_and(|n| *n > 0),
+            "{error} in {seen:?}"
+        );
+    }
+    // Seats count only what is in place: the group filled Exchange Online (Plan 2) exactly.
+    let tenant = s.sim.tenant();
+    let plan2 = tenant
+        .skus
+        .iter()
+        .find(|k| k.sku_part_number == "EXCHANGEENTERPRISE")
+        .expect("plan 2");
+    assert_eq!(tenant.consumed(&plan2.sku_id), plan2.enabled);
+    assert_eq!(tenant.consumed_units(), tenant.recount_consumed());
+}
+
+#[tokio::test]
 async fn advanced_queries_see_changes_late() {
     let s = Sim::start(Scenario::demo().with_lag(LagSpec {
         usage_location_ms: 0,

@@ -116,7 +116,11 @@ async fn group_and_direct_licenses_keep_their_source() {
     let truth = tenant
         .users
         .iter()
-        .filter(|u| u.licenses.iter().any(|l| l.assigned_by_group.is_some()))
+        .filter(|u| {
+            u.licenses
+                .iter()
+                .any(|l| l.assigned_by_group.as_ref() == Some(group_id))
+        })
         .count();
     assert_eq!(via_group, truth);
     assert!(via_group > 0);

@@ -298,8 +298,7 @@ fn touched_skus<'a>(changes: impl Iterator<Item = &'a WantedChange>) -> Vec<Stri
 
 fn holds<'a>(user: &'a User, sku: &str) -> impl Iterator<Item = &'a LicenseAssignment> + use<'a> {
     let sku = sku.to_ascii_lowercase();
-    user.assignments
-        .iter()
+    user.licenses_in_place()
         .filter(move |a| a.sku_id.eq_ignore_ascii_case(&sku))
 }
 
@@ -486,7 +485,7 @@ fn conflict(user: &User, out: &PersonOutcome, skus: &HashMap<String, &Sku>) -> O
             .unwrap_or_default()
     };
     let mut kept: HashSet<String> = HashSet::new();
-    for a in &user.assignments {
+    for a in user.licenses_in_place() {
         let removed = a.assigned_by_group.is_none()
             && out.remove.iter().any(|r| r.eq_ignore_ascii_case(&a.sku_id));
         if !removed {

@@ -31,6 +31,19 @@ pub struct User {
     pub assignments: Vec<LicenseAssignment>,
 }
 
+impl User {
+    /// The licenses the person really has: a group's license in error (no seat, no apps) is
+    /// not one of them, as Graph leaves it out of `assignedLicenses`.
+    pub fn licenses_in_place(&self) -> impl Iterator<Item = &LicenseAssignment> {
+        self.assignments.iter().filter(|a| a.error.is_none())
+    }
+
+    /// No license in place (Graph's `assignedLicenses/$count eq 0`).
+    pub fn is_unlicensed(&self) -> bool {
+        self.licenses_in_place().next().is_none()
+    }
+}
+
 /// One license on a user, ready to show. A SKU held both directly and through a group appears
 /// once per source, because only the direct one can be removed on the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -43,6 +56,10 @@ pub struct UserLicense {
     /// The group the license comes from; `null` when assigned directly.
     pub assigned_by_group: Option<String>,
     pub disabled_plans: Vec<String>,
+    /// Why the group could not give it (`CountViolation`, …); left out when it is in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
 }
 
 /// A user ready to show; also the CLI's `users --json` record.
@@ -107,6 +124,7 @@ impl<'a> Summarizer<'a> {
                         display_name: self.names.display_name(&a.sku_id, part),
                         assigned_by_group: a.assigned_by_group.clone(),
                         disabled_plans: a.disabled_plans.clone(),
+                        error: a.error.clone(),
                     }
                 })
                 .collect(),
@@ -115,8 +133,9 @@ impl<'a> Summarizer<'a> {
 }
 
 impl UserSummary {
+    /// No license in place: none, or only ones a group could not give.
     pub fn is_unlicensed(&self) -> bool {
-        self.licenses.is_empty()
+        self.licenses.iter().all(|l| l.error.is_some())
     }
 }
 
