@@ -27,6 +27,10 @@ test: lint test-rust bindings-check test-ui test-keychain test-sdk test-e2e
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	@if command -v cargo-hakari >/dev/null; then \
+	  cargo hakari generate --diff --quiet && cargo hakari manage-deps --dry-run --quiet || \
+	  { echo "The workspace-hack is out of date: run 'cargo hakari generate && cargo hakari manage-deps -y'"; exit 1; }; \
+	else echo "cargo-hakari is not installed: not checking the workspace-hack (see README, Development)"; fi
 
 test-rust:
 	cargo test --workspace

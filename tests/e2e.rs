@@ -497,6 +497,19 @@ async fn after_restart(
 }
 
 /// For people to look at: target/e2e/NAME.
+/// Looking for an element that is not there answers at once (WebKitWebDriver otherwise hangs
+/// on it): the tests that use this poll for what they wait for.
+async fn answer_at_once(client: &Client) {
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            None,
+            None,
+            Some(Duration::ZERO),
+        ))
+        .await
+        .expect("timeouts");
+}
+
 async fn save_screenshot(client: &Client, name: &str) {
     if let Ok(png) = client.screenshot().await {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
@@ -563,15 +576,7 @@ async fn free_seats(client: &Client, part: &str) -> i64 {
 async fn give_swap_explain_and_bulk_assign_on_the_users_page() {
     let driver = Driver::start();
     let client = open_app(&driver).await;
-    // Looking for an element that is not there must answer at once: the waits here poll.
-    client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            None,
-            None,
-            Some(Duration::ZERO),
-        ))
-        .await
-        .expect("timeouts");
+    answer_at_once(&client).await;
     let result = users_flows(&client).await;
     if result.is_err() {
         save_screenshot(&client, "users-failure.png").await;
@@ -797,14 +802,7 @@ async fn bench_users_page_on_the_large_tenant() {
 
     let driver = Driver::spawn(&[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("large"))]);
     let client = open_app(&driver).await;
-    client
-        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
-            None,
-            None,
-            Some(Duration::ZERO),
-        ))
-        .await
-        .expect("timeouts");
+    answer_at_once(&client).await;
     // The app is ready when the Plans page shows the large tenant's plans.
     client
         .wait()

@@ -645,3 +645,22 @@ async fn bad_json_is_a_clear_error() {
         result.as_ref().err()
     );
 }
+
+/// JSON nested a million deep is refused as bad JSON, not followed down until the stack
+/// overflows: serde_json's depth limit stays on in every build (the workspace-hack keeps
+/// build scripts' `unbounded_depth` away from the app; see .config/hakari.toml).
+#[tokio::test]
+async fn json_nested_without_end_is_refused_not_recursed_into() {
+    let deep = format!(
+        "{{\"value\":[{{\"skuId\":{}1{}}}]}}",
+        "[".repeat(1_000_000),
+        "]".repeat(1_000_000)
+    );
+    let fake = fake(move |_| json("200 OK", &deep)).await;
+    let result = client(&fake).subscribed_skus().await;
+    assert!(
+        matches!(result, Err(GraphError::Decode(_))),
+        "{:?}",
+        result.map(|s| s.len())
+    );
+}
