@@ -24,7 +24,13 @@ app:
 test: lint test-rust bindings-check test-ui test-keychain test-sdk test-e2e
 	@echo "All LicenseDesk test suites passed."
 
-lint:
+# The app embeds the built web UI (tauri/custom-protocol, on in every build so that one build
+# serves all suites): anything that compiles the app needs ui/dist first.
+UI_DIST := ui/dist/index.html
+$(UI_DIST):
+	npm --prefix ui run build
+
+lint: $(UI_DIST)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	@if command -v cargo-hakari >/dev/null; then \
@@ -32,7 +38,7 @@ lint:
 	  { echo "The workspace-hack is out of date: run 'cargo hakari generate && cargo hakari manage-deps -y'"; exit 1; }; \
 	else echo "cargo-hakari is not installed: not checking the workspace-hack (see README, Development)"; fi
 
-test-rust:
+test-rust: $(UI_DIST)
 	cargo test --workspace
 
 # Running the Rust tests regenerates ui/src/bindings; a difference means someone changed a Rust

@@ -121,6 +121,17 @@ fn index() -> &'static Index {
     })
 }
 
+/// The alpha-2 code (upper case) for an ISO 3166-1 alpha-3 code ("NLD" → "NL"), any case.
+pub fn alpha2_of_alpha3(code: &str) -> Option<String> {
+    let upper = code.trim().to_ascii_uppercase();
+    let alpha3 = keshvar::Alpha3::try_from(upper.as_str()).ok()?;
+    Some(
+        keshvar::Alpha2::from(alpha3)
+            .to_string()
+            .to_ascii_uppercase(),
+    )
+}
+
 /// The alpha-2 code (upper case) for a code in any case or a country name in any language
 /// the data set knows (English and Dutch included).
 pub fn parse_country(input: &str) -> Result<String, CountryError> {

@@ -1,0 +1,718 @@
+//! From a table and its mapping to rows LicenseDesk can plan: each value read the way people
+//! write it (UPNs in any case, countries as codes or names in several languages, licenses by
+//! id, part number, friendly name or a short form), each row checked with what is wrong and
+//! how to fix it, and the rows without errors turned into the planner's wanted changes.
+
+use std::collections::HashMap;
+
+use licensing::{
+    AppliesTo, CountryError, PlanToAdd, ProductNames, Sku, SkuLookupError, UsageLocationChange,
+    User, WantedChange, parse_country, resolve_sku,
+};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::mapping::{Field, Mapping, normalise};
+use crate::read::Table;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum Severity {
+    /// The row cannot be used until it is fixed or left out.
+    Error,
+    /// The row is used, but the person should look.
+    Warning,
+    /// For the record.
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Issue {
+    pub severity: Severity,
+    /// What is wrong and how to fix it.
+    pub message: String,
+    /// The column it is about.
+    pub field: Option<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum RowAction {
+    Add,
+    Remove,
+    /// The licenses listed become the person's direct licenses (a swap when one goes and
+    /// one comes).
+    Replace,
+}
+
+/// One row as LicenseDesk understood it. This is also the CLI's `import --json` row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportRow {
+    /// The line in the file where the row starts.
+    pub row: usize,
+    /// The tenant's spelling when the person was found; as written otherwise.
+    pub user_principal_name: String,
+    pub user_id: Option<String>,
+    pub usage_location: Option<String>,
+    pub action: RowAction,
+    /// Part numbers.
+    pub add_licenses: Vec<String>,
+    pub remove_licenses: Vec<String>,
+    /// Service plan names left off in the licenses given.
+    pub disabled_plans: Vec<String>,
+    pub department: Option<String>,
+    /// Left out: by the person, or as a repeat of an earlier row.
+    pub excluded: bool,
+    pub issues: Vec<Issue>,
+    #[serde(skip)]
+    #[ts(skip)]
+    add_ids: Vec<String>,
+    #[serde(skip)]
+    #[ts(skip)]
+    remove_ids: Vec<String>,
+    #[serde(skip)]
+    #[ts(skip)]
+    disabled_ids: Vec<String>,
+}
+
+impl ImportRow {
+    pub fn has_errors(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Error)
+    }
+
+    /// Used for the plan: no error and not left out.
+    pub fn is_usable(&self) -> bool {
+        !self.excluded && !self.has_errors()
+    }
+
+    fn issue(&mut self, severity: Severity, field: Option<Field>, message: impl Into<String>) {
+        self.issues.push(Issue {
+            severity,
+            message: message.into(),
+            field,
+        });
+    }
+
+    fn same_instructions(&self, other: &ImportRow) -> bool {
+        self.usage_location == other.usage_location
+            && self.action == other.action
+            && self.add_ids == other.add_ids
+            && self.remove_ids == other.remove_ids
+            && self.disabled_ids == other.disabled_ids
+    }
+}
+
+/// What the rows are checked against.
+pub struct Tenant<'a> {
+    pub people: &'a [User],
+    pub skus: &'a [Sku],
+    pub names: &'a ProductNames,
+}
+
+/// Reads and checks every row. `default_license` is the license chosen in the wizard (or
+/// `--license`), for files without a license column.
+pub fn check_rows(
+    table: &Table,
+    mapping: &Mapping,
+    tenant: &Tenant<'_>,
+    default_license: Option<&str>,
+) -> Vec<ImportRow> {
+    let people: HashMap<String, &User> = tenant
+        .people
+        .iter()
+        .map(|u| (u.user_principal_name.to_lowercase(), u))
+        .collect();
+    let close = Closest::new(tenant.people);
+    let mut rows: Vec<ImportRow> = table
+        .rows
+        .iter()
+        .map(|r| {
+            let cell = |field: Field| {
+                mapping
+                    .column(field)
+                    .and_then(|c| r.cells.get(c))
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty())
+            };
+            let mut row = ImportRow {
+                row: r.line,
+                user_principal_name: cell(Field::User).unwrap_or_default().to_string(),
+                user_id: None,
+                usage_location: None,
+                action: RowAction::Add,
+                add_licenses: Vec::new(),
+                remove_licenses: Vec::new(),
+                disabled_plans: Vec::new(),
+                department: cell(Field::Department).map(str::to_owned),
+                excluded: false,
+                issues: Vec::new(),
+                add_ids: Vec::new(),
+                remove_ids: Vec::new(),
+                disabled_ids: Vec::new(),
+            };
+            read_user(&mut row, &people, &close);
+            if let Some(text) = cell(Field::UsageLocation) {
+                read_country(&mut row, text);
+            }
+            read_action(&mut row, cell(Field::Action));
+            let listed = match (mapping.column(Field::AddLicenses), default_license) {
+                (Some(_), _) => cell(Field::AddLicenses).map(str::to_owned),
+                (None, Some(default)) => Some(default.to_string()),
+                (None, None) => None,
+            };
+            // With the action "remove", the license column says what to take away.
+            if let Some(text) = listed {
+                let remove = row.action == RowAction::Remove;
+                read_licenses(&mut row, &text, tenant, remove, Field::AddLicenses);
+            }
+            if let Some(text) = cell(Field::RemoveLicenses) {
+                read_licenses(&mut row, text, tenant, true, Field::RemoveLicenses);
+            }
+            if let Some(text) = cell(Field::DisabledPlans) {
+                read_disabled_plans(&mut row, text, tenant);
+            }
+            if row.add_ids.is_empty()
+                && row.remove_ids.is_empty()
+                && row.usage_location.is_none()
+                && row.action != RowAction::Replace
+                && !row.has_errors()
+            {
+                row.issue(
+                    Severity::Info,
+                    None,
+                    "Nothing to do: the row names no license and no usage location.",
+                );
+            }
+            row
+        })
+        .collect();
+    mark_duplicates(&mut rows);
+    rows
+}
+
+fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Closest<'_>) {
+    if row.user_principal_name.is_empty() {
+        row.issue(
+            Severity::Error,
+            Some(Field::User),
+            "No user in this row: fill in the person's user principal name or leave the row out.",
+        );
+        return;
+    }
+    let key = row.user_principal_name.to_lowercase();
+    match people.get(&key) {
+        Some(user) => {
+            row.user_principal_name = user.user_principal_name.clone();
+            row.user_id = Some(user.id.clone());
+        }
+        None => {
+            let message = match close.to(&key) {
+                Some(near) => format!(
+                    "No one in this tenant is '{}'. Did you mean {near}?",
+                    row.user_principal_name
+                ),
+                None => format!(
+                    "No one in this tenant is '{}': check the user principal name.",
+                    row.user_principal_name
+                ),
+            };
+            row.issue(Severity::Error, Some(Field::User), message);
+        }
+    }
+}
+
+/// ISO alpha-2 or alpha-3 codes in any case, or names in the languages the country data set
+/// knows; "UK" (not an ISO code, but what people write) as GB with a note.
+fn read_country(row: &mut ImportRow, text: &str) {
+    let upper = text.trim().to_ascii_uppercase();
+    if upper == "UK" {
+        row.usage_location = Some("GB".into());
+        row.issue(
+            Severity::Info,
+            Some(Field::UsageLocation),
+            "'UK' read as GB (United Kingdom): GB is its ISO code.",
+        );
+        return;
+    }
+    if upper.len() == 3
+        && upper.chars().all(|c| c.is_ascii_alphabetic())
+        && let Some(code) = licensing::countries::alpha2_of_alpha3(&upper)
+    {
+        row.usage_location = Some(code);
+        return;
+    }
+    match parse_country(text) {
+        Ok(code) => row.usage_location = Some(code),
+        Err(e @ (CountryError::Unknown { .. } | CountryError::Ambiguous { .. })) => {
+            row.issue(Severity::Error, Some(Field::UsageLocation), e.to_string());
+        }
+    }
+}
+
+fn read_action(row: &mut ImportRow, text: Option<&str>) {
+    let Some(text) = text else {
+        return;
+    };
+    row.action = match normalise(text).as_str() {
+        "add" | "assign" | "give" | "new" | "toevoegen" | "toewijzen" | "hinzufugen"
+        | "zuweisen" | "ajouter" | "attribuer" | "anadir" | "agregar" | "asignar" => RowAction::Add,
+        "remove" | "take away" | "delete" | "leaver" | "verwijderen" | "intrekken"
+        | "entfernen" | "supprimer" | "retirer" | "quitar" | "eliminar" => RowAction::Remove,
+        "replace" | "swap" | "move" | "change" | "mover" | "vervangen" | "wisselen"
+        | "ersetzen" | "remplacer" | "reemplazar" | "cambiar" => RowAction::Replace,
+        _ => {
+            row.issue(
+                Severity::Error,
+                Some(Field::Action),
+                format!("'{text}' is not an action: write add, remove or replace."),
+            );
+            RowAction::Add
+        }
+    };
+}
+
+/// Several licenses in one cell, split on `+`, `;` or `,`; "Unlicensed" (the admin center's
+/// export) means none.
+fn read_licenses(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>, remove: bool, field: Field) {
+    for name in text.split(['+', ';', ',']).map(str::trim) {
+        if name.is_empty() || normalise(name) == "unlicensed" {
+            continue;
+        }
+        match find_license(name, tenant) {
+            Ok(sku) if !remove && sku.applies_to == AppliesTo::Company => {
+                let shown = tenant.names.display_name(&sku.sku_id, &sku.sku_part_number);
+                row.issue(
+                    Severity::Error,
+                    Some(field),
+                    format!("{shown} is for the whole organisation, not for people: choose another license."),
+                );
+            }
+            Ok(sku) => {
+                let (ids, parts) = if remove {
+                    (&mut row.remove_ids, &mut row.remove_licenses)
+                } else {
+                    (&mut row.add_ids, &mut row.add_licenses)
+                };
+                if !ids.iter().any(|i| i.eq_ignore_ascii_case(&sku.sku_id)) {
+                    ids.push(sku.sku_id.clone());
+                    parts.push(sku.sku_part_number.clone());
+                }
+            }
+            Err(e) => row.issue(Severity::Error, Some(field), e.to_string()),
+        }
+    }
+}
+
+/// By skuId, part number or friendly name; otherwise a short form ("E3") when exactly one
+/// of the tenant's licenses ends with it.
+fn find_license<'a>(name: &str, tenant: &Tenant<'a>) -> Result<&'a Sku, SkuLookupError> {
+    match resolve_sku(name, tenant.skus, tenant.names) {
+        Ok(sku) => Ok(sku),
+        Err(SkuLookupError::Unknown { query, candidates }) => {
+            let short = normalise(name);
+            let ends: Vec<&Sku> = tenant
+                .skus
+                .iter()
+                .filter(|s| {
+                    let friendly =
+                        normalise(&tenant.names.display_name(&s.sku_id, &s.sku_part_number));
+                    let part = normalise(&s.sku_part_number);
+                    friendly.ends_with(&format!(" {short}")) || part.ends_with(&format!(" {short}"))
+                })
+                .collect();
+            match ends.as_slice() {
+                [one] => Ok(one),
+                [] => Err(SkuLookupError::Unknown { query, candidates }),
+                many => Err(SkuLookupError::Ambiguous {
+                    query,
+                    candidates: many
+                        .iter()
+                        .map(|s| {
+                            format!(
+                                "{} ({})",
+                                tenant.names.display_name(&s.sku_id, &s.sku_part_number),
+                                s.sku_part_number
+                            )
+                        })
+                        .collect(),
+                }),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn read_disabled_plans(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>) {
+    for name in text
+        .split(['+', ';', ','])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let found = tenant
+            .skus
+            .iter()
+            .filter(|s| {
+                row.add_ids
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(&s.sku_id))
+            })
+            .flat_map(|s| s.service_plans.iter())
+            .find(|p| p.name.eq_ignore_ascii_case(name) || p.id.eq_ignore_ascii_case(name));
+        match found {
+            Some(plan) => {
+                if !row.disabled_ids.contains(&plan.id) {
+                    row.disabled_ids.push(plan.id.clone());
+                    row.disabled_plans.push(plan.name.clone());
+                }
+            }
+            None => row.issue(
+                Severity::Error,
+                Some(Field::DisabledPlans),
+                format!("'{name}' is not an app in the licenses this row gives: use the service plan's name, like EXCHANGE_S_ENTERPRISE."),
+            ),
+        }
+    }
+}
+
+/// The same person twice: the same instructions are used once (a warning on the repeat);
+/// different ones are an error on every such row, as nobody can tell which is meant.
+fn mark_duplicates(rows: &mut [ImportRow]) {
+    let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(id) = &r.user_id {
+            by_user.entry(id.clone()).or_default().push(i);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = by_user.into_values().filter(|v| v.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        let first = group[0];
+        let agree = group
+            .iter()
+            .all(|&i| rows[i].same_instructions(&rows[first]));
+        let lines: Vec<String> = group.iter().map(|&i| rows[i].row.to_string()).collect();
+        for (n, &i) in group.iter().enumerate() {
+            if agree {
+                if n > 0 {
+                    let line = rows[first].row;
+                    rows[i].excluded = true;
+                    rows[i].issue(
+                        Severity::Warning,
+                        Some(Field::User),
+                        format!("The same as line {line}: used once."),
+                    );
+                }
+            } else {
+                rows[i].issue(
+                    Severity::Error,
+                    Some(Field::User),
+                    format!(
+                        "This person is on lines {} with different instructions: keep one and leave out the others.",
+                        lines.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Suggestions for a user principal name nobody has: the nearest by edit distance among
+/// those starting with the same two letters (a typo rarely hits the first ones).
+struct Closest<'a> {
+    by_start: HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Closest<'a> {
+    fn new(people: &'a [User]) -> Self {
+        let mut by_start: HashMap<String, Vec<&'a str>> = HashMap::new();
+        for u in people {
+            by_start
+                .entry(start(&u.user_principal_name))
+                .or_default()
+                .push(&u.user_principal_name);
+        }
+        Self { by_start }
+    }
+
+    fn to(&self, wanted: &str) -> Option<&'a str> {
+        let candidates = self.by_start.get(&start(wanted))?;
+        let limit = (wanted.chars().count() / 4).max(2);
+        candidates
+            .iter()
+            .map(|c| (edit_distance(&c.to_lowercase(), wanted), *c))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, c)| c)
+    }
+}
+
+fn start(upn: &str) -> String {
+    upn.to_lowercase().chars().take(2).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != *cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The planner's input: each usable row's person and wanted change.
+pub fn wanted_changes<'a>(rows: &[ImportRow], people: &'a [User]) -> Vec<(&'a User, WantedChange)> {
+    let index: HashMap<&str, &User> = people.iter().map(|u| (u.id.as_str(), u)).collect();
+    rows.iter()
+        .filter(|r| r.is_usable())
+        .filter_map(|r| {
+            let user = *index.get(r.user_id.as_deref()?)?;
+            let add = |ids: &[String]| -> Vec<PlanToAdd> {
+                ids.iter()
+                    .map(|id| PlanToAdd {
+                        sku_id: id.clone(),
+                        disabled_plans: r.disabled_ids.clone(),
+                    })
+                    .collect()
+            };
+            let mut change = WantedChange {
+                usage_location: r
+                    .usage_location
+                    .clone()
+                    .filter(|c| user.usage_location.as_deref() != Some(c.as_str()))
+                    .map(UsageLocationChange::Everyone),
+                ..WantedChange::default()
+            };
+            match r.action {
+                RowAction::Add => {
+                    change.add = add(&r.add_ids);
+                    change.remove = r.remove_ids.clone();
+                }
+                RowAction::Remove => change.remove = r.remove_ids.clone(),
+                RowAction::Replace => {
+                    let direct: Vec<&str> = user
+                        .licenses_in_place()
+                        .filter(|a| a.assigned_by_group.is_none())
+                        .map(|a| a.sku_id.as_str())
+                        .collect();
+                    let wanted = &r.add_ids;
+                    change.add = add(&wanted
+                        .iter()
+                        .filter(|w| !direct.iter().any(|d| d.eq_ignore_ascii_case(w)))
+                        .cloned()
+                        .collect::<Vec<_>>());
+                    change.remove = direct
+                        .iter()
+                        .filter(|d| !wanted.iter().any(|w| w.eq_ignore_ascii_case(d)))
+                        .map(|d| d.to_string())
+                        .collect();
+                }
+            }
+            Some((user, change))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{ReadOptions, read_table};
+    use licensing::{CapabilityStatus, LicenseAssignment, SeatCounts, ServicePlan};
+
+    const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+    const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+    const O365_E3: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+    const BI: &str = "f8a1db68-be16-40ed-86d5-cb42ce701560";
+    const STORE: &str = "6470687e-a428-4b7a-bef2-8a291ad947c9";
+
+    fn sku(id: &str, part: &str, applies_to: AppliesTo) -> Sku {
+        Sku {
+            sku_id: id.into(),
+            sku_part_number: part.into(),
+            applies_to,
+            capability_status: CapabilityStatus::Enabled,
+            seats: SeatCounts {
+                enabled: 100,
+                warning: 0,
+                suspended: 0,
+                locked_out: 0,
+                consumed: 10,
+            },
+            service_plans: vec![ServicePlan {
+                id: format!("{part}-exchange"),
+                name: "EXCHANGE_S_ENTERPRISE".into(),
+            }],
+        }
+    }
+
+    fn person(n: u32, upn: &str, licenses: &[&str]) -> User {
+        User {
+            id: format!("id{n}"),
+            user_principal_name: upn.into(),
+            display_name: upn.into(),
+            department: None,
+            usage_location: Some("NL".into()),
+            account_enabled: true,
+            assignments: licenses
+                .iter()
+                .map(|s| LicenseAssignment {
+                    sku_id: (*s).into(),
+                    disabled_plans: vec![],
+                    assigned_by_group: None,
+                    error: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn rows_of(text: &str, people: &[User], default: Option<&str>) -> Vec<ImportRow> {
+        let skus = vec![
+            sku(E3, "SPE_E3", AppliesTo::User),
+            sku(E5, "SPE_E5", AppliesTo::User),
+            sku(O365_E3, "ENTERPRISEPACK", AppliesTo::User),
+            sku(BI, "POWER_BI_PRO", AppliesTo::User),
+            sku(STORE, "WINDOWS_STORE", AppliesTo::Company),
+        ];
+        let names = ProductNames::builtin();
+        let table = read_table(text.as_bytes(), &ReadOptions::default()).expect("read");
+        let mapping = crate::suggest(&table.headers);
+        check_rows(
+            &table,
+            &mapping,
+            &Tenant {
+                people,
+                skus: &skus,
+                names: &names,
+            },
+            default,
+        )
+    }
+
+    fn errors(row: &ImportRow) -> Vec<&str> {
+        row.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .map(|i| i.message.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn values_are_read_the_way_people_write_them() {
+        let people = [
+            person(1, "ana@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[]),
+            person(3, "cy@contoso.com", &[]),
+            person(4, "di@contoso.com", &[]),
+        ];
+        let rows = rows_of(
+            "Gebruikersnaam;Land;Licentie\n  ANA@Contoso.com ;Nederland;Microsoft 365 E3\nbo@contoso.com;DEU;SPE_E5 + Power BI Pro\ncy@contoso.com;UK;Unlicensed\ndi@contoso.com;Belgique;E5\n",
+            &people,
+            None,
+        );
+        assert_eq!(rows[0].user_principal_name, "ana@contoso.com");
+        assert_eq!(rows[0].usage_location.as_deref(), Some("NL"));
+        assert_eq!(rows[0].add_licenses, ["SPE_E3"]);
+        assert_eq!(rows[1].usage_location.as_deref(), Some("DE"));
+        assert_eq!(rows[1].add_licenses, ["SPE_E5", "POWER_BI_PRO"]);
+        assert_eq!(rows[2].usage_location.as_deref(), Some("GB"));
+        assert!(rows[2].issues.iter().any(|i| i.message.contains("GB")));
+        assert!(rows[2].add_licenses.is_empty());
+        // "E5" names one license of this tenant; "E3" would name two.
+        assert_eq!(rows[3].add_licenses, ["SPE_E5"]);
+        assert_eq!(rows[3].usage_location.as_deref(), Some("BE"));
+        assert!(rows.iter().all(|r| errors(r).is_empty()), "{rows:#?}");
+    }
+
+    #[test]
+    fn each_problem_is_named_with_its_fix() {
+        let people = [
+            person(1, "ana.jansen@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[E3]),
+        ];
+        let rows = rows_of(
+            "UPN,Country,Licenses,Action\nana.jansne@contoso.com,NL,SPE_E3,add\nbo@contoso.com,Atlantis,E3,add\nbo@contoso.com,NL,WINDOWS_STORE,add\n,NL,SPE_E3,add\nana.jansen@contoso.com,NL,SPE_E3,maybe\n",
+            &people,
+            None,
+        );
+        assert!(errors(&rows[0])[0].contains("Did you mean ana.jansen@contoso.com?"));
+        assert!(errors(&rows[1]).iter().any(|e| e.contains("Atlantis")));
+        assert!(
+            errors(&rows[1])
+                .iter()
+                .any(|e| e.contains("Office 365 E3") && e.contains("Microsoft 365 E3")),
+            "an ambiguous short form lists both: {:?}",
+            errors(&rows[1])
+        );
+        assert!(
+            errors(&rows[2])
+                .iter()
+                .any(|e| e.contains("whole organisation"))
+        );
+        // bo twice with different instructions: an error on both rows.
+        assert!(errors(&rows[1]).iter().any(|e| e.contains("lines 3, 4")));
+        assert!(errors(&rows[3])[0].contains("No user in this row"));
+        assert!(errors(&rows[4])[0].contains("'maybe' is not an action"));
+    }
+
+    #[test]
+    fn the_same_row_twice_is_used_once_and_nothing_to_do_is_said() {
+        let people = [
+            person(1, "ana@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[]),
+        ];
+        let rows = rows_of(
+            "User principal name,Usage location,Licenses\nana@contoso.com,NL,SPE_E3\nANA@contoso.com,nl,spe_e3\nbo@contoso.com,,\n",
+            &people,
+            None,
+        );
+        assert!(!rows[0].excluded && rows[1].excluded);
+        assert_eq!(rows[1].issues[0].severity, Severity::Warning);
+        assert!(rows[1].issues[0].message.contains("line 2"));
+        assert!(
+            rows[2]
+                .issues
+                .iter()
+                .any(|i| i.message.starts_with("Nothing to do"))
+        );
+        assert_eq!(wanted_changes(&rows, &people).len(), 2);
+    }
+
+    #[test]
+    fn a_file_without_a_license_column_takes_the_wizards_license_and_replace_swaps() {
+        let people = [
+            person(1, "ana@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[O365_E3]),
+        ];
+        let rows = rows_of("E-mail\nana@contoso.com\n", &people, Some("SPE_E3"));
+        assert_eq!(rows[0].add_licenses, ["SPE_E3"]);
+        let wanted = wanted_changes(&rows, &people);
+        assert_eq!(wanted[0].1.add[0].sku_id, E3);
+
+        let rows = rows_of(
+            "UPN;Licenses;Action\nbo@contoso.com;Microsoft 365 E5;vervangen\n",
+            &people,
+            None,
+        );
+        let wanted = wanted_changes(&rows, &people);
+        assert_eq!(wanted[0].1.add[0].sku_id, E5);
+        assert_eq!(wanted[0].1.remove, [O365_E3]);
+        let skus = [
+            sku(E5, "SPE_E5", AppliesTo::User),
+            sku(O365_E3, "ENTERPRISEPACK", AppliesTo::User),
+        ];
+        let requests: Vec<(&User, &WantedChange)> = wanted.iter().map(|(u, c)| (*u, c)).collect();
+        let plan = licensing::plan_each(&requests, &skus, licensing::ShortfallPolicy::Nobody);
+        assert_eq!(plan.people[0].action, licensing::Action::Swap);
+    }
+}
