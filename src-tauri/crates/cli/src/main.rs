@@ -3,6 +3,7 @@
 //! Exit codes are a contract: 0 success, 1 the operation failed, 2 usage or input error.
 
 mod connection;
+mod import;
 mod login;
 mod operations;
 mod output;
@@ -93,6 +94,28 @@ enum Command {
         /// Show what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Read the file HR sends and show how it was read, the column mapping and every row
+    /// with its problems (nothing is changed).
+    Import(import::FileArgs),
+    /// The plan for what an HR file asks (per person and per license's seats); nothing is
+    /// changed.
+    Plan {
+        #[command(flatten)]
+        file: import::FileArgs,
+        /// When seats run short: `partial` or `none` (as for assign-all).
+        #[arg(long, value_enum, default_value = "none")]
+        shortfall: Shortfall,
+    },
+    /// Apply what an HR file asks (planned first; asks for a yes unless --yes).
+    Apply {
+        #[command(flatten)]
+        file: import::FileArgs,
+        #[arg(long, value_enum, default_value = "none")]
+        shortfall: Shortfall,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Sign in to a tenant; the session is kept in the OS keychain for later commands.
     Login(login::LoginArgs),
@@ -299,6 +322,33 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 dry_run,
             };
             operations::change(&connection, request, cli.json).await
+        }
+        Command::Import(file) => import::import(&cli.connection, &file, cli.json).await,
+        Command::Plan { file, shortfall } => {
+            import::plan_or_apply(
+                &cli.connection,
+                &file,
+                shortfall.into(),
+                false,
+                false,
+                cli.json,
+            )
+            .await
+        }
+        Command::Apply {
+            file,
+            shortfall,
+            yes,
+        } => {
+            import::plan_or_apply(
+                &cli.connection,
+                &file,
+                shortfall.into(),
+                true,
+                yes,
+                cli.json,
+            )
+            .await
         }
     }
 }

@@ -84,7 +84,11 @@ fn country(text: &str) -> Result<String, CliError> {
     parse_country(text).map_err(|e| CliError::Usage(e.to_string()))
 }
 
-fn sku<'a>(query: &str, skus: &'a [Sku], names: &ProductNames) -> Result<&'a Sku, CliError> {
+pub(crate) fn sku<'a>(
+    query: &str,
+    skus: &'a [Sku],
+    names: &ProductNames,
+) -> Result<&'a Sku, CliError> {
     resolve_sku(query, skus, names).map_err(|e| CliError::Usage(e.to_string()))
 }
 
@@ -198,7 +202,7 @@ pub async fn user(connection: &Connection, key: &str, as_json: bool) -> Result<(
 }
 
 /// Each line made terminal-safe on its own (line breaks kept).
-fn terminal_safe_lines(text: &str) -> String {
+pub(crate) fn terminal_safe_lines(text: &str) -> String {
     text.lines().map(|l| terminal_safe(l, 400) + "\n").collect()
 }
 
@@ -348,6 +352,20 @@ pub async fn change(
     };
 
     let planned = plan(&people, &wanted, &skus, policy);
+    carry_out(connection, &planned, &skus, dry_run, as_json).await
+}
+
+/// Shows a plan (`dry_run`) or applies it and shows the result, in text or JSON.
+/// Exit: 0 when everything planned was done (or only shown), 1 when someone was blocked or a
+/// change failed.
+pub async fn carry_out(
+    connection: &Connection,
+    planned: &licensing::Plan,
+    skus: &[licensing::Sku],
+    dry_run: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let names = connection.names();
     let statuses = if dry_run {
         None
     } else {
@@ -355,7 +373,7 @@ pub async fn change(
         Some(
             connection
                 .client()
-                .apply_plan(&planned, &ExecutorOptions::default(), |p| {
+                .apply_plan(planned, &ExecutorOptions::default(), |p| {
                     if progress_shown {
                         eprint!("\r{} of {} done, {} failed…", p.done, p.total, p.failed);
                     }
@@ -376,7 +394,7 @@ pub async fn change(
         })
         .collect();
     let group_names = connection.client().group_names(&group_ids).await;
-    let report = Report::new(&planned, statuses.as_deref(), &skus, names, &group_names);
+    let report = Report::new(planned, statuses.as_deref(), skus, names, &group_names);
     if as_json {
         print_json(&report)?;
     } else {

@@ -347,3 +347,112 @@ fn assign_all_dry_run_shows_the_plan_and_changes_nothing() {
     assert_eq!(seats["taken"], 0);
     assert_eq!(sim.json(&["skus"], 0), before, "nothing changed");
 }
+
+/// A Dutch HR file as Excel writes it on Western Windows: Windows-1252, semicolons, a title
+/// line above the header, Dutch column names and country names, one row with a typo.
+#[test]
+fn an_hr_file_is_read_checked_planned_and_applied() {
+    let sim = sim();
+    let everyone = sim.users(&[]);
+    let unlicensed: Vec<&Value> = everyone
+        .iter()
+        .filter(|u| {
+            u["usageLocation"].is_null() && u["licenses"].as_array().is_some_and(Vec::is_empty)
+        })
+        .take(2)
+        .collect();
+    assert_eq!(
+        unlicensed.len(),
+        2,
+        "two new starters without a usage location"
+    );
+    let (a, b) = (upn(unlicensed[0]), upn(unlicensed[1]));
+    let typo = a.replacen('.', "", 1);
+    let mut bytes =
+        b"Nieuwe medewerkers december\r\nGebruikersnaam;Afdeling;Land;Licentie\r\n".to_vec();
+    for (user, country) in [
+        (a.to_uppercase().as_str(), "Nederland"),
+        (b, "Belgi\u{eb}"),
+        (typo.as_str(), "NL"),
+    ] {
+        let line = format!("{user};Verkoop;{country};Microsoft Teams Essentials\r\n");
+        // Windows-1252: the one non-ASCII letter here, ë, is 0xEB.
+        bytes.extend(
+            line.chars()
+                .map(|c| if c == '\u{eb}' { 0xEB } else { c as u8 }),
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("ld-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("nieuw.csv");
+    std::fs::write(&file, &bytes).expect("file");
+    let path = file.to_str().expect("path");
+
+    // How it was read, the mapping, the rows: one cannot be used, so exit 1.
+    let read = sim.json(&["import", path], 1);
+    assert_eq!(read["encoding"], "Windows-1252");
+    assert_eq!(read["delimiter"], ";");
+    assert_eq!(read["headerRow"], 2);
+    let fields: Vec<&Value> = read["mapping"]
+        .as_array()
+        .expect("mapping")
+        .iter()
+        .map(|m| &m["field"])
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            &Value::from("user"),
+            &Value::from("department"),
+            &Value::from("usageLocation"),
+            &Value::from("addLicenses")
+        ]
+    );
+    let rows = read["rows"].as_array().expect("rows");
+    assert_eq!(rows[0]["userPrincipalName"], a, "matched whatever the case");
+    assert_eq!(rows[0]["usageLocation"], "NL");
+    assert_eq!(rows[1]["usageLocation"], "BE");
+    assert_eq!(rows[0]["addLicenses"], serde_json::json!(["Teams_Ess"]));
+    assert_eq!(rows[2]["row"], 5);
+    let issue = &rows[2]["issues"][0];
+    assert_eq!(issue["severity"], "error");
+    assert!(
+        issue["message"].as_str().is_some_and(|m| m.contains(a)),
+        "closest match: {issue}"
+    );
+
+    // The plan: the two good rows, usage locations set in the same run.
+    let plan = sim.json(&["plan", path], 1);
+    let changes = plan["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 2);
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["action"] == "add" && c["setUsageLocation"].is_string())
+    );
+    let free_before = sim.free("Teams_Ess");
+
+    // apply without --yes, not at a terminal: refused, nothing changed.
+    let out = sim.run(&["apply", path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sim.free("Teams_Ess"), free_before);
+
+    let applied = sim.json(&["apply", path, "--yes"], 1);
+    assert!(
+        applied["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .all(|c| c["status"] == "done")
+    );
+    assert_eq!(sim.free("Teams_Ess"), free_before - 2);
+    let person = sim.json(&["user", b], 0);
+    assert_eq!(person["usageLocation"], "BE");
+
+    // A file that cannot be read is exit 2, before the tenant is asked anything.
+    std::fs::write(dir.join("binary.csv"), [0u8, 1, 2, 3, 0, 0, 7]).expect("file");
+    let out = sim.run(&["import", dir.join("binary.csv").to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a text file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

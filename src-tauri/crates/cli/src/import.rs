@@ -1,0 +1,357 @@
+//! `import`, `plan` and `apply` of the file HR sends: how the file was read, the mapping and
+//! every row with its problems; then the plan of the good rows, the same as `assign-all`'s;
+//! then applying it.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use hr_import::{
+    Encoding, Field, ImportRow, Mapping, ReadOptions, Severity, Table, Tenant, check_rows,
+    read_table, suggest, wanted_changes,
+};
+use licensing::{ShortfallPolicy, WantedChange};
+use serde::Serialize;
+
+use crate::CliError;
+use crate::connection::{Connection, ConnectionArgs};
+use crate::operations::{carry_out, sku, terminal_safe_lines};
+
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The file: .csv, .txt or .tsv in any encoding, with , ; tab or | between columns.
+    pub file: PathBuf,
+    /// The sheet of an Excel workbook (workbooks are not read yet: save the sheet as CSV).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Which column holds what, by header name or column number (from 1): user,
+    /// usage-location, add-licenses, remove-licenses, action, disabled-plans, department, or
+    /// ignore. Repeat for more; the rest is suggested from the header names.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
+    /// The license for every row, when the file has no license column.
+    #[arg(long, value_name = "SKU")]
+    pub license: Option<String>,
+    /// Read the file in this encoding instead of the one detected: utf-8, utf-8-bom, utf-16le,
+    /// utf-16be or windows-1252.
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// The character between columns instead of the one detected: , ; tab or |.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// The line of the header row instead of the one detected (from 1).
+    #[arg(long, value_name = "LINE")]
+    pub header_row: Option<usize>,
+}
+
+/// `import --json`: how the file was read, the mapping, and every row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportReport<'a> {
+    encoding: Encoding,
+    delimiter: String,
+    header_row: usize,
+    sheet: Option<&'a str>,
+    mapping: Vec<MappedColumn<'a>>,
+    rows: &'a [ImportRow],
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MappedColumn<'a> {
+    /// From 1.
+    column: usize,
+    header: &'a str,
+    field: Option<Field>,
+}
+
+struct Checked {
+    connection: Connection,
+    table: Table,
+    mapping: Mapping,
+    rows: Vec<ImportRow>,
+    skus: Vec<licensing::Sku>,
+    people: Vec<licensing::User>,
+}
+
+fn options(args: &FileArgs) -> Result<ReadOptions, CliError> {
+    let encoding = match args
+        .encoding
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None => None,
+        Some("utf-8" | "utf8") => Some(Encoding::Utf8),
+        Some("utf-8-bom" | "utf8-bom") => Some(Encoding::Utf8Bom),
+        Some("utf-16le" | "utf-16" | "unicode") => Some(Encoding::Utf16Le),
+        Some("utf-16be") => Some(Encoding::Utf16Be),
+        Some("windows-1252" | "cp1252" | "ansi" | "latin1") => Some(Encoding::Windows1252),
+        Some(other) => {
+            return Err(CliError::Usage(format!(
+                "'{other}' is not an encoding LicenseDesk reads: use utf-8, utf-8-bom, utf-16le, utf-16be or windows-1252"
+            )));
+        }
+    };
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("," | "comma") => Some(','),
+        Some(";" | "semicolon") => Some(';'),
+        Some("\t" | "tab" | "\\t") => Some('\t'),
+        Some("|" | "pipe") => Some('|'),
+        Some(other) => {
+            return Err(CliError::Usage(format!(
+                "'{other}' is not a delimiter LicenseDesk reads: use , ; tab or |"
+            )));
+        }
+    };
+    Ok(ReadOptions {
+        encoding,
+        delimiter,
+        header_row: args.header_row,
+    })
+}
+
+fn read(args: &FileArgs) -> Result<Table, CliError> {
+    let name = args.file.display();
+    if args.sheet.is_some() {
+        return Err(CliError::Usage(
+            "--sheet: Excel workbooks are not read yet; save the sheet from Excel as \"CSV UTF-8\" and import that file".into(),
+        ));
+    }
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?
+        .len();
+    if size > hr_import::MAX_FILE_BYTES as u64 {
+        return Err(CliError::Usage(format!(
+            "{name}: {}",
+            hr_import::ReadError::TooLarge {
+                bytes: usize::try_from(size).unwrap_or(usize::MAX)
+            }
+        )));
+    }
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+    read_table(&bytes, &options(args)?).map_err(|e| CliError::Usage(format!("{name}: {e}")))
+}
+
+/// `--map COLUMN=FIELD` over the suggested mapping.
+fn mapping(table: &Table, overrides: &[String]) -> Result<Mapping, CliError> {
+    let mut mapping = suggest(&table.headers);
+    for text in overrides {
+        let Some((column, field)) = text.rsplit_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--map {text}: write COLUMN=FIELD, like --map \"E-mail=user\""
+            )));
+        };
+        let index = match column.trim().parse::<usize>() {
+            Ok(n) if (1..=table.headers.len()).contains(&n) => n - 1,
+            _ => table
+                .headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(column.trim()))
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--map: the file has no column '{column}'; its columns are: {}",
+                        table.headers.join(", ")
+                    ))
+                })?,
+        };
+        let field = match field.trim().to_ascii_lowercase().as_str() {
+            "ignore" | "none" | "" => None,
+            name => Some(Field::from_cli_name(name).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--map: '{field}' is not a field; use user, usage-location, add-licenses, remove-licenses, action, disabled-plans, department or ignore"
+                ))
+            })?),
+        };
+        mapping.set(index, field);
+    }
+    if mapping.column(Field::User).is_none() {
+        return Err(CliError::Usage(format!(
+            "No column of user names was recognised among: {}. Name it with --map COLUMN=user",
+            table.headers.join(", ")
+        )));
+    }
+    Ok(mapping)
+}
+
+/// Reads and maps the file first (a file that cannot be read is exit 2 before anything is
+/// asked of the tenant), then checks every row against the tenant.
+async fn check(connection: &ConnectionArgs, args: &FileArgs) -> Result<Checked, CliError> {
+    let table = read(args)?;
+    let mapping = mapping(&table, &args.map)?;
+    let connection = Connection::open(connection).await?;
+    let (skus, people) = connection.skus_and_users().await?;
+    let default = match &args.license {
+        Some(name) => Some(
+            sku(name, &skus, connection.names())?
+                .sku_part_number
+                .clone(),
+        ),
+        None => None,
+    };
+    let rows = check_rows(
+        &table,
+        &mapping,
+        &Tenant {
+            people: &people,
+            skus: &skus,
+            names: connection.names(),
+        },
+        default.as_deref(),
+    );
+    Ok(Checked {
+        connection,
+        table,
+        mapping,
+        rows,
+        skus,
+        people,
+    })
+}
+
+/// `import FILE`: exit 0 when every row can be used, 1 when some cannot, 2 when the file
+/// cannot be read.
+pub async fn import(
+    connection: &ConnectionArgs,
+    args: &FileArgs,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let checked = check(connection, args).await?;
+    if as_json {
+        crate::output::print_json(&ImportReport {
+            encoding: checked.table.encoding,
+            delimiter: checked.table.delimiter.to_string(),
+            header_row: checked.table.header_row,
+            sheet: args.sheet.as_deref(),
+            mapping: checked
+                .table
+                .headers
+                .iter()
+                .enumerate()
+                .map(|(i, header)| MappedColumn {
+                    column: i + 1,
+                    header,
+                    field: checked.mapping.columns.get(i).copied().flatten(),
+                })
+                .collect(),
+            rows: &checked.rows,
+        })?;
+    } else {
+        crate::output::print_text(&terminal_safe_lines(&describe(&checked)))?;
+    }
+    rows_verdict(&checked.rows)
+}
+
+fn describe(checked: &Checked) -> String {
+    let t = &checked.table;
+    let delimiter = match t.delimiter {
+        '\t' => "tab".to_string(),
+        c => format!("'{c}'"),
+    };
+    let mut text = format!(
+        "Read as {}, columns split on {delimiter}, header on line {}.\n",
+        t.encoding, t.header_row
+    );
+    for (i, header) in t.headers.iter().enumerate() {
+        let field = checked
+            .mapping
+            .columns
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or("(not used)", Field::cli_name);
+        text.push_str(&format!("  column {} '{header}' → {field}\n", i + 1));
+    }
+    let usable = checked.rows.iter().filter(|r| r.is_usable()).count();
+    text.push_str(&format!(
+        "{usable} of {} rows can be used.\n",
+        checked.rows.len()
+    ));
+    for row in &checked.rows {
+        for issue in &row.issues {
+            let level = match issue.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            text.push_str(&format!("line {}: {level}: {}\n", row.row, issue.message));
+        }
+    }
+    text
+}
+
+fn rows_verdict(rows: &[ImportRow]) -> Result<(), CliError> {
+    let bad = rows.iter().filter(|r| r.has_errors()).count();
+    if bad == 0 {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "{bad} of {} rows cannot be used: fix them in the file (see above)",
+            rows.len()
+        )))
+    }
+}
+
+/// `plan FILE` (nothing changed) and `apply FILE` (after a yes).
+pub async fn plan_or_apply(
+    connection: &ConnectionArgs,
+    args: &FileArgs,
+    policy: ShortfallPolicy,
+    apply: bool,
+    yes: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let checked = check(connection, args).await?;
+    let wanted: Vec<(&licensing::User, WantedChange)> =
+        wanted_changes(&checked.rows, &checked.people);
+    let requests: Vec<(&licensing::User, &WantedChange)> =
+        wanted.iter().map(|(u, c)| (*u, c)).collect();
+    let planned = licensing::plan_each(&requests, &checked.skus, policy);
+    let unusable = checked.rows.iter().filter(|r| r.has_errors()).count();
+    if unusable > 0 && !as_json {
+        eprint!(
+            "{}",
+            terminal_safe_lines(&format!(
+                "{unusable} rows cannot be used and are left out (run `licensedesk-cli import` to see why).\n"
+            ))
+        );
+    }
+    if apply && !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::Usage(
+                "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
+            ));
+        }
+        eprint!(
+            "Apply the changes for {} people? [y/N] ",
+            planned
+                .people
+                .iter()
+                .filter(|p| !matches!(
+                    p.action,
+                    licensing::Action::None | licensing::Action::Blocked
+                ))
+                .count()
+        );
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
+            return Err(CliError::Usage("Nothing was changed.".into()));
+        }
+    }
+    let result = carry_out(
+        &checked.connection,
+        &planned,
+        &checked.skus,
+        !apply,
+        as_json,
+    )
+    .await;
+    result.and(if unusable > 0 {
+        rows_verdict(&checked.rows)
+    } else {
+        Ok(())
+    })
+}
