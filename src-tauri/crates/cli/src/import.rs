@@ -19,9 +19,10 @@ use crate::operations::{carry_out, sku, terminal_safe_lines};
 
 #[derive(Debug, Args)]
 pub struct FileArgs {
-    /// The file: .csv, .txt or .tsv in any encoding, with , ; tab or | between columns.
+    /// The file: .xlsx, or .csv, .txt or .tsv in any encoding with , ; tab or | between
+    /// columns.
     pub file: PathBuf,
-    /// The sheet of an Excel workbook (workbooks are not read yet: save the sheet as CSV).
+    /// The sheet of an Excel workbook (.xlsx); the first when not given.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
     /// Which column holds what, by header name or column number (from 1): user,
@@ -48,9 +49,11 @@ pub struct FileArgs {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ImportReport<'a> {
-    encoding: Encoding,
-    delimiter: String,
+    /// `null` for a workbook.
+    encoding: Option<Encoding>,
+    delimiter: Option<String>,
     header_row: usize,
+    /// `null` for a text file.
     sheet: Option<&'a str>,
     mapping: Vec<MappedColumn<'a>>,
     rows: &'a [ImportRow],
@@ -109,16 +112,12 @@ fn options(args: &FileArgs) -> Result<ReadOptions, CliError> {
         encoding,
         delimiter,
         header_row: args.header_row,
+        sheet: args.sheet.clone(),
     })
 }
 
 fn read(args: &FileArgs) -> Result<Table, CliError> {
     let name = args.file.display();
-    if args.sheet.is_some() {
-        return Err(CliError::Usage(
-            "--sheet: Excel workbooks are not read yet; save the sheet from Excel as \"CSV UTF-8\" and import that file".into(),
-        ));
-    }
     let size = std::fs::metadata(&args.file)
         .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?
         .len();
@@ -222,9 +221,9 @@ pub async fn import(
     if as_json {
         crate::output::print_json(&ImportReport {
             encoding: checked.table.encoding,
-            delimiter: checked.table.delimiter.to_string(),
+            delimiter: checked.table.delimiter.map(String::from),
             header_row: checked.table.header_row,
-            sheet: args.sheet.as_deref(),
+            sheet: checked.table.sheet.as_deref(),
             mapping: checked
                 .table
                 .headers
@@ -246,14 +245,22 @@ pub async fn import(
 
 fn describe(checked: &Checked) -> String {
     let t = &checked.table;
-    let delimiter = match t.delimiter {
-        '\t' => "tab".to_string(),
-        c => format!("'{c}'"),
+    let mut text = match (t.encoding, t.delimiter, &t.sheet) {
+        (Some(encoding), Some(delimiter), _) => format!(
+            "Read as {encoding}, columns split on {}, header on line {}.\n",
+            match delimiter {
+                '\t' => "tab".to_string(),
+                c => format!("'{c}'"),
+            },
+            t.header_row
+        ),
+        (_, _, Some(sheet)) => format!(
+            "Read sheet '{sheet}' (of {}), header on row {}.\n",
+            t.sheets.join(", "),
+            t.header_row
+        ),
+        _ => format!("Header on line {}.\n", t.header_row),
     };
-    let mut text = format!(
-        "Read as {}, columns split on {delimiter}, header on line {}.\n",
-        t.encoding, t.header_row
-    );
     for (i, header) in t.headers.iter().enumerate() {
         let field = checked
             .mapping

@@ -10,6 +10,7 @@
 pub mod mapping;
 pub mod read;
 pub mod rows;
+mod workbook;
 
 pub use mapping::{Field, Mapping, field_of_header, suggest};
 pub use read::{Encoding, MAX_FILE_BYTES, ReadError, ReadOptions, Row, Table, read_table};

@@ -47,6 +47,8 @@ pub struct ReadOptions {
     pub delimiter: Option<char>,
     /// 1-based line of the header row.
     pub header_row: Option<usize>,
+    /// The sheet of a workbook (the first when not given).
+    pub sheet: Option<String>,
 }
 
 /// One data row: its line in the file (1-based, where the record starts) and its cells.
@@ -58,8 +60,12 @@ pub struct Row {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    pub encoding: Encoding,
-    pub delimiter: char,
+    /// For text files: the encoding and delimiter read (`None` for a workbook).
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<char>,
+    /// For workbooks: the sheet read, and all of them (to choose another).
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
     /// 1-based line of the header row.
     pub header_row: usize,
     pub headers: Vec<String>,
@@ -69,12 +75,24 @@ pub struct Table {
 /// Why a file cannot be read; each says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     Empty,
     Binary,
-    Spreadsheet,
+    /// An Excel 97–2003 workbook (.xls).
+    OldSpreadsheet,
+    /// A workbook that could not be opened (damaged, or a zip that is no workbook).
+    Workbook(String),
+    NoSuchSheet {
+        asked: String,
+        sheets: Vec<String>,
+    },
     NoUsableColumn,
-    HeaderRowOutside { asked: usize, lines: usize },
+    HeaderRowOutside {
+        asked: usize,
+        lines: usize,
+    },
 }
 
 impl std::fmt::Display for ReadError {
@@ -90,8 +108,17 @@ impl std::fmt::Display for ReadError {
             Self::Binary => f.write_str(
                 "This is not a text file (it holds binary data). Save it from Excel as \"CSV UTF-8\" or \"Unicode text\" and choose that file.",
             ),
-            Self::Spreadsheet => f.write_str(
-                "This is an Excel workbook (.xlsx): save the sheet as \"CSV UTF-8\" from Excel and choose that file.",
+            Self::OldSpreadsheet => f.write_str(
+                "This is an old Excel workbook (.xls): open it in Excel and save it as .xlsx or \"CSV UTF-8\", then choose that file.",
+            ),
+            Self::Workbook(why) => write!(
+                f,
+                "The workbook cannot be opened ({why}): open it in Excel, save it again as .xlsx, and choose that file."
+            ),
+            Self::NoSuchSheet { asked, sheets } => write!(
+                f,
+                "The workbook has no sheet '{asked}'; its sheets are: {}.",
+                sheets.join(", ")
             ),
             Self::NoUsableColumn => f.write_str(
                 "No column could be read: the file needs a header row and at least one column of user names.",
@@ -112,7 +139,10 @@ pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<Table, ReadErro
         return Err(ReadError::TooLarge { bytes: bytes.len() });
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(ReadError::Spreadsheet);
+        return crate::workbook::read_workbook(bytes, options);
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(ReadError::OldSpreadsheet);
     }
     let (text, encoding) = decode(bytes, options.encoding);
     if looks_binary(&text) {
@@ -123,11 +153,22 @@ pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<Table, ReadErro
     }
     let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&text));
     let records = parse(&text, delimiter);
+    let mut table = table_from_records(&records, options.header_row)?;
+    table.encoding = Some(encoding);
+    table.delimiter = Some(delimiter);
+    Ok(table)
+}
+
+/// The header row and the data rows below it, from every record of a file or sheet.
+pub(crate) fn table_from_records(
+    records: &[Row],
+    header_row: Option<usize>,
+) -> Result<Table, ReadError> {
     let filled: Vec<&Row> = records.iter().filter(|r| !is_blank(r)).collect();
     if filled.is_empty() {
         return Err(ReadError::Empty);
     }
-    let header_index = match options.header_row {
+    let header_index = match header_row {
         Some(line) => {
             let last = records.last().map_or(0, |r| r.line);
             filled
@@ -153,8 +194,10 @@ pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<Table, ReadErro
         })
         .collect();
     Ok(Table {
-        encoding,
-        delimiter,
+        encoding: None,
+        delimiter: None,
+        sheet: None,
+        sheets: Vec::new(),
         header_row: header.line,
         headers,
         rows,
@@ -372,13 +415,13 @@ mod tests {
             let t = read_table(&utf16(text, little), &ReadOptions::default()).expect("read");
             assert_eq!(
                 t.encoding,
-                if little {
+                Some(if little {
                     Encoding::Utf16Le
                 } else {
                     Encoding::Utf16Be
-                }
+                })
             );
-            assert_eq!(t.delimiter, '\t');
+            assert_eq!(t.delimiter, Some('\t'));
             assert_eq!(t.rows[0].cells, ["ana@contoso.com", "NL"]);
         }
     }
@@ -392,8 +435,8 @@ mod tests {
         bytes.push(0xEB); // ë
         bytes.extend(b"\r\n");
         let t = read_table(&bytes, &ReadOptions::default()).expect("read");
-        assert_eq!(t.encoding, Encoding::Windows1252);
-        assert_eq!(t.delimiter, ';');
+        assert_eq!(t.encoding, Some(Encoding::Windows1252));
+        assert_eq!(t.delimiter, Some(';'));
         assert_eq!(t.rows[0].cells, ["renée@contoso.com", "Verkoop", "België"]);
     }
 
@@ -401,8 +444,8 @@ mod tests {
     fn a_bom_title_lines_quoted_line_breaks_and_blank_lines() {
         let text = "\u{feff}Licenses for new starters\r\nExported 2026-11-30\r\n\r\nUPN,Notes,Licenses\r\n\"ana@contoso.com\",\"starts Monday,\r\ndesk 4\",E3\r\n\r\nbo@contoso.com,,\"E3+Power BI Pro\"\r\n\r\n\r\n";
         let t = read_table(text.as_bytes(), &ReadOptions::default()).expect("read");
-        assert_eq!(t.encoding, Encoding::Utf8Bom);
-        assert_eq!(t.delimiter, ',');
+        assert_eq!(t.encoding, Some(Encoding::Utf8Bom));
+        assert_eq!(t.delimiter, Some(','));
         assert_eq!(t.header_row, 4);
         assert_eq!(t.headers, ["UPN", "Notes", "Licenses"]);
         assert_eq!(t.rows.len(), 2);
@@ -414,7 +457,7 @@ mod tests {
     fn pipes_and_what_the_person_overrides() {
         let text = "a|b\nUser|Country\nx@c.com|NL\n";
         let t = read_table(text.as_bytes(), &ReadOptions::default()).expect("read");
-        assert_eq!((t.delimiter, t.header_row), ('|', 2));
+        assert_eq!((t.delimiter, t.header_row), (Some('|'), 2));
         let t = read_table(
             text.as_bytes(),
             &ReadOptions {
@@ -446,9 +489,13 @@ mod tests {
             read_table(b"\n\r\n ,, \n", &ReadOptions::default()),
             Err(ReadError::Empty)
         );
-        assert_eq!(
+        assert!(matches!(
             read_table(b"PK\x03\x04rest of a zip", &ReadOptions::default()),
-            Err(ReadError::Spreadsheet)
+            Err(ReadError::Workbook(_))
+        ));
+        assert_eq!(
+            read_table(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", &ReadOptions::default()),
+            Err(ReadError::OldSpreadsheet)
         );
         let binary: Vec<u8> = (0..2_000u32).map(|i| (i * 7 % 32) as u8).collect();
         assert_eq!(

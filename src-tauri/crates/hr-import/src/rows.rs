@@ -129,6 +129,8 @@ pub fn check_rows(
         .map(|u| (u.user_principal_name.to_lowercase(), u))
         .collect();
     let close = Closest::new(tenant.people);
+    // A file names the same few licenses on every row: look each spelling up once.
+    let mut licenses = LicenseCache::default();
     let mut rows: Vec<ImportRow> = table
         .rows
         .iter()
@@ -169,10 +171,24 @@ pub fn check_rows(
             // With the action "remove", the license column says what to take away.
             if let Some(text) = listed {
                 let remove = row.action == RowAction::Remove;
-                read_licenses(&mut row, &text, tenant, remove, Field::AddLicenses);
+                read_licenses(
+                    &mut row,
+                    &text,
+                    tenant,
+                    &mut licenses,
+                    remove,
+                    Field::AddLicenses,
+                );
             }
             if let Some(text) = cell(Field::RemoveLicenses) {
-                read_licenses(&mut row, text, tenant, true, Field::RemoveLicenses);
+                read_licenses(
+                    &mut row,
+                    text,
+                    tenant,
+                    &mut licenses,
+                    true,
+                    Field::RemoveLicenses,
+                );
             }
             if let Some(text) = cell(Field::DisabledPlans) {
                 read_disabled_plans(&mut row, text, tenant);
@@ -279,12 +295,44 @@ fn read_action(row: &mut ImportRow, text: Option<&str>) {
 
 /// Several licenses in one cell, split on `+`, `;` or `,`; "Unlicensed" (the admin center's
 /// export) means none.
-fn read_licenses(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>, remove: bool, field: Field) {
+/// Licenses looked up so far, by the spelling in the file.
+#[derive(Default)]
+struct LicenseCache(HashMap<String, Result<usize, String>>);
+
+impl LicenseCache {
+    fn find<'a>(&mut self, name: &str, tenant: &Tenant<'a>) -> Result<&'a Sku, String> {
+        let found = self
+            .0
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                find_license(name, tenant)
+                    .map(|sku| {
+                        tenant
+                            .skus
+                            .iter()
+                            .position(|s| std::ptr::eq(s, sku))
+                            .unwrap_or_default()
+                    })
+                    .map_err(|e| e.to_string())
+            })
+            .clone()?;
+        Ok(&tenant.skus[found])
+    }
+}
+
+fn read_licenses(
+    row: &mut ImportRow,
+    text: &str,
+    tenant: &Tenant<'_>,
+    cache: &mut LicenseCache,
+    remove: bool,
+    field: Field,
+) {
     for name in text.split(['+', ';', ',']).map(str::trim) {
         if name.is_empty() || normalise(name) == "unlicensed" {
             continue;
         }
-        match find_license(name, tenant) {
+        match cache.find(name, tenant) {
             Ok(sku) if !remove && sku.applies_to == AppliesTo::Company => {
                 let shown = tenant.names.display_name(&sku.sku_id, &sku.sku_part_number);
                 row.issue(
@@ -304,7 +352,7 @@ fn read_licenses(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>, remove: b
                     parts.push(sku.sku_part_number.clone());
                 }
             }
-            Err(e) => row.issue(Severity::Error, Some(field), e.to_string()),
+            Err(e) => row.issue(Severity::Error, Some(field), e),
         }
     }
 }
@@ -425,30 +473,38 @@ fn mark_duplicates(rows: &mut [ImportRow]) {
 /// Suggestions for a user principal name nobody has: the nearest by edit distance among
 /// those starting with the same two letters (a typo rarely hits the first ones).
 struct Closest<'a> {
-    by_start: HashMap<String, Vec<&'a str>>,
+    /// First two letters → (lower-case name, as the tenant writes it).
+    by_start: HashMap<String, Vec<(String, &'a str)>>,
 }
 
 impl<'a> Closest<'a> {
     fn new(people: &'a [User]) -> Self {
-        let mut by_start: HashMap<String, Vec<&'a str>> = HashMap::new();
+        let mut by_start: HashMap<String, Vec<(String, &'a str)>> = HashMap::new();
         for u in people {
+            let lower = u.user_principal_name.to_lowercase();
             by_start
-                .entry(start(&u.user_principal_name))
+                .entry(start(&lower))
                 .or_default()
-                .push(&u.user_principal_name);
+                .push((lower, &u.user_principal_name));
         }
         Self { by_start }
     }
 
     fn to(&self, wanted: &str) -> Option<&'a str> {
         let candidates = self.by_start.get(&start(wanted))?;
-        let limit = (wanted.chars().count() / 4).max(2);
-        candidates
-            .iter()
-            .map(|c| (edit_distance(&c.to_lowercase(), wanted), *c))
-            .filter(|(d, _)| *d <= limit)
-            .min()
-            .map(|(_, c)| c)
+        let wanted: Vec<char> = wanted.chars().collect();
+        let limit = (wanted.len() / 4).max(2);
+        let mut best: Option<(usize, &'a str)> = None;
+        for (lower, shown) in candidates {
+            let bound = best.map_or(limit, |(d, _)| d.saturating_sub(1));
+            if lower.chars().count().abs_diff(wanted.len()) > bound {
+                continue;
+            }
+            if let Some(d) = edit_distance_within(lower, &wanted, bound) {
+                best = Some((d, shown));
+            }
+        }
+        best.map(|(_, c)| c)
     }
 }
 
@@ -456,19 +512,26 @@ fn start(upn: &str) -> String {
     upn.to_lowercase().chars().take(2).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+/// The edit distance between `a` and `b` when it is at most `limit`; `None` as soon as every
+/// way through is already further than that.
+fn edit_distance_within(a: &str, b: &[char], limit: usize) -> Option<usize> {
     let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
+        current[0] = i + 1;
+        let mut row_min = current[0];
         for (j, cb) in b.iter().enumerate() {
             current[j + 1] = (previous[j] + usize::from(ca != *cb))
                 .min(previous[j + 1] + 1)
                 .min(current[j] + 1);
+            row_min = row_min.min(current[j + 1]);
         }
-        previous = current;
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    Some(previous[b.len()]).filter(|d| *d <= limit)
 }
 
 /// The planner's input: each usable row's person and wanted change.
