@@ -94,7 +94,13 @@ async def run(endpoint: str, token: str) -> None:
     except ODataError as e:
         check(e.response_status_code == 400, "$search without ConsistencyLevel: eventual is refused")
 
-    group_id = next(s.assigned_by_group for s in with_group[0].license_assignment_states if s.assigned_by_group)
+    # The group that gives Microsoft 365 E3 (the demo has other groups, some in error).
+    group_id = next(
+        s.assigned_by_group
+        for u in with_group
+        for s in u.license_assignment_states
+        if s.assigned_by_group and str(s.sku_id) == str(e3.sku_id)
+    )
     group = await graph.groups.by_group_id(group_id).get()
     check(group is not None and group.display_name == "Sales – Microsoft 365 E3", "the group is read by its id")
     members = await graph.groups.by_group_id(group_id).members.get()
