@@ -90,34 +90,34 @@ pub fn user_property(user: &SimUser, name: &str) -> Value {
             }
             Value::Array(out)
         }
-        "licenseAssignmentStates" => Value::Array(
-            user.licenses
-                .iter()
-                .map(|l| {
-                    json!({
-                        "assignedByGroup": l.assigned_by_group,
-                        "disabledPlans": l.disabled_plans,
-                        "error": "None",
-                        "errorSubcode": null,
-                        "lastUpdatedDateTime": SEED_TIME,
-                        "skuId": l.sku_id,
-                        "state": "Active",
-                    })
+        "licenseAssignmentStates" => {
+            let state = |sku: &str, group: Option<&str>, disabled: &[String], error, state| {
+                json!({
+                    "assignedByGroup": group,
+                    "disabledPlans": disabled,
+                    "error": error,
+                    "errorSubcode": null,
+                    "lastUpdatedDateTime": SEED_TIME,
+                    "skuId": sku,
+                    "state": state,
                 })
-                // What a group could not give: listed, in error, with no seat taken.
-                .chain(user.group_errors.iter().map(|e| {
-                    json!({
-                        "assignedByGroup": e.group_id,
-                        "disabledPlans": e.disabled_plans,
-                        "error": e.error,
-                        "errorSubcode": null,
-                        "lastUpdatedDateTime": SEED_TIME,
-                        "skuId": e.sku_id,
-                        "state": "Error",
-                    })
-                }))
-                .collect(),
-        ),
+            };
+            let in_place = user.licenses.iter().map(|l| {
+                let group = l.assigned_by_group.as_deref();
+                state(&l.sku_id, group, &l.disabled_plans, "None", "Active")
+            });
+            // What a group could not give: listed, in error, with no seat taken.
+            let in_error = user.group_errors.iter().map(|e| {
+                state(
+                    &e.sku_id,
+                    Some(&e.group_id),
+                    &e.disabled_plans,
+                    e.error,
+                    "Error",
+                )
+            });
+            Value::Array(in_place.chain(in_error).collect())
+        }
         _ => Value::Null,
     }
 }

@@ -58,7 +58,7 @@ impl Field {
                 "country" | "location" => Some(Field::UsageLocation),
                 "license" | "licenses" | "licence" | "licences" | "add" => Some(Field::AddLicenses),
                 "remove" => Some(Field::RemoveLicenses),
-                "ignore" | "none" => None,
+                // "ignore" is not a field: the caller maps it to no field.
                 _ => None,
             })
     }
