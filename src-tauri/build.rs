@@ -23,6 +23,15 @@ const COMMANDS: &[&str] = &[
     "save_result_csv",
     "set_apps",
     "stop_run_and_quit",
+    "import_choose_file",
+    "import_offered_file",
+    "import_open_offered",
+    "import_reread",
+    "import_check",
+    "import_rows",
+    "import_fix",
+    "import_leave_out",
+    "import_plan",
 ];
 
 fn main() {

@@ -45,6 +45,15 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-save-result-csv",
         "allow-set-apps",
         "allow-stop-run-and-quit",
+        "allow-import-choose-file",
+        "allow-import-offered-file",
+        "allow-import-open-offered",
+        "allow-import-reread",
+        "allow-import-check",
+        "allow-import-rows",
+        "allow-import-fix",
+        "allow-import-leave-out",
+        "allow-import-plan",
         // The graph-wait banner and the close-during-a-run question: listening only, never
         // emitting.
         "core:event:allow-listen",

@@ -9,12 +9,14 @@ use tauri::{AppHandle, State};
 use tokio::sync::Mutex;
 
 use crate::error::CommandError;
+use crate::import::{ImportFile, ImportRows, Imports, ReadChoice, RowsView};
 use crate::people::Country;
 use crate::person::PersonDetail;
 use crate::runs::{PlanPreview, RunProgress, RunResult, Runs};
 use crate::settings;
 use crate::signin::{self, DeviceCodeInfo};
 use crate::tenant::{SavedTenant, TenantInfo, TenantSetup, TenantState};
+use hr_import::{Field, Mapping};
 
 /// The device-code sign-in waiting for the person, between its two commands.
 #[derive(Default)]
@@ -182,7 +184,12 @@ pub async fn plan_change(
     policy: ShortfallPolicy,
 ) -> Result<PlanPreview, CommandError> {
     let connection = state.connection().await?;
-    runs.plan(&connection, &ids, change, policy).await
+    runs.plan(
+        &connection,
+        crate::runs::Request::Everyone { ids, change },
+        policy,
+    )
+    .await
 }
 
 /// Carries out the plan last previewed, reporting progress on the channel.
@@ -282,4 +289,120 @@ pub async fn set_apps(
 ) -> Result<PersonDetail, CommandError> {
     let connection = state.connection().await?;
     crate::person::set_apps(&connection, &user_id, &sku_id, disabled_plans).await
+}
+
+/// Shows the open dialog (from Rust: the webview has no dialog or file access) and reads the
+/// file chosen; `null` when the person cancelled.
+#[tauri::command]
+pub async fn import_choose_file(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+) -> Result<Option<ImportFile>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("Lists of people", &["csv", "txt", "tsv", "xlsx"])
+        .pick_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        CommandError::new(
+            "import.path",
+            "That file cannot be opened from here. Copy it to a folder on this computer first.",
+            Some(e.to_string()),
+        )
+    })?;
+    imports.open(&app, &path).map(Some)
+}
+
+/// The name of a file dropped on the window or given on the command line, if one waits.
+#[tauri::command]
+pub fn import_offered_file(imports: State<'_, Imports>) -> Option<String> {
+    imports.offered_name()
+}
+
+/// Opens the file that was offered (never a path the webview names).
+#[tauri::command]
+pub fn import_open_offered(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+) -> Result<ImportFile, CommandError> {
+    imports.open_offered(&app)
+}
+
+#[tauri::command]
+pub fn import_reread(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+    choice: ReadChoice,
+) -> Result<ImportFile, CommandError> {
+    imports.reread(&app, choice)
+}
+
+/// Checks every row with this mapping against the tenant (saving it as a profile when named).
+#[tauri::command]
+pub async fn import_check(
+    app: AppHandle,
+    state: State<'_, TenantState>,
+    imports: State<'_, Imports>,
+    mapping: Mapping,
+    license: Option<String>,
+    profile: Option<String>,
+    view: RowsView,
+) -> Result<ImportRows, CommandError> {
+    let connection = state.connection().await?;
+    imports
+        .check(&app, &connection, mapping, license, profile, view)
+        .await
+}
+
+#[tauri::command]
+pub fn import_rows(
+    imports: State<'_, Imports>,
+    view: RowsView,
+) -> Result<ImportRows, CommandError> {
+    imports.rows(view)
+}
+
+/// Corrects one cell of the file in memory (the file is not changed) and checks again.
+#[tauri::command]
+pub async fn import_fix(
+    state: State<'_, TenantState>,
+    imports: State<'_, Imports>,
+    line: u32,
+    field: Field,
+    value: String,
+    view: RowsView,
+) -> Result<ImportRows, CommandError> {
+    let connection = state.connection().await?;
+    imports.fix(&connection, line as usize, field, &value, view)
+}
+
+#[tauri::command]
+pub async fn import_leave_out(
+    state: State<'_, TenantState>,
+    imports: State<'_, Imports>,
+    line: u32,
+    left_out: bool,
+    view: RowsView,
+) -> Result<ImportRows, CommandError> {
+    let connection = state.connection().await?;
+    imports.leave_out(&connection, line as usize, left_out, view)
+}
+
+/// Plans the usable rows; nothing is sent until `apply_plan`.
+#[tauri::command]
+pub async fn import_plan(
+    state: State<'_, TenantState>,
+    imports: State<'_, Imports>,
+    runs: State<'_, Runs>,
+    policy: ShortfallPolicy,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    let request = imports.request(&connection)?;
+    runs.plan(&connection, request, policy).await
 }

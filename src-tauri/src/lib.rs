@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod import;
 mod logging;
 mod people;
 mod person;
@@ -21,10 +22,19 @@ pub fn run() {
         // Save dialogs, opened from Rust only: the webview is granted no dialog permission.
         .plugin(tauri_plugin_dialog::init())
         .manage(runs::Runs::default())
+        .manage(import::Imports::default())
         .manage(TenantState::new())
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             logging::start(app.handle());
+            // "Open with LicenseDesk" on a CSV or workbook: the file waits for the Import page.
+            if let Some(path) = std::env::args_os()
+                .skip(1)
+                .map(std::path::PathBuf::from)
+                .find(|p| p.is_file())
+            {
+                app.state::<import::Imports>().offer(path);
+            }
             // Silent sign-in to the tenant used last, from the keychain; the demo otherwise.
             // Commands wait for it (TenantState::connection), so the first screen shows the
             // right tenant; it gives up after 20 s rather than keep the window waiting.
@@ -62,15 +72,31 @@ pub fn run() {
         // Closing the window while a run sends changes would stop it halfway without a
         // word: the window asks first ("close-requested"), and quits through
         // `stop_run_and_quit` once the person has chosen to stop the run.
+        //
+        // A file dropped on the window is kept here and only its name goes to the window
+        // ("file-offered"), which opens it through `import_open_offered`: the webview never
+        // names a path to read.
         .on_window_event(|window, event| {
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event
-                && window.state::<runs::Runs>().is_running()
-            {
-                use tauri::Emitter;
-                api.prevent_close();
-                if let Err(e) = window.emit("close-requested", ()) {
-                    tracing::warn!("could not ask the window about closing: {e}");
+            use tauri::Emitter;
+            match event {
+                tauri::WindowEvent::CloseRequested { api, .. }
+                    if window.state::<runs::Runs>().is_running() =>
+                {
+                    api.prevent_close();
+                    if let Err(e) = window.emit("close-requested", ()) {
+                        tracing::warn!("could not ask the window about closing: {e}");
+                    }
                 }
+                tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                    if let Some(path) = paths.iter().find(|p| p.is_file()) {
+                        let imports = window.state::<import::Imports>();
+                        imports.offer(path.clone());
+                        if let Err(e) = window.emit("file-offered", imports.offered_name()) {
+                            tracing::warn!("could not tell the window about the file: {e}");
+                        }
+                    }
+                }
+                _ => {}
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -97,6 +123,15 @@ pub fn run() {
             commands::save_result_csv,
             commands::set_apps,
             commands::stop_run_and_quit,
+            commands::import_choose_file,
+            commands::import_offered_file,
+            commands::import_open_offered,
+            commands::import_reread,
+            commands::import_check,
+            commands::import_rows,
+            commands::import_fix,
+            commands::import_leave_out,
+            commands::import_plan,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

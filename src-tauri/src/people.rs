@@ -89,6 +89,32 @@ impl Directory {
         self.first_page.notify_waiters();
     }
 
+    /// Waits until everyone has been read: a file's names are checked against the whole
+    /// directory, so a half-read one would call real people unknown.
+    pub async fn ensure_complete(
+        self: &Arc<Self>,
+        client: &GraphClient,
+    ) -> Result<(), CommandError> {
+        self.ensure_started(client).await?;
+        loop {
+            // Registered before the check: the reader's last notify cannot slip between.
+            let woken = self.first_page.notified();
+            if !self.loading.load(Ordering::SeqCst) {
+                break;
+            }
+            woken.await;
+        }
+        match read(&self.failed).clone() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `f` over everyone read so far, without copying them.
+    pub fn with_people<T>(&self, f: impl FnOnce(&[User]) -> T) -> T {
+        f(&read(&self.users))
+    }
+
     pub fn skus(&self) -> Vec<Sku> {
         read(&self.skus).clone()
     }

@@ -97,11 +97,44 @@ pub struct RunProgress {
     pub paused: bool,
 }
 
+/// What the person asked for: one change for everyone chosen (a filter or a selection), or
+/// each person's own change (the rows of an HR file).
+#[derive(Debug, Clone)]
+pub enum Request {
+    Everyone {
+        ids: Vec<String>,
+        change: WantedChange,
+    },
+    Each(Vec<(String, WantedChange)>),
+}
+
+impl Request {
+    /// The same request for only these people (a retry of those who failed).
+    fn only(&self, keep: &std::collections::HashSet<&str>) -> Request {
+        match self {
+            Request::Everyone { ids, change } => Request::Everyone {
+                ids: ids
+                    .iter()
+                    .filter(|id| keep.contains(id.as_str()))
+                    .cloned()
+                    .collect(),
+                change: change.clone(),
+            },
+            Request::Each(list) => Request::Each(
+                list.iter()
+                    .filter(|(id, _)| keep.contains(id.as_str()))
+                    .cloned()
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// The plan waiting for Apply, and the controls of a run in progress.
 #[derive(Default)]
 pub struct Runs {
     pending: Mutex<Option<Pending>>,
-    last: Mutex<Option<(RunResult, WantedChange, ShortfallPolicy)>>,
+    last: Mutex<Option<(RunResult, Request, ShortfallPolicy)>>,
     paused: AtomicBool,
     cancelled: AtomicBool,
     resumed: Notify,
@@ -123,7 +156,7 @@ impl Drop for Running<'_> {
 
 struct Pending {
     preview: PlanPreview,
-    change: WantedChange,
+    request: Request,
     policy: ShortfallPolicy,
 }
 
@@ -145,28 +178,44 @@ pub(crate) fn plan_names(skus: &[Sku]) -> HashMap<String, String> {
 }
 
 impl Runs {
-    /// Plans `change` for the people with `ids` and keeps the plan for Apply.
+    /// Plans the request and keeps the plan for Apply.
     pub async fn plan(
         &self,
         connection: &Connection,
-        ids: &[String],
-        change: WantedChange,
+        request: Request,
         policy: ShortfallPolicy,
     ) -> Result<PlanPreview, CommandError> {
         connection
             .directory
             .ensure_started(&connection.client)
             .await?;
-        let people = connection.directory.people(ids);
-        if people.is_empty() {
-            return Err(CommandError::new(
-                "plan.nobody",
-                "Choose at least one person first.",
-                None,
-            ));
-        }
         let skus = connection.directory.skus();
-        let plan = licensing::plan(&people, &change, &skus, policy);
+        let plan = match &request {
+            Request::Everyone { ids, change } => {
+                let people = connection.directory.people(ids);
+                if people.is_empty() {
+                    return Err(nobody());
+                }
+                licensing::plan(&people, change, &skus, policy)
+            }
+            Request::Each(list) => {
+                let ids: Vec<String> = list.iter().map(|(id, _)| id.clone()).collect();
+                let people: HashMap<String, licensing::User> = connection
+                    .directory
+                    .people(&ids)
+                    .into_iter()
+                    .map(|u| (u.id.clone(), u))
+                    .collect();
+                let requests: Vec<(&licensing::User, &WantedChange)> = list
+                    .iter()
+                    .filter_map(|(id, change)| Some((people.get(id)?, change)))
+                    .collect();
+                if requests.is_empty() {
+                    return Err(nobody());
+                }
+                licensing::plan_each(&requests, &skus, policy)
+            }
+        };
         let groups: Vec<String> = plan
             .people
             .iter()
@@ -186,7 +235,7 @@ impl Runs {
         };
         *lock(&self.pending) = Some(Pending {
             preview: preview.clone(),
-            change,
+            request,
             policy,
         });
         Ok(preview)
@@ -313,35 +362,39 @@ impl Runs {
         refresh(connection, &changed).await;
 
         let result = result_of(&pending.preview, statuses, cancelled);
-        *lock(&self.last) = Some((result.clone(), pending.change, pending.policy));
+        *lock(&self.last) = Some((result.clone(), pending.request, pending.policy));
         Ok(result)
     }
 
     /// Plans the last run's change again for the people it failed for.
     pub async fn plan_retry(&self, connection: &Connection) -> Result<PlanPreview, CommandError> {
-        let (ids, change, policy) = {
+        let (request, policy) = {
             let last = lock(&self.last);
-            let Some((result, change, policy)) = last.as_ref() else {
+            let Some((result, request, policy)) = last.as_ref() else {
                 return Err(CommandError::new(
                     "run.none",
                     "There is no finished run to retry.",
                     None,
                 ));
             };
-            let ids: Vec<String> = result
+            let again: std::collections::HashSet<&str> = result
                 .lines
                 .iter()
                 .filter(|l| matches!(l.status, LineStatus::Failed | LineStatus::NotSent))
-                .map(|l| l.user_id.clone())
+                .map(|l| l.user_id.as_str())
                 .collect();
-            (ids, change.clone(), *policy)
+            (request.only(&again), *policy)
         };
-        self.plan(connection, &ids, change, policy).await
+        self.plan(connection, request, policy).await
     }
 
     pub fn last_result(&self) -> Option<RunResult> {
         lock(&self.last).as_ref().map(|(r, _, _)| r.clone())
     }
+}
+
+fn nobody() -> CommandError {
+    CommandError::new("plan.nobody", "Choose at least one person first.", None)
 }
 
 /// Whether carrying out this outcome sends anything: a license change or a usage location.

@@ -8,11 +8,11 @@ use crate::tenant::{SavedTenant, TenantSetup};
 
 const FILE: &str = "settings.json";
 
-fn read<R: Runtime>(app: &AppHandle<R>, key: &str) -> Option<serde_json::Value> {
+pub(crate) fn read<R: Runtime>(app: &AppHandle<R>, key: &str) -> Option<serde_json::Value> {
     app.store(FILE).ok()?.get(key)
 }
 
-fn write<R: Runtime>(app: &AppHandle<R>, key: &str, value: serde_json::Value) {
+pub(crate) fn write<R: Runtime>(app: &AppHandle<R>, key: &str, value: serde_json::Value) {
     if let Ok(store) = app.store(FILE) {
         store.set(key, value);
         if let Err(e) = store.save() {

@@ -10,6 +10,7 @@ import {
   FluentProvider,
   Spinner,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   makeStyles,
   tokens,
@@ -26,6 +27,7 @@ import { AppShell, type Page } from "./components/AppShell";
 import { PlansPage } from "./components/PlansPage";
 import { TenantPage } from "./components/TenantPage";
 import { UsersPage } from "./components/UsersPage";
+import { ImportPage } from "./components/ImportPage";
 
 function usePrefersDark(): boolean {
   const query = "(prefers-color-scheme: dark)";
@@ -50,6 +52,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
 
   useEffect(() => {
     api.tenantInfo().then(setTenant, (e: unknown) => setTenantError(toCommandError(e).message));
+    // Opened with a file ("Open with LicenseDesk"): straight to the import.
+    void api.importOfferedFile().then((name) => name && setPage("import"));
   }, [api]);
 
   const switched = useCallback((next: TenantInfo) => {
@@ -77,6 +81,13 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   const waitingSeconds = useGraphWait(api);
   const [closeAsked, setCloseAsked] = useState(false);
   useEffect(() => api.onCloseRequested(() => setCloseAsked(true)), [api]);
+  // A file dropped anywhere in the window: offered on the Import page (which reads it), with a
+  // button when another page is open, so nothing the person is doing is taken away.
+  const [dropped, setDropped] = useState<string>();
+  useEffect(() => api.onFileOffered((name) => setDropped(name)), [api]);
+  useEffect(() => {
+    if (page === "import") setDropped(undefined);
+  }, [page, dropped]);
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
@@ -93,6 +104,16 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <>
                 {waitingSeconds !== undefined && <WaitBanner seconds={waitingSeconds} />}
                 {headerError && <HeaderError {...headerError} />}
+                {dropped && page !== "import" ? (
+                  <Dropped
+                    name={dropped}
+                    onOpen={() => {
+                      setDropped(undefined);
+                      setPage("import");
+                    }}
+                    onDismiss={() => setDropped(undefined)}
+                  />
+                ) : null}
               </>
             }
           >
@@ -100,6 +121,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <PlansPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "users" ? (
               <UsersPage key={generation} tenantName={tenant?.displayName} />
+            ) : page === "import" ? (
+              <ImportPage key={generation} />
             ) : (
               <TenantPage onSignedIn={switched} />
             )}
@@ -177,6 +200,22 @@ function CloseDuringRun({ open, onKeep }: { open: boolean; onKeep: () => void })
         </DialogBody>
       </DialogSurface>
     </Dialog>
+  );
+}
+
+function Dropped({ name, onOpen, onDismiss }: { name: string; onOpen: () => void; onDismiss: () => void }) {
+  const { t } = useI18n();
+  const styles = useStyles();
+  return (
+    <div className={styles.banner}>
+      <MessageBar intent="info" data-testid="file-dropped">
+        <MessageBarBody>{t.import.dropped(name)}</MessageBarBody>
+        <MessageBarActions>
+          <Button onClick={onOpen}>{t.import.openDropped}</Button>
+          <Button appearance="transparent" onClick={onDismiss}>{t.import.notNow}</Button>
+        </MessageBarActions>
+      </MessageBar>
+    </div>
   );
 }
 

@@ -16,6 +16,12 @@ import type { ShortfallPolicy } from "./bindings/ShortfallPolicy";
 import type { PlanPreview } from "./bindings/PlanPreview";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { RunResult } from "./bindings/RunResult";
+import type { ImportFile } from "./bindings/ImportFile";
+import type { ImportRows } from "./bindings/ImportRows";
+import type { ReadChoice } from "./bindings/ReadChoice";
+import type { RowsView } from "./bindings/RowsView";
+import type { Mapping } from "./bindings/Mapping";
+import type { Field } from "./bindings/Field";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -52,6 +58,22 @@ export interface Api {
   saveResultCsv(): Promise<string | null>;
   /// Switches a direct license's apps; `disabledPlans` are the ones to have off.
   setApps(userId: string, skuId: string, disabledPlans: string[]): Promise<PersonDetail>;
+  /// The open dialog (shown by Rust); null when the person cancelled.
+  importChooseFile(): Promise<ImportFile | null>;
+  /// The name of a file dropped on the window or opened with LicenseDesk, if one waits.
+  importOfferedFile(): Promise<string | null>;
+  importOpenOffered(): Promise<ImportFile>;
+  /// A file was dropped on the window (its name; Rust keeps the path).
+  onFileOffered(listener: (name: string) => void): () => void;
+  importReread(choice: ReadChoice): Promise<ImportFile>;
+  /// Checks every row with this mapping; `profile` names it to remember it.
+  importCheck(mapping: Mapping, license: string | null, profile: string | null, view: RowsView): Promise<ImportRows>;
+  importRows(view: RowsView): Promise<ImportRows>;
+  /// Corrects one cell in memory (the file is never changed) and checks again.
+  importFix(line: number, field: Field, value: string, view: RowsView): Promise<ImportRows>;
+  importLeaveOut(line: number, leftOut: boolean, view: RowsView): Promise<ImportRows>;
+  /// Plans the rows that can be used; nothing is sent until applyPlan.
+  importPlan(policy: ShortfallPolicy): Promise<PlanPreview>;
 }
 
 export const tauriApi: Api = {
@@ -94,6 +116,21 @@ export const tauriApi: Api = {
     };
   },
   stopRunAndQuit: () => invoke<void>("stop_run_and_quit"),
+  importChooseFile: () => invoke<ImportFile | null>("import_choose_file"),
+  importOfferedFile: () => invoke<string | null>("import_offered_file"),
+  importOpenOffered: () => invoke<ImportFile>("import_open_offered"),
+  onFileOffered: (listener) => {
+    const stop = listen<string | null>("file-offered", (event) => event.payload && listener(event.payload));
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  },
+  importReread: (choice) => invoke<ImportFile>("import_reread", { choice }),
+  importCheck: (mapping, license, profile, view) => invoke<ImportRows>("import_check", { mapping, license, profile, view }),
+  importRows: (view) => invoke<ImportRows>("import_rows", { view }),
+  importFix: (line, field, value, view) => invoke<ImportRows>("import_fix", { line, field, value, view }),
+  importLeaveOut: (line, leftOut, view) => invoke<ImportRows>("import_leave_out", { line, leftOut, view }),
+  importPlan: (policy) => invoke<PlanPreview>("import_plan", { policy }),
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

@@ -10,4 +10,8 @@ message: string,
 /**
  * The column it is about.
  */
-field: Field | null, };
+field: Field | null, 
+/**
+ * A value that would fix it (the closest user principal name), for a one-click fix.
+ */
+suggestion: string | null, };

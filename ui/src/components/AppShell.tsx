@@ -7,13 +7,13 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Beaker16Regular, Certificate24Regular, People24Regular, PersonKey24Regular } from "@fluentui/react-icons";
+import { Beaker16Regular, Certificate24Regular, DocumentArrowUp24Regular, People24Regular, PersonKey24Regular } from "@fluentui/react-icons";
 import type { TenantInfo } from "../bindings/TenantInfo";
 import type { TenantSetup } from "../bindings/TenantSetup";
 import { useI18n } from "../i18n";
 import { PermissionsButton, TenantMenu } from "./AccountControls";
 
-export type Page = "plans" | "users" | "tenant";
+export type Page = "plans" | "users" | "import" | "tenant";
 
 const useStyles = makeStyles({
   root: {
@@ -148,6 +148,7 @@ export function AppShell({
       <nav className={styles.rail} aria-label={t.navLabel}>
         {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
         {railItem("users", <People24Regular aria-hidden />, t.navUsers)}
+        {railItem("import", <DocumentArrowUp24Regular aria-hidden />, t.navImport)}
         {railItem("tenant", <PersonKey24Regular aria-hidden />, t.navTenant)}
       </nav>
       <div className={styles.content}>

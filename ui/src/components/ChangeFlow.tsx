@@ -88,6 +88,10 @@ const useStyles = makeStyles({
 type Step =
   | { step: "choose" }
   | { step: "planning" }
+  | { step: "review"; preview: PlanPreview };
+
+type RunStep =
+  | { step: "planning" }
   | { step: "review"; preview: PlanPreview }
   | { step: "running"; progress: RunProgress | null; cancelling: boolean }
   | { step: "done"; result: RunResult };
@@ -109,7 +113,6 @@ export function ChangeFlow({
   const api = useApi();
   const { t, n } = useI18n();
   const styles = useStyles();
-  const { name: countryName } = useCountryNames();
   const [plans, setPlans] = useState<SkuSummary[]>([]);
   const [sku, setSku] = useState<string | null>(kind === "give" ? null : (presetSku ?? null));
   const [fromSku, setFromSku] = useState<string | null>(kind === "swap" ? (presetSku ?? null) : null);
@@ -118,7 +121,6 @@ export function ChangeFlow({
   const [policy, setPolicy] = useState<ShortfallPolicy>("nobody");
   const [state, setState] = useState<Step>({ step: "choose" });
   const [error, setError] = useState<CommandError>();
-  const [applied, setApplied] = useState(false);
 
   useEffect(() => {
     api.listPlans().then(setPlans, (e: unknown) => setError(toCommandError(e)));
@@ -170,22 +172,6 @@ export function ChangeFlow({
     },
     [api, change, ids],
   );
-
-  const apply = useCallback(() => {
-    setState({ step: "running", progress: null, cancelling: false });
-    setApplied(true);
-    api
-      .applyPlan((progress) =>
-        setState((s) => (s.step === "running" ? { ...s, progress } : s)),
-      )
-      .then(
-        (result) => setState({ step: "done", result }),
-        (e: unknown) => {
-          setError(toCommandError(e));
-          setState({ step: "choose" });
-        },
-      );
-  }, [api]);
 
   const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle }[kind];
   const userPlans = plans.filter((p) => p.appliesTo === "User");
@@ -259,27 +245,119 @@ export function ChangeFlow({
     );
   }
 
-  if (state.step === "review") {
+  return (
+    <RunSteps
+      first={state.preview}
+      title={title}
+      replan={(p) => {
+        setPolicy(p);
+        const wanted = change(country);
+        return wanted ? api.planChange(ids, wanted, p) : Promise.reject(new Error("no change"));
+      }}
+      policy={policy}
+      onFixLocation={
+        kind === "give"
+          ? (code) => {
+              setCountry(code);
+              const wanted = change(code);
+              return wanted ? api.planChange(ids, wanted, policy) : Promise.reject(new Error("no change"));
+            }
+          : undefined
+      }
+      onBack={() => setState({ step: "choose" })}
+      onClose={onClose}
+    />
+  );
+}
+
+/// Review → apply with progress → result, for any plan: one chosen on the Users page or the
+/// rows of an HR file. `replan` plans again with another shortfall policy.
+export function RunSteps({
+  first,
+  title,
+  replan,
+  policy,
+  onFixLocation,
+  onBack,
+  onClose,
+}: {
+  first: PlanPreview;
+  title: string;
+  replan: (policy: ShortfallPolicy) => Promise<PlanPreview>;
+  policy: ShortfallPolicy;
+  /// Sets a usage location for those without one and plans again (giving a license only).
+  onFixLocation?: (code: string) => Promise<PlanPreview>;
+  onBack: () => void;
+  /// `changed` is true when something was applied.
+  onClose: (changed: boolean) => void;
+}) {
+  const api = useApi();
+  const { t, n } = useI18n();
+  const styles = useStyles();
+  const { name: countryName } = useCountryNames();
+  const [state, setState] = useState<RunStep>({ step: "review", preview: first });
+  const [error, setError] = useState<CommandError>();
+  const [applied, setApplied] = useState(false);
+  const [shown, setShown] = useState(first);
+
+  const plan = useCallback((next: Promise<PlanPreview>) => {
+    setError(undefined);
+    setState({ step: "planning" });
+    next.then(
+      (preview) => {
+        setShown(preview);
+        setState({ step: "review", preview });
+      },
+      (e: unknown) => {
+        setError(toCommandError(e));
+        setState((s) => (s.step === "planning" ? { step: "review", preview: shown } : s));
+      },
+    );
+  }, [shown]);
+
+  const apply = useCallback(() => {
+    setState({ step: "running", progress: null, cancelling: false });
+    setApplied(true);
+    api
+      .applyPlan((progress) =>
+        setState((s) => (s.step === "running" ? { ...s, progress } : s)),
+      )
+      .then(
+        (result) => setState({ step: "done", result }),
+        (e: unknown) => {
+          setError(toCommandError(e));
+          setState({ step: "review", preview: shown });
+        },
+      );
+  }, [api, shown]);
+
+  if (state.step === "planning") {
     return (
-      <Review
-        preview={state.preview}
-        title={title}
-        planName={planName}
-        countryName={countryName}
-        policy={policy}
-        onPolicy={(p) => {
-          setPolicy(p);
-          review(country, p);
-        }}
-        onFixLocation={(code) => {
-          setCountry(code);
-          review(code, policy);
-        }}
-        canFixLocation={kind === "give"}
-        onBack={() => setState({ step: "choose" })}
-        onApply={apply}
-        styles={styles}
-      />
+      <section className={styles.page} data-testid="planning">
+        <Spinner label={t.preview.planning} />
+      </section>
+    );
+  }
+
+  if (state.step === "review") {
+    const planName = (id: string) => state.preview.planNames[id.toLowerCase()] ?? id;
+    return (
+      <>
+        {error ? <div className={styles.page}><ErrorState title={title} error={error} /></div> : null}
+        <Review
+          preview={state.preview}
+          title={title}
+          planName={planName}
+          countryName={countryName}
+          policy={policy}
+          onPolicy={(p) => plan(replan(p))}
+          onFixLocation={(code) => onFixLocation && plan(onFixLocation(code))}
+          canFixLocation={onFixLocation !== undefined}
+          onBack={onBack}
+          onApply={apply}
+          styles={styles}
+        />
+      </>
     );
   }
 
@@ -322,16 +400,7 @@ export function ChangeFlow({
   return (
     <Result
       result={state.result}
-      onRetry={() => {
-        setState({ step: "planning" });
-        api.planRetry().then(
-          (preview) => setState({ step: "review", preview }),
-          (e: unknown) => {
-            setError(toCommandError(e));
-            setState({ step: "choose" });
-          },
-        );
-      }}
+      onRetry={() => plan(api.planRetry())}
       onClose={() => onClose(applied)}
       countryName={countryName}
       styles={styles}

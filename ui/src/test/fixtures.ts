@@ -60,6 +60,16 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     planRetry: notUsed,
     saveResultCsv: () => Promise.resolve(null),
     setApps: notUsed,
+    importChooseFile: () => Promise.resolve(null),
+    importOfferedFile: () => Promise.resolve(null),
+    importOpenOffered: notUsed,
+    onFileOffered: () => () => {},
+    importReread: notUsed,
+    importCheck: notUsed,
+    importRows: notUsed,
+    importFix: notUsed,
+    importLeaveOut: notUsed,
+    importPlan: notUsed,
     ...overrides,
   };
 }

@@ -109,6 +109,7 @@ fn main() {
                 names: &names,
             },
             None,
+            &Default::default(),
         );
         let secs = started.elapsed().as_secs_f64();
         if secs < best {

@@ -199,6 +199,7 @@ async fn check(connection: &ConnectionArgs, args: &FileArgs) -> Result<Checked, 
             names: connection.names(),
         },
         default.as_deref(),
+        &Default::default(),
     );
     Ok(Checked {
         connection,

@@ -3,7 +3,7 @@
 //! the delimiter (`,` `;` tab `|`), and the header row (which may have title lines above it).
 //! Quoted fields may hold delimiters and line breaks; blank lines are skipped.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The largest file read. HR lists of 100,000 people with a dozen columns are about 15 MB;
@@ -13,7 +13,7 @@ pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 /// Title lines above the header row that are looked through for it.
 const HEADER_SEARCH_ROWS: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub enum Encoding {
     #[serde(rename = "UTF-8")]
@@ -70,6 +70,39 @@ pub struct Table {
     pub header_row: usize,
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
+}
+
+impl Table {
+    /// Corrects one cell in memory (the file itself is never touched): the cell of `field`
+    /// on the row that starts on `line`. A field with no column gets one, named for it, so a
+    /// usage location can be filled in for a file that has none. Returns false when no row
+    /// starts on that line.
+    pub fn set_cell(
+        &mut self,
+        mapping: &mut crate::Mapping,
+        line: usize,
+        field: crate::Field,
+        value: &str,
+    ) -> bool {
+        let Some(index) = self.rows.iter().position(|r| r.line == line) else {
+            return false;
+        };
+        let column = match mapping.column(field) {
+            Some(c) => c,
+            None => {
+                self.headers.push(field.cli_name().to_string());
+                mapping.columns.resize(self.headers.len() - 1, None);
+                mapping.columns.push(Some(field));
+                self.headers.len() - 1
+            }
+        };
+        let cells = &mut self.rows[index].cells;
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = value.trim().to_string();
+        true
+    }
 }
 
 /// Why a file cannot be read; each says what to do.
@@ -520,5 +553,25 @@ mod tests {
         fn any_text_in_any_delimiter_too(text in "[a-z;,|\t\"\r\n ]{0,200}") {
             let _ = read_table(text.as_bytes(), &ReadOptions::default());
         }
+    }
+
+    #[test]
+    fn a_cell_is_corrected_in_memory_and_a_missing_column_is_added() {
+        let mut table = read_table(
+            b"UPN,Licenses\nana@x.com,E3\nbo@x.com,E3\n",
+            &ReadOptions::default(),
+        )
+        .expect("read");
+        let mut mapping = crate::suggest(&table.headers);
+        assert!(table.set_cell(&mut mapping, 3, crate::Field::User, " bob@x.com "));
+        assert_eq!(table.rows[1].cells[0], "bob@x.com");
+        assert!(table.set_cell(&mut mapping, 2, crate::Field::UsageLocation, "NL"));
+        let column = mapping
+            .column(crate::Field::UsageLocation)
+            .expect("a new column");
+        assert_eq!(column, 2);
+        assert_eq!(table.headers[column], "usage-location");
+        assert_eq!(table.rows[0].cells[column], "NL");
+        assert!(!table.set_cell(&mut mapping, 9, crate::Field::User, "x"));
     }
 }

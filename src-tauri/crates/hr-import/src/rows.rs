@@ -3,7 +3,7 @@
 //! id, part number, friendly name or a short form), each row checked with what is wrong and
 //! how to fix it, and the rows without errors turned into the planner's wanted changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use licensing::{
     AppliesTo, CountryError, PlanToAdd, ProductNames, Sku, SkuLookupError, UsageLocationChange,
@@ -36,6 +36,8 @@ pub struct Issue {
     pub message: String,
     /// The column it is about.
     pub field: Option<Field>,
+    /// A value that would fix it (the closest user principal name), for a one-click fix.
+    pub suggestion: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -96,6 +98,7 @@ impl ImportRow {
             severity,
             message: message.into(),
             field,
+            suggestion: None,
         });
     }
 
@@ -116,12 +119,14 @@ pub struct Tenant<'a> {
 }
 
 /// Reads and checks every row. `default_license` is the license chosen in the wizard (or
-/// `--license`), for files without a license column.
+/// `--license`), for files without a license column. Rows on the lines in `left_out` are
+/// checked and shown but marked excluded, and do not count as repeats of anyone.
 pub fn check_rows(
     table: &Table,
     mapping: &Mapping,
     tenant: &Tenant<'_>,
     default_license: Option<&str>,
+    left_out: &HashSet<usize>,
 ) -> Vec<ImportRow> {
     let people: HashMap<String, &User> = tenant
         .people
@@ -152,7 +157,7 @@ pub fn check_rows(
                 remove_licenses: Vec::new(),
                 disabled_plans: Vec::new(),
                 department: cell(Field::Department).map(str::to_owned),
-                excluded: false,
+                excluded: left_out.contains(&r.line),
                 issues: Vec::new(),
                 add_ids: Vec::new(),
                 remove_ids: Vec::new(),
@@ -228,7 +233,8 @@ fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Close
             row.user_id = Some(user.id.clone());
         }
         None => {
-            let message = match close.to(&key) {
+            let near = close.to(&key);
+            let message = match near {
                 Some(near) => format!(
                     "No one in this tenant is '{}'. Did you mean {near}?",
                     row.user_principal_name
@@ -239,6 +245,9 @@ fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Close
                 ),
             };
             row.issue(Severity::Error, Some(Field::User), message);
+            if let Some(issue) = row.issues.last_mut() {
+                issue.suggestion = near.map(str::to_owned);
+            }
         }
     }
 }
@@ -433,7 +442,7 @@ fn read_disabled_plans(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>) {
 fn mark_duplicates(rows: &mut [ImportRow]) {
     let mut by_user: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if let Some(id) = &r.user_id {
+        if let Some(id) = r.user_id.as_ref().filter(|_| !r.excluded) {
             by_user.entry(id.clone()).or_default().push(i);
         }
     }
@@ -640,6 +649,15 @@ mod tests {
     }
 
     fn rows_of(text: &str, people: &[User], default: Option<&str>) -> Vec<ImportRow> {
+        rows_leaving_out(text, people, default, &HashSet::new())
+    }
+
+    fn rows_leaving_out(
+        text: &str,
+        people: &[User],
+        default: Option<&str>,
+        left_out: &HashSet<usize>,
+    ) -> Vec<ImportRow> {
         let skus = vec![
             sku(E3, "SPE_E3", AppliesTo::User),
             sku(E5, "SPE_E5", AppliesTo::User),
@@ -659,6 +677,7 @@ mod tests {
                 names: &names,
             },
             default,
+            left_out,
         )
     }
 
@@ -709,6 +728,10 @@ mod tests {
             None,
         );
         assert!(errors(&rows[0])[0].contains("Did you mean ana.jansen@contoso.com?"));
+        assert_eq!(
+            rows[0].issues[0].suggestion.as_deref(),
+            Some("ana.jansen@contoso.com")
+        );
         assert!(errors(&rows[1]).iter().any(|e| e.contains("Atlantis")));
         assert!(
             errors(&rows[1])
@@ -726,6 +749,23 @@ mod tests {
         assert!(errors(&rows[1]).iter().any(|e| e.contains("lines 3, 4")));
         assert!(errors(&rows[3])[0].contains("No user in this row"));
         assert!(errors(&rows[4])[0].contains("'maybe' is not an action"));
+    }
+
+    #[test]
+    fn a_row_left_out_is_no_longer_a_conflicting_repeat() {
+        let people = [person(1, "bo@contoso.com", &[])];
+        let text = "UPN,Country,Licenses\nbo@contoso.com,NL,SPE_E3\nbo@contoso.com,DE,SPE_E3\n";
+        let both = rows_of(text, &people, None);
+        assert!(both.iter().all(|r| r.has_errors()), "{both:#?}");
+        let rows = rows_leaving_out(text, &people, None, &HashSet::from([2]));
+        assert!(rows[0].excluded && !rows[0].is_usable());
+        assert!(rows[1].is_usable(), "{rows:#?}");
+        let wanted = wanted_changes(&rows, &people);
+        assert_eq!(wanted.len(), 1);
+        assert_eq!(
+            wanted[0].1.usage_location,
+            Some(UsageLocationChange::Everyone("DE".into()))
+        );
     }
 
     #[test]
