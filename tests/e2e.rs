@@ -94,6 +94,11 @@ impl Drop for Driver {
 }
 
 async fn open_app(driver: &Driver) -> Client {
+    open_app_with(driver, &[]).await
+}
+
+/// The app started with these command-line arguments (a file to import, as "Open with").
+async fn open_app_with(driver: &Driver, args: &[String]) -> Client {
     let binary = app_binary();
     assert!(
         binary.exists(),
@@ -103,7 +108,7 @@ async fn open_app(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": binary.to_string_lossy() }),
+        json!({ "application": binary.to_string_lossy(), "args": args }),
     );
     // A connection dropped while the driver settles gets a second and third try; any other
     // failure is the answer.
@@ -782,6 +787,162 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     )
     .await?;
     save_screenshot(client, "result.png").await;
+    Ok(())
+}
+
+/// The HR file as people have it: Windows-1252 from a Dutch Excel, semicolons, a title line,
+/// Dutch column names, country names in Dutch, German and French, and one typo in a user name.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn import_a_dutch_file_fix_the_bad_row_and_apply_it() {
+    let tenant = Tenant::generate(&Scenario::demo().tenant);
+    let mut unlicensed = tenant
+        .users
+        .iter()
+        .filter(|u| u.licenses.is_empty() && u.group_errors.is_empty() && u.account_enabled);
+    let first = unlicensed.next().expect("an unlicensed person").clone();
+    let second = unlicensed.next().expect("another").clone();
+    let third = tenant
+        .users
+        .iter()
+        .find(|u| u.usage_location.is_none() && u.id != first.id && u.id != second.id)
+        .expect("someone without a usage location")
+        .clone();
+    let typo = transposed(&second.user_principal_name);
+    let text = format!(
+        "Nieuwe medewerkers december;;;\r\nGebruikersnaam;Land;Licentie;Afdeling\r\n{};Nederland;Microsoft 365 E3;Financiën\r\n{typo};Deutschland;Microsoft 365 E3;Verkoop\r\n{};Belgique;;Financiën\r\n",
+        first.user_principal_name, third.user_principal_name
+    );
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| match c {
+            'ë' => 0xEB,
+            c if c.is_ascii() => c as u8,
+            c => panic!("{c} is not in this test's Windows-1252 table"),
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("licensedesk-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder for the file");
+    let file = dir.join("nieuwe medewerkers.csv");
+    std::fs::write(&file, &bytes).expect("the file");
+
+    let driver = Driver::start();
+    let client = open_app_with(&driver, &[file.to_string_lossy().into_owned()]).await;
+    answer_at_once(&client).await;
+    let result = import_flow(&client, &second.user_principal_name, &typo).await;
+    if result.is_err() {
+        save_screenshot(&client, "import-failure.png").await;
+    }
+    let _ = client.close().await;
+    let after = std::fs::read(&file).expect("the file is still there");
+    let _ = std::fs::remove_dir_all(&dir);
+    result.expect("import flow");
+    assert_eq!(after, bytes, "the file is read, never changed");
+}
+
+/// `name` with two neighbouring letters of its local part swapped: a typo a person makes.
+fn transposed(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    let at = (2..chars.len() - 1)
+        .find(|&i| {
+            chars[i] != chars[i + 1] && chars[i].is_alphabetic() && chars[i + 1].is_alphabetic()
+        })
+        .expect("two different letters side by side");
+    chars.swap(at, at + 1);
+    chars.into_iter().collect()
+}
+
+async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), String> {
+    // Opened with the file: the app goes to the import and reads it at once.
+    let summary = wait_text(client, "[data-testid=import-summary]", "3 rows").await?;
+    if !summary.contains("nieuwe medewerkers.csv") {
+        return Err(format!("the summary names another file: {summary}"));
+    }
+    wait_text(client, "[data-testid=import-sample]", "Financiën").await?;
+    let encoding = client
+        .find(Locator::Css("[data-testid=import-encoding]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !encoding.contains("Windows-1252") {
+        return Err(format!("the encoding shown is {encoding}"));
+    }
+    wait_text(client, "[data-testid=import-delimiter]", "Semicolon").await?;
+    save_screenshot(client, "import-read.png").await;
+    click(client, "[data-testid=import-read-next]").await?;
+
+    wait_text(client, "[data-testid=import-map-0]", "Person").await?;
+    wait_text(client, "[data-testid=import-map-1]", "Usage location").await?;
+    wait_text(client, "[data-testid=import-map-2]", "Licenses to give").await?;
+    wait_text(client, "[data-testid=import-map-3]", "Department").await?;
+    click(client, "[data-testid=import-remember]").await?;
+    save_screenshot(client, "import-map.png").await;
+    click(client, "[data-testid=import-map-next]").await?;
+
+    wait_text(
+        client,
+        "[data-testid=import-counts]",
+        "2 of 3 rows ready · 1 with errors",
+    )
+    .await?;
+    wait_text(
+        client,
+        "[data-testid=import-rows]",
+        &format!("Did you mean {right}?"),
+    )
+    .await?;
+    save_screenshot(client, "import-fix.png").await;
+    // Correct the cell in place: the file itself stays as it was.
+    click(client, "[data-testid=import-fix]").await?;
+    let input = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("input[data-testid=import-fix-value]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let erase: String = std::iter::once('\u{E010}')
+        .chain(std::iter::repeat_n('\u{E003}', typo.chars().count()))
+        .collect();
+    input
+        .send_keys(&format!("{erase}{right}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    click(client, "[data-testid=import-fix-save]").await?;
+    wait_text(
+        client,
+        "[data-testid=import-counts]",
+        "3 of 3 rows ready · 0 with errors",
+    )
+    .await?;
+
+    click(client, "[data-testid=import-review]").await?;
+    wait_text(client, "[data-testid=review-counts]", "2 get a license").await?;
+    wait_text(client, "[data-testid=ledger-SPE_E3]", "2 → 0").await?;
+    wait_text(
+        client,
+        "[data-testid=review-list]",
+        "Usage location set to Belgium",
+    )
+    .await?;
+    save_screenshot(client, "import-preview.png").await;
+    click(client, "[data-testid=review-apply]").await?;
+    let summary = wait_text(client, "[data-testid=result-summary]", "changed").await?;
+    if !summary.starts_with("3 changed · 0 failed") {
+        return Err(format!("the result says: {summary}"));
+    }
+    save_screenshot(client, "import-result.png").await;
+    // "Import another file" goes back to the start.
+    click(client, "[data-testid=result-close]").await?;
+    wait_text(client, "[data-testid=import-drop]", "Drop the file here").await?;
+    save_screenshot(client, "import-choose.png").await;
+    // The tenant agrees: both E3 seats are taken now.
+    click(client, "[data-testid=nav-plans]").await?;
+    let free = free_seats(client, "SPE_E3").await;
+    if free != 0 {
+        return Err(format!("{free} Microsoft 365 E3 seats are still free"));
+    }
     Ok(())
 }
 

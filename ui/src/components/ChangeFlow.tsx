@@ -280,6 +280,7 @@ export function RunSteps({
   onFixLocation,
   onBack,
   onClose,
+  closeLabel,
 }: {
   first: PlanPreview;
   title: string;
@@ -290,6 +291,8 @@ export function RunSteps({
   onBack: () => void;
   /// `changed` is true when something was applied.
   onClose: (changed: boolean) => void;
+  /// The result's last button ("Back to users" unless said otherwise).
+  closeLabel?: string;
 }) {
   const api = useApi();
   const { t, n } = useI18n();
@@ -402,6 +405,7 @@ export function RunSteps({
       result={state.result}
       onRetry={() => plan(api.planRetry())}
       onClose={() => onClose(applied)}
+      closeLabel={closeLabel}
       countryName={countryName}
       styles={styles}
     />
@@ -520,7 +524,14 @@ function Review({
       ) : null}
       <Title3>{t.preview.people}</Title3>
       <Text data-testid="review-counts">
-        {t.preview.counts(n(count("add")), n(count("remove")), n(count("swap")), n(count("blocked")), n(count("none")))}
+        {t.preview.counts(
+          n(count("add")),
+          n(count("remove")),
+          n(count("swap")),
+          n(count("blocked")),
+          n(people.filter((p) => p.action === "none" && !p.setUsageLocation).length),
+          n(people.filter((p) => p.action === "none" && p.setUsageLocation).length),
+        )}
       </Text>
       <div ref={listRef} className={styles.list} style={{ height: Math.min(360, people.length * 52 + 2) }} role="list" data-testid="review-list">
         <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
@@ -561,12 +572,14 @@ function Result({
   result,
   onRetry,
   onClose,
+  closeLabel,
   countryName,
   styles,
 }: {
   result: RunResult;
   onRetry: () => void;
   onClose: () => void;
+  closeLabel?: string;
   countryName: (code: string) => string;
   styles: Styles;
 }) {
@@ -662,7 +675,7 @@ function Result({
         >
           {t.result.saveCsv}
         </Button>
-        <Button appearance="primary" onClick={onClose} data-testid="result-close">{t.result.close}</Button>
+        <Button appearance="primary" onClick={onClose} data-testid="result-close">{closeLabel ?? t.result.close}</Button>
       </div>
     </section>
   );

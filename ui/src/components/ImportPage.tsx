@@ -94,10 +94,12 @@ type Step =
   | { step: "choose"; busy: boolean }
   | { step: "read"; file: ImportFile }
   | { step: "map"; file: ImportFile }
-  | { step: "fix"; rows: ImportRows }
-  | { step: "run"; preview: PlanPreview };
+  | { step: "fix"; file: ImportFile; rows: ImportRows }
+  | { step: "run"; file: ImportFile; preview: PlanPreview };
 
 const PAGE = 50;
+/// The "no license, usage locations only" choice for a file without a license column.
+const NO_LICENSE = "-";
 const FIELDS: Field[] = ["user", "usageLocation", "addLicenses", "removeLicenses", "action", "disabledPlans", "department"];
 const ENCODINGS: Encoding[] = ["UTF-8", "UTF-8 with BOM", "UTF-16 LE", "UTF-16 BE", "Windows-1252"];
 
@@ -181,18 +183,19 @@ export function ImportPage() {
               onBack={() => setState({ step: "read", file: state.file })}
               onChecked={(rows) => {
                 setError(undefined);
-                setState({ step: "fix", rows });
+                setState({ step: "fix", file: state.file, rows });
               }}
               onError={failed}
             />
           ) : (
             <Fix
               rows={state.rows}
-              onRows={(rows) => setState({ step: "fix", rows })}
+              onRows={(rows) => setState({ step: "fix", file: state.file, rows })}
               onError={failed}
+              onBack={() => setState({ step: "map", file: state.file })}
               onReview={(preview) => {
                 setError(undefined);
-                setState({ step: "run", preview });
+                setState({ step: "run", file: state.file, preview });
               }}
               policy={policy}
             />
@@ -208,9 +211,11 @@ export function ImportPage() {
             return api.importPlan(p);
           }}
           onBack={() => {
-            api.importRows({ problemsOnly: false, offset: 0, limit: PAGE }).then((rows) => setState({ step: "fix", rows }), failed);
+            const file = state.file;
+            api.importRows({ problemsOnly: true, offset: 0, limit: PAGE }).then((rows) => setState({ step: "fix", file, rows }), failed);
           }}
           onClose={() => setState({ step: "choose", busy: false })}
+          closeLabel={t.import.another}
         />
       )}
     </div>
@@ -409,9 +414,12 @@ function Map({
   }, [api, onError]);
 
   const has = (f: Field) => mapping.columns.includes(f);
-  const needsLicense = !has("addLicenses") && !has("removeLicenses") && !has("usageLocation");
   const noLicenseColumn = !has("addLicenses");
-  const ready = has("user") && (!needsLicense || license !== null);
+  // Without a license column the person says what every row gets: a license, or (with a
+  // usage location column) none, to set usage locations only.
+  const needsChoice = noLicenseColumn && !has("removeLicenses");
+  const ready =
+    has("user") && (!needsChoice || (license !== null && (license !== NO_LICENSE || has("usageLocation"))));
   const fieldName = (f: Field | null) => (f ? t.import.fields[f] : t.import.notUsed);
   const set = (column: number, field: Field | null) =>
     setMapping((m) => ({
@@ -466,14 +474,15 @@ function Map({
         </Table>
       </div>
       {noLicenseColumn ? (
-        <FormField label={t.import.licenseForAll} hint={t.import.licenseForAllHint} required={needsLicense} style={{ maxWidth: 520 }}>
+        <FormField label={t.import.licenseForAll} hint={t.import.licenseForAllHint} required={needsChoice} style={{ maxWidth: 520 }}>
           <Dropdown
             placeholder={t.import.chooseLicense}
-            value={userPlans.find((p) => p.skuPartNumber === license)?.displayName ?? ""}
+            value={license === NO_LICENSE ? t.import.noLicense : (userPlans.find((p) => p.skuPartNumber === license)?.displayName ?? "")}
             selectedOptions={license ? [license] : []}
             onOptionSelect={(_, d) => setLicense(d.optionValue ?? null)}
             data-testid="import-license"
           >
+            {has("usageLocation") ? <Option value={NO_LICENSE}>{t.import.noLicense}</Option> : null}
             {userPlans.map((p) => (
               <Option key={p.skuId} value={p.skuPartNumber} text={p.displayName}>
                 {`${p.displayName} — ${n(p.free)}`}
@@ -501,7 +510,7 @@ function Map({
           onClick={() => {
             setBusy(true);
             api
-              .importCheck(mapping, noLicenseColumn ? license : null, remember ? profile : null, { problemsOnly: true, offset: 0, limit: PAGE })
+              .importCheck(mapping, noLicenseColumn && license !== NO_LICENSE ? license : null, remember ? profile : null, { problemsOnly: true, offset: 0, limit: PAGE })
               .then(onChecked, onError)
               .finally(() => setBusy(false));
           }}
@@ -518,18 +527,28 @@ function Fix({
   rows,
   onRows,
   onError,
+  onBack,
   onReview,
   policy,
 }: {
   rows: ImportRows;
   onRows: (rows: ImportRows) => void;
   onError: (e: unknown) => void;
+  onBack: () => void;
   onReview: (preview: PlanPreview) => void;
   policy: ShortfallPolicy;
 }) {
   const api = useApi();
   const { t, n } = useI18n();
   const styles = useStyles();
+  // Licenses by their names, not their part numbers.
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    api.listPlans().then(
+      (plans) => setNames(Object.fromEntries(plans.map((p) => [p.skuPartNumber, p.displayName]))),
+      () => setNames({}),
+    );
+  }, [api]);
   const [view, setView] = useState<RowsView>({ problemsOnly: true, offset: 0, limit: PAGE });
   const [busy, setBusy] = useState(false);
   const c = rows.counts;
@@ -583,6 +602,7 @@ function Fix({
                   key={r.row}
                   row={r}
                   rows={rows}
+                  licenseName={(part) => names[part] ?? part}
                   busy={busy}
                   onFix={(field, value) => run(api.importFix(r.row, field, value, view))}
                   onLeaveOut={(out) => run(api.importLeaveOut(r.row, out, view))}
@@ -604,6 +624,7 @@ function Fix({
         </div>
       ) : null}
       <div className={styles.buttons}>
+        <Button onClick={onBack} disabled={busy}>{t.import.back}</Button>
         <Button
           appearance="primary"
           disabled={c.ready === 0 || busy}
@@ -623,12 +644,14 @@ function Fix({
 function Row({
   row,
   rows,
+  licenseName,
   busy,
   onFix,
   onLeaveOut,
 }: {
   row: RowView;
   rows: ImportRows;
+  licenseName: (partNumber: string) => string;
   busy: boolean;
   onFix: (field: Field, value: string) => void;
   onLeaveOut: (out: boolean) => void;
@@ -642,9 +665,9 @@ function Row({
   const [value, setValue] = useState(column >= 0 ? (row.cells[column] ?? "") : "");
   const suggestion = errors.find((i) => i.suggestion)?.suggestion ?? null;
   const change = [
-    row.action === "replace" && row.addLicenses.length > 0 ? t.import.replace(row.addLicenses.join(", ")) : null,
-    row.action !== "replace" && row.addLicenses.length > 0 ? t.import.give(row.addLicenses.join(", ")) : null,
-    row.removeLicenses.length > 0 ? t.import.take(row.removeLicenses.join(", ")) : null,
+    row.action === "replace" && row.addLicenses.length > 0 ? t.import.replace(row.addLicenses.map(licenseName).join(", ")) : null,
+    row.action !== "replace" && row.addLicenses.length > 0 ? t.import.give(row.addLicenses.map(licenseName).join(", ")) : null,
+    row.removeLicenses.length > 0 ? t.import.take(row.removeLicenses.map(licenseName).join(", ")) : null,
   ]
     .filter(Boolean)
     .join(" · ");

@@ -141,6 +141,7 @@ export const en = {
     notUsed: "Not used",
     licenseForAll: "License for every row",
     licenseForAllHint: "The file has no license column, so every row gets the license chosen here.",
+    noLicense: "No license: only set usage locations",
     chooseLicense: "Choose a license",
     needUser: "Choose the column that holds the people before going on.",
     fromProfile: (name: string) => `Columns mapped as in your saved mapping “${name}”.`,
@@ -199,8 +200,8 @@ export const en = {
     willSetLocation: (country: string) => `Usage location set to ${country}`,
     nothing: "Nothing to do",
     blocked: "Not changed",
-    counts: (give: string, take: string, swap: string, blocked: string, nothing: string) =>
-      `${give} get a license · ${take} lose one · ${swap} swap · ${blocked} not changed · ${nothing} nothing to do`,
+    counts: (give: string, take: string, swap: string, blocked: string, nothing: string, located: string) =>
+      `${give} get a license · ${take} lose one · ${swap} swap · ${located === "0" ? "" : `${located} only get a usage location · `}${blocked} not changed · ${nothing} nothing to do`,
     fixNoLocation: (n: string) => `${n} ${n === "1" ? "person has" : "people have"} no usage location.`,
     fixSetTo: (country: string) => `Set them to ${country}`,
     confirm: (what: string, n: string, left: string) => `${what} for ${n} ${n === "1" ? "person" : "people"}? ${left}`,

@@ -141,6 +141,7 @@ export const nl: Messages = {
     notUsed: "Niet gebruikt",
     licenseForAll: "Licentie voor elke rij",
     licenseForAllHint: "Het bestand heeft geen licentiekolom; elke rij krijgt de licentie die u hier kiest.",
+    noLicense: "Geen licentie: alleen gebruikslocaties instellen",
     chooseLicense: "Kies een licentie",
     needUser: "Kies eerst de kolom met de mensen.",
     fromProfile: (name: string) => `Kolommen gekoppeld zoals in uw bewaarde koppeling “${name}”.`,
@@ -199,8 +200,8 @@ export const nl: Messages = {
     willSetLocation: (country: string) => `Gebruikslocatie wordt ${country}`,
     nothing: "Niets te doen",
     blocked: "Niet gewijzigd",
-    counts: (give: string, take: string, swap: string, blocked: string, nothing: string) =>
-      `${give} krijgen een licentie · ${take} verliezen er een · ${swap} wisselen · ${blocked} niet gewijzigd · ${nothing} niets te doen`,
+    counts: (give: string, take: string, swap: string, blocked: string, nothing: string, located: string) =>
+      `${give} krijgen een licentie · ${take} verliezen er een · ${swap} wisselen · ${located === "0" ? "" : `${located} krijgen alleen een gebruikslocatie · `}${blocked} niet gewijzigd · ${nothing} niets te doen`,
     fixNoLocation: (n: string) => `${n} ${n === "1" ? "persoon heeft" : "mensen hebben"} geen gebruikslocatie.`,
     fixSetTo: (country: string) => `Stel ze in op ${country}`,
     confirm: (what: string, n: string, left: string) => `${what} voor ${n} ${n === "1" ? "persoon" : "mensen"}? ${left}`,
