@@ -752,6 +752,44 @@ mod tests {
     }
 
     #[test]
+    fn an_admin_center_export_and_the_add_users_template_are_read_as_they_come() {
+        let people = [
+            person(1, "ana@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[E3]),
+        ];
+        // Active users → Export: a BOM, every column the admin center writes, licenses by
+        // name joined with +, "Unlicensed" for none, and a country that is not the usage
+        // location.
+        let export = "\u{feff}Display name,DirSyncEnabled,User principal name,Object Id,First name,Last name,When created,Soft deletion time stamp,Title,Department,Preferred data location,City,CountryOrRegion,Office,StateOrProvince,Usage location,Last dirsync time,Block credential,Licenses,Password never expires,Last password change time stamp,Mobile Phone,Phone number,Postal code,Preferred language,Street address,Fax,Proxy addresses\r\n\
+Ana,,ana@contoso.com,1,Ana,Jansen,1/2/2024,,,Sales,,Utrecht,Netherlands,,,BE,,False,Microsoft 365 E5+Power BI Pro,False,,,,,nl-NL,,,SMTP:ana@contoso.com+smtp:a@contoso.com\r\n\
+Bo,,bo@contoso.com,2,Bo,Berg,1/2/2024,,,IT,,Berlin,Germany,,,DE,,False,Unlicensed,False,,,,,de-DE,,,SMTP:bo@contoso.com\r\n";
+        let rows = rows_of(export, &people, None);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].usage_location.as_deref(),
+            Some("BE"),
+            "the usage location, not the country"
+        );
+        assert_eq!(rows[0].add_licenses, ["SPE_E5", "POWER_BI_PRO"]);
+        assert_eq!(rows[0].department.as_deref(), Some("Sales"));
+        assert!(rows[0].issues.is_empty(), "{:?}", rows[0].issues);
+        assert!(rows[1].add_licenses.is_empty(), "Unlicensed is no license");
+        assert_eq!(rows[1].usage_location.as_deref(), Some("DE"));
+
+        // "Add multiple users": no usage location or license column; the wizard's license.
+        let template = "User Name,First Name,Last Name,Display Name,Job Title,Department,Office Number,Office Phone,Mobile Phone,Fax,Alternate email address,Address,City,State or Province,ZIP or Postal Code,Country or Region\n\
+ana@contoso.com,Ana,Jansen,Ana Jansen,,Sales,,,,,,,,,,Netherlands\n";
+        let rows = rows_of(template, &people, Some("SPE_E3"));
+        assert_eq!(rows[0].user_id.as_deref(), Some("id1"));
+        assert_eq!(rows[0].add_licenses, ["SPE_E3"]);
+        assert!(
+            rows[0].issues.iter().all(|i| i.severity != Severity::Error),
+            "{:?}",
+            rows[0].issues
+        );
+    }
+
+    #[test]
     fn a_row_left_out_is_no_longer_a_conflicting_repeat() {
         let people = [person(1, "bo@contoso.com", &[])];
         let text = "UPN,Country,Licenses\nbo@contoso.com,NL,SPE_E3\nbo@contoso.com,DE,SPE_E3\n";
