@@ -826,17 +826,36 @@ async fn import_a_dutch_file_fix_the_bad_row_and_apply_it() {
     let file = dir.join("nieuwe medewerkers.csv");
     std::fs::write(&file, &bytes).expect("the file");
 
-    let driver = Driver::start();
-    let client = open_app_with(&driver, &[file.to_string_lossy().into_owned()]).await;
+    let home = dir.join("home");
+    let driver = Driver::start_with_home(&home);
+    let args = [file.to_string_lossy().into_owned()];
+    let client = open_app_with(&driver, &args).await;
     answer_at_once(&client).await;
     let result = import_flow(&client, &second.user_principal_name, &typo).await;
     if result.is_err() {
         save_screenshot(&client, "import-failure.png").await;
     }
     let _ = client.close().await;
+    result.expect("import flow");
+
+    // The mapping was remembered: the same columns next time are mapped the same way.
+    let client = open_app_with(&driver, &args).await;
+    answer_at_once(&client).await;
+    let again = async {
+        click(&client, "[data-testid=import-read-next]").await?;
+        wait_text(
+            &client,
+            "[data-testid=import-page]",
+            "Columns mapped as in your saved mapping “nieuwe medewerkers”",
+        )
+        .await
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
     let after = std::fs::read(&file).expect("the file is still there");
     let _ = std::fs::remove_dir_all(&dir);
-    result.expect("import flow");
+    again.expect("the saved mapping");
     assert_eq!(after, bytes, "the file is read, never changed");
 }
 
