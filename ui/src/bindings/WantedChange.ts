@@ -14,4 +14,9 @@ remove: Array<string>, usageLocation: UsageLocationChange | null,
  * In a swap, switch off in the new plan the service plans (by name) that were off in the
  * plan taken away, as well as those listed in `add`.
  */
-keepDisabledPlans: boolean, };
+keepDisabledPlans: boolean, 
+/**
+ * Give each plan in `add` directly even where a group already gives it (an undo puts
+ * back exactly the direct licenses a run took away).
+ */
+asDirect: boolean, };

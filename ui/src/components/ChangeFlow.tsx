@@ -141,16 +141,17 @@ export function ChangeFlow({
                 remove: [],
                 usageLocation: location ? { scope: "whereMissing", country: location } : null,
                 keepDisabledPlans: false,
+                asDirect: false,
               }
             : null;
         case "take":
-          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false } : null;
+          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false, asDirect: false } : null;
         case "swap":
           return sku && fromSku && sku !== fromSku
-            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff }
+            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff, asDirect: false }
             : null;
         case "location":
-          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false } : null;
+          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false } : null;
       }
     },
     [kind, sku, fromSku, keepOff],

@@ -75,6 +75,7 @@ fn main() {
         remove: vec![E3.into()],
         usage_location: Some(UsageLocationChange::WhereMissing("NL".into())),
         keep_disabled_plans: true,
+        as_direct: false,
     };
     for policy in [ShortfallPolicy::Partial, ShortfallPolicy::Nobody] {
         let mut best = f64::MAX;

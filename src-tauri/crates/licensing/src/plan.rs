@@ -51,6 +51,10 @@ pub struct WantedChange {
     /// In a swap, switch off in the new plan the service plans (by name) that were off in the
     /// plan taken away, as well as those listed in `add`.
     pub keep_disabled_plans: bool,
+    /// Give each plan in `add` directly even where a group already gives it (an undo puts
+    /// back exactly the direct licenses a run took away).
+    #[serde(default)]
+    pub as_direct: bool,
 }
 
 /// What to do when a plan has fewer free seats than people who need one.
@@ -143,7 +147,7 @@ pub struct SeatLedger {
     pub shortfall: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Plan {
@@ -203,13 +207,14 @@ pub fn plan_each(
             .map(|l| (l.sku_id.as_str(), l.capacity))
             .collect();
         let mut changed = false;
-        for outcome in people_out.iter_mut() {
+        for (outcome, user) in people_out.iter_mut().zip(&people) {
             if !matches!(outcome.action, Action::Add | Action::Swap) {
                 continue;
             }
             let needs: Vec<String> = outcome
                 .add
                 .iter()
+                .filter(|a| needs_seat(user, &a.sku_id))
                 .map(|a| a.sku_id.to_ascii_lowercase())
                 .collect();
             let fits = match policy {
@@ -392,7 +397,9 @@ fn outcome_before_seats(
     // What goes on: plans the person does not hold yet.
     let mut already: Option<String> = None;
     for add in &change.add {
-        if holds(user, &add.sku_id).next().is_some() {
+        let held =
+            holds(user, &add.sku_id).any(|a| !change.as_direct || a.assigned_by_group.is_none());
+        if held {
             already.get_or_insert_with(|| add.sku_id.clone());
             continue;
         }
@@ -520,6 +527,12 @@ struct Working {
 }
 
 /// Seats per touched plan for the outcomes as they stand.
+/// A direct license takes a seat unless a group already gives the person the plan (one seat
+/// per person and plan, however many times it is assigned).
+fn needs_seat(user: &User, sku: &str) -> bool {
+    !holds(user, sku).any(|a| a.assigned_by_group.is_some())
+}
+
 fn ledgers_for(
     outcomes: &[PersonOutcome],
     people: &[&User],
@@ -535,7 +548,7 @@ fn ledgers_for(
                 *freed.entry(sku.to_ascii_lowercase()).or_default() += 1;
             }
         }
-        for add in &outcome.add {
+        for add in outcome.add.iter().filter(|a| needs_seat(user, &a.sku_id)) {
             *taken.entry(add.sku_id.to_ascii_lowercase()).or_default() += 1;
         }
     }

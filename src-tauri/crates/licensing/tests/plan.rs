@@ -373,6 +373,7 @@ fn arb_change() -> impl Strategy<Value = WantedChange> {
                 .unwrap_or_default(),
             usage_location: with_location.then(|| UsageLocationChange::WhereMissing("BE".into())),
             keep_disabled_plans: false,
+            as_direct: false,
         })
 }
 

@@ -1,0 +1,217 @@
+use std::collections::HashMap;
+
+use licensing::{LicenseAssignment, PlanToAdd};
+
+use super::*;
+
+const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+
+fn user(n: u32, licenses: &[&str], location: Option<&str>) -> User {
+    User {
+        id: format!("id{n}"),
+        user_principal_name: format!("p{n}@contoso.com"),
+        display_name: format!("Person {n}"),
+        department: None,
+        usage_location: location.map(str::to_owned),
+        account_enabled: true,
+        assignments: licenses
+            .iter()
+            .map(|s| LicenseAssignment {
+                sku_id: (*s).into(),
+                disabled_plans: vec!["B-PLAN".into(), "a-plan".into()],
+                assigned_by_group: None,
+                error: None,
+            })
+            .collect(),
+    }
+}
+
+fn outcome(u: &User, action: Action, add: &[&str], remove: &[&str]) -> PersonOutcome {
+    PersonOutcome {
+        user_id: u.id.clone(),
+        user_principal_name: u.user_principal_name.clone(),
+        display_name: u.display_name.clone(),
+        action,
+        set_usage_location: None,
+        add: add
+            .iter()
+            .map(|s| PlanToAdd {
+                sku_id: (*s).into(),
+                disabled_plans: vec![],
+            })
+            .collect(),
+        remove: remove.iter().map(|s| s.to_string()).collect(),
+        reason: None,
+    }
+}
+
+fn dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("journal-test-{}-{}", std::process::id(), new_id()));
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+fn begin(journal: &Journal, people: &[User], plan: &Plan) -> String {
+    journal
+        .begin(&NewRun {
+            tenant_id: "t1",
+            tenant_name: "Contoso",
+            started_by: "admin@contoso.com",
+            source: "cli",
+            what: "Give Microsoft 365 E3",
+            undoes: None,
+            plan,
+            plan_names: &HashMap::from([(E3.to_string(), "Microsoft 365 E3".to_string())]),
+            people,
+        })
+        .expect("begin")
+}
+
+#[test]
+fn a_run_is_written_before_sending_and_followed_to_its_end() {
+    let d = dir();
+    let journal = Journal::open(&d.join("journal.sqlite")).expect("open");
+    let people = [user(1, &[], Some("NL")), user(2, &[E5], Some("DE"))];
+    let mut blocked = outcome(&people[1], Action::Blocked, &[], &[]);
+    blocked.reason = Some(licensing::Reason::NoUsageLocation);
+    let plan = Plan {
+        people: vec![outcome(&people[0], Action::Add, &[E3], &[]), blocked],
+        seats: vec![],
+    };
+    let id = begin(&journal, &people, &plan);
+    let lock = journal.lock(&id).expect("lock");
+    assert!(matches!(journal.lock(&id), Err(JournalError::Busy(_))));
+    let s = journal.summary(&id).expect("summary");
+    assert_eq!((s.state, s.total, s.open), (RunState::Running, 2, 1));
+
+    journal.mark_sent(&id, &[0]).expect("sent");
+    assert_eq!(
+        journal.detail(&id).expect("detail").changes[0].status,
+        ChangeStatus::Sent
+    );
+    // The process dies here: nobody holds the lock, the run is interrupted.
+    drop(lock);
+    assert_eq!(
+        journal.summary(&id).expect("summary").state,
+        RunState::Interrupted
+    );
+    assert_eq!(journal.interrupted("t1").expect("list").len(), 1);
+    assert!(journal.interrupted("other").expect("list").is_empty());
+
+    let _lock = journal.lock(&id).expect("lock again");
+    journal
+        .record(
+            &id,
+            &[Outcome {
+                seq: 0,
+                status: ChangeStatus::Done,
+                error: None,
+                error_code: None,
+            }],
+        )
+        .expect("record");
+    journal.finish(&id, false).expect("finish");
+    let detail = journal.detail(&id).expect("detail");
+    assert_eq!(detail.summary.state, RunState::Finished);
+    assert_eq!((detail.summary.done, detail.summary.open), (1, 0));
+    assert_eq!(detail.changes[1].status, ChangeStatus::Skipped);
+    assert_eq!(detail.changes[1].before.direct[0].sku_id, E5);
+    assert_eq!(
+        detail.changes[1].before.direct[0].disabled_plans,
+        ["a-plan", "b-plan"]
+    );
+    assert_eq!(detail.plan_names[E3], "Microsoft 365 E3");
+    assert_eq!(journal.find(&id[..4]).expect("by prefix"), id);
+
+    // Opened again (another process, a restart): everything is still there.
+    drop(journal);
+    let again = Journal::open(&d.join("journal.sqlite")).expect("reopen");
+    assert_eq!(again.runs().expect("runs")[0].id, id);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn a_foreign_or_truncated_file_is_refused_and_left_as_it_was() {
+    let d = dir();
+    // Someone else's SQLite database.
+    let other = d.join("other.sqlite");
+    {
+        let c = Connection::open(&other).expect("sqlite");
+        c.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+            .expect("write");
+    }
+    let before = std::fs::read(&other).expect("read");
+    assert!(matches!(
+        Journal::open(&other),
+        Err(JournalError::Foreign { .. })
+    ));
+    assert_eq!(std::fs::read(&other).expect("read"), before);
+
+    // A text file.
+    let text = d.join("notes.txt");
+    std::fs::write(
+        &text,
+        "not a database at all, just some words\n".repeat(200),
+    )
+    .expect("w");
+    let before = std::fs::read(&text).expect("read");
+    let e = Journal::open(&text).err().expect("refused");
+    assert!(e.to_string().contains("left it as it is"), "{e}");
+    assert_eq!(std::fs::read(&text).expect("read"), before);
+
+    // A journal cut in half (a copy that stopped, a full disk).
+    let good = d.join("journal.sqlite");
+    {
+        let journal = Journal::open(&good).expect("open");
+        let people: Vec<User> = (0..300).map(|n| user(n, &[], Some("NL"))).collect();
+        let plan = Plan {
+            people: people
+                .iter()
+                .map(|u| outcome(u, Action::Add, &[E3], &[]))
+                .collect(),
+            seats: vec![],
+        };
+        begin(&journal, &people, &plan);
+        let conn = journal.conn();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("checkpoint");
+    }
+    let _ = std::fs::remove_file(good.with_extension("sqlite-wal"));
+    let _ = std::fs::remove_file(good.with_extension("sqlite-shm"));
+    let whole = std::fs::read(&good).expect("read");
+    let cut = d.join("cut.sqlite");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write");
+    let e = Journal::open(&cut)
+        .and_then(|j| j.runs().map(|_| j))
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(
+            e,
+            JournalError::Damaged { .. } | JournalError::Foreign { .. }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(&cut).expect("read"),
+        &whole[..whole.len() / 2],
+        "never overwritten"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_state_after_a_change_is_worked_out_from_the_state_before() {
+    let u = user(1, &[E5], None);
+    let before = Licensing::of(&u);
+    let mut swap = outcome(&u, Action::Swap, &[E3], &[E5]);
+    swap.set_usage_location = Some("NL".into());
+    let after = before.after(&swap);
+    assert_eq!(after.usage_location.as_deref(), Some("NL"));
+    assert_eq!(after.direct.len(), 1);
+    assert_eq!(after.direct[0].sku_id, E3);
+    assert!(!after.same_licenses(&before));
+    // Nothing to do leaves everything as it was.
+    assert_eq!(before.after(&outcome(&u, Action::None, &[], &[])), before);
+}
