@@ -504,7 +504,14 @@ fn router(state: Arc<SimState>) -> Router {
             "/_sim/devicecode/{user_code}/{decision}",
             post(decide_device_code),
         )
+        // What reached "Graph", for a test in another process (`sim serve`); the emulator
+        // listens on loopback only, like the rest of /_sim.
+        .route("/_sim/requests", get(request_log))
         .with_state(state)
+}
+
+async fn request_log(State(state): State<Arc<SimState>>) -> Response {
+    axum::Json(lock(&state.log).clone()).into_response()
 }
 
 async fn authorize(

@@ -951,6 +951,23 @@ async fn the_request_log_records_questions_answers_and_effects() {
         Some(json!(TEAMS_ESS))
     );
     assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+
+    // The same log over HTTP, for a test in another process (`sim serve`).
+    let over_http: Value = s
+        .http
+        .get(format!("{}/_sim/requests", s.sim.graph_endpoint()))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    let entries = over_http.as_array().expect("a list");
+    assert_eq!(entries.len(), 3, "{over_http}");
+    assert_eq!(entries[0]["method"], "POST");
+    assert_eq!(entries[0]["effect"], "applied");
+    assert_eq!(entries[0]["body"]["addLicenses"][0]["skuId"], TEAMS_ESS);
+    assert_eq!(entries[2]["status"], 400);
 }
 
 #[tokio::test]
