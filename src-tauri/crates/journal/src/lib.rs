@@ -8,6 +8,7 @@
 //! LicenseDesk journal, or is damaged, is refused with what to do and never written to.
 
 mod lock;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -215,3 +215,68 @@ fn the_state_after_a_change_is_worked_out_from_the_state_before() {
     // Nothing to do leaves everything as it was.
     assert_eq!(before.after(&outcome(&u, Action::None, &[], &[])), before);
 }
+
+#[test]
+fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
+    use calamine::{Reader, Xlsx};
+    let d = dir();
+    let journal = Journal::open(&d.join("journal.sqlite")).expect("open");
+    let mut people = [user(1, &[], Some("NL")), user(2, &[], Some("NL"))];
+    people[0].display_name = "=HYPERLINK(\"http://x\")".into();
+    let plan = Plan {
+        people: people
+            .iter()
+            .map(|u| outcome(u, Action::Add, &[E3], &[]))
+            .collect(),
+        seats: vec![],
+    };
+    let id = begin(&journal, &people, &plan);
+    journal
+        .record(
+            &id,
+            &[
+                Outcome {
+                    seq: 0,
+                    status: ChangeStatus::Done,
+                    error: None,
+                    error_code: None,
+                },
+                Outcome {
+                    seq: 1,
+                    status: ChangeStatus::Failed,
+                    error: Some("No free seat".into()),
+                    error_code: Some("noFreeSeat".into()),
+                },
+            ],
+        )
+        .expect("record");
+    let detail = journal.detail(&id).expect("detail");
+
+    let csv = String::from_utf8(
+        report::to_csv(&detail, &report::Labels::for_language("nl-NL")).expect("csv"),
+    )
+    .expect("utf-8");
+    assert!(
+        csv.starts_with("\u{feff}Naam,User principal name,Actie"),
+        "{csv}"
+    );
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    assert!(csv.contains("Microsoft 365 E3,,gedaan"), "{csv}");
+    assert!(csv.contains("mislukt,No free seat"), "{csv}");
+
+    let bytes = report::to_xlsx(&detail, &report::Labels::for_language("en")).expect("xlsx");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let sheet = book.worksheet_range("Result").expect("the sheet");
+    let cell = |r: u32, c: u32| {
+        sheet
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(0, 0), "Name");
+    assert_eq!(cell(1, 0), "'=HYPERLINK(\"http://x\")");
+    assert_eq!(cell(1, 6), "done");
+    assert_eq!(cell(2, 6), "failed");
+    assert_eq!(cell(2, 8), id);
+    let _ = std::fs::remove_dir_all(&d);
+}
