@@ -30,6 +30,11 @@ pub struct ConnectionArgs {
     /// cloud's, or `sim serve --tls`'s. Saved with `login` for later commands.
     #[arg(long, global = true, value_name = "FILE")]
     ca_certificate: Option<std::path::PathBuf>,
+
+    /// The journal of runs (SQLite): every change applied is written there before it is sent.
+    /// Default: journal.sqlite in the CLI's config folder.
+    #[arg(long, global = true, value_name = "FILE", env = "LICENSEDESK_JOURNAL")]
+    journal: Option<std::path::PathBuf>,
 }
 
 impl ConnectionArgs {
@@ -43,6 +48,10 @@ impl ConnectionArgs {
 
     pub fn ca_certificate(&self) -> Option<&std::path::Path> {
         self.ca_certificate.as_deref()
+    }
+
+    pub fn journal(&self) -> Option<&std::path::PathBuf> {
+        self.journal.as_ref()
     }
 }
 
@@ -93,6 +102,7 @@ fn say_when_graph_asks_to_wait() -> graph::WaitNotifier {
 pub struct Connection {
     client: GraphClient,
     names: ProductNames,
+    journal: Option<std::path::PathBuf>,
     /// Keeps the in-process demo tenant alive as long as the connection.
     _demo: Option<RunningSim>,
 }
@@ -109,6 +119,7 @@ impl Connection {
             return Ok(Self {
                 client,
                 names: ProductNames::builtin(),
+                journal: args.journal.clone(),
                 _demo: Some(sim),
             });
         }
@@ -125,6 +136,7 @@ impl Connection {
                 client: GraphClient::with_http(endpoint, saved.tokens, saved.http)
                     .on_wait(say_when_graph_asks_to_wait()),
                 names: ProductNames::builtin(),
+                journal: args.journal.clone(),
                 _demo: None,
             });
         };
@@ -144,8 +156,22 @@ impl Connection {
         Ok(Self {
             client,
             names: ProductNames::builtin(),
+            journal: args.journal.clone(),
             _demo: None,
         })
+    }
+
+    pub fn journal_path(&self) -> Option<&std::path::PathBuf> {
+        self.journal.as_ref()
+    }
+
+    /// The tenant's id and name, for the journal.
+    pub async fn tenant(&self) -> Result<(String, String), CliError> {
+        let org = self.client.organization().await?.ok_or_else(|| {
+            CliError::Failed("Microsoft Graph did not say which organisation this is".into())
+        })?;
+        let name = org.display_name.clone().unwrap_or_else(|| org.id.clone());
+        Ok((org.id, name))
     }
 
     pub fn names(&self) -> &ProductNames {

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::CliError;
 use crate::connection::{Connection, ConnectionArgs};
-use crate::operations::{carry_out, sku, terminal_safe_lines};
+use crate::operations::{carry_out_as, sku, terminal_safe_lines};
 
 #[derive(Debug, Args)]
 pub struct FileArgs {
@@ -349,10 +349,19 @@ pub async fn plan_or_apply(
             return Err(CliError::Usage("Nothing was changed.".into()));
         }
     }
-    let result = carry_out(
+    let result = carry_out_as(
         &checked.connection,
         &planned,
         &checked.skus,
+        &checked.people,
+        &format!(
+            "Import {}",
+            args.file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
+        None,
         !apply,
         as_json,
     )

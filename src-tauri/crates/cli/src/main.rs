@@ -8,6 +8,7 @@ mod login;
 mod operations;
 mod output;
 mod profile;
+mod runs;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -116,6 +117,35 @@ enum Command {
         /// Apply without asking.
         #[arg(long)]
         yes: bool,
+    },
+    /// Every run in the journal, newest first: when, who, what, how many done and failed.
+    Runs,
+    /// One run with every person's outcome.
+    Run {
+        /// The run's id (or its first characters).
+        run: String,
+    },
+    /// Finish a run that was interrupted (a crash, a kill, a lost connection). Changes whose
+    /// answer was lost are settled by reading the people, never sent blind.
+    Resume { run: String },
+    /// Reverse a run: take back what it gave, give back what it took (with the same apps
+    /// off), restore usage locations. People changed by someone else since are left alone.
+    Undo {
+        run: String,
+        /// Show the undo without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a run's report (one line per person).
+    Report {
+        run: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: runs::Format,
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// The report's language: en or nl (default: from LANG).
+        #[arg(long, value_name = "LANG")]
+        language: Option<String>,
     },
     /// Sign in to a tenant; the session is kept in the OS keychain for later commands.
     Login(login::LoginArgs),
@@ -324,6 +354,24 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             operations::change(&connection, request, cli.json).await
         }
         Command::Import(file) => import::import(&cli.connection, &file, cli.json).await,
+        Command::Runs => runs::list(cli.connection.journal(), cli.json),
+        Command::Run { run } => runs::show(cli.connection.journal(), &run, cli.json),
+        Command::Resume { run } => runs::resume(&cli.connection, &run, cli.json).await,
+        Command::Undo { run, dry_run } => {
+            runs::undo(&cli.connection, &run, dry_run, cli.json).await
+        }
+        Command::Report {
+            run,
+            format,
+            out,
+            language,
+        } => runs::write_report(
+            cli.connection.journal(),
+            &run,
+            format,
+            &out,
+            language.as_deref(),
+        ),
         Command::Plan { file, shortfall } => {
             import::plan_or_apply(
                 &cli.connection,

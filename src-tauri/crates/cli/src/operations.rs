@@ -3,7 +3,9 @@
 //! (`licensing::plan`), shown or applied through the same engine as the app.
 
 use clap::Args;
-use graph::{ExecutorOptions, PersonStatus};
+use std::collections::HashMap;
+
+use graph::PersonStatus;
 use licensing::{
     Action, PlanToAdd, ProductNames, Reason, ShortfallPolicy, Sku, UsageLocationChange, User,
     WantedChange, parse_country, plan, resolve_sku, summarize_users,
@@ -352,38 +354,92 @@ pub async fn change(
     };
 
     let planned = plan(&people, &wanted, &skus, policy);
-    carry_out(connection, &planned, &skus, dry_run, as_json).await
+    let what = describe_change(&wanted, &skus, names, people.len());
+    carry_out_as(
+        connection, &planned, &skus, &people, &what, None, dry_run, as_json,
+    )
+    .await
+}
+
+/// A change in a few words, for the journal ("Give Microsoft 365 E3 (120 people)").
+pub fn describe_change(
+    wanted: &WantedChange,
+    skus: &[Sku],
+    names: &ProductNames,
+    people: usize,
+) -> String {
+    let name = |id: &str| {
+        skus.iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(id))
+            .map(|s| names.display_name(&s.sku_id, &s.sku_part_number))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let add: Vec<String> = wanted.add.iter().map(|a| name(&a.sku_id)).collect();
+    let remove: Vec<String> = wanted.remove.iter().map(|r| name(r)).collect();
+    let mut what = match (add.is_empty(), remove.is_empty()) {
+        (false, true) => format!("Give {}", add.join(", ")),
+        (true, false) => format!("Take away {}", remove.join(", ")),
+        (false, false) => format!("Swap {} → {}", remove.join(", "), add.join(", ")),
+        (true, true) => "Set usage location".to_string(),
+    };
+    if let Some(UsageLocationChange::Everyone(c) | UsageLocationChange::WhereMissing(c)) =
+        &wanted.usage_location
+        && !(add.is_empty() && remove.is_empty())
+    {
+        what.push_str(&format!(" (usage location {c})"));
+    } else if let Some(UsageLocationChange::Everyone(c)) = &wanted.usage_location {
+        what = format!("Set usage location to {c}");
+    }
+    format!(
+        "{what} — {people} {}",
+        if people == 1 { "person" } else { "people" }
+    )
+}
+
+/// Friendly plan names of the tenant, by lower-case id, for the journal's reports.
+pub async fn plan_names(connection: &Connection) -> Result<HashMap<String, String>, CliError> {
+    Ok(connection
+        .skus()
+        .await?
+        .iter()
+        .map(|s| {
+            (
+                s.sku_id.to_ascii_lowercase(),
+                connection
+                    .names()
+                    .display_name(&s.sku_id, &s.sku_part_number),
+            )
+        })
+        .collect())
 }
 
 /// Shows a plan (`dry_run`) or applies it and shows the result, in text or JSON.
 /// Exit: 0 when everything planned was done (or only shown), 1 when someone was blocked or a
 /// change failed.
-pub async fn carry_out(
+///
+/// Applying goes through the journal (`runs::journaled`): `people` are everyone in the plan as
+/// read (their state before), `what` says what the run is, `undoes` the run it reverses.
+#[allow(clippy::too_many_arguments)]
+pub async fn carry_out_as(
     connection: &Connection,
     planned: &licensing::Plan,
     skus: &[licensing::Sku],
+    people: &[User],
+    what: &str,
+    undoes: Option<&str>,
     dry_run: bool,
     as_json: bool,
 ) -> Result<(), CliError> {
     let names = connection.names();
-    let statuses = if dry_run {
-        None
+    let (run_id, statuses) = if dry_run {
+        (None, None)
     } else {
         let progress_shown = !as_json && planned.people.len() > 20;
-        Some(
-            connection
-                .client()
-                .apply_plan(planned, &ExecutorOptions::default(), |p| {
-                    if progress_shown {
-                        eprint!("\r{} of {} done, {} failed…", p.done, p.total, p.failed);
-                    }
-                })
-                .await,
-        )
+        let (id, statuses) =
+            crate::runs::journaled(connection, planned, people, what, undoes, progress_shown)
+                .await?;
+        (Some(id), Some(statuses))
     };
-    if statuses.is_some() && !as_json && planned.people.len() > 20 {
-        eprintln!();
-    }
 
     let group_ids: Vec<String> = planned
         .people
@@ -394,7 +450,8 @@ pub async fn carry_out(
         })
         .collect();
     let group_names = connection.client().group_names(&group_ids).await;
-    let report = Report::new(planned, statuses.as_deref(), skus, names, &group_names);
+    let mut report = Report::new(planned, statuses.as_deref(), skus, names, &group_names);
+    report.run_id = run_id;
     if as_json {
         print_json(&report)?;
     } else {
@@ -423,6 +480,9 @@ pub async fn carry_out(
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Report {
+    /// The journal's id of the run (not for a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_id: Option<String>,
     changes: Vec<ChangeLine>,
     seats: Vec<SeatLine>,
 }
@@ -456,7 +516,7 @@ struct SeatLine {
     shortfall: u32,
 }
 
-fn action_word(action: Action) -> &'static str {
+pub(crate) fn action_word(action: Action) -> &'static str {
     match action {
         Action::Add => "add",
         Action::Remove => "remove",
@@ -531,7 +591,11 @@ impl Report {
                 shortfall: l.shortfall,
             })
             .collect();
-        Self { changes, seats }
+        Self {
+            run_id: None,
+            changes,
+            seats,
+        }
     }
 
     fn text(&self, dry_run: bool) -> String {

@@ -1,0 +1,393 @@
+//! Runs survive: every change is journaled before it is sent, a run killed at any point is
+//! finished by `resume` with every change landing exactly once, and any run can be undone.
+//! Against `sim serve` (its own process, so it outlives the CLI processes killed here); what
+//! reached "Graph" is read from its `GET /_sim/requests`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Sim {
+    child: Child,
+    endpoint: String,
+    token: String,
+    home: PathBuf,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+fn sim(scenario: &str, name: &str) -> Sim {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+        .args(["sim", "serve", "--scenario", scenario])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("hello line");
+    let hello: Value = serde_json::from_str(&line).expect("json");
+    let home = std::env::temp_dir().join(format!("ld-runs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("home");
+    Sim {
+        child,
+        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
+        token: hello["accessToken"].as_str().expect("token").into(),
+        home,
+    }
+}
+
+impl Sim {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"));
+        c.env("LICENSEDESK_CONFIG_DIR", &self.home)
+            .env_remove("LICENSEDESK_JOURNAL")
+            .env("SIM_TOKEN", &self.token)
+            .args([
+                "--graph-endpoint",
+                &self.endpoint,
+                "--access-token-env",
+                "SIM_TOKEN",
+            ])
+            .args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("runs")
+    }
+
+    fn json(&self, args: &[&str], code: i32) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// The emulator's request log, over HTTP.
+    fn requests(&self) -> Vec<Value> {
+        let url = format!("{}/_sim/requests", self.endpoint);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            reqwest::get(&url)
+                .await
+                .expect("log")
+                .json::<Vec<Value>>()
+                .await
+                .expect("json")
+        })
+    }
+}
+
+/// Writes per user id in the path: those that ran (changed the tenant, or found it already
+/// so: a license write sent blind a second time shows as a second one), or with `changed`
+/// only those that changed it. (A usage location is set with an idempotent PATCH, which the
+/// engine may repeat after a lost answer; it changes the tenant once.)
+fn applied(requests: &[Value], what: &str, changed: bool) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    for r in requests {
+        let path = r["path"].as_str().unwrap_or_default();
+        let is_it = match what {
+            "license" => path.contains("/assignLicense"),
+            _ => r["method"] == "PATCH",
+        };
+        let counts = if changed {
+            r["effect"] == "applied"
+        } else {
+            r["effect"].is_string()
+        };
+        if is_it && counts {
+            let user = path
+                .split("/users/")
+                .nth(1)
+                .and_then(|rest| rest.split(['/', '?']).next())
+                .unwrap_or_default();
+            *out.entry(user.to_string()).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn a_run_is_journaled_shown_reported_and_undone() {
+    let sim = sim("demo", "undo");
+    let before = sim.json(&["users", "--department", "Sales"], 0);
+    let report = sim.json(
+        &[
+            "assign-all",
+            "--sku",
+            "FLOW_FREE",
+            "--department",
+            "Sales",
+            "--set-usage-location",
+            "NL",
+            "--shortfall",
+            "partial",
+        ],
+        0,
+    );
+    let id = report["runId"].as_str().expect("a run id").to_string();
+    let runs = sim.json(&["runs"], 0);
+    assert_eq!(runs[0]["id"], id.as_str());
+    assert_eq!(runs[0]["state"], "finished");
+
+    let run = sim.json(&["run", &id[..5]], 0);
+    for key in ["id", "tenantId", "startedAt", "state", "changes"] {
+        assert!(!run[key].is_null(), "run --json has {key}: {run}");
+    }
+    assert_eq!(run["tenantId"], "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d");
+    let changes = run["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), before.as_array().expect("people").len());
+    let given = changes.iter().filter(|c| c["action"] == "add").count();
+    assert!(given > 0);
+    for c in changes {
+        for key in ["userPrincipalName", "action", "status"] {
+            assert!(c[key].is_string(), "{key} in {c}");
+        }
+        assert!(c.get("error").is_some());
+        if c["action"] == "add" {
+            assert_eq!(c["status"], "done", "{c}");
+        }
+    }
+
+    let xlsx = sim.home.join("report.xlsx");
+    let out = sim.run(&[
+        "report",
+        &id,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(&xlsx).expect("written").starts_with(b"PK"),
+        "a zip: an xlsx"
+    );
+    let csv = sim.home.join("report.csv");
+    let out = sim.run(&[
+        "report",
+        &id,
+        "--out",
+        csv.to_str().expect("path"),
+        "--language",
+        "nl",
+    ]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with("\u{feff}Naam,"), "{text}");
+    assert_eq!(text.matches(",gedaan,").count(), given, "{text}");
+
+    // Undo: everyone as before the run (usage locations the run set where there were none
+    // stay; licenses go).
+    let undo = sim.json(&["undo", &id], 0);
+    let undo_id = undo["runId"].as_str().expect("the undo is a run too");
+    let after = sim.json(&["users", "--department", "Sales"], 0);
+    let licenses = |people: &Value| -> Vec<(String, Vec<String>)> {
+        let mut v: Vec<(String, Vec<String>)> = people
+            .as_array()
+            .expect("people")
+            .iter()
+            .map(|u| {
+                let mut l: Vec<String> = u["licenses"]
+                    .as_array()
+                    .map(|l| {
+                        l.iter()
+                            .map(|x| x["skuPartNumber"].as_str().unwrap_or_default().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                l.sort();
+                (
+                    u["userPrincipalName"].as_str().unwrap_or_default().into(),
+                    l,
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(licenses(&after), licenses(&before));
+    let run = sim.json(&["run", &id], 0);
+    assert_eq!(run["state"], "undone");
+    assert_eq!(run["undoneBy"], undo_id);
+    // Once is enough.
+    let again = sim.run(&["undo", &id]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("undone already"));
+    // A run that is not there.
+    let none = sim.run(&["run", "ffffffff"]);
+    assert_eq!(none.status.code(), Some(2));
+}
+
+#[test]
+fn a_journal_that_is_not_ours_stops_the_run_before_anything_is_sent() {
+    let sim = sim("demo", "foreign");
+    let file = sim.home.join("notes.sqlite");
+    std::fs::write(&file, "my shopping list\n".repeat(300)).expect("write");
+    let out = sim
+        .command(&["assign-all", "--sku", "FLOW_FREE", "--department", "Sales"])
+        .env("LICENSEDESK_JOURNAL", &file)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("left it as it is"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("still there"),
+        "my shopping list\n".repeat(300)
+    );
+    let writes = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] != "GET")
+        .count();
+    assert_eq!(writes, 0, "nothing was sent");
+}
+
+/// Kills `child` with SIGKILL, as a power cut or `kill -9` would.
+fn kill_hard(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+#[test]
+fn killed_at_ten_points_and_resumed_every_change_lands_exactly_once() {
+    let sim = sim("flaky", "crash");
+    let mut first = sim
+        .command(&[
+            "assign-all",
+            "--sku",
+            "FLOW_FREE",
+            "--set-usage-location",
+            "NL",
+            "--shortfall",
+            "partial",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("assign-all");
+    // Point 1: just after the run is written, before or while the first chunk goes.
+    let mut err = BufReader::new(first.stderr.take().expect("stderr"));
+    let mut id = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while id.is_empty() && Instant::now() < deadline {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix("Run ") {
+            id = rest.split(':').next().unwrap_or_default().to_string();
+        }
+    }
+    assert!(!id.is_empty(), "the run was announced");
+    std::thread::sleep(Duration::from_millis(150));
+    kill_hard(&mut first);
+    let mut kills = 1;
+    let state = |sim: &Sim| {
+        sim.json(&["run", &id], 0)["state"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert_eq!(state(&sim).as_deref(), Some("interrupted"));
+
+    // Points 2–10: each resume is killed in turn, in settling, between chunks or mid-chunk.
+    for wait_ms in [900, 300, 2_500, 50, 1_600, 700, 3_500, 1_200, 2_000] {
+        if state(&sim).as_deref() != Some("interrupted") {
+            break;
+        }
+        let mut resume = sim
+            .command(&["resume", &id])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("resume");
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        kill_hard(&mut resume);
+        kills += 1;
+    }
+    assert!(
+        kills >= 6,
+        "the run ended before it was killed often enough ({kills})"
+    );
+    if state(&sim).as_deref() == Some("interrupted") {
+        let out = sim.run(&["resume", &id]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let run = sim.json(&["run", &id], 0);
+    assert_eq!(run["state"], "finished");
+    let changes = run["changes"].as_array().expect("changes");
+    let planned: HashSet<&str> = changes
+        .iter()
+        .filter(|c| c["action"] == "add")
+        .map(|c| c["userId"].as_str().expect("id"))
+        .collect();
+    assert!(
+        planned.len() > 1_500,
+        "a 2,000-person run ({})",
+        planned.len()
+    );
+    for c in changes.iter().filter(|c| c["action"] == "add") {
+        assert_eq!(c["status"], "done", "{c}");
+    }
+    let requests = sim.requests();
+    let licenses = applied(&requests, "license", false);
+    for id in &planned {
+        assert_eq!(
+            licenses.get(*id).copied().unwrap_or(0),
+            1,
+            "{id}: the license landed once"
+        );
+    }
+    let touched: HashSet<&str> = licenses.keys().map(String::as_str).collect();
+    assert!(
+        touched.is_subset(&planned),
+        "nobody outside the run was touched: {:?}",
+        touched.difference(&planned).collect::<Vec<_>>()
+    );
+    for (user, n) in applied(&requests, "location", true) {
+        assert_eq!(n, 1, "{user}: the usage location was set once");
+    }
+    eprintln!(
+        "killed {kills} times; {} changes, each applied once",
+        planned.len()
+    );
+}
