@@ -32,6 +32,12 @@ const COMMANDS: &[&str] = &[
     "import_fix",
     "import_leave_out",
     "import_plan",
+    "history_runs",
+    "history_run",
+    "interrupted_runs",
+    "finish_run",
+    "plan_undo",
+    "save_run_report",
 ];
 
 fn main() {

@@ -54,6 +54,12 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-import-fix",
         "allow-import-leave-out",
         "allow-import-plan",
+        "allow-history-runs",
+        "allow-history-run",
+        "allow-interrupted-runs",
+        "allow-finish-run",
+        "allow-plan-undo",
+        "allow-save-run-report",
         // The graph-wait banner and the close-during-a-run question: listening only, never
         // emitting.
         "core:event:allow-listen",

@@ -9,6 +9,7 @@ use tauri::{AppHandle, State};
 use tokio::sync::Mutex;
 
 use crate::error::CommandError;
+use crate::history::{History, RunPage, RunPageQuery};
 use crate::import::{ImportFile, ImportRows, Imports, ReadChoice, RowsView};
 use crate::people::Country;
 use crate::person::PersonDetail;
@@ -17,6 +18,7 @@ use crate::settings;
 use crate::signin::{self, DeviceCodeInfo};
 use crate::tenant::{SavedTenant, TenantInfo, TenantSetup, TenantState};
 use hr_import::{Field, Mapping};
+use journal::RunSummary;
 
 /// The device-code sign-in waiting for the person, between its two commands.
 #[derive(Default)]
@@ -197,10 +199,11 @@ pub async fn plan_change(
 pub async fn apply_plan(
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
+    history: State<'_, History>,
     on_progress: Channel<RunProgress>,
 ) -> Result<RunResult, CommandError> {
     let connection = state.connection().await?;
-    runs.apply(&connection, |p| {
+    runs.apply(&connection, &history, |p| {
         let _ = on_progress.send(p);
     })
     .await
@@ -405,4 +408,97 @@ pub async fn import_plan(
     let connection = state.connection().await?;
     let request = imports.request(&connection)?;
     runs.plan(&connection, request, policy).await
+}
+
+/// Every run in the journal, newest first.
+#[tauri::command]
+pub fn history_runs(history: State<'_, History>) -> Result<Vec<RunSummary>, CommandError> {
+    history.runs()
+}
+
+/// A page of one run's people.
+#[tauri::command]
+pub fn history_run(
+    history: State<'_, History>,
+    id: String,
+    query: RunPageQuery,
+) -> Result<RunPage, CommandError> {
+    history.page(&id, query)
+}
+
+/// Runs on the current tenant that were cut short (a crash, the power, a kill).
+#[tauri::command]
+pub async fn interrupted_runs(
+    state: State<'_, TenantState>,
+    history: State<'_, History>,
+) -> Result<Vec<RunSummary>, CommandError> {
+    let connection = state.connection().await?;
+    history.interrupted(&connection.info.tenant_id)
+}
+
+/// Finishes an interrupted run (lost answers settled by reading the people), with progress.
+#[tauri::command]
+pub async fn finish_run(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+    history: State<'_, History>,
+    id: String,
+    on_progress: Channel<RunProgress>,
+) -> Result<RunSummary, CommandError> {
+    let connection = state.connection().await?;
+    runs.finish_interrupted(&connection, &history, &id, |p| {
+        let _ = on_progress.send(p);
+    })
+    .await
+}
+
+/// Plans the undo of a run; applied with `apply_plan` like any plan.
+#[tauri::command]
+pub async fn plan_undo(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+    history: State<'_, History>,
+    id: String,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    runs.plan_undo(&connection, &history, &id).await
+}
+
+/// Saves a run's report (CSV or Excel, in the window's language) where the person chooses;
+/// the path, or `null` when they cancelled.
+#[tauri::command]
+pub async fn save_run_report(
+    app: AppHandle,
+    history: State<'_, History>,
+    id: String,
+    excel: bool,
+    language: String,
+) -> Result<Option<String>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    let bytes = history.report(&id, excel, &language)?;
+    let (ext, filter) = if excel {
+        ("xlsx", "Excel")
+    } else {
+        ("csv", "CSV")
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter(filter, &[ext])
+        .set_file_name(format!("licensedesk-run-{id}.{ext}"))
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        CommandError::new(
+            "report.path",
+            "That place cannot be written to. Choose a folder on this computer.",
+            Some(e.to_string()),
+        )
+    })?;
+    crate::runs::write_report(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
 }

@@ -431,7 +431,10 @@ impl Imports {
                 None,
             ));
         }
-        Ok(Request::Each(list))
+        Ok(Request::Each {
+            what: format!("Import {}", session.file_name),
+            changes: list,
+        })
     }
 }
 

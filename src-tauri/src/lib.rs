@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod history;
 mod import;
 mod logging;
 mod people;
@@ -27,6 +28,13 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             logging::start(app.handle());
+            // The journal of runs, in the app's data folder (one file for every tenant).
+            let journal = app
+                .path()
+                .app_data_dir()
+                .map(|d| d.join("journal.sqlite"))
+                .unwrap_or_else(|_| std::path::PathBuf::from("journal.sqlite"));
+            app.manage(history::History::open(journal));
             // "Open with LicenseDesk" on a CSV or workbook: the file waits for the Import page.
             if let Some(path) = std::env::args_os()
                 .skip(1)
@@ -132,6 +140,12 @@ pub fn run() {
             commands::import_fix,
             commands::import_leave_out,
             commands::import_plan,
+            commands::history_runs,
+            commands::history_run,
+            commands::interrupted_runs,
+            commands::finish_run,
+            commands::plan_undo,
+            commands::save_run_report,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -1,24 +1,23 @@
 //! Bulk changes from the app: a plan the person has seen (preview), then the run that carries
 //! it out with live progress, pause, resume and cancel, and its result in plain words, which
-//! can be saved as CSV.
+//! can be saved as CSV. Every run goes through the journal (`history`): written before
+//! anything is sent, so it can be finished after a crash and undone later.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use graph::{ExecutorOptions, GraphError, GraphErrorKind, PersonStatus};
-use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, WantedChange};
+use graph::{GraphError, GraphErrorKind, PersonStatus};
+use journal::{NewRun, RunSummary};
+use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, User, WantedChange};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use ts_rs::TS;
 
 use crate::error::CommandError;
+use crate::history::{History, journal_error};
 use crate::tenant::Connection;
-
-/// People carried out between two checks for pause and cancel. Small enough that Cancel
-/// stops sending within a second or two; large enough for the executor's batching.
-const CHUNK: usize = 200;
 
 /// What the preview shows: the plan, and the names to show it with.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -30,6 +29,17 @@ pub struct PlanPreview {
     pub plan_names: HashMap<String, String>,
     /// Group id → its name, for licenses that come from a group.
     pub group_names: HashMap<String, String>,
+    /// For an undo: people changed by someone else since the run, left alone, and why.
+    pub left_alone: Vec<LeftAlone>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LeftAlone {
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,6 +82,8 @@ pub struct RunLine {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct RunResult {
+    /// The run's id in the journal (History shows it; it can be undone from there).
+    pub run_id: Option<String>,
     pub lines: Vec<RunLine>,
     /// Plan (SKU) id, lower case → its friendly name; group id → its name.
     pub plan_names: HashMap<String, String>,
@@ -97,20 +109,30 @@ pub struct RunProgress {
     pub paused: bool,
 }
 
-/// What the person asked for: one change for everyone chosen (a filter or a selection), or
-/// each person's own change (the rows of an HR file).
+/// What the person asked for: one change for everyone chosen (a filter or a selection),
+/// each person's own change (the rows of an HR file), or the reverse of an earlier run.
 #[derive(Debug, Clone)]
 pub enum Request {
     Everyone {
         ids: Vec<String>,
         change: WantedChange,
     },
-    Each(Vec<(String, WantedChange)>),
+    Each {
+        /// What the run is, in a few words ("Import starters.csv").
+        what: String,
+        changes: Vec<(String, WantedChange)>,
+    },
+    Undo {
+        run: String,
+        what: String,
+        /// The people as read now, each with the change back.
+        back: Vec<(User, WantedChange)>,
+    },
 }
 
 impl Request {
     /// The same request for only these people (a retry of those who failed).
-    fn only(&self, keep: &std::collections::HashSet<&str>) -> Request {
+    fn only(&self, keep: &HashSet<&str>) -> Request {
         match self {
             Request::Everyone { ids, change } => Request::Everyone {
                 ids: ids
@@ -120,12 +142,23 @@ impl Request {
                     .collect(),
                 change: change.clone(),
             },
-            Request::Each(list) => Request::Each(
-                list.iter()
+            Request::Each { what, changes } => Request::Each {
+                what: what.clone(),
+                changes: changes
+                    .iter()
                     .filter(|(id, _)| keep.contains(id.as_str()))
                     .cloned()
                     .collect(),
-            ),
+            },
+            Request::Undo { run, what, back } => Request::Undo {
+                run: run.clone(),
+                what: what.clone(),
+                back: back
+                    .iter()
+                    .filter(|(u, _)| keep.contains(u.id.as_str()))
+                    .cloned()
+                    .collect(),
+            },
         }
     }
 }
@@ -135,9 +168,7 @@ impl Request {
 pub struct Runs {
     pending: Mutex<Option<Pending>>,
     last: Mutex<Option<(RunResult, Request, ShortfallPolicy)>>,
-    paused: AtomicBool,
-    cancelled: AtomicBool,
-    resumed: Notify,
+    control: runner::Control,
     /// A run is sending changes: closing the window asks first.
     running: AtomicBool,
     /// Wakes whoever waits for a run to stop (closing after Cancel).
@@ -158,6 +189,9 @@ struct Pending {
     preview: PlanPreview,
     request: Request,
     policy: ShortfallPolicy,
+    /// Everyone in the plan as read when planning: the journal keeps their state before.
+    people: Vec<User>,
+    what: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -185,35 +219,64 @@ impl Runs {
         request: Request,
         policy: ShortfallPolicy,
     ) -> Result<PlanPreview, CommandError> {
+        self.plan_with(connection, request, policy, Vec::new())
+            .await
+    }
+
+    async fn plan_with(
+        &self,
+        connection: &Connection,
+        request: Request,
+        policy: ShortfallPolicy,
+        left_alone: Vec<LeftAlone>,
+    ) -> Result<PlanPreview, CommandError> {
         connection
             .directory
             .ensure_started(&connection.client)
             .await?;
         let skus = connection.directory.skus();
-        let plan = match &request {
+        let (plan, people, what) = match &request {
             Request::Everyone { ids, change } => {
                 let people = connection.directory.people(ids);
                 if people.is_empty() {
                     return Err(nobody());
                 }
-                licensing::plan(&people, change, &skus, policy)
+                let what = licensing::describe_change(
+                    change,
+                    &skus,
+                    &ProductNames::builtin(),
+                    people.len(),
+                );
+                (
+                    licensing::plan(&people, change, &skus, policy),
+                    people,
+                    what,
+                )
             }
-            Request::Each(list) => {
-                let ids: Vec<String> = list.iter().map(|(id, _)| id.clone()).collect();
-                let people: HashMap<String, licensing::User> = connection
+            Request::Each { what, changes } => {
+                let ids: Vec<String> = changes.iter().map(|(id, _)| id.clone()).collect();
+                let people: HashMap<String, User> = connection
                     .directory
                     .people(&ids)
                     .into_iter()
                     .map(|u| (u.id.clone(), u))
                     .collect();
-                let requests: Vec<(&licensing::User, &WantedChange)> = list
+                let requests: Vec<(&User, &WantedChange)> = changes
                     .iter()
                     .filter_map(|(id, change)| Some((people.get(id)?, change)))
                     .collect();
                 if requests.is_empty() {
                     return Err(nobody());
                 }
-                licensing::plan_each(&requests, &skus, policy)
+                let plan = licensing::plan_each(&requests, &skus, policy);
+                (plan, people.into_values().collect(), what.clone())
+            }
+            Request::Undo { what, back, .. } => {
+                let requests: Vec<(&User, &WantedChange)> =
+                    back.iter().map(|(u, c)| (u, c)).collect();
+                let plan = licensing::plan_each(&requests, &skus, policy);
+                let people = back.iter().map(|(u, _)| u.clone()).collect();
+                (plan, people, what.clone())
             }
         };
         let groups: Vec<String> = plan
@@ -232,27 +295,92 @@ impl Runs {
             plan,
             plan_names: plan_names(&skus),
             group_names,
+            left_alone,
         };
         *lock(&self.pending) = Some(Pending {
             preview: preview.clone(),
             request,
             policy,
+            people,
+            what,
         });
         Ok(preview)
     }
 
+    /// Plans the undo of a run from the journal and the people as they are now; those
+    /// changed by someone else since are left alone and listed in the preview.
+    pub async fn plan_undo(
+        &self,
+        connection: &Connection,
+        history: &History,
+        run: &str,
+    ) -> Result<PlanPreview, CommandError> {
+        let journal = history.journal()?;
+        let detail = journal.detail(run).map_err(journal_error)?;
+        if detail.summary.tenant_id != connection.info.tenant_id {
+            return Err(CommandError::new(
+                "undo.otherTenant",
+                format!(
+                    "This run was on {}. Switch to that tenant to undo it.",
+                    detail.summary.tenant_name
+                ),
+                None,
+            ));
+        }
+        match detail.summary.state {
+            journal::RunState::Running => {
+                return Err(journal_error(journal::JournalError::Busy(run.into())));
+            }
+            journal::RunState::Undone => {
+                return Err(CommandError::new(
+                    "undo.done",
+                    "This run was undone already.",
+                    None,
+                ));
+            }
+            _ => {}
+        }
+        let ids: Vec<String> = detail
+            .changes
+            .iter()
+            .map(|c| c.outcome.user_id.clone())
+            .collect();
+        let now = runner::read_people(&connection.client, &ids).await?;
+        let (back, alone) = runner::reverse(&detail, &now);
+        let left_alone = alone
+            .into_iter()
+            .map(|a| LeftAlone {
+                user_principal_name: a.outcome.user_principal_name,
+                display_name: a.outcome.display_name,
+                why: a.why,
+            })
+            .collect();
+        if back.is_empty() {
+            return Err(CommandError::new(
+                "undo.nothing",
+                "Nothing to undo: nobody is still as this run left them.",
+                None,
+            ));
+        }
+        let request = Request::Undo {
+            run: run.to_string(),
+            what: format!("Undo: {}", detail.summary.what),
+            back,
+        };
+        self.plan_with(connection, request, ShortfallPolicy::Partial, left_alone)
+            .await
+    }
+
     pub fn pause(&self) {
-        self.paused.store(true, Ordering::SeqCst);
+        self.control.pause();
     }
 
     pub fn resume(&self) {
-        self.paused.store(false, Ordering::SeqCst);
-        self.resumed.notify_waiters();
+        self.control.resume();
     }
 
     pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        self.resume();
+        self.control.cancel();
     }
 
     pub fn is_running(&self) -> bool {
@@ -272,13 +400,15 @@ impl Runs {
         }
     }
 
-    /// Carries out the plan last previewed. Removals and swaps go first (they free seats the
-    /// additions may need); pause and cancel are checked between chunks of people.
+    /// Carries out the plan last previewed, journaled: removals and swaps first (they free
+    /// seats the additions may need); pause and cancel between chunks of people.
     pub async fn apply(
         &self,
         connection: &Connection,
+        history: &History,
         mut on_progress: impl FnMut(RunProgress),
     ) -> Result<RunResult, CommandError> {
+        let journal = history.journal()?;
         let Some(pending) = lock(&self.pending).take() else {
             return Err(CommandError::new(
                 "run.nothing",
@@ -286,69 +416,49 @@ impl Runs {
                 None,
             ));
         };
-        self.paused.store(false, Ordering::SeqCst);
-        self.cancelled.store(false, Ordering::SeqCst);
+        let undoes = match &pending.request {
+            Request::Undo { run, .. } => Some(run.as_str()),
+            _ => None,
+        };
+        let plan = &pending.preview.plan;
+        let id = journal
+            .begin(&NewRun {
+                tenant_id: &connection.info.tenant_id,
+                tenant_name: &connection.info.display_name,
+                started_by: connection
+                    .info
+                    .user_principal_name
+                    .as_deref()
+                    .unwrap_or("demo"),
+                source: "app",
+                what: &pending.what,
+                undoes,
+                plan,
+                plan_names: &pending.preview.plan_names,
+                people: &pending.people,
+            })
+            .map_err(journal_error)?;
+        let _lock = journal.lock(&id).map_err(journal_error)?;
+        self.control.reset();
         self.running.store(true, Ordering::SeqCst);
         let _running = Running(self);
-        let plan = &pending.preview.plan;
-        let order: Vec<usize> = {
-            let rank = |a: Action| match a {
-                Action::Remove | Action::Swap => 0,
-                Action::Add => 1,
-                Action::None => 2,
-                Action::Blocked => 3,
-            };
-            let mut order: Vec<usize> = (0..plan.people.len()).collect();
-            order.sort_by_key(|&i| rank(plan.people[i].action));
-            order
-        };
-        let to_send = plan.people.iter().filter(|p| sends_anything(p)).count() as u32;
-        let mut statuses: Vec<Option<PersonStatus>> =
-            (0..plan.people.len()).map(|_| None).collect();
         let started = Instant::now();
-        let (mut done, mut failed) = (0u32, 0u32);
-        let mut cancelled = false;
-        for chunk in order.chunks(CHUNK) {
-            while self.paused.load(Ordering::SeqCst) && !self.cancelled.load(Ordering::SeqCst) {
-                on_progress(progress(to_send, done, failed, started, true));
-                let woken = self.resumed.notified();
-                if !self.paused.load(Ordering::SeqCst) {
-                    break;
-                }
-                woken.await;
-            }
-            if self.cancelled.load(Ordering::SeqCst) {
-                cancelled = true;
-                break;
-            }
-            let part = Plan {
-                people: chunk.iter().map(|&i| plan.people[i].clone()).collect(),
-                seats: Vec::new(),
-            };
-            let (base_done, base_failed) = (done, failed);
-            let results = connection
-                .client
-                .apply_plan(&part, &ExecutorOptions::default(), |p| {
-                    on_progress(progress(
-                        to_send,
-                        base_done + p.done as u32,
-                        base_failed + p.failed as u32,
-                        started,
-                        false,
-                    ))
-                })
-                .await;
-            for (&i, status) in chunk.iter().zip(results) {
-                let counts = sends_anything(&plan.people[i]);
-                match &status {
-                    PersonStatus::Done if counts => done += 1,
-                    PersonStatus::Failed(_) => failed += 1,
-                    _ => {}
-                }
-                statuses[i] = Some(status);
-            }
-            on_progress(progress(to_send, done, failed, started, false));
-        }
+        let seqs: Vec<u32> = (0..plan.people.len() as u32).collect();
+        let statuses = runner::carry_out(
+            &connection.client,
+            journal,
+            &id,
+            plan,
+            &seqs,
+            &self.control,
+            |t| on_progress(progress(t.total, t.done, t.failed, started, t.paused)),
+        )
+        .await
+        .map_err(journal_error)?;
+        let cancelled = statuses
+            .iter()
+            .zip(&plan.people)
+            .any(|(s, p)| s.is_none() && p.action != Action::Blocked && sends_anything(p));
 
         // The people changed are read again, so the list and the panel show what is true now;
         // the plans too, for their seats.
@@ -361,9 +471,73 @@ impl Runs {
             .collect();
         refresh(connection, &changed).await;
 
-        let result = result_of(&pending.preview, statuses, cancelled);
+        let mut result = result_of(&pending.preview, statuses, cancelled);
+        result.run_id = Some(id);
         *lock(&self.last) = Some((result.clone(), pending.request, pending.policy));
         Ok(result)
+    }
+
+    /// Finishes a run that was cut short: lost answers are settled by reading the people,
+    /// then what is still missing is sent. Returns the run as the journal has it after.
+    pub async fn finish_interrupted(
+        &self,
+        connection: &Connection,
+        history: &History,
+        run: &str,
+        mut on_progress: impl FnMut(RunProgress),
+    ) -> Result<RunSummary, CommandError> {
+        let journal = history.journal()?;
+        let summary = journal.summary(run).map_err(journal_error)?;
+        if summary.tenant_id != connection.info.tenant_id {
+            return Err(CommandError::new(
+                "resume.otherTenant",
+                format!(
+                    "This run was on {}. Switch to that tenant to finish it.",
+                    summary.tenant_name
+                ),
+                None,
+            ));
+        }
+        if summary.state != journal::RunState::Interrupted {
+            return Err(CommandError::new(
+                "resume.notInterrupted",
+                "This run is not waiting to be finished.",
+                None,
+            ));
+        }
+        let _lock = journal.lock(run).map_err(journal_error)?;
+        journal.reopen(run).map_err(journal_error)?;
+        self.control.reset();
+        self.running.store(true, Ordering::SeqCst);
+        let _running = Running(self);
+        let settled = runner::settle(&connection.client, journal, run)
+            .await
+            .map_err(|e| match e {
+                runner::RunError::Journal(e) => journal_error(e),
+                runner::RunError::Graph(e) => e.into(),
+            })?;
+        let started = Instant::now();
+        let statuses = runner::carry_out(
+            &connection.client,
+            journal,
+            run,
+            &settled.plan,
+            &settled.seqs,
+            &self.control,
+            |t| on_progress(progress(t.total, t.done, t.failed, started, t.paused)),
+        )
+        .await
+        .map_err(journal_error)?;
+        let changed: Vec<String> = settled
+            .plan
+            .people
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, s)| matches!(s, Some(PersonStatus::Done)))
+            .map(|(p, _)| p.user_id.clone())
+            .collect();
+        refresh(connection, &changed).await;
+        journal.summary(run).map_err(journal_error)
     }
 
     /// Plans the last run's change again for the people it failed for.
@@ -377,7 +551,7 @@ impl Runs {
                     None,
                 ));
             };
-            let again: std::collections::HashSet<&str> = result
+            let again: HashSet<&str> = result
                 .lines
                 .iter()
                 .filter(|l| matches!(l.status, LineStatus::Failed | LineStatus::NotSent))
@@ -518,6 +692,7 @@ fn result_of(
             .unwrap_or_else(|| id.to_string())
     };
     let mut result = RunResult {
+        run_id: None,
         lines: Vec::with_capacity(statuses.len()),
         plan_names: preview.plan_names.clone(),
         group_names: preview.group_names.clone(),
@@ -662,14 +837,14 @@ mod tests {
         let runs = std::sync::Arc::new(Runs::default());
         // Not running: nothing to wait for.
         runs.stop(std::time::Duration::from_secs(5)).await;
-        assert!(!runs.cancelled.load(Ordering::SeqCst));
+        assert!(!runs.control.is_cancelled());
 
         runs.running.store(true, Ordering::SeqCst);
         let run = {
             let runs = runs.clone();
             tokio::spawn(async move {
                 let _running = Running(&runs);
-                while !runs.cancelled.load(Ordering::SeqCst) {
+                while !runs.control.is_cancelled() {
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                 }
                 // What was sent finishes first.
@@ -707,6 +882,7 @@ mod tests {
             details: None,
         };
         let result = RunResult {
+            run_id: None,
             lines: vec![
                 line("a@contoso.com", LineStatus::Done),
                 line("b@contoso.com", LineStatus::Failed),

@@ -354,46 +354,11 @@ pub async fn change(
     };
 
     let planned = plan(&people, &wanted, &skus, policy);
-    let what = describe_change(&wanted, &skus, names, people.len());
+    let what = licensing::describe_change(&wanted, &skus, names, people.len());
     carry_out_as(
         connection, &planned, &skus, &people, &what, None, dry_run, as_json,
     )
     .await
-}
-
-/// A change in a few words, for the journal ("Give Microsoft 365 E3 (120 people)").
-pub fn describe_change(
-    wanted: &WantedChange,
-    skus: &[Sku],
-    names: &ProductNames,
-    people: usize,
-) -> String {
-    let name = |id: &str| {
-        skus.iter()
-            .find(|s| s.sku_id.eq_ignore_ascii_case(id))
-            .map(|s| names.display_name(&s.sku_id, &s.sku_part_number))
-            .unwrap_or_else(|| id.to_string())
-    };
-    let add: Vec<String> = wanted.add.iter().map(|a| name(&a.sku_id)).collect();
-    let remove: Vec<String> = wanted.remove.iter().map(|r| name(r)).collect();
-    let mut what = match (add.is_empty(), remove.is_empty()) {
-        (false, true) => format!("Give {}", add.join(", ")),
-        (true, false) => format!("Take away {}", remove.join(", ")),
-        (false, false) => format!("Swap {} → {}", remove.join(", "), add.join(", ")),
-        (true, true) => "Set usage location".to_string(),
-    };
-    if let Some(UsageLocationChange::Everyone(c) | UsageLocationChange::WhereMissing(c)) =
-        &wanted.usage_location
-        && !(add.is_empty() && remove.is_empty())
-    {
-        what.push_str(&format!(" (usage location {c})"));
-    } else if let Some(UsageLocationChange::Everyone(c)) = &wanted.usage_location {
-        what = format!("Set usage location to {c}");
-    }
-    format!(
-        "{what} — {people} {}",
-        if people == 1 { "person" } else { "people" }
-    )
 }
 
 /// Friendly plan names of the tenant, by lower-case id, for the journal's reports.

@@ -16,7 +16,7 @@ pub use directory::{
 };
 pub use plan::{
     Action, PersonOutcome, Plan, PlanToAdd, Reason, SeatLedger, ShortfallPolicy,
-    UsageLocationChange, WantedChange, plan, plan_each,
+    UsageLocationChange, WantedChange, describe_change, plan, plan_each,
 };
 pub use products::ProductNames;
 pub use seats::SeatCounts;
