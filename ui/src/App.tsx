@@ -28,6 +28,8 @@ import { PlansPage } from "./components/PlansPage";
 import { TenantPage } from "./components/TenantPage";
 import { UsersPage } from "./components/UsersPage";
 import { ImportPage } from "./components/ImportPage";
+import { HistoryPage } from "./components/HistoryPage";
+import type { RunSummary } from "./bindings/RunSummary";
 
 function usePrefersDark(): boolean {
   const query = "(prefers-color-scheme: dark)";
@@ -84,6 +86,20 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   // A file dropped anywhere in the window: offered on the Import page (which reads it), with a
   // button when another page is open, so nothing the person is doing is taken away.
   const [dropped, setDropped] = useState<string>();
+  // A run cut short (a crash, a kill, a power cut): offered to finish on the next start.
+  const [interrupted, setInterrupted] = useState<RunSummary>();
+  const [historyFocus, setHistoryFocus] = useState<{ id: string; finish: boolean }>();
+  useEffect(() => {
+    if (!tenant) return;
+    api.interruptedRuns().then(
+      (runs) => setInterrupted(runs[0]),
+      () => setInterrupted(undefined),
+    );
+  }, [api, tenant]);
+  const navigate = useCallback((next: Page) => {
+    setHistoryFocus(undefined);
+    setPage(next);
+  }, []);
   useEffect(() => api.onFileOffered((name) => setDropped(name)), [api]);
   useEffect(() => {
     if (page === "import") setDropped(undefined);
@@ -97,13 +113,28 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
             tenant={tenant}
             tenantError={tenantError}
             page={page}
-            onNavigate={setPage}
+            onNavigate={navigate}
             onSignOut={signOut}
             onSwitch={switchTenant}
             banner={
               <>
                 {waitingSeconds !== undefined && <WaitBanner seconds={waitingSeconds} />}
                 {headerError && <HeaderError {...headerError} />}
+                {interrupted ? (
+                  <Interrupted
+                    run={interrupted}
+                    onFinish={() => {
+                      setHistoryFocus({ id: interrupted.id, finish: true });
+                      setInterrupted(undefined);
+                      setPage("history");
+                    }}
+                    onSee={() => {
+                      setHistoryFocus({ id: interrupted.id, finish: false });
+                      setInterrupted(undefined);
+                      setPage("history");
+                    }}
+                  />
+                ) : null}
                 {dropped && page !== "import" ? (
                   <Dropped
                     name={dropped}
@@ -123,6 +154,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <UsersPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "import" ? (
               <ImportPage key={generation} />
+            ) : page === "history" ? (
+              <HistoryPage key={`${generation}-${historyFocus?.id ?? ""}-${historyFocus?.finish ?? ""}`} focus={historyFocus?.id} finish={historyFocus?.finish} />
             ) : (
               <TenantPage onSignedIn={switched} />
             )}
@@ -200,6 +233,24 @@ function CloseDuringRun({ open, onKeep }: { open: boolean; onKeep: () => void })
         </DialogBody>
       </DialogSurface>
     </Dialog>
+  );
+}
+
+function Interrupted({ run, onFinish, onSee }: { run: RunSummary; onFinish: () => void; onSee: () => void }) {
+  const { t, n } = useI18n();
+  const styles = useStyles();
+  return (
+    <div className={styles.banner}>
+      <MessageBar intent="warning" layout="multiline" data-testid="interrupted-run">
+        <MessageBarBody>{t.history.interruptedBanner(run.what, n(run.open))}</MessageBarBody>
+        <MessageBarActions>
+          <Button appearance="primary" onClick={onFinish} data-testid="interrupted-finish">
+            {t.history.finishNow}
+          </Button>
+          <Button onClick={onSee}>{t.history.seeIt}</Button>
+        </MessageBarActions>
+      </MessageBar>
+    </div>
   );
 }
 

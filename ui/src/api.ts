@@ -22,6 +22,9 @@ import type { ReadChoice } from "./bindings/ReadChoice";
 import type { RowsView } from "./bindings/RowsView";
 import type { Mapping } from "./bindings/Mapping";
 import type { Field } from "./bindings/Field";
+import type { RunSummary } from "./bindings/RunSummary";
+import type { RunPage } from "./bindings/RunPage";
+import type { RunPageQuery } from "./bindings/RunPageQuery";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -74,6 +77,17 @@ export interface Api {
   importLeaveOut(line: number, leftOut: boolean, view: RowsView): Promise<ImportRows>;
   /// Plans the rows that can be used; nothing is sent until applyPlan.
   importPlan(policy: ShortfallPolicy): Promise<PlanPreview>;
+  /// Every run in the journal, newest first.
+  historyRuns(): Promise<RunSummary[]>;
+  historyRun(id: string, query: RunPageQuery): Promise<RunPage>;
+  /// Runs on the current tenant that were cut short.
+  interruptedRuns(): Promise<RunSummary[]>;
+  /// Finishes an interrupted run; the run as the journal has it after.
+  finishRun(id: string, onProgress: (p: RunProgress) => void): Promise<RunSummary>;
+  /// Plans the undo of a run; applied with applyPlan.
+  planUndo(id: string): Promise<PlanPreview>;
+  /// The path saved to, or null when the person cancelled the dialog.
+  saveRunReport(id: string, excel: boolean, language: string): Promise<string | null>;
 }
 
 export const tauriApi: Api = {
@@ -131,6 +145,16 @@ export const tauriApi: Api = {
   importFix: (line, field, value, view) => invoke<ImportRows>("import_fix", { line, field, value, view }),
   importLeaveOut: (line, leftOut, view) => invoke<ImportRows>("import_leave_out", { line, leftOut, view }),
   importPlan: (policy) => invoke<PlanPreview>("import_plan", { policy }),
+  historyRuns: () => invoke<RunSummary[]>("history_runs"),
+  historyRun: (id, query) => invoke<RunPage>("history_run", { id, query }),
+  interruptedRuns: () => invoke<RunSummary[]>("interrupted_runs"),
+  finishRun: (id, onProgress) => {
+    const channel = new Channel<RunProgress>();
+    channel.onmessage = onProgress;
+    return invoke<RunSummary>("finish_run", { id, onProgress: channel });
+  },
+  planUndo: (id) => invoke<PlanPreview>("plan_undo", { id }),
+  saveRunReport: (id, excel, language) => invoke<string | null>("save_run_report", { id, excel, language }),
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

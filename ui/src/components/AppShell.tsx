@@ -7,13 +7,13 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Beaker16Regular, Certificate24Regular, DocumentArrowUp24Regular, People24Regular, PersonKey24Regular } from "@fluentui/react-icons";
+import { Beaker16Regular, Certificate24Regular, DocumentArrowUp24Regular, History24Regular, People24Regular, PersonKey24Regular } from "@fluentui/react-icons";
 import type { TenantInfo } from "../bindings/TenantInfo";
 import type { TenantSetup } from "../bindings/TenantSetup";
 import { useI18n } from "../i18n";
 import { PermissionsButton, TenantMenu } from "./AccountControls";
 
-export type Page = "plans" | "users" | "import" | "tenant";
+export type Page = "plans" | "users" | "import" | "history" | "tenant";
 
 const useStyles = makeStyles({
   root: {
@@ -149,6 +149,7 @@ export function AppShell({
         {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
         {railItem("users", <People24Regular aria-hidden />, t.navUsers)}
         {railItem("import", <DocumentArrowUp24Regular aria-hidden />, t.navImport)}
+        {railItem("history", <History24Regular aria-hidden />, t.navHistory)}
         {railItem("tenant", <PersonKey24Regular aria-hidden />, t.navTenant)}
       </nav>
       <div className={styles.content}>

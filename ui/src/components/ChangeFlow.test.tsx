@@ -29,6 +29,7 @@ function preview(locationSet: boolean): PlanPreview {
     },
     planNames: { [TEAMS]: "Microsoft Teams Essentials" },
     groupNames: {},
+    leftAlone: [],
   };
 }
 
@@ -55,6 +56,7 @@ describe("Giving a license", () => {
       Promise.resolve(preview(change.usageLocation !== null)),
     );
     const done: RunResult = {
+      runId: "3f2a1b9c",
       lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: "NL", add: ["Microsoft Teams Essentials"], remove: [], status: "done", reason: null, failure: null, message: null, details: null }],
       planNames: {},
       groupNames: {},
@@ -117,6 +119,7 @@ describe("Giving a license", () => {
     const user = userEvent.setup();
     const line = { userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add" as const, setUsageLocation: null, add: ["Microsoft Teams Essentials"], remove: [], status: "failed" as const, reason: null, details: "Graph: License assignment failed because there are no more licenses." };
     const failed: RunResult = {
+      runId: null,
       lines: [
         { ...line, userId: "u1", failure: { code: "noFreeSeat", skuId: TEAMS }, message: "No free Microsoft Teams Essentials seats left: buy seats or choose fewer people." },
         { ...line, userId: "u2", userPrincipalName: "bo@contoso.com", failure: { code: "other" }, message: "Something unexpected: Microsoft 365 said 418." },

@@ -523,6 +523,18 @@ function Review({
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {preview.leftAlone.length > 0 ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="left-alone">
+          <MessageBarBody>
+            <Text>{t.history.leftAlone(n(preview.leftAlone.length))}</Text>
+            <ul>
+              {preview.leftAlone.slice(0, 20).map((a) => (
+                <li key={a.userPrincipalName}>{`${a.displayName} (${a.userPrincipalName})`}</li>
+              ))}
+            </ul>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       <Title3>{t.preview.people}</Title3>
       <Text data-testid="review-counts">
         {t.preview.counts(
@@ -634,6 +646,7 @@ function Result({
       <Text size={400} data-testid="result-summary">
         {t.result.summary(n(result.done), n(result.failed), n(result.skipped), n(result.notSent))}
       </Text>
+      {result.runId ? <Text data-testid="result-run">{t.history.savedAsRun(result.runId)}</Text> : null}
       {error ? <ErrorState title={t.result.saveCsv} error={error} /> : null}
       {saved ? <MessageBar intent="success"><MessageBarBody>{t.result.savedTo(saved)}</MessageBarBody></MessageBar> : null}
       <Switch checked={onlyFailures} onChange={(_, d) => setOnlyFailures(d.checked)} label={t.result.onlyFailures} data-testid="result-only-failures" />

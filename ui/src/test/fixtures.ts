@@ -70,6 +70,12 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     importFix: notUsed,
     importLeaveOut: notUsed,
     importPlan: notUsed,
+    historyRuns: () => Promise.resolve([]),
+    historyRun: notUsed,
+    interruptedRuns: () => Promise.resolve([]),
+    finishRun: notUsed,
+    planUndo: notUsed,
+    saveRunReport: () => Promise.resolve(null),
     ...overrides,
   };
 }
