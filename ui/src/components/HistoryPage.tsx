@@ -27,6 +27,7 @@ import type { RunState } from "../bindings/RunState";
 import type { RunSummary } from "../bindings/RunSummary";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
+import { reasonText } from "../reasons";
 import { ErrorState } from "./ErrorState";
 import { RunSteps } from "./ChangeFlow";
 
@@ -48,6 +49,7 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
   upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block" },
   error: { color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200, display: "block" },
+  wrap: { overflowWrap: "anywhere" },
 });
 
 const PAGE = 50;
@@ -187,7 +189,7 @@ function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (
                     {r.what}
                     <span className={styles.upn}>{r.tenantName}</span>
                   </TableCell>
-                  <TableCell>{r.startedBy}</TableCell>
+                  <TableCell className={styles.wrap}>{r.startedBy}</TableCell>
                   <TableCell>{t.history.counts(n(r.done), n(r.failed), n(r.total))}</TableCell>
                   <TableCell>
                     <StateBadge state={r.state} />
@@ -227,7 +229,9 @@ function changeText(c: JournalChange, names: RunPage["planNames"], t: ReturnType
   if (o.action === "add") parts.push(t.preview.willGive(o.add.map((a) => plan(a.skuId)).join(", ")));
   if (o.action === "remove") parts.push(t.preview.willTake(o.remove.map(plan).join(", ")));
   if (o.action === "swap") parts.push(t.preview.willSwap(o.remove.map(plan).join(", "), o.add.map((a) => plan(a.skuId)).join(", ")));
-  if (parts.length === 0) parts.push(o.action === "blocked" ? t.preview.blocked : t.preview.nothing);
+  if (parts.length === 0) {
+    parts.push(o.reason ? reasonText(o.reason, t, plan, (id) => id) : o.action === "blocked" ? t.preview.blocked : t.preview.nothing);
+  }
   return parts.join(" · ");
 }
 

@@ -70,8 +70,9 @@ impl Sim {
         );
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
-                "{args:?}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
+                "{args:?}: not JSON ({e}): {} (stderr: {})",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
             )
         })
     }

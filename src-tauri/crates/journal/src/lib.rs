@@ -298,6 +298,23 @@ impl Journal {
     /// Opens the journal at `path`, creating it (and its folder) when there is none. An
     /// existing file must be a sound LicenseDesk journal; it is never replaced.
     pub fn open(path: &Path) -> Result<Self> {
+        // Another process may be creating or checking the file this very moment, and some of
+        // SQLite's steps answer "locked" at once instead of waiting: try again for a while.
+        let mut tries = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(JournalError::Damaged { detail, .. } | JournalError::Sqlite(detail))
+                    if tries < 100 && (detail.contains("locked") || detail.contains("busy")) =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 + 5 * tries));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Self> {
         let exists = path.exists();
         if !exists && let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| JournalError::Io(e.to_string()))?;
@@ -314,10 +331,22 @@ impl Journal {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged(e.to_string()))?;
+        // Before anything else: the app and the CLI (or two CLI runs) may open it together.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut version = 0;
         if exists {
-            // Read before anything is written: a foreign or damaged file stays as it was.
-            let id: i64 = conn
-                .query_row("PRAGMA application_id", [], |r| r.get(0))
+            // Read before anything is written: a foreign or damaged file stays as it was. One
+            // statement, so one snapshot: another process may be creating the journal now.
+            // A database with nothing in it yet (being created, or an empty file) is ours to
+            // set up; one with tables of its own is not.
+            let (id, found_version, tables): (i64, i64, i64) = conn
+                .query_row(
+                    "SELECT (SELECT application_id FROM pragma_application_id()),
+                            (SELECT user_version FROM pragma_user_version()),
+                            (SELECT count(*) FROM sqlite_master)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .map_err(|e| match e {
                     rusqlite::Error::SqliteFailure(f, _)
                         if f.code == rusqlite::ErrorCode::NotADatabase =>
@@ -328,13 +357,8 @@ impl Journal {
                     }
                     other => damaged(other.to_string()),
                 })?;
-            let version: i64 = conn
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| damaged(e.to_string()))?;
-            let empty_file = std::fs::metadata(path)
-                .map(|m| m.len() == 0)
-                .unwrap_or(false);
-            if id != APPLICATION_ID && !(empty_file && id == 0) {
+            version = found_version;
+            if id != APPLICATION_ID && !(id == 0 && tables == 0) {
                 return Err(JournalError::Foreign {
                     path: path.to_path_buf(),
                 });
@@ -356,37 +380,41 @@ impl Journal {
             .map_err(|e| damaged(e.to_string()))?;
         // A power cut after a commit keeps the commit: the run's record is what resume trusts.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(&format!(
-            "PRAGMA application_id = {APPLICATION_ID};
-             PRAGMA user_version = {SCHEMA_VERSION};
-             CREATE TABLE IF NOT EXISTS runs (
-                 id TEXT PRIMARY KEY,
-                 tenant_id TEXT NOT NULL,
-                 tenant_name TEXT NOT NULL,
-                 started_by TEXT NOT NULL,
-                 source TEXT NOT NULL,
-                 started_at TEXT NOT NULL,
-                 finished_at TEXT,
-                 what TEXT NOT NULL,
-                 undoes TEXT,
-                 undone_by TEXT,
-                 state TEXT NOT NULL,
-                 seats TEXT NOT NULL,
-                 plan_names TEXT NOT NULL
-             );
-             CREATE TABLE IF NOT EXISTS changes (
-                 run_id TEXT NOT NULL REFERENCES runs(id),
-                 seq INTEGER NOT NULL,
-                 user_id TEXT NOT NULL,
-                 outcome TEXT NOT NULL,
-                 before TEXT NOT NULL,
-                 status TEXT NOT NULL,
-                 error TEXT,
-                 error_code TEXT,
-                 PRIMARY KEY (run_id, seq)
-             );"
-        ))?;
+        if version < SCHEMA_VERSION {
+            // A new journal (or an empty file): written once, in one transaction.
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE;
+                 PRAGMA application_id = {APPLICATION_ID};
+                 PRAGMA user_version = {SCHEMA_VERSION};
+                 CREATE TABLE IF NOT EXISTS runs (
+                     id TEXT PRIMARY KEY,
+                     tenant_id TEXT NOT NULL,
+                     tenant_name TEXT NOT NULL,
+                     started_by TEXT NOT NULL,
+                     source TEXT NOT NULL,
+                     started_at TEXT NOT NULL,
+                     finished_at TEXT,
+                     what TEXT NOT NULL,
+                     undoes TEXT,
+                     undone_by TEXT,
+                     state TEXT NOT NULL,
+                     seats TEXT NOT NULL,
+                     plan_names TEXT NOT NULL
+                 );
+                 CREATE TABLE IF NOT EXISTS changes (
+                     run_id TEXT NOT NULL REFERENCES runs(id),
+                     seq INTEGER NOT NULL,
+                     user_id TEXT NOT NULL,
+                     outcome TEXT NOT NULL,
+                     before TEXT NOT NULL,
+                     status TEXT NOT NULL,
+                     error TEXT,
+                     error_code TEXT,
+                     PRIMARY KEY (run_id, seq)
+                 );
+                 COMMIT;"
+            ))?;
+        }
         Ok(Self {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -419,9 +447,12 @@ impl Journal {
 
     /// Writes a new run with every person's change (pending) and state before, in one
     /// transaction, and returns its id. Nothing has been sent yet.
+    ///
+    /// Write transactions start IMMEDIATE: another process may write at the same time, and a
+    /// deferred one that reads first cannot wait its turn (SQLite answers "locked" at once).
     pub fn begin(&self, run: &NewRun<'_>) -> Result<String> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id = loop {
             let candidate = new_id();
             let taken: Option<String> = tx
@@ -492,7 +523,7 @@ impl Journal {
     /// reading the people.
     pub fn mark_sent(&self, run: &str, seqs: &[u32]) -> Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut update = tx.prepare(
                 "UPDATE changes SET status = 'sent' WHERE run_id = ?1 AND seq = ?2 AND status IN ('pending', 'sent')",
@@ -508,7 +539,7 @@ impl Journal {
     /// Records answers, in one transaction.
     pub fn record(&self, run: &str, outcomes: &[Outcome]) -> Result<()> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut update = tx.prepare(
                 "UPDATE changes SET status = ?3, error = ?4, error_code = ?5 WHERE run_id = ?1 AND seq = ?2",

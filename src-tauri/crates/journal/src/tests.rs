@@ -280,3 +280,39 @@ fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
     assert_eq!(cell(2, 8), id);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn several_programs_open_and_write_the_same_new_journal_at_once() {
+    let d = dir();
+    let path = d.join("journal.sqlite");
+    let people = [user(1, &[], Some("NL"))];
+    let plan = Plan {
+        people: vec![outcome(&people[0], Action::Add, &[E3], &[])],
+        seats: vec![],
+    };
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            let people = people.clone();
+            let plan = plan.clone();
+            std::thread::spawn(move || {
+                let journal = Journal::open(&path).map_err(|e| e.to_string())?;
+                let id = begin(&journal, &people, &plan);
+                journal.mark_sent(&id, &[0]).map_err(|e| e.to_string())?;
+                journal.finish(&id, false).map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("thread").expect("opened and written");
+    }
+    assert_eq!(
+        Journal::open(&path)
+            .expect("open")
+            .runs()
+            .expect("runs")
+            .len(),
+        8
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -675,8 +675,17 @@ pub fn describe_change(
     } else if let Some(UsageLocationChange::Everyone(c)) = &wanted.usage_location {
         what = format!("Set usage location to {c}");
     }
+    // 1,500 rather than 1500: the journal's words are English.
+    let digits = people.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
     format!(
-        "{what} — {people} {}",
+        "{what} — {grouped} {}",
         if people == 1 { "person" } else { "people" }
     )
 }

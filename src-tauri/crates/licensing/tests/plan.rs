@@ -450,3 +450,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_change_is_said_in_a_few_words_for_the_journal() {
+    let names = licensing::ProductNames::builtin();
+    let give = WantedChange {
+        add: vec![PlanToAdd {
+            sku_id: "unknown-plan".into(),
+            disabled_plans: vec![],
+        }],
+        usage_location: Some(UsageLocationChange::WhereMissing("NL".into())),
+        ..WantedChange::default()
+    };
+    assert_eq!(
+        licensing::describe_change(&give, &[], &names, 1_500),
+        "Give unknown-plan (usage location NL) — 1,500 people"
+    );
+    let locate = WantedChange {
+        usage_location: Some(UsageLocationChange::Everyone("BE".into())),
+        ..WantedChange::default()
+    };
+    assert_eq!(
+        licensing::describe_change(&locate, &[], &names, 1),
+        "Set usage location to BE — 1 person"
+    );
+}

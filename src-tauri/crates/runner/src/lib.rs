@@ -301,12 +301,11 @@ pub async fn settle(
                 error_code: None,
             });
         } else if current.same_licenses(&change.before) {
-            // Never landed (or only the usage location did): send what is missing.
-            let mut outcome = change.outcome.clone();
-            if current.usage_location == after.usage_location {
-                outcome.set_usage_location = None;
-            }
-            settled.plan.people.push(outcome);
+            // Never landed (or only the usage location did): send it again. A usage location
+            // already in place is set again all the same: the PATCH changes nothing, and it
+            // tells the engine to wait out Microsoft's replication of a location that may
+            // have been set just before the crash.
+            settled.plan.people.push(change.outcome.clone());
             settled.seqs.push(change.seq);
         } else {
             settled.changed_since += 1;
