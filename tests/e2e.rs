@@ -947,8 +947,20 @@ async fn a_run_killed_mid_way_is_finished_after_a_restart_and_undone_from_histor
         let _ = client.close().await;
     }
     drop(driver);
+    // The journal and everything else the app wrote hold no token.
+    let files = files_under(&home);
+    let journal_written = files.iter().any(|f| f.ends_with("journal.sqlite"));
+    let leaked: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| {
+            let text = String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned();
+            text.contains("\"rt.") || text.contains("eyJ")
+        })
+        .collect();
     let _ = std::fs::remove_dir_all(&home);
     finished.expect("finished after the restart and undone");
+    assert!(journal_written, "the journal is in the app's data folder");
+    assert!(leaked.is_empty(), "a token in {leaked:?}");
 
     // Every license write of the run ran once, across the crash: the emulator's own log.
     let mut given: HashMap<String, usize> = HashMap::new();
