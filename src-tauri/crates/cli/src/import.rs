@@ -21,7 +21,8 @@ use crate::operations::{carry_out_as, sku, terminal_safe_lines};
 pub struct FileArgs {
     /// The file: .xlsx, or .csv, .txt or .tsv in any encoding with , ; tab or | between
     /// columns.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "plan")]
+    pub file: Option<PathBuf>,
     /// The sheet of an Excel workbook (.xlsx); the first when not given.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
@@ -117,8 +118,12 @@ fn options(args: &FileArgs) -> Result<ReadOptions, CliError> {
 }
 
 fn read(args: &FileArgs) -> Result<Table, CliError> {
-    let name = args.file.display();
-    let size = std::fs::metadata(&args.file)
+    let path = args
+        .file
+        .as_ref()
+        .ok_or_else(|| CliError::Usage("name the file to read".into()))?;
+    let name = path.display();
+    let size = std::fs::metadata(path)
         .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?
         .len();
     if size > hr_import::MAX_FILE_BYTES as u64 {
@@ -129,8 +134,8 @@ fn read(args: &FileArgs) -> Result<Table, CliError> {
             }
         )));
     }
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
     read_table(&bytes, &options(args)?).map_err(|e| CliError::Usage(format!("{name}: {e}")))
 }
 
@@ -302,21 +307,57 @@ fn rows_verdict(rows: &[ImportRow]) -> Result<(), CliError> {
     }
 }
 
+/// What follows the plan of an HR file.
+pub enum Then<'a> {
+    /// `plan FILE`: show it (and write it to `out` for approval); nothing changed.
+    Show { out: Option<&'a std::path::Path> },
+    /// `apply FILE`: apply it after a yes.
+    Apply { yes: bool },
+}
+
+fn what_of(args: &FileArgs) -> String {
+    format!(
+        "Import {}",
+        args.file
+            .as_ref()
+            .and_then(|f| f.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    )
+}
+
 /// `plan FILE` (nothing changed) and `apply FILE` (after a yes).
 pub async fn plan_or_apply(
     connection: &ConnectionArgs,
     args: &FileArgs,
     policy: ShortfallPolicy,
-    apply: bool,
-    yes: bool,
+    then: Then<'_>,
     as_json: bool,
 ) -> Result<(), CliError> {
+    let (apply, yes) = match then {
+        Then::Show { .. } => (false, false),
+        Then::Apply { yes } => (true, yes),
+    };
     let checked = check(connection, args).await?;
     let wanted: Vec<(&licensing::User, WantedChange)> =
         wanted_changes(&checked.rows, &checked.people);
     let requests: Vec<(&licensing::User, &WantedChange)> =
         wanted.iter().map(|(u, c)| (*u, c)).collect();
     let planned = licensing::plan_each(&requests, &checked.skus, policy);
+    if let Then::Show { out: Some(out) } = then {
+        crate::planfile::write(
+            &checked.connection,
+            out,
+            &what_of(args),
+            policy,
+            wanted
+                .iter()
+                .map(|(u, c)| (u.id.clone(), c.clone()))
+                .collect(),
+            &planned,
+        )
+        .await?;
+    }
     let unusable = checked.rows.iter().filter(|r| r.has_errors()).count();
     if unusable > 0 && !as_json {
         eprint!(
@@ -354,13 +395,7 @@ pub async fn plan_or_apply(
         &planned,
         &checked.skus,
         &checked.people,
-        &format!(
-            "Import {}",
-            args.file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ),
+        &what_of(args),
         None,
         !apply,
         as_json,
@@ -371,4 +406,60 @@ pub async fn plan_or_apply(
     } else {
         Ok(())
     })
+}
+
+/// `apply --plan PLAN.json`: the approved plan, checked and planned again on the tenant as it
+/// is now; what drifted is shown before anything is applied.
+pub async fn apply_plan_file(
+    args: &ConnectionArgs,
+    path: &std::path::Path,
+    yes: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let connection = Connection::open(args).await?;
+    let body = crate::planfile::read(&connection, path).await?;
+    let (skus, people) = connection.skus_and_users().await?;
+    let (planned, users, drift) = crate::planfile::replan(&body, &people, &skus);
+    if !drift.is_empty() {
+        let mut text = format!(
+            "The tenant changed since the plan was written ({}):\n",
+            body.created_at
+        );
+        for (part, then, now) in &drift.seats {
+            text.push_str(&format!("  {part}: {then} seats were free, now {now}\n"));
+        }
+        for upn in &drift.gone {
+            text.push_str(&format!("  {upn}: no longer in the tenant, left out\n"));
+        }
+        for upn in &drift.changed {
+            text.push_str(&format!(
+                "  {upn}: not as approved any more (changed since); planned again as they are now\n"
+            ));
+        }
+        eprint!("{}", terminal_safe_lines(&text));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::Usage(
+                "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
+            ));
+        }
+        eprint!("Apply the plan '{}' now? [y/N] ", body.what);
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
+            return Err(CliError::Usage("Nothing was changed.".into()));
+        }
+    }
+    carry_out_as(
+        &connection,
+        &planned,
+        &skus,
+        &users,
+        &format!("{} (plan approved from {})", body.what, path.display()),
+        None,
+        false,
+        as_json,
+    )
+    .await
 }

@@ -7,6 +7,7 @@ mod import;
 mod login;
 mod operations;
 mod output;
+mod planfile;
 mod profile;
 mod runs;
 
@@ -95,6 +96,10 @@ enum Command {
         /// Show what would change without changing anything.
         #[arg(long)]
         dry_run: bool,
+        /// Write the plan to this file for another administrator to approve and apply
+        /// (`apply --plan`); nothing is changed.
+        #[arg(long, value_name = "PLAN.json")]
+        out: Option<std::path::PathBuf>,
     },
     /// Read the file HR sends and show how it was read, the column mapping and every row
     /// with its problems (nothing is changed).
@@ -107,9 +112,17 @@ enum Command {
         /// When seats run short: `partial` or `none` (as for assign-all).
         #[arg(long, value_enum, default_value = "none")]
         shortfall: Shortfall,
+        /// Write the plan to this file for another administrator to approve and apply.
+        #[arg(long, value_name = "PLAN.json")]
+        out: Option<std::path::PathBuf>,
     },
-    /// Apply what an HR file asks (planned first; asks for a yes unless --yes).
+    /// Apply what an HR file asks, or a plan file (`--plan`); planned first, asks for a yes
+    /// unless --yes.
     Apply {
+        /// A plan file written with --out: checked (tenant, digest), planned again on the
+        /// tenant as it is now, what drifted shown, then applied.
+        #[arg(long, value_name = "PLAN.json", conflicts_with = "file")]
+        plan: Option<std::path::PathBuf>,
         #[command(flatten)]
         file: import::FileArgs,
         #[arg(long, value_enum, default_value = "none")]
@@ -342,6 +355,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             set_usage_location,
             shortfall,
             dry_run,
+            out,
         } => {
             let connection = Connection::open(&cli.connection).await?;
             let request = operations::Request::AssignAll {
@@ -350,6 +364,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 set_usage_location: set_usage_location.as_deref(),
                 shortfall: shortfall.into(),
                 dry_run,
+                out: out.as_deref(),
             };
             operations::change(&connection, request, cli.json).await
         }
@@ -372,18 +387,29 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             &out,
             language.as_deref(),
         ),
-        Command::Plan { file, shortfall } => {
+        Command::Plan {
+            file,
+            shortfall,
+            out,
+        } => {
             import::plan_or_apply(
                 &cli.connection,
                 &file,
                 shortfall.into(),
-                false,
-                false,
+                import::Then::Show {
+                    out: out.as_deref(),
+                },
                 cli.json,
             )
             .await
         }
         Command::Apply {
+            plan: Some(plan),
+            yes,
+            ..
+        } => import::apply_plan_file(&cli.connection, &plan, yes, cli.json).await,
+        Command::Apply {
+            plan: None,
             file,
             shortfall,
             yes,
@@ -392,8 +418,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 &cli.connection,
                 &file,
                 shortfall.into(),
-                true,
-                yes,
+                import::Then::Apply { yes },
                 cli.json,
             )
             .await

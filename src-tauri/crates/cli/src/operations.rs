@@ -235,6 +235,8 @@ pub enum Request<'a> {
         set_usage_location: Option<&'a str>,
         shortfall: ShortfallPolicy,
         dry_run: bool,
+        /// Write the plan here for approval instead of applying it.
+        out: Option<&'a std::path::Path>,
     },
 }
 
@@ -271,6 +273,7 @@ pub async fn change(
     as_json: bool,
 ) -> Result<(), CliError> {
     let names = connection.names();
+    let mut out = None;
     let (skus, people, wanted, policy, dry_run) = match request {
         Request::AssignAll {
             sku: s,
@@ -278,7 +281,9 @@ pub async fn change(
             set_usage_location,
             shortfall,
             dry_run,
+            out: plan_out,
         } => {
+            out = plan_out;
             let (skus, everyone) = connection.skus_and_users().await?;
             let target = sku(s, &skus, names)?.sku_id.clone();
             let location = set_usage_location.map(country).transpose()?;
@@ -292,7 +297,13 @@ pub async fn change(
                 usage_location: location.map(UsageLocationChange::WhereMissing),
                 ..WantedChange::default()
             };
-            (skus, people, wanted, shortfall, dry_run)
+            (
+                skus,
+                people,
+                wanted,
+                shortfall,
+                dry_run || plan_out.is_some(),
+            )
         }
         single => {
             let user_key = match &single {
@@ -355,6 +366,20 @@ pub async fn change(
 
     let planned = plan(&people, &wanted, &skus, policy);
     let what = licensing::describe_change(&wanted, &skus, names, people.len());
+    if let Some(out) = out {
+        crate::planfile::write(
+            connection,
+            out,
+            &what,
+            policy,
+            people
+                .iter()
+                .map(|u| (u.id.clone(), wanted.clone()))
+                .collect(),
+            &planned,
+        )
+        .await?;
+    }
     carry_out_as(
         connection, &planned, &skus, &people, &what, None, dry_run, as_json,
     )

@@ -391,3 +391,117 @@ fn killed_at_ten_points_and_resumed_every_change_lands_exactly_once() {
         planned.len()
     );
 }
+
+#[test]
+fn a_plan_file_is_approved_elsewhere_checked_for_tampering_and_drift_and_applied() {
+    let sim = sim("demo", "planfile");
+    let plan = sim.home.join("plan.json");
+    let plan_path = plan.to_str().expect("path").to_string();
+    let shown = sim.json(
+        &[
+            "assign-all",
+            "--sku",
+            "FLOW_FREE",
+            "--department",
+            "Sales",
+            "--out",
+            &plan_path,
+        ],
+        0,
+    );
+    assert!(
+        shown.get("runId").is_none(),
+        "writing a plan changes nothing"
+    );
+    let writes = |sim: &Sim| {
+        sim.requests()
+            .into_iter()
+            .filter(|r| r["method"] != "GET")
+            .count()
+    };
+    assert_eq!(writes(&sim), 0);
+    let text = std::fs::read_to_string(&plan).expect("the plan file");
+    let file: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        file["body"]["tenantId"],
+        "4d3c2b1a-0f9e-4d8c-b7a6-5e4f3a2b1c0d"
+    );
+    assert_eq!(file["digest"].as_str().map(str::len), Some(64));
+    let given: Vec<&Value> = shown["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "add")
+        .collect();
+    assert!(given.len() > 2);
+
+    // Edited after it was written: refused, nothing sent.
+    let edited = sim.home.join("edited.json");
+    let first = given[0]["userPrincipalName"].as_str().expect("upn");
+    let tampered = text.replacen("\"action\": \"add\"", "\"action\": \"remove\"", 1);
+    assert_ne!(tampered, text);
+    std::fs::write(&edited, tampered).expect("write");
+    let out = sim.run(&["apply", "--plan", edited.to_str().expect("path"), "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("changed after it was written"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(writes(&sim), 0);
+
+    // For another tenant: refused.
+    let scenario: Value = serde_json::from_str(include_str!("../../graph-sim/scenarios/demo.json"))
+        .expect("scenario");
+    let mut other = scenario.clone();
+    other["tenant"]["tenantId"] = Value::from("11111111-2222-4333-8444-555555555555");
+    let other_path = sim.home.join("other.json");
+    std::fs::write(&other_path, other.to_string()).expect("write");
+    let elsewhere = self::sim(other_path.to_str().expect("path"), "planfile-other");
+    let out = elsewhere.run(&["apply", "--plan", &plan_path, "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a plan for"));
+
+    // Someone gives the first person the license meanwhile: shown as drift, not sent twice.
+    sim.json(&["assign", first, "FLOW_FREE"], 0);
+    let applied = sim
+        .command(&["apply", "--plan", &plan_path, "--yes", "--json"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&applied.stderr);
+    assert!(
+        stderr.contains(&format!("{first}: not as approved any more")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("FLOW_FREE: "),
+        "the seats drifted too: {stderr}"
+    );
+    let report: Value = serde_json::from_slice(&applied.stdout).expect("json");
+    assert!(report["runId"].is_string());
+    // Exit 1 only because some people are blocked (no usage location), as for assign-all.
+    let blocked = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .any(|c| c["action"] == "blocked");
+    assert_eq!(
+        applied.status.code(),
+        Some(if blocked { 1 } else { 0 }),
+        "{stderr}"
+    );
+    let first_line = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["userPrincipalName"] == first)
+        .expect("the first person");
+    assert_eq!(first_line["action"], "none");
+    let done = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["status"] == "done")
+        .count();
+    assert_eq!(done, given.len() - 1);
+}
