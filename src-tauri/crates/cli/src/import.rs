@@ -21,7 +21,8 @@ use crate::operations::{carry_out_as, sku, terminal_safe_lines};
 pub struct FileArgs {
     /// The file: .xlsx, or .csv, .txt or .tsv in any encoding with , ; tab or | between
     /// columns.
-    #[arg(required_unless_present = "plan")]
+    /// (Optional on the command line only because `apply --plan` takes none; every command
+    /// that reads a file says so when it is missing.)
     pub file: Option<PathBuf>,
     /// The sheet of an Excel workbook (.xlsx); the first when not given.
     #[arg(long, value_name = "NAME")]
@@ -118,10 +119,11 @@ fn options(args: &FileArgs) -> Result<ReadOptions, CliError> {
 }
 
 fn read(args: &FileArgs) -> Result<Table, CliError> {
-    let path = args
-        .file
-        .as_ref()
-        .ok_or_else(|| CliError::Usage("name the file to read".into()))?;
+    let path = args.file.as_ref().ok_or_else(|| {
+        CliError::Usage(
+            "name the file to read: licensedesk-cli import FILE (or apply --plan PLAN.json)".into(),
+        )
+    })?;
     let name = path.display();
     let size = std::fs::metadata(path)
         .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?
