@@ -246,23 +246,21 @@ pub async fn plan_retry(
     runs.plan_retry(&connection).await
 }
 
-/// Saves the last run's result as CSV where the person chooses; the path chosen, or `null`
-/// when they cancelled the dialog.
-#[tauri::command]
-pub async fn save_result_csv(
-    app: AppHandle,
-    runs: State<'_, Runs>,
+/// Asks where to save (the dialog is Rust's: the webview has no file access) and writes
+/// `bytes` there; the path chosen, or `None` when the person cancelled.
+async fn save_with_dialog(
+    app: &AppHandle,
+    filter: &str,
+    ext: &str,
+    file_name: String,
+    bytes: &[u8],
 ) -> Result<Option<String>, CommandError> {
     use tauri_plugin_dialog::DialogExt;
-    let result = runs
-        .last_result()
-        .ok_or_else(|| CommandError::new("run.none", "There is no result to save yet.", None))?;
-    let bytes = crate::runs::to_csv(&result)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name("licensedesk-result.csv")
+        .add_filter(filter, &[ext])
+        .set_file_name(file_name)
         .save_file(move |path| {
             let _ = tx.send(path);
         });
@@ -276,8 +274,22 @@ pub async fn save_result_csv(
             Some(e.to_string()),
         )
     })?;
-    crate::runs::write_report(&path, &bytes)?;
+    crate::runs::write_report(&path, bytes)?;
     Ok(Some(path.display().to_string()))
+}
+
+/// Saves the last run's result as CSV where the person chooses; the path chosen, or `null`
+/// when they cancelled the dialog.
+#[tauri::command]
+pub async fn save_result_csv(
+    app: AppHandle,
+    runs: State<'_, Runs>,
+) -> Result<Option<String>, CommandError> {
+    let result = runs
+        .last_result()
+        .ok_or_else(|| CommandError::new("run.none", "There is no result to save yet.", None))?;
+    let bytes = crate::runs::to_csv(&result)?;
+    save_with_dialog(&app, "CSV", "csv", "licensedesk-result.csv".into(), &bytes).await
 }
 
 /// Switches a directly assigned license's apps: `disabled_plans` are the service plans to have
@@ -474,31 +486,18 @@ pub async fn save_run_report(
     excel: bool,
     language: String,
 ) -> Result<Option<String>, CommandError> {
-    use tauri_plugin_dialog::DialogExt;
     let bytes = history.report(&id, excel, &language)?;
     let (ext, filter) = if excel {
         ("xlsx", "Excel")
     } else {
         ("csv", "CSV")
     };
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter(filter, &[ext])
-        .set_file_name(format!("licensedesk-run-{id}.{ext}"))
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx.await.ok().flatten() else {
-        return Ok(None);
-    };
-    let path = path.into_path().map_err(|e| {
-        CommandError::new(
-            "report.path",
-            "That place cannot be written to. Choose a folder on this computer.",
-            Some(e.to_string()),
-        )
-    })?;
-    crate::runs::write_report(&path, &bytes)?;
-    Ok(Some(path.display().to_string()))
+    save_with_dialog(
+        &app,
+        filter,
+        ext,
+        format!("licensedesk-run-{id}.{ext}"),
+        &bytes,
+    )
+    .await
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use graph::{GraphError, GraphErrorKind, PersonStatus};
+use journal::report::neutralise;
 use journal::{NewRun, RunSummary};
 use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, User, WantedChange};
 use serde::{Deserialize, Serialize};
@@ -458,7 +459,7 @@ impl Runs {
         let cancelled = statuses
             .iter()
             .zip(&plan.people)
-            .any(|(s, p)| s.is_none() && p.action != Action::Blocked && sends_anything(p));
+            .any(|(s, p)| s.is_none() && journal::sends_anything(p));
 
         // The people changed are read again, so the list and the panel show what is true now;
         // the plans too, for their seats.
@@ -569,11 +570,6 @@ impl Runs {
 
 fn nobody() -> CommandError {
     CommandError::new("plan.nobody", "Choose at least one person first.", None)
-}
-
-/// Whether carrying out this outcome sends anything: a license change or a usage location.
-fn sends_anything(p: &licensing::PersonOutcome) -> bool {
-    p.action != Action::Blocked && (p.action != Action::None || p.set_usage_location.is_some())
 }
 
 fn progress(total: u32, done: u32, failed: u32, started: Instant, paused: bool) -> RunProgress {
@@ -742,15 +738,6 @@ fn result_of(
         });
     }
     result
-}
-
-/// A cell a spreadsheet would read as a formula (`= + - @`, or a tab or carriage return
-/// first) gets a leading apostrophe, so opening the report runs nothing.
-pub fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
 }
 
 /// Writes the report next to its final name first, then renames it: a crash never leaves

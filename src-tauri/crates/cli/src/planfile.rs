@@ -71,9 +71,7 @@ pub async fn write(
         tenant_id,
         tenant_name,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        created_by: std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".into()),
+        created_by: crate::runs::who(),
         what: what.into(),
         shortfall,
         requests,

@@ -31,7 +31,7 @@ pub fn open(path: Option<&PathBuf>) -> Result<Journal, CliError> {
 }
 
 /// Who runs this: the account of the OS, as a scheduled task shows it.
-fn who() -> String {
+pub(crate) fn who() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
