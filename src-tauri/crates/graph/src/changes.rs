@@ -159,9 +159,24 @@ enum Kind {
     Verify,
 }
 
+/// How often one change has been held up, by cause. Each cause has its own budget: a change
+/// throttled many times under load must still get its full share of retries when an answer
+/// is later lost, and the other way round.
+#[derive(Default)]
 struct Item {
-    attempts: u32,
+    /// 429s, per item or for its whole envelope: Graph asking us to wait, not a failure.
+    throttled: u32,
+    /// 401s: the token was refused and renewed.
+    refused: u32,
+    /// Answers lost (dropped connection, unreadable envelope) or 5xx: the change may have
+    /// been made, so each one is followed by a read.
+    lost: u32,
 }
+
+/// Throttling is expected under load; give up only when it never ends.
+const THROTTLED_BUDGET: u32 = MAX_ATTEMPTS * 4;
+/// Lost answers and server errors: each costs a read and a resend.
+const LOST_BUDGET: u32 = MAX_ATTEMPTS + 4;
 
 /// One request's answer inside a `$batch` envelope.
 struct ItemAnswer {
@@ -229,7 +244,7 @@ impl GraphClient {
     ) -> Vec<ChangeOutcome> {
         let batch_size = options.batch_size.clamp(1, BATCH_LIMIT);
         let mut outcomes: Vec<Option<ChangeOutcome>> = (0..changes.len()).map(|_| None).collect();
-        let mut items: Vec<Item> = (0..changes.len()).map(|_| Item { attempts: 0 }).collect();
+        let mut items: Vec<Item> = (0..changes.len()).map(|_| Item::default()).collect();
         let mut writes: VecDeque<usize> = (0..changes.len()).collect();
         let mut verifies: VecDeque<usize> = VecDeque::new();
         let mut window = Window {
@@ -347,8 +362,8 @@ impl GraphClient {
                 BatchResult::Lost(e) => {
                     tracing::debug!("batch answer lost: {e}");
                     for i in batch {
-                        items[i].attempts += 1;
-                        if items[i].attempts >= MAX_ATTEMPTS + 4 {
+                        items[i].lost += 1;
+                        if items[i].lost >= LOST_BUDGET {
                             fail(
                                 i,
                                 GraphError::Network(e.to_string()),
@@ -381,8 +396,18 @@ impl GraphClient {
                         continue;
                     }
                     for i in batch {
-                        items[i].attempts += 1;
-                        if !(status == 401 || status == 429) || items[i].attempts >= MAX_ATTEMPTS {
+                        let spent = match status {
+                            401 => {
+                                items[i].refused += 1;
+                                items[i].refused >= MAX_ATTEMPTS
+                            }
+                            429 => {
+                                items[i].throttled += 1;
+                                items[i].throttled >= THROTTLED_BUDGET
+                            }
+                            _ => true,
+                        };
+                        if spent {
                             fail(
                                 i,
                                 api_error(status, &response.body, None),
@@ -447,10 +472,10 @@ impl GraphClient {
                             },
                             (_, 429) => {
                                 stats.throttled += 1;
-                                items[i].attempts += 1;
-                                let wait = retry::delay(items[i].attempts, retry_after);
+                                items[i].throttled += 1;
+                                let wait = retry::delay(items[i].throttled, retry_after);
                                 throttled_wait = Some(throttled_wait.map_or(wait, |w| w.max(wait)));
-                                if items[i].attempts >= MAX_ATTEMPTS * 4 {
+                                if items[i].throttled >= THROTTLED_BUDGET {
                                     fail(i, error_from_item(429, &body), &mut outcomes, &mut stats);
                                 } else if kind == Kind::Write {
                                     writes.push_front(i);
@@ -460,8 +485,8 @@ impl GraphClient {
                             }
                             (_, 401) => {
                                 token_refused = true;
-                                items[i].attempts += 1;
-                                if items[i].attempts >= MAX_ATTEMPTS {
+                                items[i].refused += 1;
+                                if items[i].refused >= MAX_ATTEMPTS {
                                     fail(i, error_from_item(401, &body), &mut outcomes, &mut stats);
                                 } else if kind == Kind::Write {
                                     writes.push_front(i);
@@ -470,8 +495,8 @@ impl GraphClient {
                                 }
                             }
                             (_, 500..=599) => {
-                                items[i].attempts += 1;
-                                if items[i].attempts >= MAX_ATTEMPTS {
+                                items[i].lost += 1;
+                                if items[i].lost >= LOST_BUDGET {
                                     fail(
                                         i,
                                         error_from_item(status, &body),
