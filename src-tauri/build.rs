@@ -38,6 +38,11 @@ const COMMANDS: &[&str] = &[
     "finish_run",
     "plan_undo",
     "save_run_report",
+    "plan_save_file",
+    "plan_open_file",
+    "plan_offered_file",
+    "plan_open_offered",
+    "plan_file_replan",
 ];
 
 fn main() {

@@ -60,6 +60,13 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-finish-run",
         "allow-plan-undo",
         "allow-save-run-report",
+        // Plans to approve: saved and opened through dialogs Rust shows; an offered plan file
+        // is named to the window, never its path.
+        "allow-plan-save-file",
+        "allow-plan-open-file",
+        "allow-plan-offered-file",
+        "allow-plan-open-offered",
+        "allow-plan-file-replan",
         // The graph-wait banner and the close-during-a-run question: listening only, never
         // emitting.
         "core:event:allow-listen",

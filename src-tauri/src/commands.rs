@@ -501,3 +501,73 @@ pub async fn save_run_report(
     )
     .await
 }
+
+/// Saves the plan on screen as a file for another administrator to approve (the save dialog
+/// is Rust's); the path, or `null` when the person cancelled. Nothing is changed.
+#[tauri::command]
+pub async fn plan_save_file(
+    app: AppHandle,
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+) -> Result<Option<String>, CommandError> {
+    let connection = state.connection().await?;
+    let (text, name) = runs.plan_file(&connection)?;
+    save_with_dialog(&app, "LicenseDesk plan", "json", name, text.as_bytes()).await
+}
+
+/// Shows the open dialog for a plan file and opens the one chosen: checked (whole, unedited,
+/// this tenant) and planned again on the tenant as it is now. `null` when cancelled.
+#[tauri::command]
+pub async fn plan_open_file(
+    app: AppHandle,
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+) -> Result<Option<PlanPreview>, CommandError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("LicenseDesk plan", &["json"])
+        .pick_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        CommandError::new(
+            "planFile.path",
+            "That file cannot be opened from here. Copy it to a folder on this computer first.",
+            Some(e.to_string()),
+        )
+    })?;
+    let connection = state.connection().await?;
+    runs.open_plan_file(&connection, &path).await.map(Some)
+}
+
+/// The name of a plan file dropped on the window or given on the command line, if one waits.
+#[tauri::command]
+pub fn plan_offered_file(runs: State<'_, Runs>) -> Option<String> {
+    runs.offered_plan_name()
+}
+
+/// Opens the plan file that was offered (never a path the webview names).
+#[tauri::command]
+pub async fn plan_open_offered(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    runs.open_offered_plan(&connection).await
+}
+
+/// Plans the plan file being approved again with another choice for a seat shortfall.
+#[tauri::command]
+pub async fn plan_file_replan(
+    state: State<'_, TenantState>,
+    runs: State<'_, Runs>,
+    policy: ShortfallPolicy,
+) -> Result<PlanPreview, CommandError> {
+    let connection = state.connection().await?;
+    runs.replan_opened(&connection, policy).await
+}

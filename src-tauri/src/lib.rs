@@ -35,13 +35,14 @@ pub fn run() {
                 .map(|d| d.join("journal.sqlite"))
                 .unwrap_or_else(|_| std::path::PathBuf::from("journal.sqlite"));
             app.manage(history::History::open(journal));
-            // "Open with LicenseDesk" on a CSV or workbook: the file waits for the Import page.
+            // "Open with LicenseDesk" on a CSV or workbook: the file waits for the Import page;
+            // on a plan file, for History, where plans are approved.
             if let Some(path) = std::env::args_os()
                 .skip(1)
                 .map(std::path::PathBuf::from)
                 .find(|p| p.is_file())
             {
-                app.state::<import::Imports>().offer(path);
+                offer(app.handle(), path);
             }
             // Silent sign-in to the tenant used last, from the keychain; the demo otherwise.
             // Commands wait for it (TenantState::connection), so the first screen shows the
@@ -82,8 +83,8 @@ pub fn run() {
         // `stop_run_and_quit` once the person has chosen to stop the run.
         //
         // A file dropped on the window is kept here and only its name goes to the window
-        // ("file-offered"), which opens it through `import_open_offered`: the webview never
-        // names a path to read.
+        // ("file-offered", opened through `import_open_offered`; "plan-offered" for a plan
+        // file, through `plan_open_offered`): the webview never names a path to read.
         .on_window_event(|window, event| {
             use tauri::Emitter;
             match event {
@@ -97,9 +98,8 @@ pub fn run() {
                 }
                 tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
                     if let Some(path) = paths.iter().find(|p| p.is_file()) {
-                        let imports = window.state::<import::Imports>();
-                        imports.offer(path.clone());
-                        if let Err(e) = window.emit("file-offered", imports.offered_name()) {
+                        let (event, name) = offer(window.app_handle(), path.clone());
+                        if let Err(e) = window.emit(event, name) {
                             tracing::warn!("could not tell the window about the file: {e}");
                         }
                     }
@@ -146,9 +146,37 @@ pub fn run() {
             commands::finish_run,
             commands::plan_undo,
             commands::save_run_report,
+            commands::plan_save_file,
+            commands::plan_open_file,
+            commands::plan_offered_file,
+            commands::plan_open_offered,
+            commands::plan_file_replan,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Keeps a file given to the app (dropped on the window, or "Open with"): a plan file for
+/// History to open, anything else for the Import page. Returns the event that tells the
+/// window, and the file's name.
+fn offer<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    path: std::path::PathBuf,
+) -> (&'static str, Option<String>) {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(512);
+    if let Ok(file) = std::fs::File::open(&path) {
+        let _ = file.take(512).read_to_end(&mut head);
+    }
+    if licensing::planfile::looks_like_plan(&head) {
+        let runs = app.state::<runs::Runs>();
+        runs.offer_plan(path);
+        ("plan-offered", runs.offered_plan_name())
+    } else {
+        let imports = app.state::<import::Imports>();
+        imports.offer(path);
+        ("file-offered", imports.offered_name())
     }
 }

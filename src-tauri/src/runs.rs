@@ -32,6 +32,21 @@ pub struct PlanPreview {
     pub group_names: HashMap<String, String>,
     /// For an undo: people changed by someone else since the run, left alone, and why.
     pub left_alone: Vec<LeftAlone>,
+    /// For a plan opened from a file: who prepared it, when, and what changed since.
+    pub approval: Option<Approval>,
+}
+
+/// A plan file opened to approve: where it came from and what drifted since it was saved.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Approval {
+    pub file_name: String,
+    pub what: String,
+    pub prepared_by: String,
+    /// RFC 3339, UTC.
+    pub prepared_at: String,
+    pub drift: licensing::planfile::Drift,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -168,6 +183,11 @@ impl Request {
 #[derive(Default)]
 pub struct Runs {
     pending: Mutex<Option<Pending>>,
+    /// The plan file being approved (its checked content and file name), to plan again with
+    /// another shortfall choice.
+    opened: Mutex<Option<(licensing::planfile::Body, String)>>,
+    /// A plan file dropped on the window or given on the command line, waiting to be opened.
+    offered: Mutex<Option<std::path::PathBuf>>,
     last: Mutex<Option<(RunResult, Request, ShortfallPolicy)>>,
     control: runner::Control,
     /// A run is sending changes: closing the window asks first.
@@ -193,6 +213,12 @@ struct Pending {
     /// Everyone in the plan as read when planning: the journal keeps their state before.
     people: Vec<User>,
     what: String,
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -280,7 +306,34 @@ impl Runs {
                 (plan, people, what.clone())
             }
         };
-        let groups: Vec<String> = plan
+        self.keep(
+            connection,
+            Pending {
+                preview: PlanPreview {
+                    plan,
+                    plan_names: plan_names(&skus),
+                    group_names: HashMap::new(),
+                    left_alone,
+                    approval: None,
+                },
+                request,
+                policy,
+                people,
+                what,
+            },
+        )
+        .await
+    }
+
+    /// Names the groups the plan mentions and keeps the plan for Apply.
+    async fn keep(
+        &self,
+        connection: &Connection,
+        mut pending: Pending,
+    ) -> Result<PlanPreview, CommandError> {
+        let groups: Vec<String> = pending
+            .preview
+            .plan
             .people
             .iter()
             .filter_map(|p| match &p.reason {
@@ -288,24 +341,218 @@ impl Runs {
                 _ => None,
             })
             .collect();
-        let group_names = connection
+        pending.preview.group_names = connection
             .directory
             .name_groups(&connection.client, groups)
             .await;
-        let preview = PlanPreview {
-            plan,
-            plan_names: plan_names(&skus),
-            group_names,
-            left_alone,
-        };
-        *lock(&self.pending) = Some(Pending {
-            preview: preview.clone(),
-            request,
-            policy,
-            people,
-            what,
-        });
+        let preview = pending.preview.clone();
+        *lock(&self.pending) = Some(pending);
         Ok(preview)
+    }
+
+    /// The plan on screen as a plan file for someone else to approve: its text and a name
+    /// for it. Nothing is changed.
+    pub fn plan_file(&self, connection: &Connection) -> Result<(String, String), CommandError> {
+        let pending = lock(&self.pending);
+        let Some(pending) = pending.as_ref() else {
+            return Err(CommandError::new(
+                "run.nothing",
+                "There is no previewed change to save. Go back and review the change first.",
+                None,
+            ));
+        };
+        let requests: Vec<(String, WantedChange)> = match &pending.request {
+            Request::Everyone { ids, change } => {
+                let planned: HashSet<&str> = pending
+                    .preview
+                    .plan
+                    .people
+                    .iter()
+                    .map(|p| p.user_id.as_str())
+                    .collect();
+                ids.iter()
+                    .filter(|id| planned.contains(id.as_str()))
+                    .map(|id| (id.clone(), change.clone()))
+                    .collect()
+            }
+            Request::Each { changes, .. } => changes.clone(),
+            Request::Undo { .. } => {
+                return Err(CommandError::new(
+                    "planFile.undo",
+                    "An undo cannot be saved as a plan: it is worked out from this computer's history of runs. Apply it here.",
+                    None,
+                ));
+            }
+        };
+        let now = chrono::Utc::now();
+        let body = licensing::planfile::Body::new(
+            &connection.info.tenant_id,
+            &connection.info.display_name,
+            &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            connection
+                .info
+                .user_principal_name
+                .as_deref()
+                .unwrap_or("demo"),
+            &pending.what,
+            pending.policy,
+            requests,
+            pending.preview.plan.clone(),
+        );
+        Ok((
+            licensing::planfile::seal(&body),
+            format!("licensedesk-plan-{}.json", now.format("%Y-%m-%d-%H%M")),
+        ))
+    }
+
+    /// Notes a plan file dropped on the window or given on the command line.
+    pub fn offer_plan(&self, path: std::path::PathBuf) {
+        *lock(&self.offered) = Some(path);
+    }
+
+    /// The name of the plan file waiting to be opened, if any.
+    pub fn offered_plan_name(&self) -> Option<String> {
+        lock(&self.offered).as_ref().map(|p| file_name(p))
+    }
+
+    /// Opens the plan file that was offered.
+    pub async fn open_offered_plan(
+        &self,
+        connection: &Connection,
+    ) -> Result<PlanPreview, CommandError> {
+        let path = lock(&self.offered).take().ok_or_else(|| {
+            CommandError::new(
+                "planFile.none",
+                "No plan file is waiting. Choose one with Open a plan file.",
+                None,
+            )
+        })?;
+        self.open_plan_file(connection, &path).await
+    }
+
+    /// Reads a plan file, refuses it unless it is whole, unedited and for this tenant, and
+    /// plans it again on the tenant as it is now, with what drifted since it was saved.
+    pub async fn open_plan_file(
+        &self,
+        connection: &Connection,
+        path: &std::path::Path,
+    ) -> Result<PlanPreview, CommandError> {
+        use licensing::planfile::{self, PlanFileError};
+        let name = file_name(path);
+        let unreadable = |e: std::io::Error| {
+            CommandError::new(
+                "planFile.read",
+                format!(
+                    "{name} cannot be read. Copy it to a folder on this computer and open it again."
+                ),
+                Some(e.to_string()),
+            )
+        };
+        let size = std::fs::metadata(path).map_err(unreadable)?.len();
+        let refused = |e: PlanFileError| {
+            let code = match e {
+                PlanFileError::NotAPlan(_) => "planFile.notAPlan",
+                PlanFileError::Unsupported { .. } => "planFile.unsupported",
+                PlanFileError::Edited => "planFile.edited",
+                PlanFileError::OtherTenant { .. } => "planFile.otherTenant",
+            };
+            CommandError::new(code, e.to_string(), None)
+        };
+        if size > planfile::MAX_BYTES {
+            return Err(refused(PlanFileError::NotAPlan(format!(
+                "{} MB is far more than a plan file holds",
+                size / 1_000_000
+            ))));
+        }
+        let bytes = std::fs::read(path).map_err(unreadable)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| refused(PlanFileError::NotAPlan("it is not text".into())))?;
+        let body = planfile::open(&text).map_err(refused)?;
+        body.check_tenant(&connection.info.tenant_id)
+            .map_err(refused)?;
+        let preview = self
+            .replan_file(connection, &body, &name, body.shortfall)
+            .await?;
+        *lock(&self.opened) = Some((body, name));
+        Ok(preview)
+    }
+
+    /// Plans the plan file being approved again, with another choice for a seat shortfall.
+    pub async fn replan_opened(
+        &self,
+        connection: &Connection,
+        policy: ShortfallPolicy,
+    ) -> Result<PlanPreview, CommandError> {
+        let Some((body, name)) = lock(&self.opened).clone() else {
+            return Err(CommandError::new(
+                "planFile.none",
+                "No plan file is open. Open it again from History.",
+                None,
+            ));
+        };
+        self.replan_file(connection, &body, &name, policy).await
+    }
+
+    async fn replan_file(
+        &self,
+        connection: &Connection,
+        body: &licensing::planfile::Body,
+        name: &str,
+        policy: ShortfallPolicy,
+    ) -> Result<PlanPreview, CommandError> {
+        // The people and seats as they are now, not as this window last read them: what
+        // drifted is only worth showing if it is true.
+        let ids: Vec<String> = body.requests.iter().map(|(id, _)| id.clone()).collect();
+        let people: Vec<User> = runner::read_people(&connection.client, &ids)
+            .await?
+            .into_values()
+            .collect();
+        let skus: Vec<Sku> = connection
+            .client
+            .subscribed_skus()
+            .await?
+            .iter()
+            .map(|s| s.to_domain())
+            .collect();
+        connection.directory.set_skus(skus.clone());
+        for u in &people {
+            connection.directory.replace(u.clone());
+        }
+        let (plan, people, drift) = licensing::planfile::replan(body, &people, &skus, policy);
+        if plan.people.is_empty() {
+            return Err(CommandError::new(
+                "planFile.nobody",
+                "Nobody in this plan is in the tenant any more: there is nothing to apply.",
+                None,
+            ));
+        }
+        let what = format!("{} (plan from {}, approved)", body.what, name);
+        self.keep(
+            connection,
+            Pending {
+                preview: PlanPreview {
+                    plan,
+                    plan_names: plan_names(&skus),
+                    group_names: HashMap::new(),
+                    left_alone: Vec::new(),
+                    approval: Some(Approval {
+                        file_name: name.to_string(),
+                        what: body.what.clone(),
+                        prepared_by: body.created_by.clone(),
+                        prepared_at: body.created_at.clone(),
+                        drift,
+                    }),
+                },
+                request: Request::Each {
+                    what: what.clone(),
+                    changes: body.requests.clone(),
+                },
+                policy,
+                people,
+                what,
+            },
+        )
+        .await
     }
 
     /// Plans the undo of a run from the journal and the people as they are now; those

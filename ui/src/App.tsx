@@ -56,6 +56,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
     api.tenantInfo().then(setTenant, (e: unknown) => setTenantError(toCommandError(e).message));
     // Opened with a file ("Open with LicenseDesk"): straight to the import.
     void api.importOfferedFile().then((name) => name && setPage("import"));
+    // Opened with a plan file: straight to History, where plans are approved.
+    void api.planOfferedFile().then((name) => name && setPage("history"));
   }, [api]);
 
   const switched = useCallback((next: TenantInfo) => {
@@ -104,6 +106,12 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   useEffect(() => {
     if (page === "import") setDropped(undefined);
   }, [page, dropped]);
+  // A plan file dropped on the window: History opens it (at once when it is the page shown).
+  const [planDropped, setPlanDropped] = useState<string>();
+  useEffect(() => api.onPlanOffered((name) => setPlanDropped(name)), [api]);
+  useEffect(() => {
+    if (page === "history") setPlanDropped(undefined);
+  }, [page, planDropped]);
 
   return (
     <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
@@ -138,11 +146,23 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
                 {dropped && page !== "import" ? (
                   <Dropped
                     name={dropped}
+                    kind="import"
                     onOpen={() => {
                       setDropped(undefined);
                       setPage("import");
                     }}
                     onDismiss={() => setDropped(undefined)}
+                  />
+                ) : null}
+                {planDropped && page !== "history" ? (
+                  <Dropped
+                    name={planDropped}
+                    kind="plan"
+                    onOpen={() => {
+                      setPlanDropped(undefined);
+                      navigate("history");
+                    }}
+                    onDismiss={() => setPlanDropped(undefined)}
                   />
                 ) : null}
               </>
@@ -254,15 +274,17 @@ function Interrupted({ run, onFinish, onSee }: { run: RunSummary; onFinish: () =
   );
 }
 
-function Dropped({ name, onOpen, onDismiss }: { name: string; onOpen: () => void; onDismiss: () => void }) {
+/// A file dropped on the window while another page is open: a list of people for the Import
+/// page, or a plan to approve in History.
+function Dropped({ name, kind, onOpen, onDismiss }: { name: string; kind: "import" | "plan"; onOpen: () => void; onDismiss: () => void }) {
   const { t } = useI18n();
   const styles = useStyles();
   return (
     <div className={styles.banner}>
-      <MessageBar intent="info" data-testid="file-dropped">
-        <MessageBarBody>{t.import.dropped(name)}</MessageBarBody>
+      <MessageBar intent="info" data-testid={kind === "plan" ? "plan-dropped" : "file-dropped"}>
+        <MessageBarBody>{kind === "plan" ? t.approve.offered(name) : t.import.dropped(name)}</MessageBarBody>
         <MessageBarActions>
-          <Button onClick={onOpen}>{t.import.openDropped}</Button>
+          <Button onClick={onOpen}>{kind === "plan" ? t.approve.openOffered : t.import.openDropped}</Button>
           <Button appearance="transparent" onClick={onDismiss}>{t.import.notNow}</Button>
         </MessageBarActions>
       </MessageBar>

@@ -88,6 +88,19 @@ export interface Api {
   planUndo(id: string): Promise<PlanPreview>;
   /// The path saved to, or null when the person cancelled the dialog.
   saveRunReport(id: string, excel: boolean, language: string): Promise<string | null>;
+  /// Saves the plan on screen as a file for another administrator to approve (Rust's save
+  /// dialog); the path, or null when the person cancelled.
+  planSaveFile(): Promise<string | null>;
+  /// Opens a plan file (Rust's open dialog): checked and planned again on the tenant as it is
+  /// now, with what drifted; null when the person cancelled.
+  planOpenFile(): Promise<PlanPreview | null>;
+  /// The name of a plan file dropped on the window or opened with LicenseDesk, if one waits.
+  planOfferedFile(): Promise<string | null>;
+  planOpenOffered(): Promise<PlanPreview>;
+  /// Plans the open plan file again with another choice for a seat shortfall.
+  planFileReplan(policy: ShortfallPolicy): Promise<PlanPreview>;
+  /// A plan file was dropped on the window (its name; Rust keeps the path).
+  onPlanOffered(listener: (name: string) => void): () => void;
 }
 
 export const tauriApi: Api = {
@@ -155,6 +168,17 @@ export const tauriApi: Api = {
   },
   planUndo: (id) => invoke<PlanPreview>("plan_undo", { id }),
   saveRunReport: (id, excel, language) => invoke<string | null>("save_run_report", { id, excel, language }),
+  planSaveFile: () => invoke<string | null>("plan_save_file"),
+  planOpenFile: () => invoke<PlanPreview | null>("plan_open_file"),
+  planOfferedFile: () => invoke<string | null>("plan_offered_file"),
+  planOpenOffered: () => invoke<PlanPreview>("plan_open_offered"),
+  planFileReplan: (policy) => invoke<PlanPreview>("plan_file_replan", { policy }),
+  onPlanOffered: (listener) => {
+    const stop = listen<string | null>("plan-offered", (event) => event.payload && listener(event.payload));
+    return () => {
+      void stop.then((unlisten) => unlisten());
+    };
+  },
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

@@ -30,6 +30,7 @@ function preview(locationSet: boolean): PlanPreview {
     planNames: { [TEAMS]: "Microsoft Teams Essentials" },
     groupNames: {},
     leftAlone: [],
+    approval: null,
   };
 }
 
@@ -147,5 +148,19 @@ describe("Giving a license", () => {
     expect(list.textContent).toContain("Geen vrije Microsoft Teams Essentials-licenties meer");
     expect(list.textContent).not.toContain("No free");
     expect(list.textContent).toContain("Microsoft 365 said 418");
+  });
+
+  it("saves the plan for someone else to approve without changing anything", async () => {
+    const user = userEvent.setup();
+    const planSaveFile = vi.fn<Api["planSaveFile"]>(() => Promise.resolve("/home/ann/licensedesk-plan.json"));
+    const applyPlan = vi.fn<Api["applyPlan"]>();
+    setup({ planChange: vi.fn<Api["planChange"]>(() => Promise.resolve(preview(true))), planSaveFile, applyPlan });
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    await user.click(screen.getByTestId("change-review"));
+    await user.click(await screen.findByRole("button", { name: "Save for approval…" }));
+    expect(planSaveFile).toHaveBeenCalledTimes(1);
+    expect((await screen.findByTestId("plan-saved")).textContent).toContain("Saved to /home/ann/licensedesk-plan.json. Nothing was changed.");
+    expect(applyPlan).not.toHaveBeenCalled();
   });
 });

@@ -16,9 +16,11 @@ import {
   Text,
   Title2,
   Title3,
+  Tooltip,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import type { Approval } from "../bindings/Approval";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { CommandError } from "../bindings/CommandError";
 import type { PlanPreview } from "../bindings/PlanPreview";
@@ -30,7 +32,7 @@ import type { WantedChange } from "../bindings/WantedChange";
 import type { PersonOutcome } from "../bindings/PersonOutcome";
 import type { RunLine } from "../bindings/RunLine";
 import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
+import { useI18n, when } from "../i18n";
 import { failureText, reasonText } from "../reasons";
 import { CountryPicker, useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
@@ -282,6 +284,7 @@ export function RunSteps({
   onBack,
   onClose,
   closeLabel,
+  canSave = true,
 }: {
   first: PlanPreview;
   title: string;
@@ -294,6 +297,8 @@ export function RunSteps({
   onClose: (changed: boolean) => void;
   /// The result's last button ("Back to users" unless said otherwise).
   closeLabel?: string;
+  /// Offer "Save for approval…" (not for an undo, nor for a plan being approved).
+  canSave?: boolean;
 }) {
   const api = useApi();
   const { t, n } = useI18n();
@@ -359,6 +364,7 @@ export function RunSteps({
           canFixLocation={onFixLocation !== undefined}
           onBack={onBack}
           onApply={apply}
+          canSave={canSave && !state.preview.approval}
           styles={styles}
         />
       </>
@@ -447,6 +453,7 @@ function Review({
   canFixLocation,
   onBack,
   onApply,
+  canSave,
   styles,
 }: {
   preview: PlanPreview;
@@ -459,9 +466,21 @@ function Review({
   canFixLocation: boolean;
   onBack: () => void;
   onApply: () => void;
+  canSave: boolean;
   styles: Styles;
 }) {
   const { t, n } = useI18n();
+  const api = useApi();
+  const [saved, setSaved] = useState<string>();
+  const [saveError, setSaveError] = useState<CommandError>();
+  const save = () => {
+    setSaved(undefined);
+    setSaveError(undefined);
+    api.planSaveFile().then(
+      (path) => path && setSaved(path),
+      (e: unknown) => setSaveError(toCommandError(e)),
+    );
+  };
   const [fixCountry, setFixCountry] = useState<string | null>(null);
   const people = preview.plan.people;
   const count = (a: string) => people.filter((p) => p.action === a).length;
@@ -480,6 +499,7 @@ function Review({
   return (
     <section className={styles.page} aria-labelledby="review-title" data-testid="review">
       <Title2 id="review-title">{t.preview.title}</Title2>
+      {preview.approval ? <ApprovalNote approval={preview.approval} planName={planName} /> : null}
       {preview.plan.seats.length > 0 ? (
         <>
           <Title3>{t.preview.seats}</Title3>
@@ -573,11 +593,69 @@ function Review({
       <Text weight="semibold" data-testid="review-confirm">{changing > 0 ? confirm : ""}</Text>
       <div className={styles.buttons}>
         <Button onClick={onBack} data-testid="review-back">{t.change.back}</Button>
+        {canSave ? (
+          <Tooltip content={t.approve.saveHint} relationship="description">
+            <Button disabled={changing === 0} onClick={save} data-testid="review-save-plan">
+              {t.approve.save}
+            </Button>
+          </Tooltip>
+        ) : null}
         <Button appearance="primary" disabled={changing === 0} onClick={onApply} data-testid="review-apply">
           {t.preview.apply}
         </Button>
       </div>
+      {saved ? (
+        <MessageBar intent="success" layout="multiline" data-testid="plan-saved">
+          <MessageBarBody>{t.approve.saved(saved)}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {saveError ? <ErrorState title={t.approve.save} error={saveError} /> : null}
     </section>
+  );
+}
+
+/// Where a plan being approved came from, and what changed in the tenant since it was saved.
+function ApprovalNote({ approval, planName }: { approval: Approval; planName: (id: string) => string }) {
+  const { t, n, locale } = useI18n();
+  const { drift } = approval;
+  const drifted = drift.seats.length + drift.changed.length + drift.gone.length > 0;
+  const names = (list: string[]) => (
+    <ul>
+      {list.slice(0, 20).map((upn) => (
+        <li key={upn}>{upn}</li>
+      ))}
+      {list.length > 20 ? <li>…</li> : null}
+    </ul>
+  );
+  return (
+    <MessageBar intent={drifted ? "warning" : "info"} layout="multiline" data-testid="approval">
+      <MessageBarBody>
+        <Text block weight="semibold" size={400}>{t.approve.title(approval.what)}</Text>
+        <Text block>{t.approve.prepared(approval.preparedBy, when(approval.preparedAt, locale), approval.fileName)}</Text>
+        <Text block weight="semibold" data-testid="drift">
+          {drifted ? t.approve.drifted : t.approve.noDrift}
+        </Text>
+        {drifted ? (
+          <ul data-testid="drift-list">
+            {drift.seats.map((s) => (
+              <li key={s.skuId}>{t.approve.seat(planName(s.skuId), n(s.then), n(s.now))}</li>
+            ))}
+            {drift.changed.length > 0 ? (
+              <li>
+                {t.approve.changed(n(drift.changed.length))}
+                {names(drift.changed)}
+              </li>
+            ) : null}
+            {drift.gone.length > 0 ? (
+              <li>
+                {t.approve.gone(n(drift.gone.length))}
+                {names(drift.gone)}
+              </li>
+            ) : null}
+          </ul>
+        ) : null}
+      </MessageBarBody>
+    </MessageBar>
   );
 }
 

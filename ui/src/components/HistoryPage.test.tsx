@@ -65,6 +65,7 @@ describe("History", () => {
         planNames: { [E3]: "Microsoft 365 E3" },
         groupNames: {},
         leftAlone: [{ userPrincipalName: "bo@contoso.com", displayName: "Bo", why: "changed since" }],
+        approval: null,
       }),
     );
     const api = fakeApi(() => Promise.resolve([]), undefined, {
@@ -106,5 +107,68 @@ describe("History", () => {
     expect(finishRun).toHaveBeenCalledTimes(1);
     expect(finishRun.mock.calls[0]?.[0]).toBe("3f2a1b9c");
     expect(await screen.findByTestId("history-run-detail")).toBeTruthy();
+  });
+
+  it("opens a plan to approve, shows who prepared it and what drifted, and applies it", async () => {
+    const user = userEvent.setup();
+    const approved = {
+      plan: {
+        people: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "add" as const, setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null }],
+        seats: [{ skuId: E3, skuPartNumber: "SPE_E3", freeBefore: 3, taken: 1, freed: 0, freeAfter: 2, shortfall: 0 }],
+      },
+      planNames: { [E3]: "Microsoft 365 E3" },
+      groupNames: {},
+      leftAlone: [],
+      approval: {
+        fileName: "licensedesk-plan.json",
+        what: "Give Microsoft 365 E3 — 3 people",
+        preparedBy: "ann@contoso.com",
+        preparedAt: "2026-11-30T09:00:00Z",
+        drift: { gone: ["cy@contoso.com"], changed: ["bo@contoso.com"], seats: [{ skuId: E3, skuPartNumber: "SPE_E3", then: 5, now: 3 }] },
+      },
+    };
+    const planOpenFile = vi.fn<Api["planOpenFile"]>(() => Promise.resolve(approved));
+    const applyPlan = vi.fn<Api["applyPlan"]>(() =>
+      Promise.resolve({ runId: "77aa", lines: [], planNames: {}, groupNames: {}, done: 1, failed: 0, skipped: 0, notSent: 0, cancelled: false }),
+    );
+    const api = fakeApi(() => Promise.resolve([]), undefined, { planOpenFile, applyPlan });
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="en">
+          <HistoryPage />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    await user.click(await screen.findByRole("button", { name: "Open a plan to approve…" }));
+    expect(await screen.findByText("Approve: Give Microsoft 365 E3 — 3 people")).toBeTruthy();
+    expect(screen.getByTestId("approval").textContent).toMatch(/Prepared by ann@contoso.com on .*2026.* \(licensedesk-plan.json\)/);
+    const drift = screen.getByTestId("drift-list").textContent ?? "";
+    expect(drift).toContain("Microsoft 365 E3: 5 free seats then, 3 now.");
+    expect(drift).toContain("1 person is not as they were");
+    expect(drift).toContain("bo@contoso.com");
+    expect(drift).toContain("1 person is no longer in the tenant: left out.");
+    expect(drift).toContain("cy@contoso.com");
+    // Saving it again as a plan is not offered: it is being approved.
+    expect(screen.queryByRole("button", { name: "Save for approval…" })).toBeNull();
+    await user.click(screen.getByTestId("review-apply"));
+    expect(applyPlan).toHaveBeenCalledTimes(1);
+  });
+
+  it("says why a plan file is refused and changes nothing", async () => {
+    const user = userEvent.setup();
+    const api = fakeApi(() => Promise.resolve([]), undefined, {
+      planOpenFile: () =>
+        Promise.reject({ code: "planFile.edited", message: "This plan file was changed after it was saved (its digest does not match), so it is not what was prepared. Nothing was applied. Ask for a new plan file.", details: null }),
+    });
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="en">
+          <HistoryPage />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    await user.click(await screen.findByRole("button", { name: "Open a plan to approve…" }));
+    expect(await screen.findByText(/was changed after it was saved/)).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Open a plan to approve…" })).toBeTruthy();
   });
 });

@@ -18,6 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import { DocumentCheckmark20Regular } from "@fluentui/react-icons";
 import type { CommandError } from "../bindings/CommandError";
 import type { JournalChange } from "../bindings/JournalChange";
 import type { PlanPreview } from "../bindings/PlanPreview";
@@ -25,8 +26,9 @@ import type { RunPage } from "../bindings/RunPage";
 import type { RunProgress } from "../bindings/RunProgress";
 import type { RunState } from "../bindings/RunState";
 import type { RunSummary } from "../bindings/RunSummary";
+import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
 import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
+import { useI18n, when } from "../i18n";
 import { reasonText } from "../reasons";
 import { ErrorState } from "./ErrorState";
 import { RunSteps } from "./ChangeFlow";
@@ -50,6 +52,7 @@ const useStyles = makeStyles({
   upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block" },
   error: { color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200, display: "block" },
   wrap: { overflowWrap: "anywhere" },
+  approve: { display: "flex", flexDirection: "column", alignItems: "flex-start", gap: tokens.spacingVerticalXS, maxWidth: "720px" },
 });
 
 const PAGE = 50;
@@ -58,7 +61,9 @@ type View =
   | { view: "list" }
   | { view: "run"; id: string }
   | { view: "finishing"; id: string; progress: RunProgress | null }
-  | { view: "undo"; id: string; what: string; preview: PlanPreview };
+  | { view: "undo"; id: string; what: string; preview: PlanPreview }
+  | { view: "opening" }
+  | { view: "approve"; preview: PlanPreview; policy: ShortfallPolicy };
 
 /// Every run LicenseDesk made: open one to see each person, save its report, finish it when
 /// it was cut short, or undo it.
@@ -86,6 +91,28 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
     [api],
   );
 
+  // A plan file to approve: chosen in the open dialog, or offered (dropped on the window or
+  // opened with LicenseDesk). Rust reads it; the window only ever sees the plan.
+  const approve = useCallback(
+    (opening: Promise<PlanPreview | null>) => {
+      setError(undefined);
+      setView({ view: "opening" });
+      opening.then(
+        (preview) =>
+          setView(preview ? { view: "approve", preview, policy: preview.approval ? "nobody" : "partial" } : { view: "list" }),
+        (e: unknown) => {
+          setError(toCommandError(e));
+          setView({ view: "list" });
+        },
+      );
+    },
+    [],
+  );
+  useEffect(() => {
+    void api.planOfferedFile().then((name) => name && approve(api.planOpenOffered()));
+    return api.onPlanOffered(() => approve(api.planOpenOffered()));
+  }, [api, approve]);
+
   // Once, even when React runs effects twice (development's StrictMode).
   const started = useRef(false);
   useEffect(() => {
@@ -105,6 +132,25 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
         onBack={() => setView({ view: "run", id: view.id })}
         onClose={() => setView({ view: "list" })}
         closeLabel={t.history.back}
+        canSave={false}
+      />
+    );
+  }
+
+  if (view.view === "approve") {
+    return (
+      <RunSteps
+        first={view.preview}
+        title={t.approve.title(view.preview.approval?.what ?? "")}
+        policy={view.policy}
+        replan={(policy) => {
+          setView((v) => (v.view === "approve" ? { ...v, policy } : v));
+          return api.planFileReplan(policy);
+        }}
+        onBack={() => setView({ view: "list" })}
+        onClose={() => setView({ view: "list" })}
+        closeLabel={t.history.back}
+        canSave={false}
       />
     );
   }
@@ -114,7 +160,17 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
       <Title2 id="history-title">{t.history.title}</Title2>
       {error ? <ErrorState title={t.history.title} error={error} /> : null}
       {view.view === "list" ? (
-        <RunList onOpen={(id) => setView({ view: "run", id })} onError={setError} />
+        <>
+          <div className={styles.approve}>
+            <Button icon={<DocumentCheckmark20Regular />} onClick={() => approve(api.planOpenFile())} data-testid="approve-open">
+              {t.approve.open}
+            </Button>
+            <Text className={styles.muted}>{t.approve.hint}</Text>
+          </div>
+          <RunList onOpen={(id) => setView({ view: "run", id })} onError={setError} />
+        </>
+      ) : view.view === "opening" ? (
+        <Spinner label={t.approve.opening} data-testid="approve-opening" />
       ) : view.view === "finishing" ? (
         <Finishing progress={view.progress} />
       ) : (
@@ -144,11 +200,6 @@ export function StateBadge({ state }: { state: RunState }) {
       {t.history.states[state]}
     </Badge>
   );
-}
-
-function when(iso: string, locale: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
 function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (e: CommandError) => void }) {

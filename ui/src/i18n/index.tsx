@@ -23,6 +23,12 @@ export function safeLocale(tag: string | undefined): string {
   }
 }
 
+/// A moment (RFC 3339) as this locale writes a date and time; the text itself if unreadable.
+export function when(iso: string, locale: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
 interface I18n {
   locale: string;
   t: Messages;

@@ -76,6 +76,12 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     finishRun: notUsed,
     planUndo: notUsed,
     saveRunReport: () => Promise.resolve(null),
+    planSaveFile: () => Promise.resolve(null),
+    planOpenFile: () => Promise.resolve(null),
+    planOfferedFile: () => Promise.resolve(null),
+    planOpenOffered: notUsed,
+    planFileReplan: notUsed,
+    onPlanOffered: () => () => {},
     ...overrides,
   };
 }

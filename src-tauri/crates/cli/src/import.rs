@@ -421,14 +421,18 @@ pub async fn apply_plan_file(
     let connection = Connection::open(args).await?;
     let body = crate::planfile::read(&connection, path).await?;
     let (skus, people) = connection.skus_and_users().await?;
-    let (planned, users, drift) = crate::planfile::replan(&body, &people, &skus);
+    let (planned, users, drift) =
+        licensing::planfile::replan(&body, &people, &skus, body.shortfall);
     if !drift.is_empty() {
         let mut text = format!(
             "The tenant changed since the plan was written ({}):\n",
             body.created_at
         );
-        for (part, then, now) in &drift.seats {
-            text.push_str(&format!("  {part}: {then} seats were free, now {now}\n"));
+        for s in &drift.seats {
+            text.push_str(&format!(
+                "  {}: {} seats were free, now {}\n",
+                s.sku_part_number, s.then, s.now
+            ));
         }
         for upn in &drift.gone {
             text.push_str(&format!("  {upn}: no longer in the tenant, left out\n"));

@@ -444,7 +444,7 @@ fn a_plan_file_is_approved_elsewhere_checked_for_tampering_and_drift_and_applied
     let out = sim.run(&["apply", "--plan", edited.to_str().expect("path"), "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("changed after it was written"),
+        String::from_utf8_lossy(&out.stderr).contains("was changed after it was saved"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -460,7 +460,7 @@ fn a_plan_file_is_approved_elsewhere_checked_for_tampering_and_drift_and_applied
     let elsewhere = self::sim(other_path.to_str().expect("path"), "planfile-other");
     let out = elsewhere.run(&["apply", "--plan", &plan_path, "--yes"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is a plan for"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("This plan is for"));
 
     // Someone gives the first person the license meanwhile: shown as drift, not sent twice.
     sim.json(&["assign", first, "FLOW_FREE"], 0);

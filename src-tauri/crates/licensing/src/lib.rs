@@ -5,6 +5,7 @@
 pub mod countries;
 pub mod directory;
 pub mod plan;
+pub mod planfile;
 pub mod products;
 pub mod seats;
 pub mod sku;

@@ -1,0 +1,419 @@
+//! Plans to approve: one administrator prepares a plan and saves it as a file; another opens it
+//! (in the app, or `licensedesk-cli apply --plan`) and applies it. The file names its tenant and
+//! carries a SHA-256 digest of its content, so a file for another tenant, or one edited since,
+//! is refused. Before it is applied the plan is worked out again on the tenant as it is now, and
+//! what drifted (seats, people already changed, people gone) is shown.
+//!
+//! Only the format lives here (sealing, opening, re-planning): reading and writing the file, and
+//! asking the tenant who it is, are the callers' (the app and the CLI), so both agree on every
+//! byte and every check.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::{Plan, ShortfallPolicy, Sku, User, WantedChange};
+
+const FORMAT: &str = "licensedesk-plan";
+const VERSION: u32 = 1;
+
+/// A plan file is a few hundred bytes per person; more than this is not one of ours.
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What the digest covers: everything in the file but the digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    pub format: String,
+    pub version: u32,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub created_by: String,
+    /// What the plan does, in a few words ("Give Microsoft 365 E3 to 40 people").
+    pub what: String,
+    pub shortfall: ShortfallPolicy,
+    /// Each person (by id) and the change asked for them.
+    pub requests: Vec<(String, WantedChange)>,
+    /// The plan as it was previewed when the file was written.
+    pub plan: Plan,
+}
+
+impl Body {
+    /// A new plan file's content (this format and version).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        tenant_id: &str,
+        tenant_name: &str,
+        created_at: &str,
+        created_by: &str,
+        what: &str,
+        shortfall: ShortfallPolicy,
+        requests: Vec<(String, WantedChange)>,
+        plan: Plan,
+    ) -> Body {
+        Body {
+            format: FORMAT.into(),
+            version: VERSION,
+            tenant_id: tenant_id.into(),
+            tenant_name: tenant_name.into(),
+            created_at: created_at.into(),
+            created_by: created_by.into(),
+            what: what.into(),
+            shortfall,
+            requests,
+            plan,
+        }
+    }
+
+    /// Refuses a plan written for another tenant than `tenant_id`.
+    pub fn check_tenant(&self, tenant_id: &str) -> Result<(), PlanFileError> {
+        if self.tenant_id.eq_ignore_ascii_case(tenant_id) {
+            Ok(())
+        } else {
+            Err(PlanFileError::OtherTenant {
+                tenant_name: self.tenant_name.clone(),
+                tenant_id: self.tenant_id.clone(),
+            })
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct File {
+    /// Kept apart from the digest (not flattened): serde's flatten does not read every type
+    /// back, and the digest must be of exactly what is read.
+    body: Body,
+    /// SHA-256 of the body's JSON (hex).
+    digest: String,
+}
+
+/// Why a file cannot be applied. Each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanFileError {
+    /// Not JSON, or not shaped like a plan file.
+    NotAPlan(String),
+    /// A plan file of a format or version this build does not read.
+    Unsupported { format: String, version: u32 },
+    /// The digest does not match: edited since it was written.
+    Edited,
+    /// Written for another tenant.
+    OtherTenant {
+        tenant_name: String,
+        tenant_id: String,
+    },
+}
+
+impl std::fmt::Display for PlanFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanFileError::NotAPlan(why) => write!(
+                f,
+                "This is not a LicenseDesk plan file ({why}). Ask for the plan to be saved again from LicenseDesk."
+            ),
+            PlanFileError::Unsupported { format, version } => write!(
+                f,
+                "This plan file ({format}, version {version}) was written by another version of LicenseDesk. Update LicenseDesk, or ask for the plan to be saved again."
+            ),
+            PlanFileError::Edited => write!(
+                f,
+                "This plan file was changed after it was saved (its digest does not match), so it is not what was prepared. Nothing was applied. Ask for a new plan file."
+            ),
+            PlanFileError::OtherTenant {
+                tenant_name,
+                tenant_id,
+            } => write!(
+                f,
+                "This plan is for {tenant_name} ({tenant_id}), not the tenant you are signed in to. Nothing was applied. Sign in to {tenant_name} to apply it."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanFileError {}
+
+fn digest(body: &Body) -> String {
+    // Serializing these types cannot fail: no maps with non-string keys, no custom code.
+    let bytes = serde_json::to_vec(body).expect("a plan serializes");
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The file's text: the body and its digest.
+pub fn seal(body: &Body) -> String {
+    let file = File {
+        digest: digest(body),
+        body: body.clone(),
+    };
+    serde_json::to_string_pretty(&file).expect("a plan serializes")
+}
+
+/// Reads a file's text: refuses anything that is not a whole, unedited plan file of this
+/// version. The tenant is checked separately (`Body::check_tenant`), by whoever knows it.
+pub fn open(text: &str) -> Result<Body, PlanFileError> {
+    let file: File = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        PlanFileError::NotAPlan(if e.is_syntax() || e.is_eof() {
+            "it is not JSON".into()
+        } else {
+            e.to_string()
+        })
+    })?;
+    if file.body.format != FORMAT || file.body.version != VERSION {
+        return Err(PlanFileError::Unsupported {
+            format: file.body.format,
+            version: file.body.version,
+        });
+    }
+    if digest(&file.body) != file.digest.to_ascii_lowercase() {
+        return Err(PlanFileError::Edited);
+    }
+    Ok(file.body)
+}
+
+/// Whether these first bytes of a file look like a plan file (so a file dropped on the window
+/// or opened with the app goes to the plan, not to the import of an HR list).
+pub fn looks_like_plan(head: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(head);
+    head.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+        && head.contains(&format!("\"{FORMAT}\""))
+}
+
+/// One plan whose free seats are not what they were when the file was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SeatDrift {
+    pub sku_id: String,
+    pub sku_part_number: String,
+    pub then: u32,
+    pub now: u32,
+}
+
+/// What changed in the tenant since the plan was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Drift {
+    /// People the plan named who are no longer in the tenant (user principal names).
+    pub gone: Vec<String>,
+    /// People whose outcome is not what was approved (already changed, now blocked, …).
+    pub changed: Vec<String>,
+    /// Plans whose free seats changed.
+    pub seats: Vec<SeatDrift>,
+}
+
+impl Drift {
+    pub fn is_empty(&self) -> bool {
+        self.gone.is_empty() && self.changed.is_empty() && self.seats.is_empty()
+    }
+}
+
+/// The plan again, on the tenant as it is now (`people`: as many of the file's people as are
+/// still there, read now; `skus`: the plans with their seats now), with `policy` for a seat
+/// shortfall; the people it covers; and what drifted from the file's plan.
+pub fn replan(
+    body: &Body,
+    people: &[User],
+    skus: &[Sku],
+    policy: ShortfallPolicy,
+) -> (Plan, Vec<User>, Drift) {
+    let by_id: HashMap<&str, &User> = people.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut drift = Drift::default();
+    let requests: Vec<(&User, &WantedChange)> = body
+        .requests
+        .iter()
+        .filter_map(|(id, change)| match by_id.get(id.as_str()) {
+            Some(u) => Some((*u, change)),
+            None => {
+                let upn = body
+                    .plan
+                    .people
+                    .iter()
+                    .find(|p| &p.user_id == id)
+                    .map(|p| p.user_principal_name.clone())
+                    .unwrap_or_else(|| id.clone());
+                drift.gone.push(upn);
+                None
+            }
+        })
+        .collect();
+    let now = crate::plan_each(&requests, skus, policy);
+    let then: HashMap<&str, &crate::PersonOutcome> = body
+        .plan
+        .people
+        .iter()
+        .map(|p| (p.user_id.as_str(), p))
+        .collect();
+    for p in &now.people {
+        let same = then.get(p.user_id.as_str()).is_some_and(|t| {
+            t.action == p.action
+                && t.add == p.add
+                && t.remove == p.remove
+                && t.set_usage_location == p.set_usage_location
+        });
+        if !same {
+            drift.changed.push(p.user_principal_name.clone());
+        }
+    }
+    for s in &now.seats {
+        if let Some(t) = body.plan.seats.iter().find(|t| t.sku_id == s.sku_id)
+            && t.free_before != s.free_before
+        {
+            drift.seats.push(SeatDrift {
+                sku_id: s.sku_id.clone(),
+                sku_part_number: s.sku_part_number.clone(),
+                then: t.free_before,
+                now: s.free_before,
+            });
+        }
+    }
+    let users = requests.iter().map(|(u, _)| (*u).clone()).collect();
+    (now, users, drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Action, PlanToAdd};
+
+    const E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
+
+    fn sku(free: u32) -> Sku {
+        Sku {
+            sku_id: E3.into(),
+            sku_part_number: "SPE_E3".into(),
+            applies_to: crate::AppliesTo::User,
+            capability_status: crate::CapabilityStatus::Enabled,
+            seats: crate::SeatCounts {
+                enabled: 10,
+                consumed: 10 - free,
+                ..Default::default()
+            },
+            service_plans: Vec::new(),
+        }
+    }
+
+    fn person(id: &str, licensed: bool) -> User {
+        User {
+            id: id.into(),
+            user_principal_name: format!("{id}@contoso.com"),
+            display_name: id.into(),
+            department: None,
+            usage_location: Some("NL".into()),
+            account_enabled: true,
+            assignments: if licensed {
+                vec![crate::LicenseAssignment {
+                    sku_id: E3.into(),
+                    disabled_plans: vec![],
+                    assigned_by_group: None,
+                    error: None,
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn give() -> WantedChange {
+        WantedChange {
+            add: vec![PlanToAdd {
+                sku_id: E3.into(),
+                disabled_plans: vec![],
+            }],
+            remove: vec![],
+            usage_location: None,
+            keep_disabled_plans: false,
+            as_direct: false,
+        }
+    }
+
+    fn body(people: &[User], skus: &[Sku]) -> Body {
+        let requests: Vec<(String, WantedChange)> =
+            people.iter().map(|u| (u.id.clone(), give())).collect();
+        let change = give();
+        let plan = crate::plan(people, &change, skus, ShortfallPolicy::Nobody);
+        Body::new(
+            "tenant-a",
+            "Contoso",
+            "2026-11-30T12:00:00Z",
+            "ann",
+            "Give E3 to 3 people",
+            ShortfallPolicy::Nobody,
+            requests,
+            plan,
+        )
+    }
+
+    #[test]
+    fn a_sealed_plan_opens_as_written_and_for_its_tenant_only() {
+        let people = [person("a", false), person("b", false)];
+        let b = body(&people, &[sku(5)]);
+        let text = seal(&b);
+        assert!(looks_like_plan(text.as_bytes()));
+        let opened = open(&text).expect("opens");
+        assert_eq!(opened, b);
+        assert_eq!(opened.check_tenant("TENANT-A"), Ok(()));
+        let other = opened.check_tenant("tenant-b").expect_err("other tenant");
+        assert!(other.to_string().contains("Contoso"), "{other}");
+    }
+
+    #[test]
+    fn any_edit_is_refused() {
+        let people = [person("a", false), person("b", false)];
+        let text = seal(&body(&people, &[sku(5)]));
+        // One person taken out of what was approved, one person added, a seat count changed:
+        // each is caught.
+        for (from, to) in [
+            ("\"b\"", "\"c\""),
+            ("Give E3", "Give E5"),
+            ("\"freeBefore\": 5", "\"freeBefore\": 50"),
+        ] {
+            assert!(text.contains(from), "{from} in the file");
+            let edited = text.replacen(from, to, 1);
+            assert_eq!(open(&edited), Err(PlanFileError::Edited), "{from} → {to}");
+        }
+        assert!(matches!(
+            open("name;country\nann;NL"),
+            Err(PlanFileError::NotAPlan(_))
+        ));
+        assert!(!looks_like_plan(b"name;country\nann;NL"));
+        assert!(matches!(
+            open(&text.replace("\"version\": 1", "\"version\": 9")),
+            Err(PlanFileError::Unsupported { version: 9, .. })
+        ));
+    }
+
+    #[test]
+    fn drift_names_seats_people_changed_and_people_gone() {
+        let people = [person("a", false), person("b", false), person("c", false)];
+        let b = body(&people, &[sku(5)]);
+        // Since: `a` got the license from someone else, `c` left, and 2 seats were taken.
+        let now = [person("a", true), person("b", false)];
+        let (plan, users, drift) = replan(&b, &now, &[sku(3)], ShortfallPolicy::Nobody);
+        assert_eq!(drift.gone, vec!["c@contoso.com".to_string()]);
+        assert_eq!(drift.changed, vec!["a@contoso.com".to_string()]);
+        assert_eq!(
+            drift.seats,
+            vec![SeatDrift {
+                sku_id: E3.into(),
+                sku_part_number: "SPE_E3".into(),
+                then: 5,
+                now: 3
+            }]
+        );
+        assert_eq!(users.len(), 2);
+        assert_eq!(plan.people[0].action, Action::None, "a has it already");
+        assert_eq!(plan.people[1].action, Action::Add);
+
+        let (_, _, none) = replan(&b, &people, &[sku(5)], ShortfallPolicy::Nobody);
+        assert!(none.is_empty(), "{none:?}");
+    }
+}
