@@ -59,8 +59,10 @@ test-keychain:
 	  cargo test -p graph --test keychain -- --ignored && \
 	  cargo test -p licensedesk-cli --test login -- --ignored'
 
-# The app under Xvfb in a private D-Bus session with a fresh, unlocked keyring.
+# The app under Xvfb in a private D-Bus session with a fresh, unlocked keyring. (The CLI too:
+# one test prepares a plan with it for the app to approve.)
 test-e2e: app
+	cargo build -p licensedesk-cli
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1 --skip bench_'

@@ -981,6 +981,186 @@ async fn a_run_killed_mid_way_is_finished_after_a_restart_and_undone_from_histor
     assert!(given.values().all(|n| *n == 1), "a license write ran twice");
 }
 
+/// The CLI, built beside the app (`make test-e2e` builds it).
+fn cli_binary() -> PathBuf {
+    app_binary().with_file_name("licensedesk-cli")
+}
+
+/// Prepare and approve: one administrator writes a plan with the CLI; the tenant changes; the
+/// approver opens the file with the app, sees who prepared it and what drifted, and applies it.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, a keyring, tauri-driver, a built app and CLI: run by `make test`"]
+async fn a_plan_prepared_with_the_cli_is_approved_in_the_app_with_what_drifted() {
+    let mut scenario = Scenario::demo();
+    scenario.tenant.display_name = "Fabrikam".into();
+    scenario.tenant.domain = "fabrikam.onmicrosoft.com".into();
+    scenario.tenant.tenant_id = "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901".into();
+    scenario.identity.device_code_interval_secs = 1;
+    let sim = graph_sim::RunningSim::start(&scenario)
+        .await
+        .expect("emulator");
+    let home = std::env::temp_dir().join(format!("ld-e2e-approve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("home");
+    let driver = Driver::start_with_home(&home);
+
+    // The approver signs in once; the next start signs in again silently.
+    let client = open_app(&driver).await;
+    let signed_in = sign_in_flow(&client, &sim).await;
+    let _ = client.close().await;
+    signed_in.expect("signed in");
+
+    // Another administrator prepares the plan with the CLI: nothing is changed.
+    let cli = |args: &[&str]| {
+        assert!(
+            cli_binary().exists(),
+            "no CLI at {}: cargo build -p licensedesk-cli",
+            cli_binary().display()
+        );
+        let out = Command::new(cli_binary())
+            .env("LICENSEDESK_CONFIG_DIR", home.join("cli"))
+            .env("LICENSEDESK_JOURNAL", home.join("cli-journal.sqlite"))
+            .env("SIM_TOKEN", sim.access_token())
+            .args([
+                "--graph-endpoint",
+                &sim.graph_endpoint(),
+                "--access-token-env",
+                "SIM_TOKEN",
+            ])
+            .args(args)
+            .output()
+            .expect("the CLI runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
+    };
+    let plan_path = home.join("give power automate to sales.json");
+    let prepared = cli(&[
+        "assign-all",
+        "--sku",
+        "FLOW_FREE",
+        "--department",
+        "Sales",
+        "--out",
+        plan_path.to_str().expect("path"),
+        "--json",
+    ]);
+    let given: Vec<String> = prepared["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] == "add")
+        .filter_map(|c| c["userPrincipalName"].as_str().map(String::from))
+        .collect();
+    assert!(given.len() >= 3, "{} people in the plan", given.len());
+    // Writes that ran (reads may come as POST /$batch too).
+    let writes = || {
+        sim.request_log()
+            .iter()
+            .filter(|e| e.effect.is_some())
+            .count()
+    };
+    assert_eq!(writes(), 0, "writing a plan changes nothing");
+
+    // Meanwhile someone gives the first person the license by hand: a seat and a person drift.
+    let first = given[0].clone();
+    cli(&["assign", &first, "FLOW_FREE", "--json"]);
+    let by_hand = writes();
+    assert!(by_hand >= 1);
+
+    // The approver opens the file with the app ("Open with LicenseDesk").
+    let client = open_app_with(&driver, &[plan_path.to_string_lossy().into_owned()]).await;
+    answer_at_once(&client).await;
+    let approved = async {
+        let note = wait_text(&client, "[data-testid=approval]", "Prepared by").await?;
+        for wanted in [
+            "Approve: Give Microsoft Power Automate Free",
+            "give power automate to sales.json",
+            "The tenant changed since it was prepared",
+            "free seats then",
+            "1 person is not as they were",
+            &first,
+        ] {
+            if !note.contains(wanted) {
+                return Err(format!("the approval note lacks “{wanted}”: {note}"));
+            }
+        }
+        if note.contains("Prepared by unknown") {
+            return Err(format!("who prepared it is not said: {note}"));
+        }
+        // Nothing was sent by opening it.
+        if writes() != by_hand {
+            return Err("opening the plan sent a change".into());
+        }
+        save_screenshot(&client, "approve-plan.png").await;
+        click(&client, "[data-testid=review-apply]").await?;
+        let summary = wait_text_within(
+            &client,
+            "[data-testid=result-summary]",
+            "changed",
+            Duration::from_secs(60),
+        )
+        .await?;
+        if !summary.contains("· 0 failed") {
+            return Err(format!("the result says: {summary}"));
+        }
+        click(&client, "[data-testid=result-close]").await?;
+        wait_text(&client, "[data-testid=history-runs]", "prepared by").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        save_screenshot(&client, "history-approved.png").await;
+        Ok::<(), String>(())
+    }
+    .await;
+    if approved.is_err() {
+        save_screenshot(&client, "approve-failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&home);
+    approved.expect("the plan approved and applied");
+
+    // Each person in the plan got the license exactly once (the first one by hand, before),
+    // and nobody else was written to.
+    let tenant = sim.tenant();
+    let keys: HashMap<String, String> = tenant
+        .users
+        .iter()
+        .flat_map(|u| {
+            [
+                (u.id.to_ascii_lowercase(), u.user_principal_name.clone()),
+                (
+                    u.user_principal_name.to_ascii_lowercase(),
+                    u.user_principal_name.clone(),
+                ),
+            ]
+        })
+        .collect();
+    let mut writes: HashMap<String, usize> = HashMap::new();
+    for e in sim.request_log() {
+        if e.path.contains("/assignLicense") && e.effect == Some("applied") {
+            let key = e
+                .path
+                .split('/')
+                .nth(3)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let upn = keys.get(&key).cloned().unwrap_or(key);
+            *writes.entry(upn).or_default() += 1;
+        }
+    }
+    for upn in &given {
+        assert_eq!(writes.get(upn), Some(&1), "{upn} was given the license");
+    }
+    assert!(
+        writes.keys().all(|upn| given.contains(upn)),
+        "only the plan's people were changed: {writes:?}"
+    );
+}
+
 /// The HR file as people have it: Windows-1252 from a Dutch Excel, semicolons, a title line,
 /// Dutch column names, country names in Dutch, German and French, and one typo in a user name.
 #[tokio::test(flavor = "multi_thread")]

@@ -526,7 +526,8 @@ impl Runs {
                 None,
             ));
         }
-        let what = format!("{} (plan from {}, approved)", body.what, name);
+        // History says who prepared it: the run itself is the approver's.
+        let what = format!("{} (prepared by {}, {})", body.what, body.created_by, name);
         self.keep(
             connection,
             Pending {

@@ -108,8 +108,13 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
     },
     [],
   );
+  const offeredChecked = useRef(false);
   useEffect(() => {
-    void api.planOfferedFile().then((name) => name && approve(api.planOpenOffered()));
+    // Once, even when React runs effects twice (development's StrictMode): the file is taken.
+    if (!offeredChecked.current) {
+      offeredChecked.current = true;
+      void api.planOfferedFile().then((name) => name && approve(api.planOpenOffered()));
+    }
     return api.onPlanOffered(() => approve(api.planOpenOffered()));
   }, [api, approve]);
 

@@ -35,7 +35,31 @@ pub(crate) fn who() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+        .ok()
+        .or_else(account_of_this_process)
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The account this process runs as, from the system's user list: scheduled jobs and
+/// services often run without USER or LOGNAME set.
+#[cfg(target_os = "linux")]
+fn account_of_this_process() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let _password = fields.next();
+            (fields.next()?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+        })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn account_of_this_process() -> Option<String> {
+    None
 }
 
 /// Applies `plan` with the journal: written before anything is sent, each chunk marked sent
