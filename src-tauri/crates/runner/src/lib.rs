@@ -89,11 +89,18 @@ pub fn failure_code(error: &GraphError) -> &'static str {
     }
 }
 
+/// Chunks sent at once. Two keep the executor busy across a chunk's end (its last, slowest
+/// answers) and hide the journal's write between chunks; more would only make Cancel slower.
+const CHUNKS_AT_ONCE: usize = 2;
+
 /// Carries out `plan` (whose people are the journal's changes `seqs`, in the same order) for
-/// `run`. Removals and swaps go first, as they free seats the additions may need. Returns each
-/// person's status (`None`: not sent, the run was cancelled first).
+/// `run`. Removals and swaps go first, as they free seats the additions may need: the additions
+/// start only once every removal has its answer. Returns each person's status (`None`: not
+/// sent, the run was cancelled first).
 ///
-/// A journal that cannot be written stops the run: nothing is sent that is not recorded.
+/// Each chunk is marked sent in the journal before it goes and its answers are recorded when
+/// they come (one transaction does both: one chunk's answers, the next chunk's "sent"). A
+/// journal that cannot be written stops the run: nothing is sent that is not recorded.
 pub async fn carry_out(
     client: &GraphClient,
     journal: &Journal,
@@ -103,17 +110,22 @@ pub async fn carry_out(
     control: &Control,
     mut on_progress: impl FnMut(Tally),
 ) -> Result<Vec<Option<PersonStatus>>, JournalError> {
-    let order: Vec<usize> = {
-        let rank = |a: Action| match a {
-            Action::Remove | Action::Swap => 0,
-            Action::Add => 1,
-            Action::None => 2,
-            Action::Blocked => 3,
-        };
-        let mut order: Vec<usize> = (0..plan.people.len()).collect();
-        order.sort_by_key(|&i| rank(plan.people[i].action));
-        order
+    let rank = |a: Action| match a {
+        Action::Remove | Action::Swap => 0,
+        Action::Add => 1,
+        Action::None => 2,
+        Action::Blocked => 3,
     };
+    let mut order: Vec<usize> = (0..plan.people.len()).collect();
+    order.sort_by_key(|&i| rank(plan.people[i].action));
+    // Chunks never mix removals with additions, so the ones can be waited for before the others.
+    let mut chunks: std::collections::VecDeque<(u8, Vec<usize>)> = order
+        .chunk_by(|&a, &b| rank(plan.people[a].action) == rank(plan.people[b].action))
+        .flat_map(|group| {
+            let r = rank(plan.people[group[0]].action);
+            group.chunks(CHUNK).map(move |c| (r, c.to_vec()))
+        })
+        .collect();
     let total = plan
         .people
         .iter()
@@ -122,78 +134,123 @@ pub async fn carry_out(
     let mut statuses: Vec<Option<PersonStatus>> = (0..plan.people.len()).map(|_| None).collect();
     let (mut done, mut failed) = (0u32, 0u32);
     let mut cancelled = false;
-    for chunk in order.chunks(CHUNK) {
-        while control.is_paused() && !control.is_cancelled() {
-            on_progress(Tally {
-                total,
-                done,
-                failed,
-                paused: true,
-            });
-            let woken = control.resumed.notified();
-            if !control.is_paused() {
+
+    // Chunks in flight: each its own task (so two make progress at once), aborted if the run
+    // is dropped; their progress comes back over `updates`.
+    let mut tasks: tokio::task::JoinSet<(usize, Vec<usize>, Vec<PersonStatus>)> =
+        tokio::task::JoinSet::new();
+    let (updates, mut progress_of) = tokio::sync::mpsc::unbounded_channel::<(usize, u32, u32)>();
+    let mut live: HashMap<usize, (u32, u32)> = HashMap::new();
+    let mut running_rank: Option<u8> = None;
+    let mut next_no = 0usize;
+    // The answers of the last chunk back, written with the next chunk's "sent".
+    let mut unrecorded: Vec<Outcome> = Vec::new();
+    let tally = |done: u32, failed: u32, live: &HashMap<usize, (u32, u32)>, paused: bool| Tally {
+        total,
+        done: done + live.values().map(|v| v.0).sum::<u32>(),
+        failed: failed + live.values().map(|v| v.1).sum::<u32>(),
+        paused,
+    };
+
+    loop {
+        // Start chunks while there is room, the run is neither paused nor cancelled, and the
+        // chunk is of the kind already going (additions wait for removals to finish).
+        while tasks.len() < CHUNKS_AT_ONCE && !control.is_paused() && !control.is_cancelled() {
+            let Some((r, _)) = chunks.front() else { break };
+            if running_rank.is_some_and(|running| running != *r) && !tasks.is_empty() {
                 break;
             }
-            woken.await;
-        }
-        if control.is_cancelled() {
-            cancelled = true;
-            break;
-        }
-        let sending: Vec<u32> = chunk
-            .iter()
-            .filter(|&&i| journal::sends_anything(&plan.people[i]))
-            .map(|&i| seqs[i])
-            .collect();
-        journal.mark_sent(run, &sending)?;
-        let part = Plan {
-            people: chunk.iter().map(|&i| plan.people[i].clone()).collect(),
-            seats: Vec::new(),
-        };
-        let (base_done, base_failed) = (done, failed);
-        let results = client
-            .apply_plan(&part, &ExecutorOptions::default(), |p| {
-                on_progress(Tally {
-                    total,
-                    done: base_done + p.done as u32,
-                    failed: base_failed + p.failed as u32,
-                    paused: false,
-                })
-            })
-            .await;
-        let mut outcomes = Vec::with_capacity(chunk.len());
-        for (&i, status) in chunk.iter().zip(results) {
-            let counts = journal::sends_anything(&plan.people[i]);
-            let (journal_status, error, code) = match &status {
-                PersonStatus::Done if counts => {
-                    done += 1;
-                    (ChangeStatus::Done, None, None)
-                }
-                PersonStatus::Done | PersonStatus::Skipped => (ChangeStatus::Skipped, None, None),
-                PersonStatus::Failed(e) => {
-                    failed += 1;
-                    (
-                        ChangeStatus::Failed,
-                        Some(e.to_string()),
-                        Some(failure_code(e).to_string()),
-                    )
-                }
+            let (r, chunk) = chunks.pop_front().expect("a chunk");
+            running_rank = Some(r);
+            let sending: Vec<u32> = chunk
+                .iter()
+                .filter(|&&i| journal::sends_anything(&plan.people[i]))
+                .map(|&i| seqs[i])
+                .collect();
+            journal.step(run, &std::mem::take(&mut unrecorded), &sending)?;
+            let part = Plan {
+                people: chunk.iter().map(|&i| plan.people[i].clone()).collect(),
+                seats: Vec::new(),
             };
-            outcomes.push(Outcome {
-                seq: seqs[i],
-                status: journal_status,
-                error,
-                error_code: code,
+            let no = next_no;
+            next_no += 1;
+            live.insert(no, (0, 0));
+            let client = client.clone();
+            let updates = updates.clone();
+            tasks.spawn(async move {
+                let results = client
+                    .apply_plan(&part, &ExecutorOptions::default(), |p| {
+                        let _ = updates.send((no, p.done as u32, p.failed as u32));
+                    })
+                    .await;
+                (no, chunk, results)
             });
-            statuses[i] = Some(status);
         }
-        journal.record(run, &outcomes)?;
-        on_progress(Tally {
-            total,
-            done,
-            failed,
-            paused: false,
-        });
+        journal.step(run, &std::mem::take(&mut unrecorded), &[])?;
+
+        if tasks.is_empty() {
+            if chunks.is_empty() {
+                break;
+            }
+            if control.is_cancelled() {
+                cancelled = true;
+                break;
+            }
+            // Paused with nothing in flight: wait for Resume (or Cancel).
+            on_progress(tally(done, failed, &live, true));
+            let woken = control.resumed.notified();
+            if control.is_paused() && !control.is_cancelled() {
+                woken.await;
+            }
+            continue;
+        }
+
+        tokio::select! {
+            Some((no, d, f)) = progress_of.recv() => {
+                if let Some(v) = live.get_mut(&no) {
+                    *v = (d, f);
+                    on_progress(tally(done, failed, &live, false));
+                }
+            }
+            Some(joined) = tasks.join_next() => {
+                let (no, chunk, results) = match joined {
+                    Ok(answer) => answer,
+                    // A panic in the engine is a bug: let it surface as before. The chunk
+                    // stays marked sent, so finishing the run settles it by reading people.
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    Err(_) => continue,
+                };
+                live.remove(&no);
+                for (&i, status) in chunk.iter().zip(results) {
+                    let counts = journal::sends_anything(&plan.people[i]);
+                    let (journal_status, error, code) = match &status {
+                        PersonStatus::Done if counts => {
+                            done += 1;
+                            (ChangeStatus::Done, None, None)
+                        }
+                        PersonStatus::Done | PersonStatus::Skipped => {
+                            (ChangeStatus::Skipped, None, None)
+                        }
+                        PersonStatus::Failed(e) => {
+                            failed += 1;
+                            (
+                                ChangeStatus::Failed,
+                                Some(e.to_string()),
+                                Some(failure_code(e).to_string()),
+                            )
+                        }
+                    };
+                    unrecorded.push(Outcome {
+                        seq: seqs[i],
+                        status: journal_status,
+                        error,
+                        error_code: code,
+                    });
+                    statuses[i] = Some(status);
+                }
+                on_progress(tally(done, failed, &live, false));
+            }
+        }
     }
     journal.finish(run, cancelled)?;
     Ok(statuses)

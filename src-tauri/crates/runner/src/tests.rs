@@ -381,3 +381,94 @@ proptest::proptest! {
             .map_err(proptest::test_runner::TestCaseError::fail)?;
     }
 }
+
+/// Seats freed by the run's removals are what its additions use: with chunks sent two at once,
+/// the additions must still wait until every removal has its answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn additions_wait_for_the_removals_that_free_their_seats() {
+    // Answers take a few milliseconds, as Graph's take far longer: a chunk of additions sent
+    // alongside the removals would get there first.
+    let scenario = Scenario::demo()
+        .with_users(3000)
+        .with_faults(graph_sim::FaultSpec {
+            latency_ms: Some([5, 15]),
+            ..graph_sim::FaultSpec::default()
+        });
+    let sim = RunningSim::start(&scenario).await.expect("emulator starts");
+    let endpoint = GraphEndpoint::new(&sim.graph_endpoint()).expect("endpoint");
+    let client = GraphClient::new(endpoint, AccessToken::new(sim.access_token())).expect("client");
+    let (skus, people) = tenant_now(&client).await;
+    let e3 = skus.iter().find(|s| s.sku_id == SPE_E3).expect("E3");
+    let free = e3.seats.free() as usize;
+    let holds_only_direct_e3 = |u: &User| {
+        u.assignments.len() == 1
+            && u.assignments[0].sku_id == SPE_E3
+            && u.assignments[0].assigned_by_group.is_none()
+    };
+    let leaving: Vec<&User> = people
+        .iter()
+        .filter(|u| holds_only_direct_e3(u))
+        .take(CHUNK - 50)
+        .collect();
+    // One chunk of removals, so that without the wait the first chunk of additions would go
+    // alongside it, before the seats it needs are free.
+    assert_eq!(leaving.len(), CHUNK - 50, "people to take E3 from");
+    let joining: Vec<&User> = people
+        .iter()
+        .filter(|u| u.usage_location.is_some() && u.assignments.is_empty())
+        .take(leaving.len() + free)
+        .collect();
+    assert_eq!(joining.len(), leaving.len() + free, "people to give E3");
+    let take = WantedChange {
+        remove: vec![SPE_E3.into()],
+        ..WantedChange::default()
+    };
+    let give = WantedChange {
+        add: vec![PlanToAdd {
+            sku_id: SPE_E3.into(),
+            disabled_plans: vec![],
+        }],
+        ..WantedChange::default()
+    };
+    // Additions first in the request: the runner orders them after the removals.
+    let requests: Vec<(&User, &WantedChange)> = joining
+        .iter()
+        .map(|u| (*u, &give))
+        .chain(leaving.iter().map(|u| (*u, &take)))
+        .collect();
+    let plan = licensing::plan_each(&requests, &skus, ShortfallPolicy::Nobody);
+    assert!(
+        plan.seats.iter().all(|s| s.shortfall == 0),
+        "the freed seats cover the additions: {:?}",
+        plan.seats
+    );
+    let everyone: Vec<User> = requests.iter().map(|(u, _)| (*u).clone()).collect();
+    let (dir, j) = journal();
+    let run = begin(&j, &plan, &everyone, None);
+    let _lock = j.lock(&run).expect("lock");
+    let seqs: Vec<u32> = (0..plan.people.len() as u32).collect();
+    let statuses = carry_out(&client, &j, &run, &plan, &seqs, &Control::default(), |_| {})
+        .await
+        .expect("run");
+    let failures: Vec<String> = statuses
+        .iter()
+        .zip(&plan.people)
+        .filter_map(|(s, p)| match s {
+            Some(PersonStatus::Failed(e)) => Some(format!("{}: {e}", p.user_principal_name)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+    let summary = j.summary(&run).expect("summary");
+    assert_eq!(summary.done as usize, plan.people.len());
+    assert_eq!(summary.state, journal::RunState::Finished);
+    let after = sim.tenant();
+    assert_eq!(after.consumed_units(), after.recount_consumed());
+    drop(j);
+    let _ = std::fs::remove_dir_all(dir);
+}
