@@ -313,25 +313,39 @@ pub async fn import_choose_file(
     app: AppHandle,
     imports: State<'_, Imports>,
 ) -> Result<Option<ImportFile>, CommandError> {
+    let Some(path) =
+        pick_with_dialog(&app, "Lists of people", &["csv", "txt", "tsv", "xlsx"]).await?
+    else {
+        return Ok(None);
+    };
+    imports.open(&app, &path).map(Some)
+}
+
+/// Shows the open dialog (from Rust: the webview has no dialog or file access) for files of
+/// one kind; the path chosen, or `None` when the person cancelled.
+async fn pick_with_dialog(
+    app: &AppHandle,
+    filter: &str,
+    extensions: &[&str],
+) -> Result<Option<std::path::PathBuf>, CommandError> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
-        .add_filter("Lists of people", &["csv", "txt", "tsv", "xlsx"])
+        .add_filter(filter, extensions)
         .pick_file(move |path| {
             let _ = tx.send(path);
         });
     let Some(path) = rx.await.ok().flatten() else {
         return Ok(None);
     };
-    let path = path.into_path().map_err(|e| {
+    path.into_path().map(Some).map_err(|e| {
         CommandError::new(
-            "import.path",
+            "file.path",
             "That file cannot be opened from here. Copy it to a folder on this computer first.",
             Some(e.to_string()),
         )
-    })?;
-    imports.open(&app, &path).map(Some)
+    })
 }
 
 /// The name of a file dropped on the window or given on the command line, if one waits.
@@ -523,24 +537,9 @@ pub async fn plan_open_file(
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
 ) -> Result<Option<PlanPreview>, CommandError> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("LicenseDesk plan", &["json"])
-        .pick_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx.await.ok().flatten() else {
+    let Some(path) = pick_with_dialog(&app, "LicenseDesk plan", &["json"]).await? else {
         return Ok(None);
     };
-    let path = path.into_path().map_err(|e| {
-        CommandError::new(
-            "planFile.path",
-            "That file cannot be opened from here. Copy it to a folder on this computer first.",
-            Some(e.to_string()),
-        )
-    })?;
     let connection = state.connection().await?;
     runs.open_plan_file(&connection, &path).await.map(Some)
 }

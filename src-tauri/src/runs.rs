@@ -1092,6 +1092,119 @@ mod tests {
         assert!(run.is_finished() || run.await.is_ok());
     }
 
+    /// Prepare and approve within the app: the plan on screen saved as a file, the tenant
+    /// changed behind it, the file opened (what drifted shown, nothing sent) and applied; an
+    /// edited copy and another tenant refused. (The dialogs are Rust's and are not driven
+    /// here: the file is what they would write and read.)
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_saved_plan_opens_with_its_drift_and_applies_and_an_edited_one_is_refused() {
+        let connection = crate::tenant::open_demo().await.expect("demo");
+        connection
+            .directory
+            .ensure_complete(&connection.client)
+            .await
+            .expect("directory");
+        let skus = connection.directory.skus();
+        let flow = skus
+            .iter()
+            .find(|s| s.sku_part_number == "FLOW_FREE")
+            .expect("FLOW_FREE")
+            .clone();
+        let ids: Vec<String> = connection.directory.with_people(|people| {
+            people
+                .iter()
+                .filter(|u| u.usage_location.is_some() && u.assignments.is_empty())
+                .take(5)
+                .map(|u| u.id.clone())
+                .collect()
+        });
+        assert_eq!(ids.len(), 5);
+        let give = WantedChange {
+            add: vec![licensing::PlanToAdd {
+                sku_id: flow.sku_id.clone(),
+                disabled_plans: vec![],
+            }],
+            ..WantedChange::default()
+        };
+        let runs = Runs::default();
+        runs.plan(
+            &connection,
+            Request::Everyone {
+                ids: ids.clone(),
+                change: give.clone(),
+            },
+            ShortfallPolicy::Nobody,
+        )
+        .await
+        .expect("planned");
+        let (text, name) = runs.plan_file(&connection).expect("a plan file");
+        assert!(name.starts_with("licensedesk-plan-") && name.ends_with(".json"));
+        let dir = std::env::temp_dir().join(format!("ld-app-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(&name);
+        write_report(&path, text.as_bytes()).expect("saved");
+
+        // Meanwhile the first person gets the license from someone else.
+        let first = connection.directory.people(&ids[..1]).remove(0);
+        let by_hand = licensing::plan(
+            std::slice::from_ref(&first),
+            &give,
+            &skus,
+            ShortfallPolicy::Nobody,
+        );
+        connection
+            .client
+            .apply_plan(&by_hand, &graph::ExecutorOptions::default(), |_| {})
+            .await;
+
+        let approver = Runs::default();
+        let preview = approver
+            .open_plan_file(&connection, &path)
+            .await
+            .expect("opened");
+        let approval = preview.approval.as_ref().expect("an approval");
+        assert_eq!(approval.file_name, name);
+        assert_eq!(approval.prepared_by, "demo");
+        assert_eq!(
+            approval.drift.changed,
+            vec![first.user_principal_name.clone()]
+        );
+        assert_eq!(approval.drift.seats.len(), 1);
+        assert_eq!(
+            approval.drift.seats[0].then,
+            approval.drift.seats[0].now + 1
+        );
+        assert_eq!(preview.plan.count(Action::Add), 4);
+
+        let journal_dir = dir.join("journal");
+        std::fs::create_dir_all(&journal_dir).expect("journal dir");
+        let history = History::open(journal_dir.join("journal.sqlite"));
+        let result = approver
+            .apply(&connection, &history, |_| {})
+            .await
+            .expect("applied");
+        assert_eq!((result.done, result.failed), (4, 0));
+
+        // An edited copy, and the same file on another tenant: refused, nothing planned.
+        let edited = dir.join("edited.json");
+        let tampered = text.replacen("\"action\": \"add\"", "\"action\": \"remove\"", 1);
+        assert_ne!(tampered, text);
+        std::fs::write(&edited, tampered).expect("edited");
+        let refused = approver
+            .open_plan_file(&connection, &edited)
+            .await
+            .expect_err("edited");
+        assert_eq!(refused.code, "planFile.edited");
+        let mut elsewhere = crate::tenant::open_demo().await.expect("demo");
+        elsewhere.info.tenant_id = "11111111-2222-4333-8444-555555555555".into();
+        let refused = approver
+            .open_plan_file(&elsewhere, &path)
+            .await
+            .expect_err("another tenant");
+        assert_eq!(refused.code, "planFile.otherTenant");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn formula_cells_are_neutralised() {
         for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx"] {

@@ -231,7 +231,7 @@ impl TenantState {
 
 /// `LICENSEDESK_DEMO_SCENARIO` picks another bundled scenario or a scenario file, for trying
 /// the app on a large tenant.
-async fn open_demo() -> Result<Connection, CommandError> {
+pub(crate) async fn open_demo() -> Result<Connection, CommandError> {
     let scenario = match std::env::var("LICENSEDESK_DEMO_SCENARIO") {
         Ok(name) if !name.trim().is_empty() => Scenario::load(name.trim()).map_err(|e| {
             CommandError::new(

@@ -24,7 +24,7 @@ pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What the digest covers: everything in the file but the digest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Body {
     pub format: String,
     pub version: u32,
