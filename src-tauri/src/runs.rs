@@ -47,6 +47,8 @@ pub struct Approval {
     /// RFC 3339, UTC.
     pub prepared_at: String,
     pub drift: licensing::planfile::Drift,
+    /// What this plan does when seats run short (as prepared, until the approver changes it).
+    pub shortfall: ShortfallPolicy,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -542,6 +544,7 @@ impl Runs {
                         prepared_by: body.created_by.clone(),
                         prepared_at: body.created_at.clone(),
                         drift,
+                        shortfall: policy,
                     }),
                 },
                 request: Request::Each {

@@ -125,6 +125,7 @@ describe("History", () => {
         preparedBy: "ann@contoso.com",
         preparedAt: "2026-11-30T09:00:00Z",
         drift: { gone: ["cy@contoso.com"], changed: ["bo@contoso.com"], seats: [{ skuId: E3, skuPartNumber: "SPE_E3", then: 5, now: 3 }] },
+        shortfall: "nobody" as const,
       },
     };
     const planOpenFile = vi.fn<Api["planOpenFile"]>(() => Promise.resolve(approved));

@@ -99,7 +99,7 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
       setView({ view: "opening" });
       opening.then(
         (preview) =>
-          setView(preview ? { view: "approve", preview, policy: preview.approval ? "nobody" : "partial" } : { view: "list" }),
+          setView(preview ? { view: "approve", preview, policy: preview.approval?.shortfall ?? "nobody" } : { view: "list" }),
         (e: unknown) => {
           setError(toCommandError(e));
           setView({ view: "list" });
