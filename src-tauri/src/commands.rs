@@ -438,13 +438,13 @@ pub async fn import_plan(
 
 /// Every run in the journal, newest first.
 #[tauri::command]
-pub fn history_runs(history: State<'_, History>) -> Result<Vec<RunSummary>, CommandError> {
+pub async fn history_runs(history: State<'_, History>) -> Result<Vec<RunSummary>, CommandError> {
     history.runs()
 }
 
 /// A page of one run's people.
 #[tauri::command]
-pub fn history_run(
+pub async fn history_run(
     history: State<'_, History>,
     id: String,
     query: RunPageQuery,

@@ -16,26 +16,38 @@ use crate::error::CommandError;
 const MOST_CHANGES: u32 = 500;
 
 pub struct History {
-    journal: Result<Journal, String>,
+    path: PathBuf,
+    /// Opened on first use, off the main thread: opening checks the whole file
+    /// (`quick_check`), which takes a while on a journal of many large runs, and the window
+    /// should not wait for it to appear.
+    journal: std::sync::OnceLock<Result<Journal, String>>,
 }
 
 impl History {
+    /// The journal at `path`, opened when first needed.
     pub fn open(path: PathBuf) -> Self {
-        let journal = Journal::open(&path).map_err(|e| {
-            tracing::warn!("the journal could not be opened: {e}");
-            e.to_string()
-        });
-        Self { journal }
+        Self {
+            path,
+            journal: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn journal(&self) -> Result<&Journal, CommandError> {
-        self.journal.as_ref().map_err(|message| {
-            CommandError::new(
-                "journal.unavailable",
-                format!("{message} Until then LicenseDesk changes nothing, as it could not keep a record of the change."),
-                None,
-            )
-        })
+        self.journal
+            .get_or_init(|| {
+                Journal::open(&self.path).map_err(|e| {
+                    tracing::warn!("the journal could not be opened: {e}");
+                    e.to_string()
+                })
+            })
+            .as_ref()
+            .map_err(|message| {
+                CommandError::new(
+                    "journal.unavailable",
+                    format!("{message} Until then LicenseDesk changes nothing, as it could not keep a record of the change."),
+                    None,
+                )
+            })
     }
 }
 

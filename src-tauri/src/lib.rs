@@ -28,7 +28,8 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             logging::start(app.handle());
-            // The journal of runs, in the app's data folder (one file for every tenant).
+            // The journal of runs, in the app's data folder (one file for every tenant), opened
+            // on first use, not here on the main thread.
             let journal = app
                 .path()
                 .app_data_dir()
