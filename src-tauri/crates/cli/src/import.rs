@@ -370,13 +370,8 @@ pub async fn plan_or_apply(
         );
     }
     if apply && !yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(CliError::Usage(
-                "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
-            ));
-        }
-        eprint!(
-            "Apply the changes for {} people? [y/N] ",
+        confirm(&format!(
+            "Apply the changes for {} people?",
             planned
                 .people
                 .iter()
@@ -385,12 +380,7 @@ pub async fn plan_or_apply(
                     licensing::Action::None | licensing::Action::Blocked
                 ))
                 .count()
-        );
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
-            return Err(CliError::Usage("Nothing was changed.".into()));
-        }
+        ))?;
     }
     let result = carry_out_as(
         &checked.connection,
@@ -408,6 +398,24 @@ pub async fn plan_or_apply(
     } else {
         Ok(())
     })
+}
+
+/// Asks `question` on the terminal; anything but yes changes nothing. Without a terminal (a
+/// scheduled run) there is no one to ask: --yes is needed.
+fn confirm(question: &str) -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
+        Ok(())
+    } else {
+        Err(CliError::Usage("Nothing was changed.".into()))
+    }
 }
 
 /// `apply --plan PLAN.json`: the approved plan, checked and planned again on the tenant as it
@@ -445,17 +453,7 @@ pub async fn apply_plan_file(
         eprint!("{}", terminal_safe_lines(&text));
     }
     if !yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(CliError::Usage(
-                "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
-            ));
-        }
-        eprint!("Apply the plan '{}' now? [y/N] ", body.what);
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
-            return Err(CliError::Usage("Nothing was changed.".into()));
-        }
+        confirm(&format!("Apply the plan '{}' now?", body.what))?;
     }
     carry_out_as(
         &connection,
