@@ -16,6 +16,7 @@ use tauri::{AppHandle, Runtime};
 use ts_rs::TS;
 
 use crate::error::CommandError;
+use crate::files::{Unreadable, file_name};
 use crate::runs::Request;
 use crate::tenant::Connection;
 
@@ -180,14 +181,15 @@ fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
             None,
         )
     };
-    let size = std::fs::metadata(path).map_err(cannot)?.len();
-    if size > hr_import::MAX_FILE_BYTES as u64 {
-        let e = hr_import::ReadError::TooLarge {
-            bytes: usize::try_from(size).unwrap_or(usize::MAX),
-        };
-        return Err(CommandError::new("import.tooLarge", e.to_string(), None));
-    }
-    std::fs::read(path).map_err(cannot)
+    crate::files::read_at_most(path, hr_import::MAX_FILE_BYTES as u64).map_err(|e| match e {
+        Unreadable::Io(e) => cannot(e),
+        Unreadable::TooLarge(size) => {
+            let e = hr_import::ReadError::TooLarge {
+                bytes: usize::try_from(size).unwrap_or(usize::MAX),
+            };
+            CommandError::new("import.tooLarge", e.to_string(), None)
+        }
+    })
 }
 
 fn unreadable(e: hr_import::ReadError) -> CommandError {
@@ -202,10 +204,7 @@ impl Imports {
     }
 
     pub fn offered_name(&self) -> Option<String> {
-        lock(&self.offered)
-            .as_ref()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
+        lock(&self.offered).as_deref().map(file_name)
     }
 
     pub fn open_offered<R: Runtime>(&self, app: &AppHandle<R>) -> Result<ImportFile, CommandError> {
@@ -221,10 +220,7 @@ impl Imports {
     ) -> Result<ImportFile, CommandError> {
         let bytes = read_file(path)?;
         let table = read_table(&bytes, &ReadOptions::default()).map_err(unreadable)?;
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = file_name(path);
         tracing::info!(rows = table.rows.len(), "file read for import");
         let session = self.session_of(app, file_name, bytes, table);
         let file = describe(&session);

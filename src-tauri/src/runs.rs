@@ -17,6 +17,7 @@ use tokio::sync::Notify;
 use ts_rs::TS;
 
 use crate::error::CommandError;
+use crate::files::{Unreadable, file_name, read_at_most};
 use crate::history::{History, journal_error};
 use crate::tenant::Connection;
 
@@ -217,12 +218,6 @@ struct Pending {
     what: String,
 }
 
-fn file_name(path: &std::path::Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -414,7 +409,7 @@ impl Runs {
 
     /// The name of the plan file waiting to be opened, if any.
     pub fn offered_plan_name(&self) -> Option<String> {
-        lock(&self.offered).as_ref().map(|p| file_name(p))
+        lock(&self.offered).as_deref().map(file_name)
     }
 
     /// Opens the plan file that was offered.
@@ -450,7 +445,6 @@ impl Runs {
                 Some(e.to_string()),
             )
         };
-        let size = std::fs::metadata(path).map_err(unreadable)?.len();
         let refused = |e: PlanFileError| {
             let code = match e {
                 PlanFileError::NotAPlan(_) => "planFile.notAPlan",
@@ -460,13 +454,13 @@ impl Runs {
             };
             CommandError::new(code, e.to_string(), None)
         };
-        if size > planfile::MAX_BYTES {
-            return Err(refused(PlanFileError::NotAPlan(format!(
+        let bytes = read_at_most(path, planfile::MAX_BYTES).map_err(|e| match e {
+            Unreadable::Io(e) => unreadable(e),
+            Unreadable::TooLarge(size) => refused(PlanFileError::NotAPlan(format!(
                 "{} MB is far more than a plan file holds",
                 size / 1_000_000
-            ))));
-        }
-        let bytes = std::fs::read(path).map_err(unreadable)?;
+            ))),
+        })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| refused(PlanFileError::NotAPlan("it is not text".into())))?;
         let body = planfile::open(&text).map_err(refused)?;
