@@ -20,8 +20,6 @@ const COMMANDS: &[&str] = &[
     "resume_run",
     "cancel_run",
     "plan_retry",
-    "save_result_csv",
-    "set_apps",
     "stop_run_and_quit",
     "import_choose_file",
     "import_offered_file",
@@ -43,6 +41,9 @@ const COMMANDS: &[&str] = &[
     "plan_offered_file",
     "plan_open_offered",
     "plan_file_replan",
+    "signing_settings",
+    "trust_plan_key",
+    "untrust_plan_key",
 ];
 
 fn main() {

@@ -42,8 +42,6 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-resume-run",
         "allow-cancel-run",
         "allow-plan-retry",
-        "allow-save-result-csv",
-        "allow-set-apps",
         "allow-stop-run-and-quit",
         "allow-import-choose-file",
         "allow-import-offered-file",
@@ -67,6 +65,10 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_one_event() {
         "allow-plan-offered-file",
         "allow-plan-open-offered",
         "allow-plan-file-replan",
+        // Signed plans: this person's key (its public half only) and their trust list.
+        "allow-signing-settings",
+        "allow-trust-plan-key",
+        "allow-untrust-plan-key",
         // The graph-wait banner and the close-during-a-run question: listening only, never
         // emitting.
         "core:event:allow-listen",

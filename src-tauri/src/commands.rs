@@ -278,34 +278,6 @@ async fn save_with_dialog(
     Ok(Some(path.display().to_string()))
 }
 
-/// Saves the last run's result as CSV where the person chooses; the path chosen, or `null`
-/// when they cancelled the dialog.
-#[tauri::command]
-pub async fn save_result_csv(
-    app: AppHandle,
-    runs: State<'_, Runs>,
-) -> Result<Option<String>, CommandError> {
-    let result = runs
-        .last_result()
-        .ok_or_else(|| CommandError::new("run.none", "There is no result to save yet.", None))?;
-    let bytes = crate::runs::to_csv(&result)?;
-    save_with_dialog(&app, "CSV", "csv", "licensedesk-result.csv".into(), &bytes).await
-}
-
-/// Switches a directly assigned license's apps: `disabled_plans` are the service plans to have
-/// off. Only this license changes (assignLicense re-adds it with these apps off; the person's
-/// other licenses keep their switches). Returns the person as read afterwards.
-#[tauri::command]
-pub async fn set_apps(
-    state: State<'_, TenantState>,
-    user_id: String,
-    sku_id: String,
-    disabled_plans: Vec<String>,
-) -> Result<PersonDetail, CommandError> {
-    let connection = state.connection().await?;
-    crate::person::set_apps(&connection, &user_id, &sku_id, disabled_plans).await
-}
-
 /// Shows the open dialog (from Rust: the webview has no dialog or file access) and reads the
 /// file chosen; `null` when the person cancelled.
 #[tauri::command]
@@ -517,16 +489,25 @@ pub async fn save_run_report(
 }
 
 /// Saves the plan on screen as a file for another administrator to approve (the save dialog
-/// is Rust's); the path, or `null` when the person cancelled. Nothing is changed.
+/// is Rust's), signed with this person's key where a keychain holds one; `null` when the
+/// person cancelled. Nothing is changed.
 #[tauri::command]
 pub async fn plan_save_file(
     app: AppHandle,
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
-) -> Result<Option<String>, CommandError> {
+) -> Result<Option<crate::signing::SavedPlan>, CommandError> {
     let connection = state.connection().await?;
-    let (text, name) = runs.plan_file(&connection)?;
-    save_with_dialog(&app, "LicenseDesk plan", "json", name, text.as_bytes()).await
+    let key = crate::signing::signing_key(&state, &connection);
+    let (text, name) = runs.plan_file(&connection, key.as_ref().ok().and_then(Option::as_ref))?;
+    let path = save_with_dialog(&app, "LicenseDesk plan", "json", name, text.as_bytes()).await?;
+    Ok(path.map(|path| crate::signing::SavedPlan {
+        path,
+        fingerprint: key.as_ref().ok().and_then(Option::as_ref).and_then(|k| {
+            licensing::planfile::fingerprint(&licensing::planfile::public_key_text(k))
+        }),
+        unsigned_why: key.err(),
+    }))
 }
 
 /// Shows the open dialog for a plan file and opens the one chosen: checked (whole, unedited,
@@ -541,7 +522,10 @@ pub async fn plan_open_file(
         return Ok(None);
     };
     let connection = state.connection().await?;
-    runs.open_plan_file(&connection, &path).await.map(Some)
+    let own = crate::signing::own_keys(&app);
+    runs.open_plan_file(&connection, &path, &own)
+        .await
+        .map(Some)
 }
 
 /// The name of a plan file dropped on the window or given on the command line, if one waits.
@@ -553,11 +537,13 @@ pub fn plan_offered_file(runs: State<'_, Runs>) -> Option<String> {
 /// Opens the plan file that was offered (never a path the webview names).
 #[tauri::command]
 pub async fn plan_open_offered(
+    app: AppHandle,
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
 ) -> Result<PlanPreview, CommandError> {
     let connection = state.connection().await?;
-    runs.open_offered_plan(&connection).await
+    runs.open_offered_plan(&connection, &crate::signing::own_keys(&app))
+        .await
 }
 
 /// Plans the plan file being approved again with another choice for a seat shortfall.

@@ -16,7 +16,7 @@ use tauri::{AppHandle, Runtime};
 use ts_rs::TS;
 
 use crate::error::CommandError;
-use crate::files::{Unreadable, file_name};
+use crate::files::{FileError, file_name};
 use crate::runs::Request;
 use crate::tenant::Connection;
 
@@ -182,8 +182,13 @@ fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
         )
     };
     crate::files::read_at_most(path, hr_import::MAX_FILE_BYTES as u64).map_err(|e| match e {
-        Unreadable::Io(e) => cannot(e),
-        Unreadable::TooLarge(size) => {
+        FileError::Io(e) => cannot(e),
+        FileError::NotAFile => CommandError::new(
+            "import.notAFile",
+            "This is not a file LicenseDesk can read (a device, a pipe or a folder). Choose the file HR sent.",
+            None,
+        ),
+        FileError::TooLarge { size, .. } => {
             let e = hr_import::ReadError::TooLarge {
                 bytes: usize::try_from(size).unwrap_or(usize::MAX),
             };

@@ -12,6 +12,7 @@ mod person;
 mod runs;
 mod settings;
 mod signin;
+mod signing;
 mod tenant;
 
 use tauri::Manager;
@@ -130,8 +131,6 @@ pub fn run() {
             commands::resume_run,
             commands::cancel_run,
             commands::plan_retry,
-            commands::save_result_csv,
-            commands::set_apps,
             commands::stop_run_and_quit,
             commands::import_choose_file,
             commands::import_offered_file,
@@ -153,6 +152,9 @@ pub fn run() {
             commands::plan_offered_file,
             commands::plan_open_offered,
             commands::plan_file_replan,
+            signing::signing_settings,
+            signing::trust_plan_key,
+            signing::untrust_plan_key,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");
@@ -167,11 +169,9 @@ fn offer<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     path: std::path::PathBuf,
 ) -> (&'static str, Option<String>) {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(512);
-    if let Ok(file) = std::fs::File::open(&path) {
-        let _ = file.take(512).read_to_end(&mut head);
-    }
+    // A pipe or a device dropped on the window must not hang the app: opened without
+    // blocking and read only if it is a regular file.
+    let head = safe_files::read_head(&path, 512).unwrap_or_default();
     if licensing::planfile::looks_like_plan(&head) {
         let runs = app.state::<runs::Runs>();
         runs.offer_plan(path);

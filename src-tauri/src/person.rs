@@ -12,8 +12,11 @@ use crate::tenant::Connection;
 #[ts(export)]
 pub struct ServicePlanState {
     pub id: String,
-    /// Microsoft's name (`EXCHANGE_S_ENTERPRISE`).
+    /// The app's friendly name ("Exchange Online (Plan 2)"), Microsoft's internal name when
+    /// the shipped list does not know it.
     pub name: String,
+    /// Microsoft's internal name (`EXCHANGE_S_ENTERPRISE`), for the ticket.
+    pub technical_name: String,
     /// Graph's provisioning status (`Success`, `PendingInput`, `Disabled`, …).
     pub status: Option<String>,
     pub enabled: bool,
@@ -82,7 +85,11 @@ pub async fn read(connection: &Connection, id: &str) -> Result<PersonDetail, Com
                     .iter()
                     .map(|p| ServicePlanState {
                         id: p.service_plan_id.clone(),
-                        name: p.service_plan_name.clone().unwrap_or_default(),
+                        name: licensing::app_display_name(
+                            &p.service_plan_id,
+                            p.service_plan_name.as_deref().unwrap_or_default(),
+                        ),
+                        technical_name: p.service_plan_name.clone().unwrap_or_default(),
                         status: p.provisioning_status.clone(),
                         enabled: !a
                             .disabled_plans
@@ -95,7 +102,8 @@ pub async fn read(connection: &Connection, id: &str) -> Result<PersonDetail, Com
                     .iter()
                     .map(|p| ServicePlanState {
                         id: p.id.clone(),
-                        name: p.name.clone(),
+                        name: licensing::app_display_name(&p.id, &p.name),
+                        technical_name: p.name.clone(),
                         status: None,
                         enabled: !a
                             .disabled_plans
@@ -120,40 +128,4 @@ pub async fn read(connection: &Connection, id: &str) -> Result<PersonDetail, Com
         })
         .collect();
     Ok(PersonDetail { row, licenses })
-}
-
-pub async fn set_apps(
-    connection: &Connection,
-    user_id: &str,
-    sku_id: &str,
-    disabled_plans: Vec<String>,
-) -> Result<PersonDetail, CommandError> {
-    let current = connection.client.user(user_id).await?.to_domain();
-    let direct = current
-        .assignments
-        .iter()
-        .any(|a| a.sku_id.eq_ignore_ascii_case(sku_id) && a.assigned_by_group.is_none());
-    if !direct {
-        return Err(CommandError::new(
-            "apps.notDirect",
-            "Only a license given directly can have its apps switched here. For a license from a group, change the group's license settings.",
-            None,
-        ));
-    }
-    let change = graph::LicenseChange {
-        user: user_id.to_string(),
-        add: vec![graph::AddLicense {
-            sku_id: sku_id.to_string(),
-            disabled_plans,
-        }],
-        remove: Vec::new(),
-    };
-    match connection.client.apply_change(&change).await {
-        graph::ChangeOutcome::Failed(e) => {
-            let plan_names = crate::runs::plan_names(&connection.directory.skus());
-            let (message, details) = crate::runs::explain(&e, &plan_names);
-            Err(CommandError::new("apps.failed", message, Some(details)))
-        }
-        _ => read(connection, user_id).await,
-    }
 }

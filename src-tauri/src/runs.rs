@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use graph::{GraphError, GraphErrorKind, PersonStatus};
-use journal::report::neutralise;
 use journal::{NewRun, RunSummary};
 use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, User, WantedChange};
 use serde::{Deserialize, Serialize};
@@ -17,7 +16,7 @@ use tokio::sync::Notify;
 use ts_rs::TS;
 
 use crate::error::CommandError;
-use crate::files::{Unreadable, file_name, read_at_most};
+use crate::files::{FileError, file_name, read_at_most};
 use crate::history::{History, journal_error};
 use crate::tenant::Connection;
 
@@ -35,6 +34,8 @@ pub struct PlanPreview {
     pub left_alone: Vec<LeftAlone>,
     /// For a plan opened from a file: who prepared it, when, and what changed since.
     pub approval: Option<Approval>,
+    /// User id → the apps the change switches on and off in licenses they keep.
+    pub app_switches: HashMap<String, Vec<licensing::AppSwitch>>,
 }
 
 /// A plan file opened to approve: where it came from and what drifted since it was saved.
@@ -43,10 +44,14 @@ pub struct PlanPreview {
 #[ts(export)]
 pub struct Approval {
     pub file_name: String,
+    /// The file's title, author and date: what the file says, never checked (the window
+    /// labels them as the file's claim).
     pub what: String,
     pub prepared_by: String,
     /// RFC 3339, UTC.
     pub prepared_at: String,
+    /// Who signed it, as far as the signature and the trust lists show.
+    pub trust: licensing::planfile::Trust,
     pub drift: licensing::planfile::Drift,
     /// What this plan does when seats run short (as prepared, until the approver changes it).
     pub shortfall: ShortfallPolicy,
@@ -188,7 +193,13 @@ pub struct Runs {
     pending: Mutex<Option<Pending>>,
     /// The plan file being approved (its checked content and file name), to plan again with
     /// another shortfall choice.
-    opened: Mutex<Option<(licensing::planfile::Body, String)>>,
+    opened: Mutex<
+        Option<(
+            licensing::planfile::Body,
+            String,
+            licensing::planfile::Trust,
+        )>,
+    >,
     /// A plan file dropped on the window or given on the command line, waiting to be opened.
     offered: Mutex<Option<std::path::PathBuf>>,
     last: Mutex<Option<(RunResult, Request, ShortfallPolicy)>>,
@@ -312,6 +323,7 @@ impl Runs {
                     group_names: HashMap::new(),
                     left_alone,
                     approval: None,
+                    app_switches: HashMap::new(),
                 },
                 request,
                 policy,
@@ -342,14 +354,31 @@ impl Runs {
             .directory
             .name_groups(&connection.client, groups)
             .await;
+        let skus = connection.directory.skus();
+        let by_id: HashMap<&str, &User> =
+            pending.people.iter().map(|u| (u.id.as_str(), u)).collect();
+        pending.preview.app_switches = pending
+            .preview
+            .plan
+            .people
+            .iter()
+            .filter_map(|o| {
+                let switches = licensing::app_switches(o, by_id.get(o.user_id.as_str())?, &skus);
+                (!switches.is_empty()).then(|| (o.user_id.clone(), switches))
+            })
+            .collect();
         let preview = pending.preview.clone();
         *lock(&self.pending) = Some(pending);
         Ok(preview)
     }
 
-    /// The plan on screen as a plan file for someone else to approve: its text and a name
-    /// for it. Nothing is changed.
-    pub fn plan_file(&self, connection: &Connection) -> Result<(String, String), CommandError> {
+    /// The plan on screen as a plan file for someone else to approve, signed with `key` when
+    /// there is one: its text and a name for it. Nothing is changed.
+    pub fn plan_file(
+        &self,
+        connection: &Connection,
+        key: Option<&licensing::planfile::SigningKey>,
+    ) -> Result<(String, String), CommandError> {
         let pending = lock(&self.pending);
         let Some(pending) = pending.as_ref() else {
             return Err(CommandError::new(
@@ -397,7 +426,7 @@ impl Runs {
             pending.preview.plan.clone(),
         );
         Ok((
-            licensing::planfile::seal(&body),
+            licensing::planfile::seal(&body, key),
             format!("licensedesk-plan-{}.json", now.format("%Y-%m-%d-%H%M")),
         ))
     }
@@ -416,6 +445,7 @@ impl Runs {
     pub async fn open_offered_plan(
         &self,
         connection: &Connection,
+        own_keys: &[licensing::planfile::TrustedKey],
     ) -> Result<PlanPreview, CommandError> {
         let path = lock(&self.offered).take().ok_or_else(|| {
             CommandError::new(
@@ -424,7 +454,7 @@ impl Runs {
                 None,
             )
         })?;
-        self.open_plan_file(connection, &path).await
+        self.open_plan_file(connection, &path, own_keys).await
     }
 
     /// Reads a plan file, refuses it unless it is whole, unedited and for this tenant, and
@@ -433,6 +463,7 @@ impl Runs {
         &self,
         connection: &Connection,
         path: &std::path::Path,
+        own_keys: &[licensing::planfile::TrustedKey],
     ) -> Result<PlanPreview, CommandError> {
         use licensing::planfile::{self, PlanFileError};
         let name = file_name(path);
@@ -450,26 +481,41 @@ impl Runs {
                 PlanFileError::NotAPlan(_) => "planFile.notAPlan",
                 PlanFileError::Unsupported { .. } => "planFile.unsupported",
                 PlanFileError::Edited => "planFile.edited",
+                PlanFileError::BadSignature => "planFile.badSignature",
+                PlanFileError::NotTrusted => "planFile.notTrusted",
                 PlanFileError::OtherTenant { .. } => "planFile.otherTenant",
             };
             CommandError::new(code, e.to_string(), None)
         };
         let bytes = read_at_most(path, planfile::MAX_BYTES).map_err(|e| match e {
-            Unreadable::Io(e) => unreadable(e),
-            Unreadable::TooLarge(size) => refused(PlanFileError::NotAPlan(format!(
+            FileError::Io(e) => unreadable(e),
+            FileError::NotAFile => {
+                refused(PlanFileError::NotAPlan("it is not a regular file".into()))
+            }
+            FileError::TooLarge { size, .. } => refused(PlanFileError::NotAPlan(format!(
                 "{} MB is far more than a plan file holds",
                 size / 1_000_000
             ))),
         })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| refused(PlanFileError::NotAPlan("it is not text".into())))?;
-        let body = planfile::open(&text).map_err(refused)?;
-        body.check_tenant(&connection.info.tenant_id)
+        let opened = planfile::open(&text).map_err(refused)?;
+        opened
+            .body
+            .check_tenant(&connection.info.tenant_id)
             .map_err(refused)?;
+        let policy =
+            policy::load().map_err(|e| CommandError::new("policy.broken", e.to_string(), None))?;
+        let (policy_keys, required) = policy
+            .map(|p| (p.policy.trusted_plan_keys, p.policy.require_signed_plans))
+            .unwrap_or_default();
+        let trust =
+            planfile::assess(&opened.signer, &policy_keys, own_keys, required).map_err(refused)?;
+        let body = opened.body;
         let preview = self
-            .replan_file(connection, &body, &name, body.shortfall)
+            .replan_file(connection, &body, &name, &trust, body.shortfall)
             .await?;
-        *lock(&self.opened) = Some((body, name));
+        *lock(&self.opened) = Some((body, name, trust));
         Ok(preview)
     }
 
@@ -479,14 +525,15 @@ impl Runs {
         connection: &Connection,
         policy: ShortfallPolicy,
     ) -> Result<PlanPreview, CommandError> {
-        let Some((body, name)) = lock(&self.opened).clone() else {
+        let Some((body, name, trust)) = lock(&self.opened).clone() else {
             return Err(CommandError::new(
                 "planFile.none",
                 "No plan file is open. Open it again from History.",
                 None,
             ));
         };
-        self.replan_file(connection, &body, &name, policy).await
+        self.replan_file(connection, &body, &name, &trust, policy)
+            .await
     }
 
     async fn replan_file(
@@ -494,6 +541,7 @@ impl Runs {
         connection: &Connection,
         body: &licensing::planfile::Body,
         name: &str,
+        trust: &licensing::planfile::Trust,
         policy: ShortfallPolicy,
     ) -> Result<PlanPreview, CommandError> {
         // The people and seats as they are now, not as this window last read them: what
@@ -523,7 +571,11 @@ impl Runs {
             ));
         }
         // History says who prepared it: the run itself is the approver's.
-        let what = format!("{} (prepared by {}, {})", body.what, body.created_by, name);
+        // The file's words, said to be the file's: its title and author are not checked.
+        let what = format!(
+            "{} (plan file {name}, which says it was prepared by {})",
+            body.what, body.created_by
+        );
         self.keep(
             connection,
             Pending {
@@ -532,11 +584,13 @@ impl Runs {
                     plan_names: plan_names(&skus),
                     group_names: HashMap::new(),
                     left_alone: Vec::new(),
+                    app_switches: HashMap::new(),
                     approval: Some(Approval {
                         file_name: name.to_string(),
                         what: body.what.clone(),
                         prepared_by: body.created_by.clone(),
                         prepared_at: body.created_at.clone(),
+                        trust: trust.clone(),
                         drift,
                         shortfall: policy,
                     }),
@@ -807,10 +861,6 @@ impl Runs {
         };
         self.plan(connection, request, policy).await
     }
-
-    pub fn last_result(&self) -> Option<RunResult> {
-        lock(&self.last).as_ref().map(|(r, _, _)| r.clone())
-    }
 }
 
 fn nobody() -> CommandError {
@@ -985,79 +1035,20 @@ fn result_of(
     result
 }
 
-/// Writes the report next to its final name first, then renames it: a crash never leaves
-/// half a report under the name chosen.
+/// Writes the report (or plan) through a temporary file created exclusively beside it, then
+/// renames it: a crash never leaves half a report under the name chosen, and a planted file
+/// or link of the temporary's name is never written through.
 pub fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandError> {
-    let tmp = path.with_extension("csv.part");
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CommandError::new(
-                "report.write",
-                format!(
-                    "The report could not be saved to {}. Choose another folder.",
-                    path.display()
-                ),
-                Some(e.to_string()),
-            )
-        })
-}
-
-/// The result as CSV (UTF-8 with a BOM, so Excel reads accents right).
-pub fn to_csv(result: &RunResult) -> Result<Vec<u8>, CommandError> {
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        let fail = |e: csv::Error| {
-            CommandError::new(
-                "report.write",
-                "The report could not be written.",
-                Some(e.to_string()),
-            )
-        };
-        writer
-            .write_record([
-                "User principal name",
-                "Name",
-                "Change",
-                "Usage location set",
-                "Given",
-                "Taken away",
-                "Result",
-                "Why",
-                "Details",
-            ])
-            .map_err(fail)?;
-        for l in &result.lines {
-            let status = match l.status {
-                LineStatus::Done => "done",
-                LineStatus::Failed => "failed",
-                LineStatus::Skipped => "skipped",
-                LineStatus::NotSent => "not sent",
-            };
-            let action = serde_json::to_value(l.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let cells = [
-                l.user_principal_name.clone(),
-                l.display_name.clone(),
-                action,
-                l.set_usage_location.clone().unwrap_or_default(),
-                l.add.join("; "),
-                l.remove.join("; "),
-                status.to_string(),
-                l.message.clone().unwrap_or_default(),
-                l.details.clone().unwrap_or_default(),
-            ];
-            writer
-                .write_record(cells.iter().map(|c| neutralise(c)))
-                .map_err(fail)?;
-        }
-        writer.flush().map_err(|e| fail(e.into()))?;
-    }
-    Ok(out)
+    safe_files::write_replacing(path, bytes).map_err(|e| {
+        CommandError::new(
+            "report.write",
+            format!(
+                "The report could not be saved to {}. Choose another folder.",
+                path.display()
+            ),
+            Some(e.to_string()),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -1134,7 +1125,7 @@ mod tests {
         )
         .await
         .expect("planned");
-        let (text, name) = runs.plan_file(&connection).expect("a plan file");
+        let (text, name) = runs.plan_file(&connection, None).expect("a plan file");
         assert!(name.starts_with("licensedesk-plan-") && name.ends_with(".json"));
         let dir = std::env::temp_dir().join(format!("ld-app-plan-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
@@ -1156,7 +1147,7 @@ mod tests {
 
         let approver = Runs::default();
         let preview = approver
-            .open_plan_file(&connection, &path)
+            .open_plan_file(&connection, &path, &[])
             .await
             .expect("opened");
         let approval = preview.approval.as_ref().expect("an approval");
@@ -1188,61 +1179,17 @@ mod tests {
         assert_ne!(tampered, text);
         std::fs::write(&edited, tampered).expect("edited");
         let refused = approver
-            .open_plan_file(&connection, &edited)
+            .open_plan_file(&connection, &edited, &[])
             .await
             .expect_err("edited");
         assert_eq!(refused.code, "planFile.edited");
         let mut elsewhere = crate::tenant::open_demo().await.expect("demo");
         elsewhere.info.tenant_id = "11111111-2222-4333-8444-555555555555".into();
         let refused = approver
-            .open_plan_file(&elsewhere, &path)
+            .open_plan_file(&elsewhere, &path, &[])
             .await
             .expect_err("another tenant");
         assert_eq!(refused.code, "planFile.otherTenant");
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx"] {
-            assert!(neutralise(bad).starts_with('\''), "{bad}");
-        }
-        assert_eq!(neutralise("ana@contoso.com"), "ana@contoso.com");
-    }
-
-    #[test]
-    fn the_report_has_a_line_per_person_and_no_live_formula() {
-        let line = |upn: &str, status| RunLine {
-            user_id: "1".into(),
-            user_principal_name: upn.into(),
-            display_name: "=cmd|' /C calc'!A0".into(),
-            action: Action::Add,
-            set_usage_location: None,
-            add: vec!["Microsoft 365 E3".into()],
-            remove: vec![],
-            status,
-            reason: None,
-            failure: None,
-            message: None,
-            details: None,
-        };
-        let result = RunResult {
-            run_id: None,
-            lines: vec![
-                line("a@contoso.com", LineStatus::Done),
-                line("b@contoso.com", LineStatus::Failed),
-            ],
-            plan_names: HashMap::new(),
-            group_names: HashMap::new(),
-            done: 1,
-            failed: 1,
-            skipped: 0,
-            not_sent: 0,
-            cancelled: false,
-        };
-        let csv = String::from_utf8(to_csv(&result).expect("csv")).expect("utf-8");
-        assert_eq!(csv.lines().count(), 3);
-        assert!(csv.contains("'=cmd"));
-        assert!(!csv.contains(",=cmd"));
     }
 }

@@ -5,7 +5,8 @@ The CSV itself is never committed (Microsoft updates it and it is large). This s
 few facts the project needs from a local copy and writes them into the source tree:
 
 - graph-sim's demo catalog: the SKUs the demo tenant owns, with their real service plans;
-- licensing's friendly-name table for common SKUs.
+- licensing's friendly-name table for common SKUs;
+- licensing's friendly-name table for the apps (service plans) in those SKUs.
 
 Usage: python3 tests/tools/extract_catalog.py ../shared/data/licensing-products.csv
 """
@@ -38,10 +39,32 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+SMALL_WORDS = {"FOR", "AND", "OF", "THE", "WITH", "IN", "TO"}
+KEEP_UPPER = {"AI", "IT", "MFA", "P1", "P2", "P3", "E1", "E3", "E5", "F1", "F3", "PSTN", "BI", "CRM", "ATP", "VDA", "AD", "DLP"}
+
+
+def friendly_case(name: str) -> str:
+    """Microsoft writes some app names in capitals ("EXCHANGE ONLINE (PLAN 2)"): give those
+    the case the admin center shows ("Exchange Online (Plan 2)"); other names stay as written."""
+    if name != name.upper() or "_" in name:
+        return name
+    words = []
+    for i, w in enumerate(name.split(" ")):
+        core = w.strip("()")
+        if core in KEEP_UPPER or not core.replace("-", "").isalpha():
+            words.append(w)
+        elif i > 0 and core in SMALL_WORDS:
+            words.append(w.lower())
+        else:
+            words.append(w.replace(core, "-".join(p.capitalize() for p in core.split("-"))))
+    return " ".join(words)
+
+
 def main(path: str) -> None:
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = [{k.strip(): clean(v) for k, v in r.items()} for r in csv.DictReader(f)]
     by_part: dict[str, dict] = {}
+    app_names: dict[str, tuple[str, str]] = {}
     for r in rows:
         sku = by_part.setdefault(r["String_Id"], {
             "skuId": r["GUID"], "skuPartNumber": r["String_Id"],
@@ -50,6 +73,7 @@ def main(path: str) -> None:
         if sku["skuId"] != r["GUID"]:
             continue  # MCOPSTN5 has two GUIDs; none of ours do
         plan = {"servicePlanId": r["Service_Plan_Id"], "servicePlanName": r["Service_Plan_Name"]}
+        app_names.setdefault(r["Service_Plan_Id"].lower(), (r["Service_Plan_Name"], r["Service_Plans_Included_Friendly_Names"]))
         if plan not in sku["servicePlans"]:
             sku["servicePlans"].append(plan)
 
@@ -63,7 +87,14 @@ def main(path: str) -> None:
         lines.append(f"{s['skuId']}\t{s['skuPartNumber']}\t{s['displayName']}")
     names = ROOT / "src-tauri/crates/licensing/src/product_names.tsv"
     names.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({len(catalog)} SKUs) and {names} ({len(NAMED_SKUS)} names)")
+    apps = ["# servicePlanId\tservicePlanName\tfriendly name (from Microsoft's licensing CSV; see tests/tools)"]
+    ids = sorted({p["servicePlanId"].lower() for part in NAMED_SKUS for p in by_part[part]["servicePlans"]})
+    for i in ids:
+        name, friendly = app_names[i]
+        apps.append(f"{i}\t{name}\t{friendly_case(friendly)}")
+    app_file = ROOT / "src-tauri/crates/licensing/src/app_names.tsv"
+    app_file.write_text("\n".join(apps) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({len(catalog)} SKUs), {names} ({len(NAMED_SKUS)} names) and {app_file} ({len(ids)} apps)")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import { TenantPage } from "./components/TenantPage";
 import { UsersPage } from "./components/UsersPage";
 import { ImportPage } from "./components/ImportPage";
 import { HistoryPage } from "./components/HistoryPage";
+import { SettingsPage } from "./pages/Settings/SettingsPage";
 import type { RunSummary } from "./bindings/RunSummary";
 
 function usePrefersDark(): boolean {
@@ -174,6 +175,8 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <UsersPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "import" ? (
               <ImportPage key={generation} />
+            ) : page === "settings" ? (
+              <SettingsPage key={generation} />
             ) : page === "history" ? (
               <HistoryPage key={`${generation}-${historyFocus?.id ?? ""}-${historyFocus?.finish ?? ""}`} focus={historyFocus?.id} finish={historyFocus?.finish} />
             ) : (

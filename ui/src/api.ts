@@ -25,6 +25,8 @@ import type { Field } from "./bindings/Field";
 import type { RunSummary } from "./bindings/RunSummary";
 import type { RunPage } from "./bindings/RunPage";
 import type { RunPageQuery } from "./bindings/RunPageQuery";
+import type { SavedPlan } from "./bindings/SavedPlan";
+import type { SigningSettings } from "./bindings/SigningSettings";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -57,10 +59,6 @@ export interface Api {
   resumeRun(): Promise<void>;
   cancelRun(): Promise<void>;
   planRetry(): Promise<PlanPreview>;
-  /// The path saved to, or null when the person cancelled the dialog.
-  saveResultCsv(): Promise<string | null>;
-  /// Switches a direct license's apps; `disabledPlans` are the ones to have off.
-  setApps(userId: string, skuId: string, disabledPlans: string[]): Promise<PersonDetail>;
   /// The open dialog (shown by Rust); null when the person cancelled.
   importChooseFile(): Promise<ImportFile | null>;
   /// The name of a file dropped on the window or opened with LicenseDesk, if one waits.
@@ -89,8 +87,8 @@ export interface Api {
   /// The path saved to, or null when the person cancelled the dialog.
   saveRunReport(id: string, excel: boolean, language: string): Promise<string | null>;
   /// Saves the plan on screen as a file for another administrator to approve (Rust's save
-  /// dialog); the path, or null when the person cancelled.
-  planSaveFile(): Promise<string | null>;
+  /// dialog), signed with this person's key when a keychain holds one; null when cancelled.
+  planSaveFile(): Promise<SavedPlan | null>;
   /// Opens a plan file (Rust's open dialog): checked and planned again on the tenant as it is
   /// now, with what drifted; null when the person cancelled.
   planOpenFile(): Promise<PlanPreview | null>;
@@ -101,6 +99,10 @@ export interface Api {
   planFileReplan(policy: ShortfallPolicy): Promise<PlanPreview>;
   /// A plan file was dropped on the window (its name; Rust keeps the path).
   onPlanOffered(listener: (name: string) => void): () => void;
+  /// This person's plan-signing key (public half), the keys they and the policy trust.
+  signingSettings(): Promise<SigningSettings>;
+  trustPlanKey(name: string, publicKey: string): Promise<void>;
+  untrustPlanKey(publicKey: string): Promise<void>;
 }
 
 export const tauriApi: Api = {
@@ -128,8 +130,6 @@ export const tauriApi: Api = {
   resumeRun: () => invoke<void>("resume_run"),
   cancelRun: () => invoke<void>("cancel_run"),
   planRetry: () => invoke<PlanPreview>("plan_retry"),
-  saveResultCsv: () => invoke<string | null>("save_result_csv"),
-  setApps: (userId, skuId, disabledPlans) => invoke<PersonDetail>("set_apps", { userId, skuId, disabledPlans }),
   onGraphWait: (listener) => {
     const stop = listen<number>("graph-wait", (event) => listener(event.payload));
     return () => {
@@ -168,7 +168,7 @@ export const tauriApi: Api = {
   },
   planUndo: (id) => invoke<PlanPreview>("plan_undo", { id }),
   saveRunReport: (id, excel, language) => invoke<string | null>("save_run_report", { id, excel, language }),
-  planSaveFile: () => invoke<string | null>("plan_save_file"),
+  planSaveFile: () => invoke<SavedPlan | null>("plan_save_file"),
   planOpenFile: () => invoke<PlanPreview | null>("plan_open_file"),
   planOfferedFile: () => invoke<string | null>("plan_offered_file"),
   planOpenOffered: () => invoke<PlanPreview>("plan_open_offered"),
@@ -179,6 +179,9 @@ export const tauriApi: Api = {
       void stop.then((unlisten) => unlisten());
     };
   },
+  signingSettings: () => invoke<SigningSettings>("signing_settings"),
+  trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
+  untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };
 
 export const ApiContext = createContext<Api>(tauriApi);

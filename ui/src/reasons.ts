@@ -13,6 +13,8 @@ export function reasonText(
   switch (reason.code) {
     case "alreadyHasIt":
       return r.alreadyHasIt(plan(reason.skuId));
+    case "appsAlreadySo":
+      return r.appsAlreadySo(plan(reason.skuId));
     case "doesNotHaveIt":
       return r.doesNotHaveIt(plan(reason.skuId));
     case "noUsageLocation":

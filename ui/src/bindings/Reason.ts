@@ -3,4 +3,4 @@
 /**
  * Why a person gets nothing, or is blocked. `sku_id`s name plans; the front ends put names on.
  */
-export type Reason = { "code": "alreadyHasIt", skuId: string, } | { "code": "doesNotHaveIt", skuId: string, } | { "code": "noUsageLocation" } | { "code": "fromGroup", skuId: string, groupId: string, } | { "code": "unknownPlan", skuId: string, } | { "code": "notForPeople", skuId: string, } | { "code": "planNotActive", skuId: string, } | { "code": "planConflict", skuId: string, plans: Array<string>, } | { "code": "noSeat", skuId: string, } | { "code": "nothingAsked" };
+export type Reason = { "code": "alreadyHasIt", skuId: string, } | { "code": "appsAlreadySo", skuId: string, } | { "code": "doesNotHaveIt", skuId: string, } | { "code": "noUsageLocation" } | { "code": "fromGroup", skuId: string, groupId: string, } | { "code": "unknownPlan", skuId: string, } | { "code": "notForPeople", skuId: string, } | { "code": "planNotActive", skuId: string, } | { "code": "planConflict", skuId: string, plans: Array<string>, } | { "code": "noSeat", skuId: string, } | { "code": "nothingAsked" };

@@ -2,9 +2,14 @@
 
 export type ServicePlanState = { id: string, 
 /**
- * Microsoft's name (`EXCHANGE_S_ENTERPRISE`).
+ * The app's friendly name ("Exchange Online (Plan 2)"), Microsoft's internal name when
+ * the shipped list does not know it.
  */
 name: string, 
+/**
+ * Microsoft's internal name (`EXCHANGE_S_ENTERPRISE`), for the ticket.
+ */
+technicalName: string, 
 /**
  * Graph's provisioning status (`Success`, `PendingInput`, `Disabled`, …).
  */

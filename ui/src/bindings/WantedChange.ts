@@ -19,4 +19,9 @@ keepDisabledPlans: boolean,
  * Give each plan in `add` directly even where a group already gives it (an undo puts
  * back exactly the direct licenses a run took away).
  */
-asDirect: boolean, };
+asDirect: boolean, 
+/**
+ * Licenses the person already holds directly whose apps (service plans) are switched:
+ * each with the full list of service plan ids to have off afterwards. No seat changes.
+ */
+apps: Array<PlanToAdd>, };

@@ -31,6 +31,7 @@ function preview(locationSet: boolean): PlanPreview {
     groupNames: {},
     leftAlone: [],
     approval: null,
+    appSwitches: {},
   };
 }
 
@@ -152,7 +153,9 @@ describe("Giving a license", () => {
 
   it("saves the plan for someone else to approve without changing anything", async () => {
     const user = userEvent.setup();
-    const planSaveFile = vi.fn<Api["planSaveFile"]>(() => Promise.resolve("/home/ann/licensedesk-plan.json"));
+    const planSaveFile = vi.fn<Api["planSaveFile"]>(() =>
+      Promise.resolve({ path: "/home/ann/licensedesk-plan.json", fingerprint: "3F2A 91C0 0000 0000 0000 0000 0000 0000", unsignedWhy: null }),
+    );
     const applyPlan = vi.fn<Api["applyPlan"]>();
     setup({ planChange: vi.fn<Api["planChange"]>(() => Promise.resolve(preview(true))), planSaveFile, applyPlan });
     await user.click(await screen.findByTestId("change-plan"));
@@ -160,7 +163,9 @@ describe("Giving a license", () => {
     await user.click(screen.getByTestId("change-review"));
     await user.click(await screen.findByRole("button", { name: "Save for approval…" }));
     expect(planSaveFile).toHaveBeenCalledTimes(1);
-    expect((await screen.findByTestId("plan-saved")).textContent).toContain("Saved to /home/ann/licensedesk-plan.json. Nothing was changed.");
+    const saved = (await screen.findByTestId("plan-saved")).textContent ?? "";
+    expect(saved).toContain("Saved to /home/ann/licensedesk-plan.json. Nothing was changed.");
+    expect(saved).toContain("signed with your key (fingerprint 3F2A 91C0");
     expect(applyPlan).not.toHaveBeenCalled();
   });
 });

@@ -30,6 +30,8 @@ import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
 import type { SkuSummary } from "../bindings/SkuSummary";
 import type { WantedChange } from "../bindings/WantedChange";
 import type { PersonOutcome } from "../bindings/PersonOutcome";
+import type { PlanToAdd } from "../bindings/PlanToAdd";
+import type { SavedPlan } from "../bindings/SavedPlan";
 import type { RunLine } from "../bindings/RunLine";
 import { toCommandError, useApi } from "../api";
 import { useI18n, when } from "../i18n";
@@ -37,7 +39,7 @@ import { failureText, reasonText } from "../reasons";
 import { CountryPicker, useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
 
-export type ChangeKind = "give" | "take" | "swap" | "location";
+export type ChangeKind = "give" | "take" | "swap" | "location" | "apps";
 
 const useStyles = makeStyles({
   page: {
@@ -104,11 +106,14 @@ export function ChangeFlow({
   ids,
   kind,
   presetSku,
+  apps,
   onClose,
 }: {
   ids: string[];
   kind: ChangeKind;
   presetSku?: string;
+  /// For a change of apps: each license's service plans to have off afterwards.
+  apps?: PlanToAdd[];
   /// `changed` is true when something was applied (the list re-reads).
   onClose: (changed: boolean) => void;
 }) {
@@ -144,19 +149,22 @@ export function ChangeFlow({
                 usageLocation: location ? { scope: "whereMissing", country: location } : null,
                 keepDisabledPlans: false,
                 asDirect: false,
+                apps: [],
               }
             : null;
         case "take":
-          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false, asDirect: false } : null;
+          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps: [] } : null;
         case "swap":
           return sku && fromSku && sku !== fromSku
-            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff, asDirect: false }
+            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff, asDirect: false, apps: [] }
             : null;
         case "location":
-          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false } : null;
+          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false, apps: [] } : null;
+        case "apps":
+          return apps && apps.length > 0 ? { add: [], remove: [], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps } : null;
       }
     },
-    [kind, sku, fromSku, keepOff],
+    [kind, sku, fromSku, keepOff, apps],
   );
 
   const review = useCallback(
@@ -176,7 +184,16 @@ export function ChangeFlow({
     [api, change, ids],
   );
 
-  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle }[kind];
+  // Switched apps were chosen in the panel: straight to the review.
+  const started = useRef(false);
+  useEffect(() => {
+    if (kind === "apps" && !started.current) {
+      started.current = true;
+      review(null, "nobody");
+    }
+  }, [kind, review]);
+
+  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle, apps: t.change.appsTitle }[kind];
   const userPlans = plans.filter((p) => p.appliesTo === "User");
   const planOption = (p: SkuSummary) => (
     <Option key={p.skuId} value={p.skuId} text={p.displayName} disabled={kind !== "take" && (kind === "swap" ? false : !p.assignable)}>
@@ -267,7 +284,7 @@ export function ChangeFlow({
             }
           : undefined
       }
-      onBack={() => setState({ step: "choose" })}
+      onBack={() => (kind === "apps" ? onClose(false) : setState({ step: "choose" }))}
       onClose={onClose}
     />
   );
@@ -436,6 +453,9 @@ function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeo
     case "swap":
       parts.push(t.preview.willSwap(o.remove.map(plan).join(", "), o.add.map((a) => plan(a.skuId)).join(", ")));
       break;
+    case "apps":
+      for (const s of preview.appSwitches[o.userId] ?? []) parts.push(t.preview.willSwitchApps(plan(s.skuId), s.on, s.off));
+      break;
     default:
       if (o.reason) parts.push(reasonText(o.reason, t, plan, group));
   }
@@ -471,13 +491,13 @@ function Review({
 }) {
   const { t, n } = useI18n();
   const api = useApi();
-  const [saved, setSaved] = useState<string>();
+  const [saved, setSaved] = useState<SavedPlan>();
   const [saveError, setSaveError] = useState<CommandError>();
   const save = () => {
     setSaved(undefined);
     setSaveError(undefined);
     api.planSaveFile().then(
-      (path) => path && setSaved(path),
+      (plan) => plan && setSaved(plan),
       (e: unknown) => setSaveError(toCommandError(e)),
     );
   };
@@ -486,7 +506,7 @@ function Review({
   const count = (a: string) => people.filter((p) => p.action === a).length;
   const noLocation = people.filter((p) => p.reason?.code === "noUsageLocation").length;
   const short = preview.plan.seats.some((s) => s.shortfall > 0);
-  const changing = count("add") + count("remove") + count("swap") + people.filter((p) => p.action === "none" && p.setUsageLocation).length;
+  const changing = count("add") + count("remove") + count("swap") + count("apps") + people.filter((p) => p.action === "none" && p.setUsageLocation).length;
   const givenPlan = preview.plan.seats.find((s) => s.taken > 0);
   const confirm = t.preview.confirm(
     title,
@@ -605,8 +625,11 @@ function Review({
         </Button>
       </div>
       {saved ? (
-        <MessageBar intent="success" layout="multiline" data-testid="plan-saved">
-          <MessageBarBody>{t.approve.saved(saved)}</MessageBarBody>
+        <MessageBar intent={saved.fingerprint ? "success" : "warning"} layout="multiline" data-testid="plan-saved">
+          <MessageBarBody>
+            {t.approve.saved(saved.path)}{" "}
+            {saved.fingerprint ? t.approve.savedSigned(saved.fingerprint) : t.approve.savedUnsigned(saved.unsignedWhy ?? "")}
+          </MessageBarBody>
         </MessageBar>
       ) : null}
       {saveError ? <ErrorState title={t.approve.save} error={saveError} /> : null}
@@ -628,10 +651,17 @@ function ApprovalNote({ approval, planName }: { approval: Approval; planName: (i
     </ul>
   );
   return (
-    <MessageBar intent={drifted ? "warning" : "info"} layout="multiline" data-testid="approval">
+    <MessageBar intent={drifted || approval.trust.kind !== "trusted" ? "warning" : "info"} layout="multiline" data-testid="approval">
       <MessageBarBody>
-        <Text block weight="semibold" size={400}>{t.approve.title(approval.what)}</Text>
-        <Text block>{t.approve.prepared(approval.preparedBy, when(approval.preparedAt, locale), approval.fileName)}</Text>
+        <Text block weight="semibold" size={400}>{t.approve.title(approval.fileName)}</Text>
+        <Text block weight="semibold" data-testid="approval-signer">
+          {approval.trust.kind === "trusted"
+            ? t.approve.signedTrusted(approval.trust.name, approval.trust.fingerprint, approval.trust.byPolicy)
+            : approval.trust.kind === "unknownKey"
+              ? t.approve.signedUnknown(approval.trust.fingerprint)
+              : t.approve.unsigned}
+        </Text>
+        <Text block data-testid="approval-claims">{t.approve.claims(approval.what, approval.preparedBy, when(approval.preparedAt, locale))}</Text>
         <Text block weight="semibold" data-testid="drift">
           {drifted ? t.approve.drifted : t.approve.noDrift}
         </Text>
@@ -675,7 +705,7 @@ function Result({
   styles: Styles;
 }) {
   const api = useApi();
-  const { t, n } = useI18n();
+  const { t, n, locale } = useI18n();
   const [onlyFailures, setOnlyFailures] = useState(result.failed > 0);
   const [saved, setSaved] = useState<string>();
   const [error, setError] = useState<CommandError>();
@@ -703,6 +733,7 @@ function Result({
       l.action === "add" ? t.preview.willGive(l.add.join(", ")) : null,
       l.action === "remove" ? t.preview.willTake(l.remove.join(", ")) : null,
       l.action === "swap" ? t.preview.willSwap(l.remove.join(", "), l.add.join(", ")) : null,
+      l.action === "apps" ? t.preview.willSwitchIn(l.add.join(", ")) : null,
       // Reasons and failures in the UI's language; the engine's English only for a failure
       // it has no code for.
       l.reason
@@ -756,17 +787,21 @@ function Result({
         {result.failed + result.notSent > 0 ? (
           <Button onClick={onRetry} data-testid="result-retry">{t.result.retryFailed}</Button>
         ) : null}
-        <Button
-          onClick={() =>
-            api.saveResultCsv().then(
-              (path) => path && setSaved(path),
-              (e: unknown) => setError(toCommandError(e)),
-            )
-          }
-          data-testid="result-save"
-        >
-          {t.result.saveCsv}
-        </Button>
+        {result.runId ? (
+          <Button
+            onClick={() =>
+              // The run's report from the journal, in the window's language: the same
+              // columns and words as History's.
+              api.saveRunReport(result.runId ?? "", false, locale).then(
+                (path) => path && setSaved(path),
+                (e: unknown) => setError(toCommandError(e)),
+              )
+            }
+            data-testid="result-save"
+          >
+            {t.result.saveCsv}
+          </Button>
+        ) : null}
         <Button appearance="primary" onClick={onClose} data-testid="result-close">{closeLabel ?? t.result.close}</Button>
       </div>
     </section>

@@ -66,6 +66,7 @@ describe("History", () => {
         groupNames: {},
         leftAlone: [{ userPrincipalName: "bo@contoso.com", displayName: "Bo", why: "changed since" }],
         approval: null,
+        appSwitches: {},
       }),
     );
     const api = fakeApi(() => Promise.resolve([]), undefined, {
@@ -119,6 +120,7 @@ describe("History", () => {
       planNames: { [E3]: "Microsoft 365 E3" },
       groupNames: {},
       leftAlone: [],
+      appSwitches: {},
       approval: {
         fileName: "licensedesk-plan.json",
         what: "Give Microsoft 365 E3 — 3 people",
@@ -126,6 +128,7 @@ describe("History", () => {
         preparedAt: "2026-11-30T09:00:00Z",
         drift: { gone: ["cy@contoso.com"], changed: ["bo@contoso.com"], seats: [{ skuId: E3, skuPartNumber: "SPE_E3", then: 5, now: 3 }] },
         shortfall: "nobody" as const,
+        trust: { kind: "unknownKey" as const, fingerprint: "AB12 CD34 0000 0000 0000 0000 0000 0000" },
       },
     };
     const planOpenFile = vi.fn<Api["planOpenFile"]>(() => Promise.resolve(approved));
@@ -141,8 +144,13 @@ describe("History", () => {
       </ApiContext.Provider>,
     );
     await user.click(await screen.findByRole("button", { name: "Open a plan to approve…" }));
-    expect(await screen.findByText("Approve: Give Microsoft 365 E3 — 3 people")).toBeTruthy();
-    expect(screen.getByTestId("approval").textContent).toMatch(/Prepared by ann@contoso.com on .*2026.* \(licensedesk-plan.json\)/);
+    expect(await screen.findByText("Approve the plan in licensedesk-plan.json")).toBeTruthy();
+    // Who signed is what the signature shows (a key nobody here trusts), never the file's claim.
+    expect(screen.getByTestId("approval-signer").textContent).toContain("Signed with a key you do not trust yet (fingerprint AB12 CD34");
+    // Title, author and date are labelled as what the file says.
+    expect(screen.getByTestId("approval-claims").textContent).toMatch(
+      /The file says it is “Give Microsoft 365 E3 — 3 people”, prepared by ann@contoso.com on .*2026.*These are the file's own words/,
+    );
     const drift = screen.getByTestId("drift-list").textContent ?? "";
     expect(drift).toContain("Microsoft 365 E3: 5 free seats then, 3 now.");
     expect(drift).toContain("1 person is not as they were");

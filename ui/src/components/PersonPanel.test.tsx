@@ -22,9 +22,9 @@ function person(teamsOn: boolean): PersonDetail {
         groupName: null,
         error: null,
         servicePlans: [
-          { id: "teams", name: "TEAMS1", status: "Success", enabled: teamsOn },
-          { id: "exo", name: "EXCHANGE_S_ENTERPRISE", status: "Success", enabled: true },
-          { id: "sway", name: "SWAY", status: "Success", enabled: false },
+          { id: "teams", name: "Microsoft Teams", technicalName: "TEAMS1", status: "Success", enabled: teamsOn },
+          { id: "exo", name: "Exchange Online (Plan 2)", technicalName: "EXCHANGE_S_ENTERPRISE", status: "Success", enabled: true },
+          { id: "sway", name: "Sway", technicalName: "SWAY", status: "Success", enabled: false },
         ],
       },
       {
@@ -34,30 +34,45 @@ function person(teamsOn: boolean): PersonDetail {
         groupId: "g1",
         groupName: "BI users",
         error: null,
-        servicePlans: [{ id: "bi", name: "BI_AZURE_P2", status: "Success", enabled: true }],
+        servicePlans: [{ id: "bi", name: "Power BI Pro", technicalName: "BI_AZURE_P2", status: "Success", enabled: true }],
       },
     ],
   };
 }
 
 describe("The person panel", () => {
-  it("switches one app of a direct license and keeps the other apps as they were", async () => {
+  it("turns app switches into a change to review: nothing is sent from the panel", async () => {
     const user = userEvent.setup();
-    const setApps = vi.fn<Api["setApps"]>(() => Promise.resolve(person(false)));
-    const api = fakeApi(() => Promise.resolve([]), undefined, { person: () => Promise.resolve(person(true)), setApps });
+    const person_ = vi.fn<Api["person"]>(() => Promise.resolve(person(true)));
+    const onChange = vi.fn();
+    const api = fakeApi(() => Promise.resolve([]), undefined, { person: person_ });
     render(
       <ApiContext.Provider value={api}>
         <I18nProvider locale="en">
-          <PersonPanel id="u1" generation={0} onClose={() => undefined} onChange={() => undefined} />
+          <PersonPanel id="u1" generation={0} onClose={() => undefined} onChange={onChange} />
         </I18nProvider>
       </ApiContext.Provider>,
     );
     await user.click(await screen.findByText("Apps (2/3)"));
+    // Apps by their friendly names, Microsoft's own name one hover away.
+    expect(screen.getByText("Exchange Online (Plan 2)").getAttribute("title")).toBe("EXCHANGE_S_ENTERPRISE");
+    expect(screen.queryByTestId("apps-pending")).toBeNull();
+    // Two switches: Teams off, Sway on. Each says what it will be; nothing is sent.
     await user.click(screen.getByTestId("app-TEAMS1"));
-    // Teams goes off; SWAY stays off, Exchange stays on; the group's license is not touched.
-    expect(setApps).toHaveBeenCalledWith("u1", E3, ["teams", "sway"]);
-    expect(await screen.findByText("Apps (1/3)")).toBeTruthy();
+    await user.click(screen.getByTestId("app-SWAY"));
+    expect(screen.getByTestId("apps-pending").textContent).toContain("2 apps are switched here but nothing has changed yet");
+    expect(screen.getByTestId("app-TEAMS1").getAttribute("aria-label")).toBe("Microsoft Teams: will be off (Success)");
+    expect(person_).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByTestId("apps-review"));
+    // One change for both switches: Teams off, Exchange on, Sway on.
+    expect(onChange).toHaveBeenCalledWith("apps", undefined, [{ skuId: E3, disabledPlans: ["teams"] }]);
+    // The group's license cannot be switched here.
     expect((screen.getByTestId("app-BI_AZURE_P2") as HTMLInputElement).disabled).toBe(true);
     expect(screen.getByTestId("group-hint").textContent).toContain("BI users");
+
+    // Discard puts the switches back as they are in the tenant.
+    await user.click(screen.getByTestId("apps-discard"));
+    expect(screen.queryByTestId("apps-pending")).toBeNull();
+    expect((screen.getByTestId("app-TEAMS1") as HTMLInputElement).checked).toBe(true);
   });
 });

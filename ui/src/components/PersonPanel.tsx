@@ -13,6 +13,7 @@ import {
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import type { CommandError } from "../bindings/CommandError";
 import type { PersonDetail } from "../bindings/PersonDetail";
+import type { PlanToAdd } from "../bindings/PlanToAdd";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
 import type { ChangeKind } from "./ChangeFlow";
@@ -39,7 +40,16 @@ const useStyles = makeStyles({
   card: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   apps: { display: "flex", flexDirection: "column" },
   app: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalS },
-  appName: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, overflowWrap: "anywhere" },
+  appName: { fontSize: tokens.fontSizeBase300, overflowWrap: "anywhere" },
+  pending: {
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingVerticalM,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorPaletteYellowBackground1,
+    border: `1px solid ${tokens.colorPaletteYellowBorder1}`,
+  },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   hint: { color: tokens.colorNeutralForeground2 },
   warn: { color: tokens.colorPaletteDarkOrangeForeground1 },
@@ -60,7 +70,8 @@ export function PersonPanel({
   /// What the last change did, to show at the top.
   notice?: string;
   onClose: () => void;
-  onChange: (kind: ChangeKind, skuId?: string) => void;
+  /// `apps`: for a change of apps, each license's service plans to have off afterwards.
+  onChange: (kind: ChangeKind, skuId?: string, apps?: PlanToAdd[]) => void;
 }) {
   const api = useApi();
   const { t } = useI18n();
@@ -68,27 +79,27 @@ export function PersonPanel({
   const { name: countryName } = useCountryNames();
   const [detail, setDetail] = useState<PersonDetail>();
   const [error, setError] = useState<CommandError>();
-  /// The app being switched (one at a time), and what went wrong with the last switch.
-  const [switching, setSwitching] = useState<string>();
-  const [switchError, setSwitchError] = useState<CommandError>();
+  /// Apps switched here but not applied: per direct license (skuId), the service plans to have
+  /// off. Nothing is sent from the panel: the switches become a change, reviewed first.
+  const [draft, setDraft] = useState<Record<string, string[]>>({});
+  useEffect(() => setDraft({}), [id, generation]);
 
+  const offNow = (skuId: string) =>
+    detail?.licenses.find((l) => l.skuId === skuId && !l.groupId)?.servicePlans.filter((p) => !p.enabled).map((p) => p.id) ?? [];
+  const isOff = (skuId: string, planId: string) => (draft[skuId] ?? offNow(skuId)).includes(planId);
   const switchApp = (skuId: string, planId: string, on: boolean) => {
-    const license = detail?.licenses.find((l) => l.skuId === skuId && !l.groupId);
-    if (!license) return;
-    const off = license.servicePlans.filter((p) => (p.id === planId ? !on : !p.enabled)).map((p) => p.id);
-    setSwitching(planId);
-    setSwitchError(undefined);
-    api.setApps(id, skuId, off).then(
-      (next) => {
-        setDetail(next);
-        setSwitching(undefined);
-      },
-      (e: unknown) => {
-        setSwitchError(toCommandError(e));
-        setSwitching(undefined);
-      },
-    );
+    setDraft((d) => {
+      const current = d[skuId] ?? offNow(skuId);
+      const next = on ? current.filter((x) => x !== planId) : [...current.filter((x) => x !== planId), planId];
+      return { ...d, [skuId]: next };
+    });
   };
+  const pending = Object.entries(draft).flatMap(([skuId, off]) => {
+    const before = offNow(skuId);
+    const switched = off.filter((x) => !before.includes(x)).length + before.filter((x) => !off.includes(x)).length;
+    return switched > 0 ? [{ skuId, disabledPlans: off, switched }] : [];
+  });
+  const switchedCount = pending.reduce((sum, p) => sum + p.switched, 0);
 
   const load = useCallback(() => {
     setError(undefined);
@@ -140,23 +151,27 @@ export function PersonPanel({
                   )}
                 </div>
                 {l.error ? <Text className={styles.warn}>⚠ {t.person.groupError(l.error)}</Text> : null}
-                {switchError && !group ? <ErrorState title={t.person.apps} error={switchError} /> : null}
                 <details>
                   <summary>{`${t.person.apps} (${l.servicePlans.filter((p) => p.enabled).length}/${l.servicePlans.length})`}</summary>
                   <div className={styles.apps}>
-                    {l.servicePlans.map((p) => (
-                      <div key={p.id} className={styles.app}>
-                        <span className={styles.appName}>{p.name}</span>
-                        <Switch
-                          checked={p.enabled}
-                          disabled={group !== null || switching !== undefined}
-                          onChange={(_, d) => switchApp(l.skuId, p.id, d.checked)}
-                          data-testid={`app-${p.name}`}
-                          label={switching === p.id ? "…" : p.enabled ? t.person.appOn : t.person.appOff}
-                          aria-label={`${p.name}: ${p.enabled ? t.person.appOn : t.person.appOff}${p.status ? ` (${p.status})` : ""}`}
-                        />
-                      </div>
-                    ))}
+                    {l.servicePlans.map((p) => {
+                      const on = group !== null ? p.enabled : !isOff(l.skuId, p.id);
+                      const changed = on !== p.enabled;
+                      const word = changed ? t.person.appWillBe(on) : on ? t.person.appOn : t.person.appOff;
+                      return (
+                        <div key={p.id} className={styles.app}>
+                          <span className={styles.appName} title={p.technicalName}>{p.name}</span>
+                          <Switch
+                            checked={on}
+                            disabled={group !== null}
+                            onChange={(_, d) => switchApp(l.skuId, p.id, d.checked)}
+                            data-testid={`app-${p.technicalName}`}
+                            label={changed ? <strong>{word}</strong> : word}
+                            aria-label={`${p.name}: ${word}${p.status ? ` (${p.status})` : ""}`}
+                          />
+                        </div>
+                      );
+                    })}
                   </div>
                 </details>
                 {group ? (
@@ -170,6 +185,21 @@ export function PersonPanel({
               </Card>
             );
           })}
+          {switchedCount > 0 ? (
+            <div className={styles.pending} role="status" data-testid="apps-pending">
+              <Text>{t.person.appsPending(switchedCount)}</Text>
+              <div className={styles.actions}>
+                <Button
+                  appearance="primary"
+                  onClick={() => onChange("apps", undefined, pending.map(({ skuId, disabledPlans }) => ({ skuId, disabledPlans })))}
+                  data-testid="apps-review"
+                >
+                  {t.person.appsReview}
+                </Button>
+                <Button onClick={() => setDraft({})} data-testid="apps-discard">{t.person.appsDiscard}</Button>
+              </div>
+            </div>
+          ) : null}
           <div className={styles.actions}>
             <Button appearance="primary" onClick={() => onChange("give")} data-testid="person-give">{t.person.give}</Button>
           </div>

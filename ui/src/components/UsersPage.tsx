@@ -22,6 +22,7 @@ import type { UsersQuery } from "../bindings/UsersQuery";
 import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
 import { ChangeFlow, type ChangeKind } from "./ChangeFlow";
+import type { PlanToAdd } from "../bindings/PlanToAdd";
 import { useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
 import { PersonPanel } from "./PersonPanel";
@@ -94,7 +95,7 @@ const useStyles = makeStyles({
   centered: { display: "flex", flexDirection: "column", alignItems: "center", gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalXXL, color: tokens.colorNeutralForeground2 },
 });
 
-type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; fromPanel: boolean };
+type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; apps?: PlanToAdd[]; fromPanel: boolean };
 
 /// Everyone in the tenant, found by search and filters, chosen one by one or all matching,
 /// given, stripped or swapped licenses through the review-first change flow.
@@ -121,7 +122,8 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
   const [open, setOpen] = useState<string>();
   const [flow, setFlow] = useState<Flow>();
   const [generation, setGeneration] = useState(0);
-  const [notice, setNotice] = useState<string>();
+  /// What the last change from the panel did, and to whom: shown only on that person's panel.
+  const [notice, setNotice] = useState<{ id: string; text: string }>();
   const requested = useRef<Set<number>>(new Set());
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -200,9 +202,9 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
   const counts = summary?.counts;
   const filtered = query.unlicensed || query.noUsageLocation || query.licenseErrors || query.department || query.usageLocation || query.skuId;
 
-  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false) => {
+  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false, apps?: PlanToAdd[]) => {
     setNotice(undefined);
-    setFlow({ ids, kind, presetSku, fromPanel });
+    setFlow({ ids, kind, presetSku, apps, fromPanel });
   };
 
   if (flow) {
@@ -211,11 +213,13 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
         ids={flow.ids}
         kind={flow.kind}
         presetSku={flow.presetSku}
+        apps={flow.apps}
         onClose={(changed) => {
           setFlow(undefined);
           if (changed) {
             setGeneration((g) => g + 1);
-            if (flow.fromPanel) setNotice({ give: t.users.give, take: t.users.takeAway, swap: t.users.swap, location: t.users.setLocation }[flow.kind]);
+            const done = { give: t.users.give, take: t.users.takeAway, swap: t.users.swap, location: t.users.setLocation, apps: t.change.appsTitle }[flow.kind];
+            if (flow.fromPanel && flow.ids[0]) setNotice({ id: flow.ids[0], text: done });
             else setSelected(new Set());
           }
         }}
@@ -407,12 +411,12 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
         <PersonPanel
           id={open}
           generation={generation}
-          notice={notice}
+          notice={notice?.id === open ? notice.text : undefined}
           onClose={() => {
             setOpen(undefined);
             setNotice(undefined);
           }}
-          onChange={(kind, skuId) => start(kind, [open], skuId, true)}
+          onChange={(kind, skuId, apps) => start(kind, [open], skuId, true, apps)}
         />
       ) : null}
     </div>

@@ -58,8 +58,6 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     resumeRun: () => Promise.resolve(),
     cancelRun: () => Promise.resolve(),
     planRetry: notUsed,
-    saveResultCsv: () => Promise.resolve(null),
-    setApps: notUsed,
     importChooseFile: () => Promise.resolve(null),
     importOfferedFile: () => Promise.resolve(null),
     importOpenOffered: notUsed,
@@ -82,6 +80,9 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     planOpenOffered: notUsed,
     planFileReplan: notUsed,
     onPlanOffered: () => () => {},
+    signingSettings: notUsed,
+    trustPlanKey: () => Promise.resolve(),
+    untrustPlanKey: () => Promise.resolve(),
     ...overrides,
   };
 }

@@ -92,7 +92,7 @@ pub fn http_client(ca_pem: Option<&[u8]>) -> Result<reqwest::Client, CliError> {
 /// command's answer).
 fn say_when_graph_asks_to_wait() -> graph::WaitNotifier {
     std::sync::Arc::new(|wait: std::time::Duration| {
-        eprintln!(
+        say!(
             "Microsoft Graph asked LicenseDesk to wait {} s (too many requests); carrying on after that…",
             wait.as_secs_f64().ceil()
         );

@@ -125,19 +125,7 @@ fn read(args: &FileArgs) -> Result<Table, CliError> {
         )
     })?;
     let name = path.display();
-    let size = std::fs::metadata(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?
-        .len();
-    if size > hr_import::MAX_FILE_BYTES as u64 {
-        return Err(CliError::Usage(format!(
-            "{name}: {}",
-            hr_import::ReadError::TooLarge {
-                bytes: usize::try_from(size).unwrap_or(usize::MAX)
-            }
-        )));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+    let bytes = crate::read_file(path, hr_import::MAX_FILE_BYTES as u64)?;
     read_table(&bytes, &options(args)?).map_err(|e| CliError::Usage(format!("{name}: {e}")))
 }
 
@@ -402,13 +390,16 @@ pub async fn plan_or_apply(
 
 /// Asks `question` on the terminal; anything but yes changes nothing. Without a terminal (a
 /// scheduled run) there is no one to ask: --yes is needed.
-fn confirm(question: &str) -> Result<(), CliError> {
+pub(crate) fn confirm(question: &str) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(
             "apply changes licenses: add --yes to confirm (nothing was changed)".into(),
         ));
     }
-    eprint!("{question} [y/N] ");
+    eprint!(
+        "{} [y/N] ",
+        crate::output::terminal_safe(question, crate::output::MAX_ERROR_CHARS)
+    );
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja") {
@@ -427,7 +418,9 @@ pub async fn apply_plan_file(
     as_json: bool,
 ) -> Result<(), CliError> {
     let connection = Connection::open(args).await?;
-    let body = crate::planfile::read(&connection, path).await?;
+    let checked = crate::planfile::read(&connection, path).await?;
+    say!("{}", crate::planfile::provenance(&checked, path));
+    let body = checked.body;
     let (skus, people) = connection.skus_and_users().await?;
     let (planned, users, drift) =
         licensing::planfile::replan(&body, &people, &skus, body.shortfall);
@@ -450,10 +443,23 @@ pub async fn apply_plan_file(
                 "  {upn}: not as approved any more (changed since); planned again as they are now\n"
             ));
         }
-        eprint!("{}", terminal_safe_lines(&text));
+        say!("{text}");
     }
     if !yes {
-        confirm(&format!("Apply the plan '{}' now?", body.what))?;
+        // The plan as it will be carried out, person by person, before the question.
+        say!(
+            "{}",
+            crate::operations::plan_text(&connection, &planned, &skus).await
+        );
+        let changing = planned
+            .people
+            .iter()
+            .filter(|p| journal::sends_anything(p))
+            .count();
+        confirm(&format!(
+            "Apply the changes above for {changing} {}?",
+            if changing == 1 { "person" } else { "people" }
+        ))?;
     }
     carry_out_as(
         &connection,

@@ -135,12 +135,12 @@ pub async fn login(
 
     let tokens = if args.device_code {
         let prompt = auth::start_device_code(&http, &authority, &args.client_id, &scopes).await?;
-        eprintln!(
+        say!(
             "To sign in, open {} and enter the code {}",
             terminal_safe(&prompt.verification_uri, 300),
             terminal_safe(&prompt.user_code, 40)
         );
-        eprintln!("Waiting for you to finish (Ctrl+C to cancel)…");
+        say!("Waiting for you to finish (Ctrl+C to cancel)…");
         auth::poll_device_code(&http, &authority, &args.client_id, &prompt, ctrl_c()).await?
     } else {
         auth::sign_in_interactive(
@@ -149,7 +149,7 @@ pub async fn login(
             &args.client_id,
             &scopes,
             |url| {
-                eprintln!(
+                say!(
                     "Opening your browser to sign in. If it does not open, visit:\n{}",
                     terminal_safe(&url, 4_000)
                 );
@@ -193,7 +193,7 @@ pub async fn login(
         legacy_ca_certificate_path: None,
     }
     .save()?;
-    eprintln!(
+    say!(
         "Signed in as {} to tenant {}.",
         who.user_principal_name.as_deref().unwrap_or("(unknown)"),
         who.tenant_id.as_deref().unwrap_or(&args.tenant)
@@ -203,8 +203,8 @@ pub async fn login(
 
 /// Without a keychain nothing is saved: the sign-in served this command and is gone.
 fn say_signed_in_for_this_command_only(why: &str) {
-    eprintln!("{why}");
-    eprintln!("Signed in for this command only; later commands will ask you to sign in again.");
+    say!("{why}");
+    say!("Signed in for this command only; later commands will ask you to sign in again.");
 }
 
 /// App-only sign-in: proves the app with its secret or certificate now, then keeps the secret
@@ -277,7 +277,7 @@ async fn login_app_only(
         legacy_ca_certificate_path: None,
     }
     .save()?;
-    eprintln!(
+    say!(
         "Signed in as the app {} to tenant {} (application permissions: {}).",
         identity.app_id.as_deref().unwrap_or(&args.client_id),
         identity.tenant_id.as_deref().unwrap_or(&args.tenant),
@@ -421,7 +421,7 @@ pub async fn saved_session(ca_certificate: Option<&Path>) -> Result<SavedSignIn,
 
 pub async fn logout() -> Result<(), CliError> {
     let Some(profile) = Profile::load()? else {
-        eprintln!("Not signed in.");
+        say!("Not signed in.");
         return Ok(());
     };
     let authority = Authority::new(&profile.authority_host, &profile.tenant)?;
@@ -439,7 +439,7 @@ pub async fn logout() -> Result<(), CliError> {
     })?;
     remove_legacy_entry(&authority, &profile.client_id);
     Profile::delete()?;
-    eprintln!("Signed out of {}.", profile.tenant);
+    say!("Signed out of {}.", profile.tenant);
     Ok(())
 }
 

@@ -2,6 +2,15 @@
 //!
 //! Exit codes are a contract: 0 success, 1 the operation failed, 2 usage or input error.
 
+/// Prints to stderr through the one terminal-safe path: a plan's title, a file's name, a
+/// person's name or a server's words can hold escape sequences (a window title, cursor moves)
+/// that a terminal would obey; here they are dropped, line by line.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprint!("{}", $crate::operations::terminal_safe_lines(&format!($($arg)*)))
+    };
+}
+
 mod connection;
 mod import;
 mod login;
@@ -131,6 +140,14 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Your plan-signing key (made and kept in the OS keychain the first time): give its
+    /// public key to whoever approves your plan files.
+    SigningKey,
+    /// The plan-signing keys you trust (whose signed plans are shown as theirs).
+    Trust {
+        #[command(subcommand)]
+        command: TrustCommand,
+    },
     /// Every run in the journal, newest first: when, who, what, how many done and failed.
     Runs,
     /// One run with every person's outcome.
@@ -140,7 +157,12 @@ enum Command {
     },
     /// Finish a run that was interrupted (a crash, a kill, a lost connection). Changes whose
     /// answer was lost are settled by reading the people, never sent blind.
-    Resume { run: String },
+    Resume {
+        run: String,
+        /// Send what is left without asking (scheduled runs); otherwise it is shown first.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Reverse a run: take back what it gave, give back what it took (with the same apps
     /// off), restore usage locations. People changed by someone else since are left alone.
     Undo {
@@ -216,6 +238,33 @@ struct ServeArgs {
 /// The password on the PKCS#12 file `sim serve --client-certificate-out` writes. A test value
 /// for a made-up tenant, printed on purpose.
 const SIM_CERTIFICATE_PASSWORD: &str = "graph-sim";
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Trust a key (its public key, as `signing-key` prints it on the preparer's machine).
+    Add {
+        key: String,
+        /// Whose key it is, as you will see it when you approve their plans.
+        #[arg(long)]
+        name: String,
+    },
+    /// Stop trusting a key.
+    Remove { key: String },
+    /// The keys you trust.
+    List,
+}
+
+/// Reads a file the person named: a regular file (not a device, pipe or folder) of at most
+/// `max` bytes, checked on the open handle; refused with exit 2 and the file's name.
+pub fn read_file(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CliError> {
+    safe_files::read_at_most(path, max)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// The organisation's policy, if there is one; a broken one stops the command (exit 2).
+pub fn policy() -> Result<Option<policy::Loaded>, CliError> {
+    policy::load().map_err(|e| CliError::Usage(e.to_string()))
+}
 
 #[derive(Debug, Error)]
 pub enum CliError {
@@ -371,7 +420,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(file) => import::import(&cli.connection, &file, cli.json).await,
         Command::Runs => runs::list(cli.connection.journal(), cli.json),
         Command::Run { run } => runs::show(cli.connection.journal(), &run, cli.json),
-        Command::Resume { run } => runs::resume(&cli.connection, &run, cli.json).await,
+        Command::SigningKey => planfile::show_signing_key(cli.json),
+        Command::Trust { command } => planfile::trust(&command, cli.json),
+        Command::Resume { run, yes } => runs::resume(&cli.connection, &run, yes, cli.json).await,
         Command::Undo { run, dry_run } => {
             runs::undo(&cli.connection, &run, dry_run, cli.json).await
         }
@@ -454,7 +505,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .and_then(|()| stdout.flush())
         .map_err(|e| CliError::Failed(format!("cannot write to stdout: {e}")))?;
     drop(stdout);
-    eprintln!(
+    say!(
         "graph-sim: serving scenario '{}' ({} users) at {}; stop with Ctrl+C",
         scenario.name,
         scenario.tenant.users,

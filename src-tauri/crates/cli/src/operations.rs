@@ -466,6 +466,26 @@ pub async fn carry_out_as(
     }
 }
 
+/// The plan as `--dry-run` prints it — the seat ledger and every person's change — for the
+/// question before applying: a person answers it having seen what will happen, never only a
+/// title (a plan file's title is the file's claim, and can say the opposite of what it does).
+pub async fn plan_text(
+    connection: &Connection,
+    planned: &licensing::Plan,
+    skus: &[licensing::Sku],
+) -> String {
+    let group_ids: Vec<String> = planned
+        .people
+        .iter()
+        .filter_map(|p| match &p.reason {
+            Some(Reason::FromGroup { group_id, .. }) => Some(group_id.clone()),
+            _ => None,
+        })
+        .collect();
+    let group_names = connection.client().group_names(&group_ids).await;
+    Report::new(planned, None, skus, connection.names(), &group_names).text(true)
+}
+
 /// What `assign-all --json` (and the single-person commands) print.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -511,6 +531,7 @@ pub(crate) fn action_word(action: Action) -> &'static str {
         Action::Add => "add",
         Action::Remove => "remove",
         Action::Swap => "swap",
+        Action::Apps => "apps",
         Action::None => "none",
         Action::Blocked => "blocked",
     }
@@ -616,6 +637,7 @@ impl Report {
                 "add" => format!("give {}", c.add.join(", ")),
                 "remove" => format!("take away {}", c.remove.join(", ")),
                 "swap" => format!("swap {} for {}", c.remove.join(", "), c.add.join(", ")),
+                "apps" => format!("switch apps in {}", c.add.join(", ")),
                 _ => String::new(),
             };
             let location = c

@@ -80,9 +80,12 @@ pub async fn journaled(
         .iter()
         .filter(|r| Some(r.id.as_str()) != undoes)
     {
-        eprintln!(
+        say!(
             "Note: run {} ({}) was interrupted with {} changes unsettled: `licensedesk-cli resume {}` finishes it.",
-            r.id, r.what, r.open, r.id
+            r.id,
+            r.what,
+            r.open,
+            r.id
         );
     }
     let names: HashMap<String, String> = crate::operations::plan_names(connection).await?;
@@ -100,9 +103,7 @@ pub async fn journaled(
         })
         .map_err(journal_error)?;
     let _lock = journal.lock(&id).map_err(journal_error)?;
-    eprintln!(
-        "Run {id}: `licensedesk-cli run {id}` shows it, `licensedesk-cli undo {id}` reverses it."
-    );
+    say!("Run {id}: `licensedesk-cli run {id}` shows it, `licensedesk-cli undo {id}` reverses it.");
     let seqs: Vec<u32> = (0..plan.people.len() as u32).collect();
     let statuses = carry(connection, &journal, &id, plan, &seqs, show_progress).await?;
     Ok((id, statuses))
@@ -313,7 +314,12 @@ async fn same_tenant(connection: &Connection, detail: &RunDetail) -> Result<(), 
 
 /// `resume RUN`: finishes an interrupted run. Changes whose answer was lost are settled by
 /// reading the people; only what is still missing is sent.
-pub async fn resume(args: &ConnectionArgs, run: &str, as_json: bool) -> Result<(), CliError> {
+pub async fn resume(
+    args: &ConnectionArgs,
+    run: &str,
+    yes: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
     let journal = open(args.journal())?;
     let id = journal.find(run).map_err(journal_error)?;
     let detail = journal.detail(&id).map_err(journal_error)?;
@@ -338,12 +344,22 @@ pub async fn resume(args: &ConnectionArgs, run: &str, as_json: bool) -> Result<(
     let settled = runner::settle(connection.client(), &journal, &id)
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    eprintln!(
+    say!(
         "Run {id}: {} changes were already in place, {} were changed by someone else meanwhile (left alone), {} still to send.",
         settled.found_done,
         settled.changed_since,
         settled.plan.people.len()
     );
+    if !yes && !settled.plan.people.is_empty() {
+        // What is left to send, as a review: the person sees it before anything is sent.
+        let skus = connection.skus().await?;
+        let text = crate::operations::plan_text(&connection, &settled.plan, &skus).await;
+        say!("{text}");
+        crate::import::confirm(&format!(
+            "Send the {} changes left of run {id}?",
+            settled.plan.people.len()
+        ))?;
+    }
     carry(
         &connection,
         &journal,
@@ -458,8 +474,8 @@ pub fn write_report(
         Format::Xlsx => report::to_xlsx(&detail, &labels),
     }
     .map_err(journal_error)?;
-    std::fs::write(out, bytes)
+    safe_files::write_replacing(out, &bytes)
         .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", out.display())))?;
-    eprintln!("Wrote the report of run {id} to {}.", out.display());
+    say!("Wrote the report of run {id} to {}.", out.display());
     Ok(())
 }

@@ -205,8 +205,11 @@ fn a_run_is_journaled_shown_reported_and_undone() {
     ]);
     assert!(out.status.success());
     let text = std::fs::read_to_string(&csv).expect("csv");
-    assert!(text.starts_with("\u{feff}Naam,"), "{text}");
-    assert_eq!(text.matches(",gedaan,").count(), given, "{text}");
+    // Dutch: `;` between fields, every field quoted, the screen's words, and the run's facts
+    // above the table.
+    assert!(text.starts_with("\u{feff}\"Run\";"), "{text}");
+    assert!(text.contains("\"Naam\";\"User principal name\";"), "{text}");
+    assert_eq!(text.matches("\"Klaar\"").count(), given, "{text}");
 
     // Undo: everyone as before the run (usage locations the run set where there were none
     // stay; licenses go).
@@ -330,7 +333,7 @@ fn killed_at_ten_points_and_resumed_every_change_lands_exactly_once() {
             break;
         }
         let mut resume = sim
-            .command(&["resume", &id])
+            .command(&["resume", &id, "--yes"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -344,7 +347,7 @@ fn killed_at_ten_points_and_resumed_every_change_lands_exactly_once() {
         "the run ended before it was killed often enough ({kills})"
     );
     if state(&sim).as_deref() == Some("interrupted") {
-        let out = sim.run(&["resume", &id]);
+        let out = sim.run(&["resume", &id, "--yes"]);
         assert!(
             out.status.success(),
             "{}",
@@ -461,6 +464,37 @@ fn a_plan_file_is_approved_elsewhere_checked_for_tampering_and_drift_and_applied
     let out = elsewhere.run(&["apply", "--plan", &plan_path, "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("This plan is for"));
+
+    // An unsigned plan whose content and title an attacker rewrote (the digest computed again,
+    // an escape sequence in the title): the approver sees that it is unsigned, the title as
+    // the file's claim with the escape sequence removed, and every person's real change and
+    // the seat ledger before the question; without a terminal nothing is sent.
+    let mut body: licensing::planfile::Body =
+        serde_json::from_value(file["body"].clone()).expect("a body");
+    body.what = "Give Microsoft Power Automate Free \u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    let forged = sim.home.join("forged.json");
+    std::fs::write(&forged, licensing::planfile::seal(&body, None)).expect("write");
+    let out = sim.run(&["apply", "--plan", forged.to_str().expect("path")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no escape sequence reaches the terminal: {stderr:?}"
+    );
+    assert!(stderr.contains("NOT SIGNED"), "{stderr}");
+    assert!(
+        stderr.contains("the file's own words, not checked"),
+        "{stderr}"
+    );
+    for person in &given {
+        let upn = person["userPrincipalName"].as_str().expect("upn");
+        assert!(
+            stderr.contains(upn),
+            "{upn} is shown before the question: {stderr}"
+        );
+    }
+    assert!(stderr.contains("add --yes"), "{stderr}");
+    assert_eq!(writes(&sim), 0);
 
     // Someone gives the first person the license meanwhile: shown as drift, not sent twice.
     sim.json(&["assign", first, "FLOW_FREE"], 0);

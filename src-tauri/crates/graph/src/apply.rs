@@ -136,9 +136,16 @@ impl GraphClient {
                 .map(|(i, _)| i)
                 .collect()
         };
-        let total = pending(&statuses, &[Action::Remove, Action::Swap, Action::Add]).len();
+        let total = pending(
+            &statuses,
+            &[Action::Remove, Action::Swap, Action::Apps, Action::Add],
+        )
+        .len();
         let mut done_before = Progress::default();
-        for phase in [&[Action::Remove, Action::Swap][..], &[Action::Add][..]] {
+        for phase in [
+            &[Action::Remove, Action::Swap, Action::Apps][..],
+            &[Action::Add][..],
+        ] {
             let mut round = pending(&statuses, phase);
             for wait in std::iter::once(None).chain(LOCATION_LAG_WAITS.iter().copied().map(Some)) {
                 if round.is_empty() {

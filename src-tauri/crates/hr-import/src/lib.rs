@@ -7,11 +7,16 @@
 //! Bytes in, rows out: reading the file from disk is the caller's job, and nothing here
 //! writes anything.
 
+#[cfg(test)]
+mod hostile;
 pub mod mapping;
 pub mod read;
 pub mod rows;
 mod workbook;
 
 pub use mapping::{Field, Mapping, field_of_header, suggest};
-pub use read::{Encoding, MAX_FILE_BYTES, ReadError, ReadOptions, Row, Table, read_table};
+pub use read::{
+    Encoding, Limits, MAX_FILE_BYTES, ReadError, ReadOptions, Row, Table, read_table,
+    read_table_within,
+};
 pub use rows::{ImportRow, Issue, RowAction, Severity, Tenant, check_rows, wanted_changes};

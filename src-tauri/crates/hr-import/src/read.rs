@@ -105,6 +105,27 @@ impl Table {
     }
 }
 
+/// How much of a file is read at most. A list of people from HR is far inside every bound;
+/// what is outside is refused with a message, never read into memory to find out.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub rows: usize,
+    pub columns: usize,
+    /// Cells holding something.
+    pub cells: usize,
+    /// The text of all cells together.
+    pub text_bytes: usize,
+}
+
+impl Limits {
+    pub const STANDARD: Limits = Limits {
+        rows: 1_048_576,
+        columns: 1_000,
+        cells: 5_000_000,
+        text_bytes: 128 * 1024 * 1024,
+    };
+}
+
 /// Why a file cannot be read; each says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
@@ -126,6 +147,8 @@ pub enum ReadError {
         asked: usize,
         lines: usize,
     },
+    /// Beyond a bound (rows, columns, cells, text, or a workbook that expands too far): why.
+    TooBig(String),
 }
 
 impl std::fmt::Display for ReadError {
@@ -160,19 +183,32 @@ impl std::fmt::Display for ReadError {
                 f,
                 "Line {asked} cannot be the header row: the file has {lines} lines."
             ),
+            Self::TooBig(why) => write!(
+                f,
+                "This file is not read: {why}. A list of people is far smaller; save only the sheet or columns with the people (or split the file) and choose that file."
+            ),
         }
     }
 }
 
 impl std::error::Error for ReadError {}
 
-/// Reads a CSV or text file.
+/// Reads a CSV or text file, or a workbook, within the standard bounds.
 pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<Table, ReadError> {
+    read_table_within(bytes, options, &Limits::STANDARD)
+}
+
+/// Reads a CSV or text file, or a workbook, within `limits`.
+pub fn read_table_within(
+    bytes: &[u8],
+    options: &ReadOptions,
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge { bytes: bytes.len() });
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return crate::workbook::read_workbook(bytes, options);
+        return crate::workbook::read_workbook(bytes, options, limits);
     }
     if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(ReadError::OldSpreadsheet);
@@ -184,8 +220,11 @@ pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<Table, ReadErro
     if text.trim().is_empty() {
         return Err(ReadError::Empty);
     }
-    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&text));
-    let records = parse(&text, delimiter);
+    let delimiter = match options.delimiter {
+        Some(d) => d,
+        None => detect_delimiter(&text, limits)?,
+    };
+    let records = parse(&text, delimiter, limits)?;
     let mut table = table_from_records(&records, options.header_row)?;
     table.encoding = Some(encoding);
     table.delimiter = Some(delimiter);
@@ -320,12 +359,13 @@ fn looks_binary(text: &str) -> bool {
 
 /// The candidate that splits the first lines into the same number of columns most often
 /// (and into the most columns on a tie): `,` `;` tab `|`.
-fn detect_delimiter(text: &str) -> char {
+/// A candidate that splits a line into more columns than are read makes the file refused.
+fn detect_delimiter(text: &str, limits: &Limits) -> Result<char, ReadError> {
     let head: String = text.lines().take(60).collect::<Vec<_>>().join("\n");
     let mut best = (',', 0usize);
     for candidate in [',', ';', '\t', '|'] {
         let mut counts: std::collections::HashMap<usize, usize> = Default::default();
-        for record in parse(&head, candidate) {
+        for record in parse(&head, candidate, limits)? {
             if !is_blank(&record) {
                 *counts.entry(record.cells.len()).or_default() += 1;
             }
@@ -340,10 +380,10 @@ fn detect_delimiter(text: &str) -> char {
             best = (candidate, score);
         }
     }
-    best.0
+    Ok(best.0)
 }
 
-fn parse(text: &str, delimiter: char) -> Vec<Row> {
+fn parse(text: &str, delimiter: char, limits: &Limits) -> Result<Vec<Row>, ReadError> {
     let mut byte = [0u8; 4];
     let delimiter = delimiter.encode_utf8(&mut byte).as_bytes()[0];
     let mut reader = csv::ReaderBuilder::new()
@@ -356,9 +396,27 @@ fn parse(text: &str, delimiter: char) -> Vec<Row> {
     // Lines counted from the record's byte offset (the reader's own line count leaves out
     // the blank lines it skips).
     let (mut counted_to, mut line) = (0usize, 1usize);
+    let mut cells = 0usize;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
+                // Checked on the record as the reader holds it (one buffer and the field
+                // ends), before a string is made of each cell: a line of a million commas is
+                // refused at once instead of becoming a million strings.
+                if record.len() > limits.columns {
+                    return Err(ReadError::TooBig(format!(
+                        "a line has {} columns; at most {} are read",
+                        record.len(),
+                        limits.columns
+                    )));
+                }
+                cells += record.iter().filter(|c| !c.trim().is_empty()).count();
+                if out.len() >= limits.rows || cells > limits.cells {
+                    return Err(ReadError::TooBig(format!(
+                        "it has more than {} lines or {} filled cells",
+                        limits.rows, limits.cells
+                    )));
+                }
                 let mut at = record
                     .position()
                     .map_or(counted_to, |p| p.byte() as usize)
@@ -385,7 +443,7 @@ fn parse(text: &str, delimiter: char) -> Vec<Row> {
             Err(_) => break,
         }
     }
-    out
+    Ok(out)
 }
 
 fn is_blank(row: &Row) -> bool {
@@ -510,6 +568,35 @@ mod tests {
             ),
             Err(ReadError::HeaderRowOutside { asked: 9, .. })
         ));
+    }
+
+    #[test]
+    fn a_line_of_a_million_columns_and_a_file_of_commas_are_refused_quickly() {
+        let wide = format!("user{}\nann@contoso.com\n", ",x".repeat(1_000_000));
+        let started = std::time::Instant::now();
+        let e = read_table(wide.as_bytes(), &ReadOptions::default()).expect_err("refused");
+        assert!(matches!(e, ReadError::TooBig(_)), "{e:?}");
+        assert!(e.to_string().contains("1000001 columns"), "{e}");
+        // Not a timing test: a bound on the work (the old reader took 9 s here).
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+        // Many lines of many empty cells: filled cells are what counts, and lines are bounded.
+        let limits = Limits {
+            rows: 1_000,
+            ..Limits::STANDARD
+        };
+        let commas = "user;country\n".to_string() + &"a;b\n".repeat(2_000);
+        let e = read_table_within(commas.as_bytes(), &ReadOptions::default(), &limits)
+            .expect_err("refused");
+        assert!(matches!(e, ReadError::TooBig(_)), "{e:?}");
+        let fits = "user;country\n".to_string() + &"a;b\n".repeat(500);
+        assert_eq!(
+            read_table_within(fits.as_bytes(), &ReadOptions::default(), &limits)
+                .expect("read")
+                .rows
+                .len(),
+            500
+        );
     }
 
     #[test]

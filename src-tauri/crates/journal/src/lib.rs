@@ -116,7 +116,7 @@ impl Licensing {
             })
             .cloned()
             .collect();
-        if matches!(change.action, Action::Add | Action::Swap) {
+        if matches!(change.action, Action::Add | Action::Swap | Action::Apps) {
             for add in &change.add {
                 let id = add.sku_id.to_ascii_lowercase();
                 let mut disabled: Vec<String> = add
@@ -139,6 +139,15 @@ impl Licensing {
                 .clone()
                 .or_else(|| self.usage_location.clone()),
             direct,
+        }
+    }
+
+    /// The same licenses as `other` for a change of this kind: ids only (whatever their apps),
+    /// except for a change of apps, where the apps are what changed.
+    pub fn same_for(&self, other: &Licensing, action: Action) -> bool {
+        match action {
+            Action::Apps => self.direct == other.direct,
+            _ => self.same_licenses(other),
         }
     }
 
@@ -315,21 +324,49 @@ impl Journal {
     }
 
     fn open_once(path: &Path) -> Result<Self> {
-        let exists = path.exists();
-        if !exists && let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| JournalError::Io(e.to_string()))?;
+        // Never through a link (here, or SQLite's own open below with NOFOLLOW).
+        let exists = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() || !meta.is_file() => {
+                return Err(JournalError::Foreign {
+                    path: path.to_path_buf(),
+                });
+            }
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        if !exists {
+            // The folder private to this account, and the file made here, 0600, exclusively
+            // (SQLite would make it readable by everyone; its -wal and -shm take the file's
+            // permissions). Another process making it at this moment is fine: it is then an
+            // empty file of ours, checked below like any.
+            if let Some(dir) = path.parent() {
+                safe_files::private_dir(dir).map_err(|e| JournalError::Io(e.to_string()))?;
+            }
+            match safe_files::create_private(path) {
+                Ok(_) => {}
+                Err(safe_files::FileError::Io(e))
+                    if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(JournalError::Io(e.to_string())),
+            }
         }
+        // An empty file is a journal being made: ours to set up only if it is ours (this
+        // account's, private), never one planted for us to fill.
+        let empty = std::fs::metadata(path)
+            .map(|m| m.len() == 0)
+            .unwrap_or(false);
+        if empty && !safe_files::is_private_and_mine(path).unwrap_or(false) {
+            return Err(JournalError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+        let exists = !empty;
         let damaged = |detail: String| JournalError::Damaged {
             path: path.to_path_buf(),
             detail,
         };
-        let flags = if exists {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged(e.to_string()))?;
         // Before anything else: the app and the CLI (or two CLI runs) may open it together.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -509,12 +546,8 @@ impl Journal {
                 ])?;
             }
         }
-        if let Some(undone) = run.undoes {
-            tx.execute(
-                "UPDATE runs SET undone_by = ?1 WHERE id = ?2",
-                params![id, undone],
-            )?;
-        }
+        // The run an undo reverses is marked undone when the undo ends having reversed
+        // something (`finish`), not here: an undo that changed nobody must not block a real one.
         tx.commit()?;
         Ok(id)
     }
@@ -574,6 +607,13 @@ impl Journal {
         conn.execute(
             "UPDATE runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
             params![run, if cancelled { "cancelled" } else { "finished" }, now()],
+        )?;
+        // An undo that reversed at least one change marks the run it undoes.
+        conn.execute(
+            "UPDATE runs SET undone_by = ?1
+             WHERE id = (SELECT undoes FROM runs WHERE id = ?1)
+               AND EXISTS (SELECT 1 FROM changes WHERE run_id = ?1 AND status = 'done')",
+            [run],
         )?;
         Ok(())
     }

@@ -256,13 +256,43 @@ fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
         report::to_csv(&detail, &report::Labels::for_language("nl-NL")).expect("csv"),
     )
     .expect("utf-8");
+    // What run, when, by whom and its state; then the table, `;` between fields (Dutch
+    // Excel), every field quoted, the screen's words.
+    assert!(csv.starts_with("\u{feff}\"Run\";\""), "{csv}");
+    assert!(csv.contains("\"Door\";\"admin@contoso.com\""), "{csv}");
     assert!(
-        csv.starts_with("\u{feff}Naam,User principal name,Actie"),
+        csv.contains("\"Status\";\"Bezig\"") || csv.contains("\"Status\";\"Onderbroken\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"Naam\";\"User principal name\";\"Wijziging\""),
         "{csv}"
     );
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
-    assert!(csv.contains("Microsoft 365 E3,,gedaan"), "{csv}");
-    assert!(csv.contains("mislukt,No free seat"), "{csv}");
+    assert!(csv.contains("\"Microsoft 365 E3\";\"\";\"Klaar\""), "{csv}");
+    assert!(csv.contains("\"Mislukt\";\"No free seat\""), "{csv}");
+    // Read back as Excel would with `;`: every data line has the header's nine fields.
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let header = records
+        .iter()
+        .position(|r| r.get(0) == Some("Naam"))
+        .expect("header");
+    assert!(records[header..].iter().all(|r| r.len() == 9));
+    assert_eq!(records.len() - header - 1, 2);
+
+    let en = String::from_utf8(
+        report::to_csv(&detail, &report::Labels::for_language("en")).expect("csv"),
+    )
+    .expect("utf-8");
+    assert!(
+        en.contains("\"Give\",\"\",\"Microsoft 365 E3\",\"\",\"Done\""),
+        "{en}"
+    );
 
     let bytes = report::to_xlsx(&detail, &report::Labels::for_language("en")).expect("xlsx");
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
@@ -273,11 +303,50 @@ fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
             .map(|v| v.to_string())
             .unwrap_or_default()
     };
-    assert_eq!(cell(0, 0), "Name");
-    assert_eq!(cell(1, 0), "'=HYPERLINK(\"http://x\")");
-    assert_eq!(cell(1, 6), "done");
-    assert_eq!(cell(2, 6), "failed");
-    assert_eq!(cell(2, 8), id);
+    assert_eq!(cell(0, 0), "Run");
+    assert_eq!(cell(2, 1), "admin@contoso.com");
+    assert_eq!(cell(6, 0), "Name");
+    assert_eq!(cell(7, 0), "'=HYPERLINK(\"http://x\")");
+    assert_eq!(cell(7, 6), "Done");
+    assert_eq!(cell(8, 6), "Failed");
+    assert_eq!(cell(8, 8), id);
+
+    // An undone run says so.
+    journal.finish(&id, false).expect("finish");
+    let undo = journal
+        .begin(&NewRun {
+            tenant_id: "t1",
+            tenant_name: "Contoso",
+            started_by: "admin@contoso.com",
+            source: "cli",
+            what: "Undo",
+            undoes: Some(&id),
+            plan: &Plan {
+                people: vec![outcome(&people[0], Action::Remove, &[], &[E3])],
+                seats: vec![],
+            },
+            plan_names: &HashMap::new(),
+            people: &people,
+        })
+        .expect("undo");
+    journal
+        .record(
+            &undo,
+            &[Outcome {
+                seq: 0,
+                status: ChangeStatus::Done,
+                error: None,
+                error_code: None,
+            }],
+        )
+        .expect("record");
+    journal.finish(&undo, false).expect("finish");
+    let detail = journal.detail(&id).expect("detail");
+    let en = String::from_utf8(
+        report::to_csv(&detail, &report::Labels::for_language("en")).expect("csv"),
+    )
+    .expect("utf-8");
+    assert!(en.contains("\"State\",\"Undone\""), "{en}");
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -315,4 +384,113 @@ fn several_programs_open_and_write_the_same_new_journal_at_once() {
         8
     );
     let _ = std::fs::remove_dir_all(&d);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_journal_is_private_never_follows_a_link_and_never_adopts_a_planted_empty_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let base = dir();
+    let folder = base.join("data");
+    let path = folder.join("journal.sqlite");
+    let journal = Journal::open(&path).expect("open");
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700, "the folder");
+    assert_eq!(mode(&path), 0o600, "the journal");
+    let id = begin(&journal, &[], &Plan::default());
+    let lock = journal.lock(&id).expect("lock");
+    let lock_file = std::fs::read_dir(&folder)
+        .expect("dir")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".lock"))
+        .expect("a lock file")
+        .path();
+    assert_eq!(mode(&lock_file), 0o600, "the lock file");
+    drop(lock);
+    drop(journal);
+
+    // A link in the journal's place, to a file of the person's: refused, the file untouched.
+    let victim = base.join("victim.txt");
+    std::fs::write(&victim, b"precious").expect("write");
+    let link = base.join("linked.sqlite");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    assert!(matches!(
+        Journal::open(&link),
+        Err(JournalError::Foreign { .. })
+    ));
+    assert_eq!(std::fs::read(&victim).expect("read"), b"precious");
+
+    // An empty file left for us by someone (readable by others): not adopted.
+    let planted = base.join("planted.sqlite");
+    std::fs::write(&planted, b"").expect("write");
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    assert!(matches!(
+        Journal::open(&planted),
+        Err(JournalError::Foreign { .. })
+    ));
+    assert_eq!(std::fs::metadata(&planted).expect("meta").len(), 0);
+}
+
+#[test]
+fn an_undo_that_changed_nobody_does_not_mark_the_run_undone() {
+    let journal = Journal::open(&dir().join("journal.sqlite")).expect("open");
+    let people: Vec<User> = (0..2).map(|n| user(n, &[], Some("NL"))).collect();
+    let plan = Plan {
+        people: people
+            .iter()
+            .map(|u| outcome(u, Action::Add, &[E3], &[]))
+            .collect(),
+        seats: vec![],
+    };
+    let run = begin(&journal, &people, &plan);
+    journal.finish(&run, false).expect("finish");
+    let undo = |changes: &Plan| {
+        journal
+            .begin(&NewRun {
+                tenant_id: "t1",
+                tenant_name: "Contoso",
+                started_by: "admin@contoso.com",
+                source: "cli",
+                what: "Undo",
+                undoes: Some(&run),
+                plan: changes,
+                plan_names: &HashMap::new(),
+                people: &people,
+            })
+            .expect("begin")
+    };
+    // Every change failed (someone else changed the people): nothing was reversed.
+    let failed = undo(&plan);
+    journal
+        .record(
+            &failed,
+            &[0, 1].map(|seq| Outcome {
+                seq,
+                status: ChangeStatus::Failed,
+                error: Some("no".into()),
+                error_code: None,
+            }),
+        )
+        .expect("record");
+    journal.finish(&failed, false).expect("finish");
+    assert_eq!(
+        journal.summary(&run).expect("run").state,
+        RunState::Finished
+    );
+
+    // A real undo later reverses one: now the run is undone.
+    let real = undo(&plan);
+    journal
+        .record(
+            &real,
+            &[Outcome {
+                seq: 0,
+                status: ChangeStatus::Done,
+                error: None,
+                error_code: None,
+            }],
+        )
+        .expect("record");
+    journal.finish(&real, false).expect("finish");
+    assert_eq!(journal.summary(&run).expect("run").state, RunState::Undone);
 }

@@ -76,6 +76,7 @@ fn main() {
         usage_location: Some(UsageLocationChange::WhereMissing("NL".into())),
         keep_disabled_plans: true,
         as_direct: false,
+        apps: Vec::new(),
     };
     for policy in [ShortfallPolicy::Partial, ShortfallPolicy::Nobody] {
         let mut best = f64::MAX;

@@ -2,6 +2,7 @@
 //! arithmetic, and friendly product names. Pure and deterministic: nothing here does I/O, so all
 //! of it is testable without a network and the same in the desktop app and the CLI.
 
+pub mod apps;
 pub mod countries;
 pub mod directory;
 pub mod plan;
@@ -11,6 +12,7 @@ pub mod seats;
 pub mod sku;
 pub mod user;
 
+pub use apps::{AppSwitch, app_display_name, app_name, app_switches};
 pub use countries::{CountryError, country_name, parse_country};
 pub use directory::{
     FilterCount, FilterCounts, RowLicense, UserRow, UsersPage, UsersQuery, matches, row, users_page,

@@ -55,6 +55,10 @@ pub struct WantedChange {
     /// back exactly the direct licenses a run took away).
     #[serde(default)]
     pub as_direct: bool,
+    /// Licenses the person already holds directly whose apps (service plans) are switched:
+    /// each with the full list of service plan ids to have off afterwards. No seat changes.
+    #[serde(default)]
+    pub apps: Vec<PlanToAdd>,
 }
 
 /// What to do when a plan has fewer free seats than people who need one.
@@ -78,6 +82,8 @@ pub enum Action {
     Remove,
     /// Remove and add in one assignLicense call: never left with neither.
     Swap,
+    /// Switch apps (service plans) on or off in licenses the person already holds directly.
+    Apps,
     /// Nothing to change (a usage location may still be set).
     None,
     Blocked,
@@ -94,6 +100,8 @@ pub enum Action {
 pub enum Reason {
     /// Already holds every plan to add (directly or from a group).
     AlreadyHasIt { sku_id: String },
+    /// The license's apps are already switched as asked.
+    AppsAlreadySo { sku_id: String },
     /// Holds none of the plans to take away.
     DoesNotHaveIt { sku_id: String },
     /// Microsoft needs a usage location before a license can be given.
@@ -301,6 +309,11 @@ fn touched_skus<'a>(changes: impl Iterator<Item = &'a WantedChange>) -> Vec<Stri
     out
 }
 
+/// Holds the plan as a direct license (so giving it again only switches its apps).
+fn holds_directly(user: &User, sku: &str) -> bool {
+    holds(user, sku).any(|a| a.assigned_by_group.is_none())
+}
+
 fn holds<'a>(user: &'a User, sku: &str) -> impl Iterator<Item = &'a LicenseAssignment> + use<'a> {
     let sku = sku.to_ascii_lowercase();
     user.licenses_in_place()
@@ -335,7 +348,7 @@ fn outcome_before_seats(
         _ => None,
     };
 
-    if change.add.is_empty() && change.remove.is_empty() {
+    if change.add.is_empty() && change.remove.is_empty() && change.apps.is_empty() {
         out.reason = out
             .set_usage_location
             .is_none()
@@ -419,7 +432,63 @@ fn outcome_before_seats(
         });
     }
 
+    // Apps switched in licenses held directly: the whole list of what is off afterwards.
+    let mut apps_already: Option<String> = None;
+    for wanted in &change.apps {
+        let held: Vec<&LicenseAssignment> = holds(user, &wanted.sku_id).collect();
+        let Some(direct) = held.iter().find(|a| a.assigned_by_group.is_none()) else {
+            let reason = match held.iter().find_map(|a| a.assigned_by_group.clone()) {
+                Some(group_id) => Reason::FromGroup {
+                    sku_id: wanted.sku_id.clone(),
+                    group_id,
+                },
+                None => Reason::DoesNotHaveIt {
+                    sku_id: wanted.sku_id.clone(),
+                },
+            };
+            block(&mut out, reason);
+            return out;
+        };
+        let mut disabled: Vec<String> = wanted
+            .disabled_plans
+            .iter()
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        disabled.sort();
+        disabled.dedup();
+        let mut now: Vec<String> = direct
+            .disabled_plans
+            .iter()
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        now.sort();
+        now.dedup();
+        if disabled == now {
+            apps_already.get_or_insert_with(|| wanted.sku_id.clone());
+            continue;
+        }
+        if out
+            .add
+            .iter()
+            .any(|a| a.sku_id.eq_ignore_ascii_case(&wanted.sku_id))
+            || out
+                .remove
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&wanted.sku_id))
+        {
+            continue;
+        }
+        out.add.push(PlanToAdd {
+            sku_id: wanted.sku_id.clone(),
+            disabled_plans: disabled,
+        });
+    }
+
     if out.add.is_empty() && out.remove.is_empty() {
+        if let (Some(sku_id), None) = (apps_already, &already) {
+            out.reason = Some(Reason::AppsAlreadySo { sku_id });
+            return out;
+        }
         out.reason = Some(match (already, change.remove.first()) {
             (Some(sku_id), _) => Reason::AlreadyHasIt { sku_id },
             (None, Some(sku)) => Reason::DoesNotHaveIt {
@@ -430,7 +499,9 @@ fn outcome_before_seats(
         return out;
     }
 
-    if !out.add.is_empty() && !has_location && out.set_usage_location.is_none() {
+    let only_apps =
+        out.remove.is_empty() && out.add.iter().all(|a| holds_directly(user, &a.sku_id));
+    if !only_apps && !has_location && out.set_usage_location.is_none() && !out.add.is_empty() {
         block(&mut out, Reason::NoUsageLocation);
         return out;
     }
@@ -441,6 +512,7 @@ fn outcome_before_seats(
     }
 
     out.action = match (out.add.is_empty(), out.remove.is_empty()) {
+        (false, true) if only_apps => Action::Apps,
         (false, true) => Action::Add,
         (true, false) => Action::Remove,
         _ => Action::Swap,
@@ -494,7 +566,11 @@ fn conflict(user: &User, out: &PersonOutcome, skus: &HashMap<String, &Sku>) -> O
     let mut kept: HashSet<String> = HashSet::new();
     for a in user.licenses_in_place() {
         let removed = a.assigned_by_group.is_none()
-            && out.remove.iter().any(|r| r.eq_ignore_ascii_case(&a.sku_id));
+            && (out.remove.iter().any(|r| r.eq_ignore_ascii_case(&a.sku_id))
+                || out
+                    .add
+                    .iter()
+                    .any(|r| r.sku_id.eq_ignore_ascii_case(&a.sku_id)));
         if !removed {
             kept.extend(enabled_names(&a.sku_id, &a.disabled_plans));
         }
@@ -527,10 +603,11 @@ struct Working {
 }
 
 /// Seats per touched plan for the outcomes as they stand.
-/// A direct license takes a seat unless a group already gives the person the plan (one seat
-/// per person and plan, however many times it is assigned).
+/// A direct license takes a seat unless the person already holds the plan: from a group (one
+/// seat per person and plan, however many times it is assigned), or directly (switching its
+/// apps takes no new seat).
 fn needs_seat(user: &User, sku: &str) -> bool {
-    !holds(user, sku).any(|a| a.assigned_by_group.is_some())
+    holds(user, sku).next().is_none()
 }
 
 fn ledgers_for(
@@ -592,6 +669,7 @@ fn demand(
             _ => outcome
                 .add
                 .iter()
+                .filter(|a| !holds_directly(user, &a.sku_id))
                 .map(|a| a.sku_id.to_ascii_lowercase())
                 .collect(),
         };
@@ -612,6 +690,9 @@ impl Reason {
     ) -> String {
         match self {
             Self::AlreadyHasIt { sku_id } => format!("Already has {}.", plan_name(sku_id)),
+            Self::AppsAlreadySo { sku_id } => {
+                format!("The apps of {} are already switched this way.", plan_name(sku_id))
+            }
             Self::DoesNotHaveIt { sku_id } => {
                 format!("Does not have {} directly: nothing to take away.", plan_name(sku_id))
             }
@@ -661,7 +742,9 @@ pub fn describe_change(
     };
     let add: Vec<String> = wanted.add.iter().map(|a| name(&a.sku_id)).collect();
     let remove: Vec<String> = wanted.remove.iter().map(|r| name(r)).collect();
+    let apps: Vec<String> = wanted.apps.iter().map(|a| name(&a.sku_id)).collect();
     let mut what = match (add.is_empty(), remove.is_empty()) {
+        (true, true) if !apps.is_empty() => format!("Switch apps in {}", apps.join(", ")),
         (false, true) => format!("Give {}", add.join(", ")),
         (true, false) => format!("Take away {}", remove.join(", ")),
         (false, false) => format!("Swap {} → {}", remove.join(", "), add.join(", ")),

@@ -1,8 +1,19 @@
 //! Plans to approve: one administrator prepares a plan and saves it as a file; another opens it
 //! (in the app, or `licensedesk-cli apply --plan`) and applies it. The file names its tenant and
-//! carries a SHA-256 digest of its content, so a file for another tenant, or one edited since,
-//! is refused. Before it is applied the plan is worked out again on the tenant as it is now, and
-//! what drifted (seats, people already changed, people gone) is shown.
+//! carries a SHA-256 digest of its content and, when its author has a signing key, an Ed25519
+//! signature of that content with the public key. A file for another tenant is refused.
+//!
+//! What the digest and the signature prove is narrow, and the front ends say so:
+//! - the digest is not a secret: anyone can edit a file and compute it again. It only catches
+//!   accidents (a truncated copy, an editor's change).
+//! - a signature proves the content was signed with the private key whose public key the file
+//!   carries, and has not changed since. Anyone can make a key, so a signature means something
+//!   only when that key is one the approver trusts (their list, or the organisation's policy).
+//!   An edited signed file fails its signature and is refused.
+//! - nothing proves the file's title, author name or date: they are what the file says.
+//!
+//! Before it is applied the plan is worked out again on the tenant as it is now, and what
+//! drifted (seats, people already changed, people gone) is shown.
 //!
 //! Only the format lives here (sealing, opening, re-planning): reading and writing the file, and
 //! asking the tenant who it is, are the callers' (the app and the CLI), so both agree on every
@@ -10,6 +21,10 @@
 
 use std::collections::HashMap;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+pub use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
@@ -90,6 +105,155 @@ struct File {
     body: Body,
     /// SHA-256 of the body's JSON (hex).
     digest: String,
+    /// Ed25519 over the body's JSON, with the key that made it. Absent: unsigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature: Option<FileSignature>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FileSignature {
+    algorithm: String,
+    /// The signer's public key (32 bytes, base64).
+    public_key: String,
+    /// 64 bytes, base64.
+    signature: String,
+}
+
+const ALGORITHM: &str = "ed25519";
+
+/// Who signed an opened plan, as far as the file can prove it: a key, never a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+#[ts(export)]
+pub enum Signer {
+    /// The file carries no signature: anyone could have written it.
+    Unsigned,
+    /// Signed with this key (its signature checked against the content).
+    Signed {
+        /// The public key as written in trust lists (base64).
+        public_key: String,
+        /// A short form to compare by eye ("3F2A 91C0 …").
+        fingerprint: String,
+    },
+}
+
+/// A plan-signing key someone trusts: the approver's own list (Settings, or the CLI's
+/// `trust add`) or the organisation's policy (`trustedPlanKeys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct TrustedKey {
+    /// Who the key belongs to, in the words of whoever trusted it.
+    pub name: String,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+}
+
+/// What the approver is told about who signed a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+#[ts(export)]
+pub enum Trust {
+    /// No signature: the file's claims (author, date, title) cannot be checked.
+    Unsigned,
+    /// Signed with a key nobody here trusts: it proves only that the file is unchanged since
+    /// whoever holds that key signed it.
+    UnknownKey { fingerprint: String },
+    /// Signed with a key in a trust list.
+    Trusted {
+        fingerprint: String,
+        /// The name the trust list gives the key.
+        name: String,
+        /// True when the organisation's policy trusts it (not only this person's list).
+        by_policy: bool,
+    },
+}
+
+/// Who signed, against the trust lists (the policy's first). With `require_signed` (the
+/// policy's `requireSignedPlans`) anything but a trusted key is refused.
+pub fn assess(
+    signer: &Signer,
+    policy_keys: &[TrustedKey],
+    own_keys: &[TrustedKey],
+    require_signed: bool,
+) -> Result<Trust, PlanFileError> {
+    let trust = match signer {
+        Signer::Unsigned => Trust::Unsigned,
+        Signer::Signed {
+            public_key,
+            fingerprint,
+        } => {
+            let find = |list: &[TrustedKey]| {
+                list.iter()
+                    .find(|k| k.public_key.trim() == public_key)
+                    .map(|k| k.name.clone())
+            };
+            match (find(policy_keys), find(own_keys)) {
+                (Some(name), _) => Trust::Trusted {
+                    fingerprint: fingerprint.clone(),
+                    name,
+                    by_policy: true,
+                },
+                (None, Some(name)) => Trust::Trusted {
+                    fingerprint: fingerprint.clone(),
+                    name,
+                    by_policy: false,
+                },
+                (None, None) => Trust::UnknownKey {
+                    fingerprint: fingerprint.clone(),
+                },
+            }
+        }
+    };
+    if require_signed && !matches!(trust, Trust::Trusted { .. }) {
+        return Err(PlanFileError::NotTrusted);
+    }
+    Ok(trust)
+}
+
+/// The public key of a signing key, as trust lists hold it (base64 of its 32 bytes).
+pub fn public_key_text(key: &SigningKey) -> String {
+    B64.encode(key.verifying_key().as_bytes())
+}
+
+/// A public key's fingerprint: the first 16 bytes of its SHA-256 in groups of four hex digits,
+/// to compare by eye or read over the phone. Refuses text that is not a public key.
+pub fn fingerprint(public_key: &str) -> Option<String> {
+    let bytes = B64.decode(public_key.trim()).ok()?;
+    let key: [u8; 32] = bytes.try_into().ok()?;
+    VerifyingKey::from_bytes(&key).ok()?;
+    let hash = Sha256::digest(key);
+    let hex: Vec<String> = hash[..16]
+        .chunks(2)
+        .map(|c| format!("{:02X}{:02X}", c[0], c[1]))
+        .collect();
+    Some(hex.join(" "))
+}
+
+/// A signing key from its 32 secret bytes (as kept in the keychain, base64).
+pub fn signing_key_from_text(text: &str) -> Option<SigningKey> {
+    let bytes = B64.decode(text.trim()).ok()?;
+    let seed: [u8; 32] = bytes.try_into().ok()?;
+    Some(SigningKey::from_bytes(&seed))
+}
+
+/// A signing key's secret bytes as text (for the keychain only).
+pub fn signing_key_text(key: &SigningKey) -> String {
+    B64.encode(key.to_bytes())
+}
+
+/// A new signing key from 32 random bytes (the caller's source of randomness).
+pub fn signing_key_from_seed(seed: [u8; 32]) -> SigningKey {
+    SigningKey::from_bytes(&seed)
 }
 
 /// Why a file cannot be applied. Each says what to do.
@@ -101,6 +265,11 @@ pub enum PlanFileError {
     Unsupported { format: String, version: u32 },
     /// The digest does not match: edited since it was written.
     Edited,
+    /// The signature does not match the content (or is not a signature): edited since it was
+    /// signed, or signed by another key than the one it names.
+    BadSignature,
+    /// The organisation's policy accepts only plans signed with a key it trusts.
+    NotTrusted,
     /// Written for another tenant.
     OtherTenant {
         tenant_name: String,
@@ -122,6 +291,14 @@ impl std::fmt::Display for PlanFileError {
             PlanFileError::Edited => write!(
                 f,
                 "This plan file was changed after it was saved (its digest does not match), so it is not what was prepared. Nothing was applied. Ask for a new plan file."
+            ),
+            PlanFileError::BadSignature => write!(
+                f,
+                "This plan file's signature does not match its content: it was changed after it was signed. Nothing was applied. Ask for a new plan file."
+            ),
+            PlanFileError::NotTrusted => write!(
+                f,
+                "Your organisation's policy accepts only plans signed with a key it trusts, and this plan is not. Nothing was applied. Ask for the plan to be prepared by someone whose key is trusted."
             ),
             PlanFileError::OtherTenant {
                 tenant_name,
@@ -145,18 +322,32 @@ fn digest(body: &Body) -> String {
         .collect()
 }
 
-/// The file's text: the body and its digest.
-pub fn seal(body: &Body) -> String {
+/// The file's text: the body, its digest and, with a key, its signature.
+pub fn seal(body: &Body, key: Option<&SigningKey>) -> String {
+    let bytes = serde_json::to_vec(body).expect("a plan serializes");
     let file = File {
         digest: digest(body),
         body: body.clone(),
+        signature: key.map(|k| FileSignature {
+            algorithm: ALGORITHM.into(),
+            public_key: public_key_text(k),
+            signature: B64.encode(k.sign(&bytes).to_bytes()),
+        }),
     };
     serde_json::to_string_pretty(&file).expect("a plan serializes")
 }
 
-/// Reads a file's text: refuses anything that is not a whole, unedited plan file of this
-/// version. The tenant is checked separately (`Body::check_tenant`), by whoever knows it.
-pub fn open(text: &str) -> Result<Body, PlanFileError> {
+/// A plan file as read: its content and who signed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub body: Body,
+    pub signer: Signer,
+}
+
+/// Reads a file's text: refuses anything that is not a whole plan file of this version, and a
+/// signed file whose signature does not match. The tenant is checked separately
+/// (`Body::check_tenant`), by whoever knows it; whether the signer is trusted too.
+pub fn open(text: &str) -> Result<Opened, PlanFileError> {
     let file: File = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         PlanFileError::NotAPlan(if e.is_syntax() || e.is_eof() {
             "it is not JSON".into()
@@ -170,10 +361,45 @@ pub fn open(text: &str) -> Result<Body, PlanFileError> {
             version: file.body.version,
         });
     }
+    let signer = match &file.signature {
+        None => Signer::Unsigned,
+        Some(sig) => {
+            let bytes = serde_json::to_vec(&file.body).expect("a plan serializes");
+            verify(sig, &bytes)?
+        }
+    };
+    // Checked after the signature: a signed file edited and given a fresh digest is refused
+    // for its signature, which is the check that means something.
     if digest(&file.body) != file.digest.to_ascii_lowercase() {
         return Err(PlanFileError::Edited);
     }
-    Ok(file.body)
+    Ok(Opened {
+        body: file.body,
+        signer,
+    })
+}
+
+fn verify(sig: &FileSignature, content: &[u8]) -> Result<Signer, PlanFileError> {
+    if sig.algorithm != ALGORITHM {
+        return Err(PlanFileError::BadSignature);
+    }
+    let key_bytes: [u8; 32] = B64
+        .decode(&sig.public_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(PlanFileError::BadSignature)?;
+    let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| PlanFileError::BadSignature)?;
+    let sig_bytes: [u8; 64] = B64
+        .decode(&sig.signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(PlanFileError::BadSignature)?;
+    key.verify_strict(content, &Signature::from_bytes(&sig_bytes))
+        .map_err(|_| PlanFileError::BadSignature)?;
+    Ok(Signer::Signed {
+        fingerprint: fingerprint(&sig.public_key).ok_or(PlanFileError::BadSignature)?,
+        public_key: B64.encode(key_bytes),
+    })
 }
 
 /// Whether these first bytes of a file look like a plan file (so a file dropped on the window
@@ -332,6 +558,7 @@ mod tests {
             usage_location: None,
             keep_disabled_plans: false,
             as_direct: false,
+            apps: Vec::new(),
         }
     }
 
@@ -356,9 +583,11 @@ mod tests {
     fn a_sealed_plan_opens_as_written_and_for_its_tenant_only() {
         let people = [person("a", false), person("b", false)];
         let b = body(&people, &[sku(5)]);
-        let text = seal(&b);
+        let text = seal(&b, None);
         assert!(looks_like_plan(text.as_bytes()));
         let opened = open(&text).expect("opens");
+        assert_eq!(opened.signer, Signer::Unsigned);
+        let opened = opened.body;
         assert_eq!(opened, b);
         assert_eq!(opened.check_tenant("TENANT-A"), Ok(()));
         let other = opened.check_tenant("tenant-b").expect_err("other tenant");
@@ -368,7 +597,7 @@ mod tests {
     #[test]
     fn any_edit_is_refused() {
         let people = [person("a", false), person("b", false)];
-        let text = seal(&body(&people, &[sku(5)]));
+        let text = seal(&body(&people, &[sku(5)]), None);
         // One person taken out of what was approved, one person added, a seat count changed:
         // each is caught.
         for (from, to) in [
@@ -389,6 +618,98 @@ mod tests {
             open(&text.replace("\"version\": 1", "\"version\": 9")),
             Err(PlanFileError::Unsupported { version: 9, .. })
         ));
+    }
+
+    fn key(n: u8) -> SigningKey {
+        signing_key_from_seed([n; 32])
+    }
+
+    #[test]
+    fn a_signed_plan_names_its_key_and_any_edit_fails_its_signature_even_with_a_new_digest() {
+        let people = [person("a", false), person("b", false)];
+        let b = body(&people, &[sku(5)]);
+        let text = seal(&b, Some(&key(7)));
+        let opened = open(&text).expect("opens");
+        let Signer::Signed {
+            public_key,
+            fingerprint: print,
+        } = &opened.signer
+        else {
+            panic!("signed: {:?}", opened.signer)
+        };
+        assert_eq!(public_key, &public_key_text(&key(7)));
+        assert_eq!(fingerprint(public_key).as_deref(), Some(print.as_str()));
+        assert_eq!(print.len(), 39, "8 groups of 4: {print}");
+
+        // An attacker edits the content (a removal in place of a gift) and writes the digest
+        // again: the digest matches, the signature does not.
+        let mut file: serde_json::Value = serde_json::from_str(&text).expect("json");
+        file["body"]["what"] = "Give Microsoft Power Automate Free".into();
+        file["body"]["requests"][0][1]["remove"] = serde_json::json!([E3]);
+        let edited: Body = serde_json::from_value(file["body"].clone()).expect("body");
+        file["digest"] = digest(&edited).into();
+        let forged = serde_json::to_string(&file).expect("json");
+        assert_eq!(open(&forged), Err(PlanFileError::BadSignature));
+
+        // Signed again with the attacker's own key: it opens, but names that key, not ours.
+        let resigned = seal(&edited, Some(&key(9)));
+        let opened = open(&resigned).expect("opens");
+        assert_ne!(
+            opened.signer,
+            open(&text).expect("opens").signer,
+            "another key"
+        );
+
+        // The signature taken away: opens as unsigned, never as signed.
+        file["body"] = serde_json::to_value(&b).expect("json");
+        file["digest"] = digest(&b).into();
+        file.as_object_mut().expect("object").remove("signature");
+        let stripped = serde_json::to_string(&file).expect("json");
+        assert_eq!(open(&stripped).expect("opens").signer, Signer::Unsigned);
+
+        // A signature that is not one, or of another algorithm.
+        let garbled = text.replacen("\"ed25519\"", "\"rsa\"", 1);
+        assert_eq!(open(&garbled), Err(PlanFileError::BadSignature));
+        assert_eq!(fingerprint("not a key"), None);
+    }
+
+    #[test]
+    fn trust_comes_from_the_lists_never_from_the_file_and_policy_can_require_it() {
+        let ours = TrustedKey {
+            name: "Ann (IT)".into(),
+            public_key: public_key_text(&key(1)),
+        };
+        let signed = |n: u8| Signer::Signed {
+            public_key: public_key_text(&key(n)),
+            fingerprint: fingerprint(&public_key_text(&key(n))).expect("key"),
+        };
+        assert!(matches!(
+            assess(&signed(1), &[], std::slice::from_ref(&ours), false),
+            Ok(Trust::Trusted { by_policy: false, ref name, .. }) if name == "Ann (IT)"
+        ));
+        assert!(matches!(
+            assess(&signed(1), std::slice::from_ref(&ours), &[], false),
+            Ok(Trust::Trusted {
+                by_policy: true,
+                ..
+            })
+        ));
+        assert!(matches!(
+            assess(&signed(2), &[], std::slice::from_ref(&ours), false),
+            Ok(Trust::UnknownKey { .. })
+        ));
+        assert_eq!(
+            assess(&Signer::Unsigned, &[], &[], false),
+            Ok(Trust::Unsigned)
+        );
+        assert_eq!(
+            assess(&Signer::Unsigned, &[], &[], true),
+            Err(PlanFileError::NotTrusted)
+        );
+        assert_eq!(
+            assess(&signed(2), &[], std::slice::from_ref(&ours), true),
+            Err(PlanFileError::NotTrusted)
+        );
     }
 
     #[test]

@@ -105,6 +105,73 @@ fn swap(from: &str, to: &str) -> WantedChange {
     }
 }
 
+fn apps_off(sku: &str, off: &[&str]) -> WantedChange {
+    WantedChange {
+        apps: vec![PlanToAdd {
+            sku_id: sku.into(),
+            disabled_plans: off.iter().map(|p| (*p).to_string()).collect(),
+        }],
+        ..WantedChange::default()
+    }
+}
+
+#[test]
+fn switching_apps_is_a_change_of_its_own_that_takes_no_seat() {
+    let mut teams_off = person(3, Some("NL"), &[(E3, None)]);
+    teams_off.assignments[0].disabled_plans = vec![TEAMS.to_uppercase()];
+    let people = vec![
+        person(0, Some("NL"), &[(E3, None)]),
+        person(1, Some("NL"), &[(E3, Some("group-1"))]),
+        person(2, Some("NL"), &[]),
+        teams_off,
+        // No usage location: switching apps of a license held needs none.
+        person(4, None, &[(E3, None)]),
+    ];
+    // No free E3 seat at all: switching apps must not need one.
+    let p = plan(
+        &people,
+        &apps_off(E3, &[TEAMS]),
+        &tenant(0, 0),
+        ShortfallPolicy::Nobody,
+    );
+    assert_eq!(p.people[0].action, Action::Apps);
+    assert_eq!(
+        p.people[0].add,
+        vec![PlanToAdd {
+            sku_id: E3.into(),
+            disabled_plans: vec![TEAMS.into()]
+        }]
+    );
+    assert_eq!(
+        p.people[1].reason,
+        Some(Reason::FromGroup {
+            sku_id: E3.into(),
+            group_id: "group-1".into()
+        })
+    );
+    assert_eq!(
+        p.people[2].reason,
+        Some(Reason::DoesNotHaveIt { sku_id: E3.into() })
+    );
+    assert_eq!(p.people[3].action, Action::None);
+    assert_eq!(
+        p.people[3].reason,
+        Some(Reason::AppsAlreadySo { sku_id: E3.into() })
+    );
+    assert_eq!(p.people[4].action, Action::Apps);
+    assert!(p.seats.is_empty(), "no seats change: {:?}", p.seats);
+
+    // Several switches in one change: Teams back on and Exchange off for person 3.
+    let p = plan(
+        &people[3..4],
+        &apps_off(E3, &[EXO2]),
+        &tenant(0, 0),
+        ShortfallPolicy::Nobody,
+    );
+    assert_eq!(p.people[0].action, Action::Apps);
+    assert_eq!(p.people[0].add[0].disabled_plans, vec![EXO2.to_string()]);
+}
+
 #[test]
 fn each_person_gets_the_outcome_their_licenses_call_for() {
     let people = vec![
@@ -374,6 +441,7 @@ fn arb_change() -> impl Strategy<Value = WantedChange> {
             usage_location: with_location.then(|| UsageLocationChange::WhereMissing("BE".into())),
             keep_disabled_plans: false,
             as_direct: false,
+            apps: Vec::new(),
         })
 }
 
@@ -410,6 +478,7 @@ proptest! {
                 Action::Add => prop_assert!(!o.add.is_empty() && o.remove.is_empty()),
                 Action::Remove => prop_assert!(o.add.is_empty() && !o.remove.is_empty()),
                 Action::Swap => prop_assert!(!o.add.is_empty() && !o.remove.is_empty()),
+                Action::Apps => prop_assert!(!o.add.is_empty() && o.remove.is_empty()),
                 Action::None => prop_assert!(o.add.is_empty() && o.remove.is_empty()),
             }
         }

@@ -111,7 +111,7 @@ pub async fn carry_out(
     mut on_progress: impl FnMut(Tally),
 ) -> Result<Vec<Option<PersonStatus>>, JournalError> {
     let rank = |a: Action| match a {
-        Action::Remove | Action::Swap => 0,
+        Action::Remove | Action::Swap | Action::Apps => 0,
         Action::Add => 1,
         Action::None => 2,
         Action::Blocked => 3,
@@ -349,7 +349,7 @@ pub async fn settle(
         let current = Licensing::of(person);
         let location_in_place = change.outcome.set_usage_location.is_none()
             || current.usage_location == after.usage_location;
-        if current.same_licenses(&after) && location_in_place {
+        if current.same_for(&after, change.outcome.action) && location_in_place {
             settled.found_done += 1;
             decided.push(Outcome {
                 seq: change.seq,
@@ -357,7 +357,7 @@ pub async fn settle(
                 error: None,
                 error_code: None,
             });
-        } else if current.same_licenses(&change.before) {
+        } else if current.same_for(&change.before, change.outcome.action) {
             // Never landed (or only the usage location did): send it again. A usage location
             // already in place is set again all the same: the PATCH changes nothing, and it
             // tells the engine to wait out Microsoft's replication of a location that may
@@ -423,13 +423,15 @@ pub fn reverse(
             continue;
         };
         let current = Licensing::of(person);
-        if change.status != ChangeStatus::Done && current.same_licenses(&change.before) {
+        if change.status != ChangeStatus::Done
+            && current.same_for(&change.before, change.outcome.action)
+        {
             // Never landed: nothing to undo.
             continue;
         }
         let location_as_left = change.outcome.set_usage_location.is_none()
             || current.usage_location == after.usage_location;
-        if !current.same_licenses(&after) || !location_as_left {
+        if !current.same_for(&after, change.outcome.action) || !location_as_left {
             alone.push(LeftAlone {
                 outcome: change.outcome.clone(),
                 why: CHANGED_SINCE.replace("planned this", "made this change"),
@@ -452,6 +454,22 @@ pub fn reverse(
                 disabled_plans: b.disabled_plans.clone(),
             })
             .collect();
+        // Licenses kept whose apps the run switched: switched back.
+        let apps: Vec<PlanToAdd> = change
+            .before
+            .direct
+            .iter()
+            .filter(|b| {
+                after
+                    .direct
+                    .iter()
+                    .any(|d| d.sku_id == b.sku_id && d.disabled_plans != b.disabled_plans)
+            })
+            .map(|b| PlanToAdd {
+                sku_id: b.sku_id.clone(),
+                disabled_plans: b.disabled_plans.clone(),
+            })
+            .collect();
         let usage_location = match (&change.before.usage_location, &after.usage_location) {
             (Some(before), Some(now)) if before != now => {
                 Some(UsageLocationChange::Everyone(before.clone()))
@@ -466,6 +484,7 @@ pub fn reverse(
                 usage_location,
                 keep_disabled_plans: false,
                 as_direct: true,
+                apps,
             },
         ));
     }

@@ -18,7 +18,7 @@ pub use interactive::sign_in_interactive;
 pub use session::Session;
 pub use store::{
     KeychainStore, MemoryStore, SecretKind, SecretStore, StoreError, entry_name,
-    keychain_or_memory, legacy_entry_name,
+    keychain_or_memory, legacy_entry_name, plan_signing_key,
 };
 pub use tokens::{AuthError, SignedIn, TokenSet, advice_for};
 

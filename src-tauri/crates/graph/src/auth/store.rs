@@ -22,6 +22,8 @@ pub enum SecretKind {
     ClientSecret,
     /// The password of an app's certificate file (app-only sign-in).
     CertificatePassword,
+    /// The private key that signs plan files this account prepares.
+    PlanSigningKey,
 }
 
 impl SecretKind {
@@ -30,6 +32,7 @@ impl SecretKind {
             Self::RefreshToken => "refresh-token",
             Self::ClientSecret => "client-secret",
             Self::CertificatePassword => "certificate-password",
+            Self::PlanSigningKey => "plan-signing-key",
         }
     }
 }
@@ -164,4 +167,29 @@ pub fn keychain_or_memory(service: &str) -> (Arc<dyn SecretStore>, Option<String
             )),
         ),
     }
+}
+
+/// The key that signs the plan files `who` prepares: made the first time (32 bytes from the
+/// OS's random source) and kept in the keychain, never in a file. `None` without a keychain:
+/// a key that vanished with the process would prove nothing, so plans are then saved
+/// unsigned (and say so).
+pub fn plan_signing_key(
+    store: &dyn SecretStore,
+    who: &str,
+) -> Result<Option<licensing::planfile::SigningKey>, StoreError> {
+    use licensing::planfile::{signing_key_from_seed, signing_key_from_text, signing_key_text};
+    if !store.is_persistent() {
+        return Ok(None);
+    }
+    let account = format!("{}|{who}", SecretKind::PlanSigningKey.label());
+    if let Some(text) = store.get(&account)? {
+        return signing_key_from_text(&text)
+            .map(Some)
+            .ok_or_else(|| StoreError("the plan-signing key in the keychain is damaged".into()));
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| StoreError(format!("no random source: {e}")))?;
+    let key = signing_key_from_seed(seed);
+    store.set(&account, &signing_key_text(&key))?;
+    Ok(Some(key))
 }

@@ -1,0 +1,207 @@
+//! The managed policy: one file an organisation's IT deploys so that LicenseDesk opens set up
+//! for it (Linux: `/etc/licensedesk/policy.json`; `LICENSEDESK_POLICY_FILE` points elsewhere,
+//! for tests and for other layouts). The app and the CLI read it the same way.
+//!
+//! The file is hostile input like any other: read with a bound, parsed strictly (an unknown
+//! key is refused: a typo must not silently turn a lock off), and a broken file is a clear
+//! message naming the file and the line — never a half-read policy.
+
+use std::path::{Path, PathBuf};
+
+use licensing::planfile::{TrustedKey, fingerprint};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A policy is a few hundred bytes; far more is not one.
+pub const MAX_BYTES: u64 = 1024 * 1024;
+
+/// What the organisation set. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct Policy {
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub cloud: Option<String>,
+    /// The person cannot change the tenant, app or cloud.
+    #[serde(default)]
+    pub locked: bool,
+    /// False: no demo tenant (and the CLI's `--demo` is refused).
+    pub allow_demo: Option<bool>,
+    pub product_names_refresh: Option<bool>,
+    /// Plan-signing keys the organisation trusts.
+    #[serde(default)]
+    pub trusted_plan_keys: Vec<TrustedKey>,
+    /// Refuse plan files not signed with a trusted key.
+    #[serde(default)]
+    pub require_signed_plans: bool,
+}
+
+/// The policy in force and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub file: PathBuf,
+    pub policy: Policy,
+}
+
+/// Why a policy file was not used: what to tell the person (and IT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub file: PathBuf,
+    /// 1-based, when the problem is on a line.
+    pub line: Option<usize>,
+    pub why: String,
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "The policy file {} cannot be used (line {line}: {}). Ask your IT department to correct it.",
+                self.file.display(),
+                self.why
+            ),
+            None => write!(
+                f,
+                "The policy file {} cannot be used ({}). Ask your IT department to correct it.",
+                self.file.display(),
+                self.why
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// Where the policy file is looked for.
+pub fn path() -> PathBuf {
+    match std::env::var_os("LICENSEDESK_POLICY_FILE") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from("/etc/licensedesk/policy.json"),
+    }
+}
+
+/// The policy in force: `None` when there is no file; an error for a file that is there but
+/// cannot be used.
+pub fn load() -> Result<Option<Loaded>, PolicyError> {
+    load_from(&path())
+}
+
+pub fn load_from(file: &Path) -> Result<Option<Loaded>, PolicyError> {
+    let error = |line: Option<usize>, why: String| PolicyError {
+        file: file.to_path_buf(),
+        line,
+        why,
+    };
+    let bytes = match safe_files::read_at_most(file, MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(safe_files::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => return Err(error(None, e.to_string())),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| error(None, "it is not UTF-8 text".into()))?;
+    let policy = parse(&text).map_err(|(line, why)| error(line, why))?;
+    Ok(Some(Loaded {
+        file: file.to_path_buf(),
+        policy,
+    }))
+}
+
+/// Parses and checks a policy's text: the line of the first problem and what it is.
+pub fn parse(text: &str) -> Result<Policy, (Option<usize>, String)> {
+    let policy: Policy = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| (Some(e.line()).filter(|l| *l > 0), e.to_string()))?;
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+    if let Some(cloud) = &policy.cloud
+        && !["global", "usgov", "usgovhigh", "dod", "china"].contains(&cloud.as_str())
+    {
+        return Err((
+            line_of("\"cloud\""),
+            format!("cloud \"{cloud}\" is not one of global, usgov, usgovhigh, dod, china"),
+        ));
+    }
+    for key in &policy.trusted_plan_keys {
+        if fingerprint(&key.public_key).is_none() {
+            return Err((
+                line_of(key.public_key.trim()),
+                format!(
+                    "trustedPlanKeys: \"{}\" is not a plan-signing public key",
+                    key.public_key
+                ),
+            ));
+        }
+        if key.name.trim().is_empty() {
+            return Err((
+                line_of(key.public_key.trim()),
+                "trustedPlanKeys: each key needs a name".into(),
+            ));
+        }
+    }
+    Ok(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=";
+
+    #[test]
+    fn a_policy_is_read_with_every_key() {
+        let text = format!(
+            r#"{{
+  "tenant": "contoso.onmicrosoft.com",
+  "clientId": "11111111-2222-3333-4444-555555555555",
+  "cloud": "global",
+  "locked": true,
+  "allowDemo": false,
+  "productNamesRefresh": false,
+  "trustedPlanKeys": [{{ "name": "Ann (IT)", "publicKey": "{KEY}" }}],
+  "requireSignedPlans": true
+}}"#
+        );
+        let p = parse(&text).expect("policy");
+        assert!(p.locked && p.require_signed_plans);
+        assert_eq!(p.allow_demo, Some(false));
+        assert_eq!(p.trusted_plan_keys[0].name, "Ann (IT)");
+    }
+
+    #[test]
+    fn a_broken_policy_names_the_line_and_what_is_wrong() {
+        // A typo'd key must not silently turn the lock off.
+        let (line, why) =
+            parse("{\n  \"tenant\": \"x\",\n  \"lockd\": true\n}").expect_err("refused");
+        assert_eq!(line, Some(3));
+        assert!(why.contains("lockd"), "{why}");
+        let (line, _) =
+            parse("{\n  \"tenant\": \"x\",\n  \"locked\": tru,\n  \"cloud\": \"global\"\n}")
+                .expect_err("refused");
+        assert_eq!(line, Some(3));
+        let (line, why) = parse(
+            "{\n \"trustedPlanKeys\": [\n  {\"name\": \"a\", \"publicKey\": \"nope\"}\n ]\n}",
+        )
+        .expect_err("refused");
+        assert_eq!(line, Some(3));
+        assert!(why.contains("not a plan-signing public key"), "{why}");
+        let (_, why) = parse("{\"cloud\": \"mars\"}").expect_err("refused");
+        assert!(why.contains("mars"), "{why}");
+    }
+
+    #[test]
+    fn no_file_is_no_policy_and_a_bad_file_is_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        assert_eq!(load_from(&dir.path().join("none.json")), Ok(None));
+        let file = dir.path().join("policy.json");
+        std::fs::write(&file, "{\n\"allowDemo\": 3\n}").expect("write");
+        let e = load_from(&file).expect_err("refused");
+        assert_eq!(e.line, Some(2));
+        assert!(e.to_string().contains("policy.json"), "{e}");
+        #[cfg(unix)]
+        assert!(
+            load_from(Path::new("/dev/zero")).is_err(),
+            "not a regular file"
+        );
+    }
+}
