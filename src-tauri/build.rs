@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "signing_settings",
     "trust_plan_key",
     "untrust_plan_key",
+    "app_events",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod events;
 mod files;
 mod history;
 mod import;
@@ -25,6 +26,7 @@ pub fn run() {
         // Save dialogs, opened from Rust only: the webview is granted no dialog permission.
         .plugin(tauri_plugin_dialog::init())
         .manage(runs::Runs::default())
+        .manage(events::Events::default())
         .manage(import::Imports::default())
         .manage(TenantState::new())
         .manage(commands::PendingDeviceSignIn::default())
@@ -88,27 +90,24 @@ pub fn run() {
         // A file dropped on the window is kept here and only its name goes to the window
         // ("file-offered", opened through `import_open_offered`; "plan-offered" for a plan
         // file, through `plan_open_offered`): the webview never names a path to read.
-        .on_window_event(|window, event| {
-            use tauri::Emitter;
-            match event {
-                tauri::WindowEvent::CloseRequested { api, .. }
-                    if window.state::<runs::Runs>().is_running() =>
-                {
-                    api.prevent_close();
-                    if let Err(e) = window.emit("close-requested", ()) {
-                        tracing::warn!("could not ask the window about closing: {e}");
-                    }
-                }
-                tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
-                    if let Some(path) = paths.iter().find(|p| p.is_file()) {
-                        let (event, name) = offer(window.app_handle(), path.clone());
-                        if let Err(e) = window.emit(event, name) {
-                            tracing::warn!("could not tell the window about the file: {e}");
-                        }
-                    }
-                }
-                _ => {}
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::CloseRequested { api, .. }
+                if window.state::<runs::Runs>().is_running() =>
+            {
+                api.prevent_close();
+                window
+                    .state::<events::Events>()
+                    .send(events::AppEvent::CloseRequested);
             }
+            tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+                if let Some(path) = paths.iter().find(|p| p.is_file()) {
+                    let event = offer(window.app_handle(), path.clone());
+                    if let Some(event) = event {
+                        window.state::<events::Events>().send(event);
+                    }
+                }
+            }
+            _ => {}
         })
         .invoke_handler(tauri::generate_handler![
             commands::tenant_info,
@@ -155,6 +154,7 @@ pub fn run() {
             signing::signing_settings,
             signing::trust_plan_key,
             signing::untrust_plan_key,
+            events::app_events,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");
@@ -164,21 +164,24 @@ pub fn run() {
 
 /// Keeps a file given to the app (dropped on the window, or "Open with"): a plan file for
 /// History to open, anything else for the Import page. Returns the event that tells the
-/// window, and the file's name.
+/// window, with the file's name.
 fn offer<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     path: std::path::PathBuf,
-) -> (&'static str, Option<String>) {
+) -> Option<events::AppEvent> {
     // A pipe or a device dropped on the window must not hang the app: opened without
     // blocking and read only if it is a regular file.
     let head = safe_files::read_head(&path, 512).unwrap_or_default();
     if licensing::planfile::looks_like_plan(&head) {
         let runs = app.state::<runs::Runs>();
         runs.offer_plan(path);
-        ("plan-offered", runs.offered_plan_name())
+        runs.offered_plan_name()
+            .map(|name| events::AppEvent::PlanOffered { name })
     } else {
         let imports = app.state::<import::Imports>();
         imports.offer(path);
-        ("file-offered", imports.offered_name())
+        imports
+            .offered_name()
+            .map(|name| events::AppEvent::FileOffered { name })
     }
 }

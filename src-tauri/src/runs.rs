@@ -221,6 +221,8 @@ impl Drop for Running<'_> {
 }
 
 struct Pending {
+    /// The tenant it was planned on: it is applied there or nowhere.
+    tenant_id: String,
     preview: PlanPreview,
     request: Request,
     policy: ShortfallPolicy,
@@ -317,6 +319,7 @@ impl Runs {
         self.keep(
             connection,
             Pending {
+                tenant_id: connection.info.tenant_id.clone(),
                 preview: PlanPreview {
                     plan,
                     plan_names: plan_names(&skus),
@@ -579,6 +582,7 @@ impl Runs {
         self.keep(
             connection,
             Pending {
+                tenant_id: connection.info.tenant_id.clone(),
                 preview: PlanPreview {
                     plan,
                     plan_names: plan_names(&skus),
@@ -716,6 +720,21 @@ impl Runs {
                 None,
             ));
         };
+        if !pending
+            .tenant_id
+            .eq_ignore_ascii_case(&connection.info.tenant_id)
+        {
+            // Planned on one tenant, the app now on another (switched in the header): the
+            // people and seats reviewed are not these. Dropped, never applied.
+            return Err(CommandError::new(
+                "run.otherTenant",
+                format!(
+                    "This change was reviewed on another tenant than {}, the one you are on now. Nothing was changed. Choose the change again here to review it.",
+                    connection.info.display_name
+                ),
+                None,
+            ));
+        }
         let undoes = match &pending.request {
             Request::Undo { run, .. } => Some(run.as_str()),
             _ => None,
@@ -1190,6 +1209,192 @@ mod tests {
             .await
             .expect_err("another tenant");
         assert_eq!(refused.code, "planFile.otherTenant");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Switching apps in the panel is a change like every other: planned (nothing sent), its
+    /// review says which apps go on and off, it is journaled when applied, and its undo puts
+    /// the apps back. A plan reviewed on one tenant is refused on another.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn switching_apps_is_reviewed_journaled_and_undone_and_a_plan_stays_on_its_tenant() {
+        let connection = crate::tenant::open_demo().await.expect("demo");
+        connection
+            .directory
+            .ensure_complete(&connection.client)
+            .await
+            .expect("directory");
+        let skus = connection.directory.skus();
+        // Someone with a direct license that has apps.
+        let (person, sku) = connection.directory.with_people(|people| {
+            people
+                .iter()
+                .find_map(|u| {
+                    let a = u.assignments.iter().find(|a| {
+                        a.assigned_by_group.is_none()
+                            && a.error.is_none()
+                            && skus.iter().any(|s| {
+                                s.sku_id.eq_ignore_ascii_case(&a.sku_id)
+                                    && s.service_plans.len() > 3
+                            })
+                    })?;
+                    Some((u.clone(), a.sku_id.clone()))
+                })
+                .expect("someone with a direct license")
+        });
+        let plans = &skus
+            .iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(&sku))
+            .expect("the plan")
+            .service_plans;
+        let held = person
+            .assignments
+            .iter()
+            .find(|a| a.sku_id == sku)
+            .expect("held");
+        // Switch off one app that is on now.
+        let switched = plans
+            .iter()
+            .find(|p| {
+                !held
+                    .disabled_plans
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(&p.id))
+            })
+            .expect("an app that is on");
+        let mut off = held.disabled_plans.clone();
+        off.push(switched.id.clone());
+        let change = WantedChange {
+            apps: vec![licensing::PlanToAdd {
+                sku_id: sku.clone(),
+                disabled_plans: off.clone(),
+            }],
+            ..WantedChange::default()
+        };
+        let runs = Runs::default();
+        let preview = runs
+            .plan(
+                &connection,
+                Request::Everyone {
+                    ids: vec![person.id.clone()],
+                    change,
+                },
+                ShortfallPolicy::Nobody,
+            )
+            .await
+            .expect("planned");
+        assert_eq!(preview.plan.people[0].action, Action::Apps);
+        assert!(preview.plan.seats.is_empty(), "no seat changes");
+        let switches = &preview.app_switches[&person.id];
+        assert_eq!(
+            switches[0].off,
+            vec![licensing::app_display_name(&switched.id, &switched.name)]
+        );
+        // Planning sent nothing: the person is as before.
+        let now = connection
+            .client
+            .user(&person.id)
+            .await
+            .expect("read")
+            .to_domain();
+        assert_eq!(
+            now.assignments
+                .iter()
+                .find(|a| a.sku_id == sku)
+                .expect("held")
+                .disabled_plans
+                .len(),
+            held.disabled_plans.len()
+        );
+
+        // Applied on another tenant: refused, nothing sent.
+        let mut elsewhere = crate::tenant::open_demo().await.expect("demo");
+        elsewhere.info.tenant_id = "11111111-2222-4333-8444-555555555555".into();
+        let dir = std::env::temp_dir().join(format!("ld-app-apps-{}", std::process::id()));
+        let history = History::open(dir.join("journal.sqlite"));
+        let refused = runs
+            .apply(&elsewhere, &history, |_| {})
+            .await
+            .expect_err("another tenant");
+        assert_eq!(refused.code, "run.otherTenant");
+
+        // Planned again and applied here: in place, and in History.
+        runs.plan(
+            &connection,
+            Request::Everyone {
+                ids: vec![person.id.clone()],
+                change: WantedChange {
+                    apps: vec![licensing::PlanToAdd {
+                        sku_id: sku.clone(),
+                        disabled_plans: off.clone(),
+                    }],
+                    ..WantedChange::default()
+                },
+            },
+            ShortfallPolicy::Nobody,
+        )
+        .await
+        .expect("planned");
+        let result = runs
+            .apply(&connection, &history, |_| {})
+            .await
+            .expect("applied");
+        assert_eq!((result.done, result.failed), (1, 0));
+        let run = result.run_id.clone().expect("journaled");
+        let after = connection
+            .client
+            .user(&person.id)
+            .await
+            .expect("read")
+            .to_domain();
+        let disabled = &after
+            .assignments
+            .iter()
+            .find(|a| a.sku_id.eq_ignore_ascii_case(&sku))
+            .expect("still held")
+            .disabled_plans;
+        assert!(
+            disabled
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(&switched.id))
+        );
+
+        // Undone from History: the app is on again, the license still there.
+        let undo = runs
+            .plan_undo(&connection, &history, &run)
+            .await
+            .expect("undo planned");
+        assert_eq!(undo.plan.people[0].action, Action::Apps);
+        let undone = runs
+            .apply(&connection, &history, |_| {})
+            .await
+            .expect("undone");
+        assert_eq!(undone.done, 1);
+        let back = connection
+            .client
+            .user(&person.id)
+            .await
+            .expect("read")
+            .to_domain();
+        let disabled = &back
+            .assignments
+            .iter()
+            .find(|a| a.sku_id.eq_ignore_ascii_case(&sku))
+            .expect("still held")
+            .disabled_plans;
+        assert!(
+            !disabled
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(&switched.id))
+        );
+        assert_eq!(
+            history
+                .journal()
+                .expect("journal")
+                .summary(&run)
+                .expect("run")
+                .state,
+            journal::RunState::Undone
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -96,11 +96,10 @@ async fn finish<R: Runtime>(
 fn wait_notifier<R: Runtime>(app: &AppHandle<R>) -> graph::WaitNotifier {
     let app = app.clone();
     Arc::new(move |wait: Duration| {
-        use tauri::Emitter;
-        let seconds = wait.as_secs_f64().ceil() as u64;
-        if let Err(e) = app.emit("graph-wait", seconds) {
-            tracing::debug!("could not tell the window about a wait: {e}");
-        }
+        use tauri::Manager;
+        let seconds = wait.as_secs_f64().ceil().min(f64::from(u32::MAX)) as u32;
+        app.state::<crate::events::Events>()
+            .send(crate::events::AppEvent::GraphWait { seconds });
     })
 }
 

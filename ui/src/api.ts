@@ -1,6 +1,6 @@
 import { createContext, useContext } from "react";
 import { Channel, invoke } from "@tauri-apps/api/core";
-import { listen } from "@tauri-apps/api/event";
+import type { AppEvent } from "./bindings/AppEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
 import type { TenantInfo } from "./bindings/TenantInfo";
@@ -105,6 +105,23 @@ export interface Api {
   untrustPlanKey(publicKey: string): Promise<void>;
 }
 
+/// What Rust tells the window unasked comes over one channel, opened once (the window has no
+/// permission to listen to Tauri's events); each screen adds and removes its own listener.
+const appEventListeners = new Set<(e: AppEvent) => void>();
+let appEventsOpened = false;
+function onAppEvent(listener: (e: AppEvent) => void): () => void {
+  appEventListeners.add(listener);
+  if (!appEventsOpened) {
+    appEventsOpened = true;
+    const channel = new Channel<AppEvent>();
+    channel.onmessage = (e) => appEventListeners.forEach((l) => l(e));
+    void invoke("app_events", { channel });
+  }
+  return () => {
+    appEventListeners.delete(listener);
+  };
+}
+
 export const tauriApi: Api = {
   tenantInfo: () => invoke<TenantInfo>("tenant_info"),
   listPlans: () => invoke<SkuSummary[]>("list_plans"),
@@ -130,28 +147,13 @@ export const tauriApi: Api = {
   resumeRun: () => invoke<void>("resume_run"),
   cancelRun: () => invoke<void>("cancel_run"),
   planRetry: () => invoke<PlanPreview>("plan_retry"),
-  onGraphWait: (listener) => {
-    const stop = listen<number>("graph-wait", (event) => listener(event.payload));
-    return () => {
-      void stop.then((unlisten) => unlisten());
-    };
-  },
-  onCloseRequested: (listener) => {
-    const stop = listen("close-requested", () => listener());
-    return () => {
-      void stop.then((unlisten) => unlisten());
-    };
-  },
+  onGraphWait: (listener) => onAppEvent((e) => e.kind === "graphWait" && listener(e.seconds)),
+  onCloseRequested: (listener) => onAppEvent((e) => e.kind === "closeRequested" && listener()),
   stopRunAndQuit: () => invoke<void>("stop_run_and_quit"),
   importChooseFile: () => invoke<ImportFile | null>("import_choose_file"),
   importOfferedFile: () => invoke<string | null>("import_offered_file"),
   importOpenOffered: () => invoke<ImportFile>("import_open_offered"),
-  onFileOffered: (listener) => {
-    const stop = listen<string | null>("file-offered", (event) => event.payload && listener(event.payload));
-    return () => {
-      void stop.then((unlisten) => unlisten());
-    };
-  },
+  onFileOffered: (listener) => onAppEvent((e) => e.kind === "fileOffered" && listener(e.name)),
   importReread: (choice) => invoke<ImportFile>("import_reread", { choice }),
   importCheck: (mapping, license, profile, view) => invoke<ImportRows>("import_check", { mapping, license, profile, view }),
   importRows: (view) => invoke<ImportRows>("import_rows", { view }),
@@ -173,12 +175,7 @@ export const tauriApi: Api = {
   planOfferedFile: () => invoke<string | null>("plan_offered_file"),
   planOpenOffered: () => invoke<PlanPreview>("plan_open_offered"),
   planFileReplan: (policy) => invoke<PlanPreview>("plan_file_replan", { policy }),
-  onPlanOffered: (listener) => {
-    const stop = listen<string | null>("plan-offered", (event) => event.payload && listener(event.payload));
-    return () => {
-      void stop.then((unlisten) => unlisten());
-    };
-  },
+  onPlanOffered: (listener) => onAppEvent((e) => e.kind === "planOffered" && listener(e.name)),
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),

@@ -250,8 +250,19 @@ impl Tenant {
         let index = self
             .user_index(user_key)
             .ok_or_else(|| Refusal::not_found(user_key))?;
-        let mut usage_location = self.users[index].usage_location.clone();
-        let mut department = self.users[index].department.clone();
+        // What an administrator may change on a user with User.ReadWrite.All (the properties the
+        // client reads); all of the patch applies or none of it.
+        let mut next = self.users[index].clone();
+        let mut usage_location = next.usage_location.clone();
+        let mut department = next.department.clone();
+        let text = |name: &str, value: &serde_json::Value, max: usize| -> Result<String, Refusal> {
+            match value {
+                serde_json::Value::String(s) if s.chars().count() <= max => Ok(s.clone()),
+                _ => Err(Refusal::bad_request(format!(
+                    "Invalid value specified for property '{name}' of resource 'User'."
+                ))),
+            }
+        };
         for (key, value) in patch {
             match (key.as_str(), value) {
                 ("usageLocation", serde_json::Value::String(code)) => {
@@ -264,6 +275,20 @@ impl Tenant {
                 ("usageLocation", serde_json::Value::Null) => usage_location = None,
                 ("department", serde_json::Value::String(d)) => department = Some(d.clone()),
                 ("department", serde_json::Value::Null) => department = None,
+                ("displayName", v) => {
+                    let name = text("displayName", v, 256)?;
+                    if name.trim().is_empty() {
+                        return Err(Refusal::bad_request(
+                            "Invalid value specified for property 'displayName' of resource 'User'.",
+                        ));
+                    }
+                    next.display_name = name;
+                }
+                ("givenName", v) => next.given_name = text("givenName", v, 64)?,
+                ("surname", v) => next.surname = text("surname", v, 64)?,
+                ("jobTitle", serde_json::Value::Null) => next.job_title = None,
+                ("jobTitle", v) => next.job_title = Some(text("jobTitle", v, 128)?),
+                ("accountEnabled", serde_json::Value::Bool(b)) => next.account_enabled = *b,
                 // Microsoft's SDKs always send the entity's type; Graph accepts it when it
                 // names a user (and refuses another type).
                 ("@odata.type", serde_json::Value::String(t))
@@ -276,9 +301,19 @@ impl Tenant {
             }
         }
         let user = &mut self.users[index];
-        if user.usage_location == usage_location && user.department == department {
+        let same_other = user.display_name == next.display_name
+            && user.given_name == next.given_name
+            && user.surname == next.surname
+            && user.job_title == next.job_title
+            && user.account_enabled == next.account_enabled;
+        if user.usage_location == usage_location && user.department == department && same_other {
             return Ok(Effect::Unchanged);
         }
+        user.display_name = next.display_name;
+        user.given_name = next.given_name;
+        user.surname = next.surname;
+        user.job_title = next.job_title;
+        user.account_enabled = next.account_enabled;
         user.mark_changed(now, index_lag);
         if user.usage_location != usage_location && !replication_lag.is_zero() {
             user.stale_usage_location = Some((user.usage_location.clone(), now + replication_lag));

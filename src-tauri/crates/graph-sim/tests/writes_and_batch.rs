@@ -313,6 +313,56 @@ async fn re_adding_a_sku_replaces_its_disabled_plans() {
     assert_eq!(t.consumed(SPE_E5), seats);
 }
 
+/// Tests plant hostile names through the API an administrator has: the properties a person
+/// with User.ReadWrite.All may change, all of a patch or none of it.
+#[tokio::test]
+async fn patch_changes_what_an_administrator_may_change_and_nothing_half() {
+    let s = Sim::demo().await;
+    let u = s.find(|u| u.account_enabled);
+    let path = format!("/v1.0/users/{}", u.id);
+    let planted = "=HYPERLINK(\"http://x\") \u{1b}]0;pwned\u{7}";
+    let (status, _, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"displayName": planted, "jobTitle": "＝1+1", "department": "@Sales", "accountEnabled": false})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 204);
+    let t = s.sim.tenant();
+    let after = t.user(&u.id).expect("user");
+    assert_eq!(after.display_name, planted);
+    assert_eq!(after.job_title.as_deref(), Some("＝1+1"));
+    assert_eq!(after.department.as_deref(), Some("@Sales"));
+    assert!(!after.account_enabled);
+    drop(t);
+    // A patch with one bad property changes nothing at all.
+    let (status, _, body) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"displayName": "Fine", "accountEnabled": "yes"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(message(&body).contains("'accountEnabled'"), "{body}");
+    assert_eq!(
+        s.sim.tenant().user(&u.id).expect("user").display_name,
+        planted
+    );
+    let (status, _, _) = s
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({"id": "other"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400, "the id is not the administrator's to change");
+}
+
 #[tokio::test]
 async fn patch_usage_location_is_204_and_validated() {
     let s = Sim::demo().await;
