@@ -410,18 +410,24 @@ pub async fn import_plan(
 
 /// Every run in the journal, newest first.
 #[tauri::command]
-pub async fn history_runs(history: State<'_, History>) -> Result<Vec<RunSummary>, CommandError> {
-    history.runs()
+pub async fn history_runs(
+    state: State<'_, TenantState>,
+    history: State<'_, History>,
+) -> Result<Vec<RunSummary>, CommandError> {
+    let demo = state.connection().await?.info.demo;
+    history.runs(demo)
 }
 
 /// A page of one run's people.
 #[tauri::command]
 pub async fn history_run(
+    state: State<'_, TenantState>,
     history: State<'_, History>,
     id: String,
     query: RunPageQuery,
 ) -> Result<RunPage, CommandError> {
-    history.page(&id, query)
+    let demo = state.connection().await?.info.demo;
+    history.page(demo, &id, query)
 }
 
 /// Runs on the current tenant that were cut short (a crash, the power, a kill).
@@ -431,7 +437,7 @@ pub async fn interrupted_runs(
     history: State<'_, History>,
 ) -> Result<Vec<RunSummary>, CommandError> {
     let connection = state.connection().await?;
-    history.interrupted(&connection.info.tenant_id)
+    history.interrupted(connection.info.demo, &connection.info.tenant_id)
 }
 
 /// Finishes an interrupted run (lost answers settled by reading the people), with progress.
@@ -467,12 +473,14 @@ pub async fn plan_undo(
 #[tauri::command]
 pub async fn save_run_report(
     app: AppHandle,
+    state: State<'_, TenantState>,
     history: State<'_, History>,
     id: String,
     excel: bool,
     language: String,
 ) -> Result<Option<String>, CommandError> {
-    let bytes = history.report(&id, excel, &language)?;
+    let demo = state.connection().await?.info.demo;
+    let bytes = history.report(demo, &id, excel, &language)?;
     let (ext, filter) = if excel {
         ("xlsx", "Excel")
     } else {

@@ -15,27 +15,47 @@ use crate::error::CommandError;
 /// Changes a page of a run's people holds at most.
 const MOST_CHANGES: u32 = 500;
 
+/// The journals: the organisation's, and the demo tenant's apart from it. The demo tenant is
+/// made afresh at every start, so its runs are too (`open` removes the last session's): an
+/// old demo run could never be finished or undone on the new demo, and must not sit among
+/// real runs.
 pub struct History {
     path: PathBuf,
+    demo_path: PathBuf,
     /// Opened on first use, off the main thread: opening checks the whole file
     /// (`quick_check`), which takes a while on a journal of many large runs, and the window
     /// should not wait for it to appear.
     journal: std::sync::OnceLock<Result<Journal, String>>,
+    demo: std::sync::OnceLock<Result<Journal, String>>,
 }
 
 impl History {
-    /// The journal at `path`, opened when first needed.
+    /// The journal at `path` (and the demo's beside it, emptied now), opened when first needed.
     pub fn open(path: PathBuf) -> Self {
+        let demo_path = path.with_file_name("demo-journal.sqlite");
+        let _ = std::fs::remove_file(&demo_path);
+        for suffix in ["-wal", "-shm"] {
+            let mut name = demo_path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
         Self {
             path,
+            demo_path,
             journal: std::sync::OnceLock::new(),
+            demo: std::sync::OnceLock::new(),
         }
     }
 
-    pub fn journal(&self) -> Result<&Journal, CommandError> {
-        self.journal
-            .get_or_init(|| {
-                Journal::open(&self.path).map_err(|e| {
+    /// The journal for the tenant in use: the demo's when `demo`.
+    pub fn journal(&self, demo: bool) -> Result<&Journal, CommandError> {
+        let (slot, path) = if demo {
+            (&self.demo, &self.demo_path)
+        } else {
+            (&self.journal, &self.path)
+        };
+        slot.get_or_init(|| {
+                Journal::open(path).map_err(|e| {
                     tracing::warn!("the journal could not be opened: {e}");
                     e.to_string()
                 })
@@ -83,12 +103,12 @@ pub struct RunPageQuery {
 }
 
 impl History {
-    pub fn runs(&self) -> Result<Vec<RunSummary>, CommandError> {
-        self.journal()?.runs().map_err(journal_error)
+    pub fn runs(&self, demo: bool) -> Result<Vec<RunSummary>, CommandError> {
+        self.journal(demo)?.runs().map_err(journal_error)
     }
 
-    pub fn page(&self, id: &str, query: RunPageQuery) -> Result<RunPage, CommandError> {
-        let detail = self.journal()?.detail(id).map_err(journal_error)?;
+    pub fn page(&self, demo: bool, id: &str, query: RunPageQuery) -> Result<RunPage, CommandError> {
+        let detail = self.journal(demo)?.detail(id).map_err(journal_error)?;
         let kept: Vec<JournalChange> = detail
             .changes
             .into_iter()
@@ -116,15 +136,25 @@ impl History {
     }
 
     /// Runs on this tenant that were cut short, to offer finishing them.
-    pub fn interrupted(&self, tenant_id: &str) -> Result<Vec<RunSummary>, CommandError> {
-        self.journal()?
+    pub fn interrupted(
+        &self,
+        demo: bool,
+        tenant_id: &str,
+    ) -> Result<Vec<RunSummary>, CommandError> {
+        self.journal(demo)?
             .interrupted(tenant_id)
             .map_err(journal_error)
     }
 
     /// The report of a run, as CSV or Excel, in the window's language.
-    pub fn report(&self, id: &str, excel: bool, language: &str) -> Result<Vec<u8>, CommandError> {
-        let detail = self.journal()?.detail(id).map_err(journal_error)?;
+    pub fn report(
+        &self,
+        demo: bool,
+        id: &str,
+        excel: bool,
+        language: &str,
+    ) -> Result<Vec<u8>, CommandError> {
+        let detail = self.journal(demo)?.detail(id).map_err(journal_error)?;
         let labels = journal::report::Labels::for_language(language);
         if excel {
             journal::report::to_xlsx(&detail, &labels)
@@ -132,5 +162,47 @@ impl History {
             journal::report::to_csv(&detail, &labels)
         }
         .map_err(journal_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo tenant is new at every start: its runs are kept apart from the organisation's
+    /// and start empty, so an old demo run is never offered to finish or undo.
+    #[test]
+    fn the_demos_runs_are_apart_and_start_afresh() {
+        let dir = std::env::temp_dir().join(format!("ld-history-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("journal.sqlite");
+        let plan = licensing::Plan::default();
+        let run = |journal: &Journal, tenant: &str| {
+            journal
+                .begin(&journal::NewRun {
+                    tenant_id: tenant,
+                    tenant_name: tenant,
+                    started_by: "me",
+                    source: "app",
+                    what: "Give",
+                    undoes: None,
+                    plan: &plan,
+                    plan_names: &Default::default(),
+                    people: &[],
+                })
+                .expect("run")
+        };
+        {
+            let history = History::open(path.clone());
+            run(history.journal(false).expect("real"), "contoso-real");
+            run(history.journal(true).expect("demo"), "contoso-demo");
+            assert_eq!(history.runs(false).expect("runs").len(), 1);
+            assert_eq!(history.runs(true).expect("runs").len(), 1);
+        }
+        // The next start: the organisation's runs are still there, the demo's are gone.
+        let history = History::open(path);
+        assert_eq!(history.runs(false).expect("runs").len(), 1);
+        assert!(history.runs(true).expect("runs").is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -619,7 +619,7 @@ impl Runs {
         history: &History,
         run: &str,
     ) -> Result<PlanPreview, CommandError> {
-        let journal = history.journal()?;
+        let journal = history.journal(connection.info.demo)?;
         let detail = journal.detail(run).map_err(journal_error)?;
         if detail.summary.tenant_id != connection.info.tenant_id {
             return Err(CommandError::new(
@@ -712,7 +712,7 @@ impl Runs {
         history: &History,
         mut on_progress: impl FnMut(RunProgress),
     ) -> Result<RunResult, CommandError> {
-        let journal = history.journal()?;
+        let journal = history.journal(connection.info.demo)?;
         let Some(pending) = lock(&self.pending).take() else {
             return Err(CommandError::new(
                 "run.nothing",
@@ -805,7 +805,7 @@ impl Runs {
         run: &str,
         mut on_progress: impl FnMut(RunProgress),
     ) -> Result<RunSummary, CommandError> {
-        let journal = history.journal()?;
+        let journal = history.journal(connection.info.demo)?;
         let summary = journal.summary(run).map_err(journal_error)?;
         if summary.tenant_id != connection.info.tenant_id {
             return Err(CommandError::new(
@@ -1388,7 +1388,7 @@ mod tests {
         );
         assert_eq!(
             history
-                .journal()
+                .journal(true)
                 .expect("journal")
                 .summary(&run)
                 .expect("run")

@@ -99,8 +99,11 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
       () => setInterrupted(undefined),
     );
   }, [api, tenant]);
+  // Leaving a page leaves its messages behind: an error about a switch or a sign-out belongs
+  // to the moment it happened, not to every page after.
   const navigate = useCallback((next: Page) => {
     setHistoryFocus(undefined);
+    setHeaderError(undefined);
     setPage(next);
   }, []);
   useEffect(() => api.onFileOffered((name) => setDropped(name)), [api]);

@@ -169,3 +169,51 @@ describe("Giving a license", () => {
     expect(applyPlan).not.toHaveBeenCalled();
   });
 });
+
+describe("The words of a change", () => {
+  it("uses plural rules, names the step in focus, and says when nothing changed", async () => {
+    const user = userEvent.setup();
+    const nothing: RunResult = {
+      runId: "3f2a1b9c",
+      lines: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana de Vries", action: "add", setUsageLocation: null, add: ["Microsoft Teams Essentials"], remove: [], status: "skipped", reason: null, failure: null, message: null, details: null }],
+      planNames: {},
+      groupNames: {},
+      done: 0,
+      failed: 0,
+      skipped: 1,
+      notSent: 0,
+      cancelled: false,
+    };
+    const one = preview(true);
+    one.plan.seats[0]!.freeAfter = 1;
+    setup({ planChange: () => Promise.resolve(one), applyPlan: () => Promise.resolve(nothing) });
+    // Review is greyed until a license is chosen, and says why.
+    expect((await screen.findByTestId("change-why-not")).textContent).toBe("Choose a license first.");
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    expect(screen.queryByTestId("change-why-not")).toBeNull();
+    await user.click(screen.getByTestId("change-review"));
+    const heading = await screen.findByText("Review: nothing has changed yet");
+    // Focus moves to the new step, not back to the top of the page.
+    expect(document.activeElement).toBe(heading);
+    // "1 gets", not "1 get"; "1 … seat", not "1 … seats"; no "0 swap".
+    expect(screen.getByTestId("review-counts").textContent).toBe("1 gets a license");
+    expect(screen.getByTestId("review-confirm").textContent).toContain("1 Microsoft Teams Essentials seat will be left.");
+    await user.click(screen.getByTestId("review-apply"));
+    // Not "Done" when nobody was changed.
+    expect((await screen.findByText("Nothing was changed")).tagName).toBe("H2");
+  });
+
+  it("names the person in the give form, and a swap starts without a plan to give", async () => {
+    const api = fakeApi(() => Promise.resolve([plan({ skuId: TEAMS, skuPartNumber: "Teams_Ess", displayName: "Microsoft Teams Essentials", free: 25, enabled: 25, consumed: 0 })]));
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="en">
+          <ChangeFlow ids={["u1"]} kind="swap" presetSku={TEAMS} personName="Ana de Vries" onClose={() => undefined} />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    expect(await screen.findByText("For Ana de Vries.")).toBeTruthy();
+    expect((await screen.findByTestId("change-why-not")).textContent).toContain("Choose the license to give instead");
+  });
+});

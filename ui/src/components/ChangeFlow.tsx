@@ -14,7 +14,6 @@ import {
   Spinner,
   Switch,
   Text,
-  Title2,
   Title3,
   Tooltip,
   makeStyles,
@@ -38,6 +37,7 @@ import { useI18n, when } from "../i18n";
 import { failureText, reasonText } from "../reasons";
 import { CountryPicker, useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
+import { StepHeading } from "./StepHeading";
 
 export type ChangeKind = "give" | "take" | "swap" | "location" | "apps";
 
@@ -107,11 +107,14 @@ export function ChangeFlow({
   kind,
   presetSku,
   apps,
+  personName,
   onClose,
 }: {
   ids: string[];
   kind: ChangeKind;
   presetSku?: string;
+  /// The person's name, when the change is for one person (from their panel).
+  personName?: string;
   /// For a change of apps: each license's service plans to have off afterwards.
   apps?: PlanToAdd[];
   /// `changed` is true when something was applied (the list re-reads).
@@ -121,7 +124,8 @@ export function ChangeFlow({
   const { t, n } = useI18n();
   const styles = useStyles();
   const [plans, setPlans] = useState<SkuSummary[]>([]);
-  const [sku, setSku] = useState<string | null>(kind === "give" ? null : (presetSku ?? null));
+  // A swap starts from the plan taken away; the plan to give instead is the person's choice.
+  const [sku, setSku] = useState<string | null>(kind === "give" || kind === "swap" ? null : (presetSku ?? null));
   const [fromSku, setFromSku] = useState<string | null>(kind === "swap" ? (presetSku ?? null) : null);
   const [keepOff, setKeepOff] = useState(true);
   const [country, setCountry] = useState<string | null>(null);
@@ -205,8 +209,8 @@ export function ChangeFlow({
     const ready = change(kind === "location" || kind === "give" ? country : null) !== null;
     return (
       <section className={styles.page} aria-labelledby="change-title" data-testid="change-flow">
-        <Title2 id="change-title">{title}</Title2>
-        <Text>{t.change.forPeople(n(ids.length))}</Text>
+        <StepHeading id="change-title">{title}</StepHeading>
+        <Text>{t.change.forPeople(ids.length, n(ids.length), ids.length === 1 ? (personName ?? null) : null)}</Text>
         {error ? <ErrorState title={title} error={error} /> : null}
         <div className={styles.form}>
           {kind === "swap" ? (
@@ -261,6 +265,18 @@ export function ChangeFlow({
             {state.step === "planning" ? <Spinner size="tiny" /> : t.change.review}
           </Button>
         </div>
+        {!ready && state.step !== "planning" ? (
+          // Why Review is not available yet, in words (a greyed button alone says nothing).
+          <Text data-testid="change-why-not" role="status">
+            {kind === "swap" && sku && sku === fromSku
+              ? t.change.chooseToPlan
+              : kind === "location"
+                ? t.change.chooseCountryFirst
+                : kind === "swap" && fromSku
+                  ? t.change.chooseToPlan
+                  : t.change.choosePlanFirst}
+          </Text>
+        ) : null}
       </section>
     );
   }
@@ -302,6 +318,7 @@ export function RunSteps({
   onClose,
   closeLabel,
   canSave = true,
+  undo = false,
 }: {
   first: PlanPreview;
   title: string;
@@ -316,6 +333,8 @@ export function RunSteps({
   closeLabel?: string;
   /// Offer "Save for approval…" (not for an undo, nor for a plan being approved).
   canSave?: boolean;
+  /// The review of an undo: titled and buttoned as one.
+  undo?: boolean;
 }) {
   const api = useApi();
   const { t, n } = useI18n();
@@ -382,6 +401,7 @@ export function RunSteps({
           onBack={onBack}
           onApply={apply}
           canSave={canSave && !state.preview.approval}
+          undo={undo}
           styles={styles}
         />
       </>
@@ -394,7 +414,7 @@ export function RunSteps({
     const minutes = (s: number) => (s >= 90 ? `${Math.ceil(s / 60)} min` : `${s} s`);
     return (
       <section className={styles.page} aria-labelledby="run-title" data-testid="run">
-        <Title2 id="run-title">{t.run.title}</Title2>
+        <StepHeading id="run-title">{t.run.title}</StepHeading>
         <ProgressBar value={p && p.total > 0 ? finished / p.total : undefined} thickness="large" />
         <Text role="status" aria-live="polite" data-testid="run-progress">
           {p ? t.run.progress(n(p.done), n(p.total)) : t.users.loading}
@@ -438,6 +458,8 @@ export function RunSteps({
 
 type Styles = ReturnType<typeof useStyles>;
 
+
+
 function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeof useI18n>["t"], countryName: (c: string) => string) {
   const plan = (id: string) => preview.planNames[id.toLowerCase()] ?? id;
   const group = (id: string) => (preview.groupNames[id] ? `“${preview.groupNames[id]}”` : id);
@@ -474,6 +496,7 @@ function Review({
   onBack,
   onApply,
   canSave,
+  undo,
   styles,
 }: {
   preview: PlanPreview;
@@ -487,6 +510,7 @@ function Review({
   onBack: () => void;
   onApply: () => void;
   canSave: boolean;
+  undo: boolean;
   styles: Styles;
 }) {
   const { t, n } = useI18n();
@@ -510,15 +534,16 @@ function Review({
   const givenPlan = preview.plan.seats.find((s) => s.taken > 0);
   const confirm = t.preview.confirm(
     title,
+    changing,
     n(changing),
-    givenPlan ? t.preview.seatsLeft(planName(givenPlan.skuId), n(givenPlan.freeAfter)) : "",
+    givenPlan ? t.preview.seatsLeft(planName(givenPlan.skuId), givenPlan.freeAfter, n(givenPlan.freeAfter)) : "",
   );
   const listRef = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: people.length, getScrollElement: () => listRef.current, estimateSize: () => 52, overscan: 10, initialRect: { width: 1000, height: 360 } });
 
   return (
     <section className={styles.page} aria-labelledby="review-title" data-testid="review">
-      <Title2 id="review-title">{t.preview.title}</Title2>
+      <StepHeading id="review-title">{undo ? t.preview.undoTitle : t.preview.title}</StepHeading>
       {preview.approval ? <ApprovalNote approval={preview.approval} planName={planName} /> : null}
       {preview.plan.seats.length > 0 ? (
         <>
@@ -578,12 +603,16 @@ function Review({
       <Title3>{t.preview.people}</Title3>
       <Text data-testid="review-counts">
         {t.preview.counts(
-          n(count("add")),
-          n(count("remove")),
-          n(count("swap")),
-          n(count("blocked")),
-          n(people.filter((p) => p.action === "none" && !p.setUsageLocation).length),
-          n(people.filter((p) => p.action === "none" && p.setUsageLocation).length),
+          {
+            give: count("add"),
+            take: count("remove"),
+            swap: count("swap"),
+            apps: count("apps"),
+            blocked: count("blocked"),
+            nothing: people.filter((p) => p.action === "none" && !p.setUsageLocation).length,
+            located: people.filter((p) => p.action === "none" && p.setUsageLocation).length,
+          },
+          n,
         )}
       </Text>
       <div ref={listRef} className={styles.list} style={{ height: Math.min(360, people.length * 52 + 2) }} role="list" data-testid="review-list">
@@ -621,7 +650,7 @@ function Review({
           </Tooltip>
         ) : null}
         <Button appearance="primary" disabled={changing === 0} onClick={onApply} data-testid="review-apply">
-          {t.preview.apply}
+          {undo ? t.preview.undoApply(changing, n(changing)) : t.preview.apply}
         </Button>
       </div>
       {saved ? (
@@ -751,7 +780,7 @@ function Result({
       .join(" · ");
   return (
     <section className={styles.page} aria-labelledby="result-title" data-testid="result">
-      <Title2 id="result-title">{result.cancelled ? t.result.cancelledTitle : t.result.title}</Title2>
+      <StepHeading id="result-title">{result.cancelled ? t.result.cancelledTitle : t.result.titleFor(result.done, result.failed)}</StepHeading>
       <Text size={400} data-testid="result-summary">
         {t.result.summary(n(result.done), n(result.failed), n(result.skipped), n(result.notSent))}
       </Text>

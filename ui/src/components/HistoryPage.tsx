@@ -138,6 +138,7 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
         onClose={() => setView({ view: "list" })}
         closeLabel={t.history.back}
         canSave={false}
+        undo
       />
     );
   }
@@ -146,7 +147,7 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
     return (
       <RunSteps
         first={view.preview}
-        title={t.approve.title(view.preview.approval?.what ?? "")}
+        title={t.approve.title(view.preview.approval?.fileName ?? "")}
         policy={view.policy}
         replan={(policy) => {
           setView((v) => (v.view === "approve" ? { ...v, policy } : v));
@@ -197,9 +198,18 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
   );
 }
 
-export function StateBadge({ state }: { state: RunState }) {
+/// A run's state in words and colour: "Finished" in green only when something changed and
+/// nothing failed.
+export function StateBadge({ state, done, failed }: { state: RunState; done: number; failed: number }) {
   const { t } = useI18n();
   const color = { running: "brand", interrupted: "warning", finished: "success", cancelled: "informative", undone: "subtle" } as const;
+  if (state === "finished" && (failed > 0 || done === 0)) {
+    return (
+      <Badge appearance="tint" color={failed > 0 ? "warning" : "informative"} data-testid="run-state">
+        {failed > 0 ? t.history.finishedFailures : t.history.finishedNothing}
+      </Badge>
+    );
+  }
   return (
     <Badge appearance="tint" color={color[state]} data-testid="run-state">
       {t.history.states[state]}
@@ -248,7 +258,7 @@ function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (
                   <TableCell className={styles.wrap}>{r.startedBy}</TableCell>
                   <TableCell>{t.history.counts(n(r.done), n(r.failed), n(r.total))}</TableCell>
                   <TableCell>
-                    <StateBadge state={r.state} />
+                    <StateBadge state={r.state} done={r.done} failed={r.failed} />
                   </TableCell>
                   <TableCell>
                     <Button size="small" onClick={() => onOpen(r.id)} aria-label={`${t.history.open}: ${r.what}`} data-testid="history-open">
@@ -339,7 +349,7 @@ function RunDetail({
       </Text>
       <Text className={styles.muted}>{t.history.runMeta(when(s.startedAt, locale), s.startedBy, s.tenantName, s.id)}</Text>
       <div className={styles.buttons}>
-        <StateBadge state={s.state} />
+        <StateBadge state={s.state} done={s.done} failed={s.failed} />
         <Text data-testid="history-run-counts">{t.history.counts(n(s.done), n(s.failed), n(s.total))}</Text>
       </div>
       {s.undoneBy ? <Text>{t.history.undoneBy(s.undoneBy)}</Text> : null}

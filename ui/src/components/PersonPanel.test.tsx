@@ -65,7 +65,7 @@ describe("The person panel", () => {
     expect(person_).toHaveBeenCalledTimes(1);
     await user.click(screen.getByTestId("apps-review"));
     // One change for both switches: Teams off, Exchange on, Sway on.
-    expect(onChange).toHaveBeenCalledWith("apps", undefined, [{ skuId: E3, disabledPlans: ["teams"] }]);
+    expect(onChange).toHaveBeenCalledWith("apps", undefined, [{ skuId: E3, disabledPlans: ["teams"] }], "Ana de Vries");
     // The group's license cannot be switched here.
     expect((screen.getByTestId("app-BI_AZURE_P2") as HTMLInputElement).disabled).toBe(true);
     expect(screen.getByTestId("group-hint").textContent).toContain("BI users");

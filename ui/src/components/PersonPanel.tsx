@@ -71,7 +71,7 @@ export function PersonPanel({
   notice?: string;
   onClose: () => void;
   /// `apps`: for a change of apps, each license's service plans to have off afterwards.
-  onChange: (kind: ChangeKind, skuId?: string, apps?: PlanToAdd[]) => void;
+  onChange: (kind: ChangeKind, skuId?: string, apps?: PlanToAdd[], name?: string) => void;
 }) {
   const api = useApi();
   const { t } = useI18n();
@@ -127,7 +127,7 @@ export function PersonPanel({
             <Text className={styles.label}>{t.person.usageLocation}</Text>
             <Text data-testid="person-location">
               {detail.row.usageLocation ? `${countryName(detail.row.usageLocation)} (${detail.row.usageLocation})` : <span className={styles.warn}>{t.person.noUsageLocation}</span>}{" "}
-              <Button appearance="transparent" size="small" onClick={() => onChange("location")} data-testid="person-set-location">
+              <Button appearance="transparent" size="small" onClick={() => onChange("location", undefined, undefined, detail.row.displayName)} data-testid="person-set-location">
                 {t.person.change}
               </Button>
             </Text>
@@ -178,8 +178,8 @@ export function PersonPanel({
                   <Text className={styles.hint} data-testid="group-hint">{t.person.fromGroupHint(group)}</Text>
                 ) : (
                   <div className={styles.actions}>
-                    <Button onClick={() => onChange("take", l.skuId)} data-testid="person-take">{t.person.takeAway}</Button>
-                    <Button onClick={() => onChange("swap", l.skuId)} data-testid="person-swap">{t.person.swapFor}</Button>
+                    <Button onClick={() => onChange("take", l.skuId, undefined, detail.row.displayName)} data-testid="person-take">{t.person.takeAway}</Button>
+                    <Button onClick={() => onChange("swap", l.skuId, undefined, detail.row.displayName)} data-testid="person-swap">{t.person.swapFor}</Button>
                   </div>
                 )}
               </Card>
@@ -191,7 +191,7 @@ export function PersonPanel({
               <div className={styles.actions}>
                 <Button
                   appearance="primary"
-                  onClick={() => onChange("apps", undefined, pending.map(({ skuId, disabledPlans }) => ({ skuId, disabledPlans })))}
+                  onClick={() => onChange("apps", undefined, pending.map(({ skuId, disabledPlans }) => ({ skuId, disabledPlans })), detail.row.displayName)}
                   data-testid="apps-review"
                 >
                   {t.person.appsReview}
@@ -201,7 +201,7 @@ export function PersonPanel({
             </div>
           ) : null}
           <div className={styles.actions}>
-            <Button appearance="primary" onClick={() => onChange("give")} data-testid="person-give">{t.person.give}</Button>
+            <Button appearance="primary" onClick={() => onChange("give", undefined, undefined, detail.row.displayName)} data-testid="person-give">{t.person.give}</Button>
           </div>
         </>
       ) : null}

@@ -95,7 +95,7 @@ const useStyles = makeStyles({
   centered: { display: "flex", flexDirection: "column", alignItems: "center", gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalXXL, color: tokens.colorNeutralForeground2 },
 });
 
-type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; apps?: PlanToAdd[]; fromPanel: boolean };
+type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; apps?: PlanToAdd[]; personName?: string; fromPanel: boolean };
 
 /// Everyone in the tenant, found by search and filters, chosen one by one or all matching,
 /// given, stripped or swapped licenses through the review-first change flow.
@@ -202,9 +202,9 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
   const counts = summary?.counts;
   const filtered = query.unlicensed || query.noUsageLocation || query.licenseErrors || query.department || query.usageLocation || query.skuId;
 
-  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false, apps?: PlanToAdd[]) => {
+  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false, apps?: PlanToAdd[], personName?: string) => {
     setNotice(undefined);
-    setFlow({ ids, kind, presetSku, apps, fromPanel });
+    setFlow({ ids, kind, presetSku, apps, personName, fromPanel });
   };
 
   if (flow) {
@@ -214,6 +214,7 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
         kind={flow.kind}
         presetSku={flow.presetSku}
         apps={flow.apps}
+        personName={flow.personName}
         onClose={(changed) => {
           setFlow(undefined);
           if (changed) {
@@ -416,7 +417,7 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
             setOpen(undefined);
             setNotice(undefined);
           }}
-          onChange={(kind, skuId, apps) => start(kind, [open], skuId, true, apps)}
+          onChange={(kind, skuId, apps, name) => start(kind, [open], skuId, true, apps, name)}
         />
       ) : null}
     </div>

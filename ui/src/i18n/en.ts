@@ -1,6 +1,22 @@
 // English messages. Every user-facing string lives in a message file, never in a component.
 // Numbers arrive already formatted for the locale.
 
+/// One form or the other by the language's plural rules (Intl.PluralRules), never by
+/// comparing a formatted number with "1".
+const plural = (count: number, one: string, other: string) =>
+  new Intl.PluralRules("en").select(count) === "one" ? one : other;
+
+/// A review's counts: how many people get each outcome.
+export interface ReviewCounts {
+  give: number;
+  take: number;
+  swap: number;
+  apps: number;
+  located: number;
+  blocked: number;
+  nothing: number;
+}
+
 export const en = {
   appName: "LicenseDesk",
   navLabel: "Main navigation",
@@ -86,7 +102,11 @@ export const en = {
     swapTitle: "Swap one license for another",
     locationTitle: "Set the usage location",
     appsTitle: "Switch apps",
-    forPeople: (n: string) => `For ${n} ${n === "1" ? "person" : "people"}.`,
+    forPeople: (count: number, n: string, name: string | null) =>
+      name ? `For ${name}.` : `For ${n} ${plural(count, "person", "people")}.`,
+    chooseToPlan: "Choose the license to give instead: it must differ from the one taken away.",
+    choosePlanFirst: "Choose a license first.",
+    chooseCountryFirst: "Choose a country first.",
     plan: "License",
     choosePlan: "Choose a license",
     fromPlan: "Take away",
@@ -175,6 +195,8 @@ export const en = {
       cancelled: "Cancelled",
       undone: "Undone",
     },
+    finishedNothing: "Finished, nothing changed",
+    finishedFailures: "Finished with failures",
     counts: (done: string, failed: string, total: string) => `${done} done · ${failed} failed · of ${total}`,
     open: "Open",
     back: "Back to history",
@@ -322,12 +344,24 @@ export const en = {
     willSetLocation: (country: string) => `Usage location set to ${country}`,
     nothing: "Nothing to do",
     blocked: "Not changed",
-    counts: (give: string, take: string, swap: string, blocked: string, nothing: string, located: string) =>
-      `${give} get a license · ${take} lose one · ${swap} swap · ${located === "0" ? "" : `${located} only get a usage location · `}${blocked} not changed · ${nothing} nothing to do`,
+    counts: (c: ReviewCounts, n: (v: number) => string) =>
+      [
+        c.give ? `${n(c.give)} ${plural(c.give, "gets a license", "get a license")}` : "",
+        c.take ? `${n(c.take)} ${plural(c.take, "loses one", "lose one")}` : "",
+        c.swap ? `${n(c.swap)} ${plural(c.swap, "swaps", "swap")}` : "",
+        c.apps ? `${n(c.apps)} ${plural(c.apps, "has apps switched", "have apps switched")}` : "",
+        c.located ? `${n(c.located)} only ${plural(c.located, "gets a usage location", "get a usage location")}` : "",
+        c.blocked ? `${n(c.blocked)} not changed` : "",
+        c.nothing ? `${n(c.nothing)} with nothing to do` : "",
+      ]
+        .filter(Boolean)
+        .join(" · "),
     fixNoLocation: (n: string) => `${n} ${n === "1" ? "person has" : "people have"} no usage location.`,
     fixSetTo: (country: string) => `Set them to ${country}`,
-    confirm: (what: string, n: string, left: string) => `${what} for ${n} ${n === "1" ? "person" : "people"}? ${left}`,
-    seatsLeft: (name: string, n: string) => `${n} ${name} seats will be left.`,
+    confirm: (what: string, count: number, n: string, left: string) => `${what} for ${n} ${plural(count, "person", "people")}? ${left}`,
+    seatsLeft: (name: string, count: number, n: string) => `${n} ${name} ${plural(count, "seat", "seats")} will be left.`,
+    undoTitle: "Review the undo: nothing has changed yet",
+    undoApply: (count: number, n: string) => `Undo for ${n} ${plural(count, "person", "people")}`,
     apply: "Apply",
     nothingToApply: "Nothing would change. Go back and choose another change or other people.",
   },
@@ -346,6 +380,12 @@ export const en = {
   result: {
     title: "Done",
     cancelledTitle: "Cancelled",
+    titleFor: (done: number, failed: number) =>
+      done === 0 && failed === 0
+        ? "Nothing was changed"
+        : failed > 0
+          ? `Finished with ${failed} ${plural(failed, "failure", "failures")}`
+          : `Done: ${done} ${plural(done, "person", "people")} changed`,
     summary: (done: string, failed: string, skipped: string, notSent: string) =>
       `${done} changed · ${failed} failed · ${skipped} not changed · ${notSent} not sent`,
     onlyFailures: "Show only what did not work",

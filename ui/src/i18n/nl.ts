@@ -1,4 +1,7 @@
-import type { Messages } from "./en";
+import type { Messages, ReviewCounts } from "./en";
+
+const plural = (count: number, one: string, other: string) =>
+  new Intl.PluralRules("nl").select(count) === "one" ? one : other;
 
 // Nederlandse teksten: dezelfde sleutels als en.ts (de compiler controleert dat).
 export const nl: Messages = {
@@ -86,7 +89,10 @@ export const nl: Messages = {
     swapTitle: "Eén licentie voor een andere wisselen",
     locationTitle: "Gebruikslocatie instellen",
     appsTitle: "Apps aan- of uitzetten",
-    forPeople: (n: string) => `Voor ${n} ${n === "1" ? "persoon" : "mensen"}.`,
+    forPeople: (count, n, name) => (name ? `Voor ${name}.` : `Voor ${n} ${plural(count, "persoon", "mensen")}.`),
+    chooseToPlan: "Kies de licentie die ervoor in de plaats komt: een andere dan de licentie die wordt afgenomen.",
+    choosePlanFirst: "Kies eerst een licentie.",
+    chooseCountryFirst: "Kies eerst een land.",
     plan: "Licentie",
     choosePlan: "Kies een licentie",
     fromPlan: "Afnemen",
@@ -175,6 +181,8 @@ export const nl: Messages = {
       cancelled: "Geannuleerd",
       undone: "Ongedaan gemaakt",
     },
+    finishedNothing: "Afgerond, niets gewijzigd",
+    finishedFailures: "Afgerond met fouten",
     counts: (done: string, failed: string, total: string) => `${done} gedaan · ${failed} mislukt · van ${total}`,
     open: "Openen",
     back: "Terug naar geschiedenis",
@@ -322,12 +330,24 @@ export const nl: Messages = {
     willSetLocation: (country: string) => `Gebruikslocatie wordt ${country}`,
     nothing: "Niets te doen",
     blocked: "Niet gewijzigd",
-    counts: (give: string, take: string, swap: string, blocked: string, nothing: string, located: string) =>
-      `${give} krijgen een licentie · ${take} verliezen er een · ${swap} wisselen · ${located === "0" ? "" : `${located} krijgen alleen een gebruikslocatie · `}${blocked} niet gewijzigd · ${nothing} niets te doen`,
+    counts: (c: ReviewCounts, n: (v: number) => string) =>
+      [
+        c.give ? `${n(c.give)} ${plural(c.give, "krijgt een licentie", "krijgen een licentie")}` : "",
+        c.take ? `${n(c.take)} ${plural(c.take, "verliest er een", "verliezen er een")}` : "",
+        c.swap ? `${n(c.swap)} ${plural(c.swap, "wisselt", "wisselen")}` : "",
+        c.apps ? `bij ${n(c.apps)} worden apps omgezet` : "",
+        c.located ? `${n(c.located)} ${plural(c.located, "krijgt alleen een gebruikslocatie", "krijgen alleen een gebruikslocatie")}` : "",
+        c.blocked ? `${n(c.blocked)} niet gewijzigd` : "",
+        c.nothing ? `${n(c.nothing)} zonder iets te doen` : "",
+      ]
+        .filter(Boolean)
+        .join(" · "),
     fixNoLocation: (n: string) => `${n} ${n === "1" ? "persoon heeft" : "mensen hebben"} geen gebruikslocatie.`,
     fixSetTo: (country: string) => `Stel ze in op ${country}`,
-    confirm: (what: string, n: string, left: string) => `${what} voor ${n} ${n === "1" ? "persoon" : "mensen"}? ${left}`,
-    seatsLeft: (name: string, n: string) => `Er blijven ${n} ${name}-licenties over.`,
+    confirm: (what: string, count: number, n: string, left: string) => `${what} voor ${n} ${plural(count, "persoon", "mensen")}? ${left}`,
+    seatsLeft: (name: string, count: number, n: string) => `Er ${plural(count, "blijft", "blijven")} ${n} ${plural(count, "licentie", "licenties")} ${name} over.`,
+    undoTitle: "Ongedaan maken controleren: er is nog niets gewijzigd",
+    undoApply: (count: number, n: string) => `Ongedaan maken voor ${n} ${plural(count, "persoon", "mensen")}`,
     apply: "Toepassen",
     nothingToApply: "Er zou niets veranderen. Ga terug en kies een andere wijziging of andere mensen.",
   },
@@ -346,6 +366,12 @@ export const nl: Messages = {
   result: {
     title: "Klaar",
     cancelledTitle: "Geannuleerd",
+    titleFor: (done: number, failed: number) =>
+      done === 0 && failed === 0
+        ? "Er is niets gewijzigd"
+        : failed > 0
+          ? `Klaar, met ${failed} ${plural(failed, "mislukte wijziging", "mislukte wijzigingen")}`
+          : `Klaar: ${done} ${plural(done, "persoon", "mensen")} gewijzigd`,
     summary: (done: string, failed: string, skipped: string, notSent: string) =>
       `${done} gewijzigd · ${failed} mislukt · ${skipped} niet gewijzigd · ${notSent} niet verstuurd`,
     onlyFailures: "Alleen tonen wat niet lukte",

@@ -248,7 +248,7 @@ pub fn plan_each(
                     })
                     .map(|a| a.sku_id.clone())
                     .unwrap_or_default();
-                block(outcome, Reason::NoSeat { sku_id: missing });
+                no_seat(outcome, missing);
                 changed = true;
             }
         }
@@ -277,6 +277,18 @@ pub fn plan_each(
     Plan {
         people: people_out,
         seats,
+    }
+}
+
+/// No seat for the person: no license change. A usage location asked for is still set (it
+/// needs no seat, and is its own outcome: the person is ready when seats come), so they are
+/// then "nothing to do but the usage location", with the reason.
+fn no_seat(outcome: &mut PersonOutcome, sku_id: String) {
+    let location = outcome.set_usage_location.take();
+    block(outcome, Reason::NoSeat { sku_id });
+    if location.is_some() {
+        outcome.action = Action::None;
+        outcome.set_usage_location = location;
     }
 }
 
@@ -660,7 +672,7 @@ fn demand(
     let mut wanted: BTreeMap<String, u32> = BTreeMap::new();
     for (outcome, (user, change)) in outcomes.iter().zip(requests) {
         let wants: Vec<String> = match (&outcome.action, &outcome.reason) {
-            (Action::Blocked, Some(Reason::NoSeat { .. })) => change
+            (Action::Blocked | Action::None, Some(Reason::NoSeat { .. })) => change
                 .add
                 .iter()
                 .filter(|a| holds(user, &a.sku_id).next().is_none())

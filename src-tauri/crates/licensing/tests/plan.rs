@@ -544,3 +544,43 @@ fn a_change_is_said_in_a_few_words_for_the_journal() {
         "Set usage location to BE — 1 person"
     );
 }
+
+/// "Set them to Netherlands" in a bulk change with too few seats: everyone chosen gets the
+/// usage location (it needs no seat); the seats go in the order given, and those without one
+/// say why.
+#[test]
+fn a_usage_location_is_set_for_everyone_chosen_even_those_left_without_a_seat() {
+    let people: Vec<User> = (0..4).map(|n| person(n, None, &[])).collect();
+    let change = WantedChange {
+        usage_location: Some(UsageLocationChange::WhereMissing("NL".into())),
+        ..add(E3)
+    };
+    for policy in [ShortfallPolicy::Partial, ShortfallPolicy::Nobody] {
+        let p = plan(&people, &change, &tenant(2, 0), policy);
+        assert!(
+            p.people
+                .iter()
+                .all(|o| o.set_usage_location.as_deref() == Some("NL")),
+            "{policy:?}: {:?}",
+            p.people
+        );
+        let seated = p.people.iter().filter(|o| o.action == Action::Add).count();
+        assert_eq!(
+            seated,
+            if policy == ShortfallPolicy::Partial {
+                2
+            } else {
+                0
+            }
+        );
+        for o in p.people.iter().filter(|o| o.action != Action::Add) {
+            assert_eq!(o.action, Action::None);
+            assert_eq!(o.reason, Some(Reason::NoSeat { sku_id: E3.into() }));
+        }
+        if policy == ShortfallPolicy::Partial {
+            // In the order given: the first two.
+            assert_eq!(p.people[0].action, Action::Add);
+            assert_eq!(p.people[1].action, Action::Add);
+        }
+    }
+}
