@@ -50,6 +50,10 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
   const [tenant, setTenant] = useState<TenantInfo | undefined>();
   const [tenantError, setTenantError] = useState<string | undefined>();
   const [page, setPage] = useState<Page>("plans");
+  const [importVisited, setImportVisited] = useState(false);
+  useEffect(() => {
+    if (page === "import") setImportVisited(true);
+  }, [page]);
   // Plans are re-read whenever the tenant changes.
   const [generation, setGeneration] = useState(0);
 
@@ -176,15 +180,21 @@ export function App({ api = tauriApi, locale = navigator.language }: { api?: Api
               <PlansPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "users" ? (
               <UsersPage key={generation} tenantName={tenant?.displayName} />
-            ) : page === "import" ? (
-              <ImportPage key={generation} />
-            ) : page === "settings" ? (
+            ) : page === "import" ? null : page === "settings" ? (
               <SettingsPage key={generation} />
             ) : page === "history" ? (
               <HistoryPage key={`${generation}-${historyFocus?.id ?? ""}-${historyFocus?.finish ?? ""}`} focus={historyFocus?.id} finish={historyFocus?.finish} />
             ) : (
               <TenantPage onSignedIn={switched} />
             )}
+            {/* The import wizard stays as the person left it (file, mapping, fixes) while
+                the app runs: hidden on other pages, not thrown away. A new tenant starts it
+                afresh. */}
+            {importVisited ? (
+              <div hidden={page !== "import"} data-testid="import-keeper">
+                <ImportPage key={generation} />
+              </div>
+            ) : null}
           </AppShell>
           <CloseDuringRun open={closeAsked} onKeep={() => setCloseAsked(false)} />
         </ApiContext.Provider>

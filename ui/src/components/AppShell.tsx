@@ -20,7 +20,8 @@ const useStyles = makeStyles({
     display: "grid",
     gridTemplateRows: "auto 1fr",
     gridTemplateColumns: "auto 1fr",
-    height: "100vh",
+    height: "100%",
+    overflow: "hidden",
     backgroundColor: tokens.colorNeutralBackground2,
     color: tokens.colorNeutralForeground1,
   },
@@ -38,6 +39,13 @@ const useStyles = makeStyles({
   logo: { width: "24px", height: "24px" },
   appName: { fontWeight: tokens.fontWeightSemibold, fontSize: tokens.fontSizeBase400 },
   tenant: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  // The header is the brand colour: the focus ring must stand out against it.
+  badge: {
+    ":focus-visible": {
+      outline: `2px solid ${tokens.colorNeutralForegroundOnBrand}`,
+      outlineOffset: "2px",
+    },
+  },
   rail: {
     display: "flex",
     flexDirection: "column",
@@ -45,7 +53,10 @@ const useStyles = makeStyles({
     padding: tokens.spacingVerticalS,
     backgroundColor: tokens.colorNeutralBackground1,
     borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
-    minWidth: "76px",
+    // One width on every page (the active item's bold label must not widen it).
+    width: "92px",
+    boxSizing: "border-box",
+    overflowY: "auto",
   },
   railItem: {
     display: "flex",
@@ -57,6 +68,8 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground2,
     textDecoration: "none",
     fontSize: tokens.fontSizeBase200,
+    textAlign: "center",
+    overflowWrap: "anywhere",
     ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}` },
   },
   railItemActive: {
@@ -118,7 +131,7 @@ export function AppShell({
             <>
               {tenant.demo ? (
                 <Tooltip content={t.demoBadgeHint} relationship="description">
-                  <Badge appearance="filled" color="warning" icon={<Beaker16Regular />} data-testid="demo-badge" tabIndex={0}>
+                  <Badge appearance="filled" color="warning" icon={<Beaker16Regular />} data-testid="demo-badge" tabIndex={0} className={styles.badge}>
                     {t.demoBadge}
                   </Badge>
                 </Tooltip>

@@ -40,6 +40,7 @@ import { toCommandError, useApi } from "../api";
 import { useI18n } from "../i18n";
 import { ErrorState } from "./ErrorState";
 import { RunSteps } from "./ChangeFlow";
+import { LongText } from "./LongText";
 
 const useStyles = makeStyles({
   page: {
@@ -260,7 +261,7 @@ function SampleTable({ headers, rows, caption }: { headers: string[]; rows: stri
             <TableRow key={i}>
               {headers.map((_, c) => (
                 // Shown as text, never evaluated: a cell starting with = stays "=…".
-                <TableCell key={c} className={styles.cell}>{r[c] ?? ""}</TableCell>
+                <TableCell key={c} className={styles.cell}><LongText text={r[c] ?? ""} /></TableCell>
               ))}
             </TableRow>
           ))}
@@ -448,11 +449,13 @@ function Map({
               <TableRow key={column} data-testid="import-map-row">
                 <TableCell><Text weight="semibold">{header}</Text></TableCell>
                 <TableCell className={styles.cell}>
-                  {file.sample
-                    .map((r) => r[column] ?? "")
-                    .filter((v) => v !== "")
-                    .slice(0, 3)
-                    .join(" · ")}
+                  <LongText
+                    text={file.sample
+                      .map((r) => r[column] ?? "")
+                      .filter((v) => v !== "")
+                      .slice(0, 3)
+                      .join(" · ")}
+                  />
                 </TableCell>
                 <TableCell>
                   <Dropdown
@@ -683,9 +686,9 @@ function Row({
   return (
     <TableRow className={row.excluded ? styles.rowOut : undefined} data-testid="import-row" data-line={row.row}>
       <TableCell>{row.row}</TableCell>
-      <TableCell className={styles.cell}>{row.userPrincipalName}</TableCell>
+      <TableCell className={styles.cell}><LongText text={row.userPrincipalName} /></TableCell>
       <TableCell>{row.usageLocation ?? ""}</TableCell>
-      <TableCell className={styles.cell}>{change}</TableCell>
+      <TableCell className={styles.cell}><LongText text={change} /></TableCell>
       <TableCell>
         <div className={styles.issues}>
           <div>{status}</div>
@@ -696,7 +699,7 @@ function Row({
               className={i.severity === "error" ? styles.issueError : i.severity === "warning" ? styles.issueWarning : styles.muted}
               data-testid="import-issue"
             >
-              {i.message}
+              <LongText text={i.message} max={300} />
             </Text>
           ))}
           {editing && fixable ? (

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ApiContext, type Api } from "../api";
 import { I18nProvider } from "../i18n";
@@ -74,5 +74,23 @@ describe("The person panel", () => {
     await user.click(screen.getByTestId("apps-discard"));
     expect(screen.queryByTestId("apps-pending")).toBeNull();
     expect((screen.getByTestId("app-TEAMS1") as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("takes the focus when it opens and closes with Escape", async () => {
+    const user = userEvent.setup();
+    const onClose = vi.fn();
+    const api = fakeApi(() => Promise.resolve([]), undefined, { person: () => Promise.resolve(person(true)) });
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="en">
+          <PersonPanel id="u1" generation={0} onClose={onClose} onChange={() => undefined} />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    const name = await screen.findByTestId("person-name");
+    await waitFor(() => expect(name.textContent).toBe("Ana de Vries"));
+    await waitFor(() => expect(document.activeElement).toBe(name));
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -9,6 +9,7 @@ import {
   Title3,
   makeStyles,
   tokens,
+  typographyStyles,
 } from "@fluentui/react-components";
 import { Dismiss24Regular } from "@fluentui/react-icons";
 import type { CommandError } from "../bindings/CommandError";
@@ -34,6 +35,7 @@ const useStyles = makeStyles({
     overflowY: "auto",
   },
   head: { display: "flex", justifyContent: "space-between", alignItems: "flex-start", gap: tokens.spacingHorizontalS },
+  name: { ...typographyStyles.title3, margin: 0, overflowWrap: "anywhere" },
   facts: { display: "grid", gridTemplateColumns: "auto 1fr", gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}` },
   label: { color: tokens.colorNeutralForeground3 },
   upn: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
@@ -101,6 +103,16 @@ export function PersonPanel({
   });
   const switchedCount = pending.reduce((sum, p) => sum + p.switched, 0);
 
+  // Opening a person takes the focus to them (not left behind in the list).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focused = useRef<string>(undefined);
+  useEffect(() => {
+    if (detail && focused.current !== id) {
+      focused.current = id;
+      heading.current?.focus();
+    }
+  }, [detail, id]);
+
   const load = useCallback(() => {
     setError(undefined);
     api.person(id).then(setDetail, (e: unknown) => setError(toCommandError(e)));
@@ -108,10 +120,23 @@ export function PersonPanel({
   useEffect(load, [load, generation]);
 
   return (
-    <aside className={styles.panel} aria-label={detail?.row.displayName ?? t.person.loading} data-testid="person-panel">
+    <aside
+      className={styles.panel}
+      aria-label={detail?.row.displayName ?? t.person.loading}
+      data-testid="person-panel"
+      onKeyDown={(e) => {
+        // Escape closes the panel (the list keeps its place and its focus comes back).
+        if (e.key === "Escape" && !e.defaultPrevented) {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
       <div className={styles.head}>
         <div>
-          <Title3>{detail?.row.displayName ?? ""}</Title3>
+          <h2 ref={heading} tabIndex={-1} className={styles.name} data-testid="person-name">
+            {detail?.row.displayName ?? ""}
+          </h2>
           <div className={styles.upn}>{detail?.row.userPrincipalName}</div>
         </div>
         <Button appearance="subtle" icon={<Dismiss24Regular />} aria-label={t.person.close} onClick={onClose} data-testid="person-close" />

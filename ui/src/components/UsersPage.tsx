@@ -367,6 +367,7 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
                     tabIndex={0}
                     data-testid="user-row"
                     data-upn={row.userPrincipalName}
+                    data-row-id={row.id}
                     onClick={(e) => {
                       if (e.shiftKey || e.ctrlKey || e.metaKey) toggle(item.index, row, e.shiftKey);
                       else setOpen(row.id);
@@ -414,8 +415,13 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
           generation={generation}
           notice={notice?.id === open ? notice.text : undefined}
           onClose={() => {
+            const closed = open;
             setOpen(undefined);
             setNotice(undefined);
+            // Back to the person's row, where the keyboard was before the panel opened.
+            requestAnimationFrame(() => {
+              document.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(closed)}"]`)?.focus();
+            });
           }}
           onChange={(kind, skuId, apps, name) => start(kind, [open], skuId, true, apps, name)}
         />

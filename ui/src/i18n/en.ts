@@ -121,6 +121,10 @@ export const en = {
     back: "Back",
     available: (n: string) => `${n} available`,
   },
+  longText: {
+    all: (n: string) => `Show all ${n} characters`,
+    less: "Show less",
+  },
   navHistory: "History",
   navSettings: "Settings",
   settings: {

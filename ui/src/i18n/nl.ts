@@ -137,6 +137,10 @@ export const nl: Messages = {
     addFailed: "De sleutel kon niet toegevoegd worden",
     added: (name) => `De sleutel van ${name} wordt vertrouwd.`,
   },
+  longText: {
+    all: (n) => `Alle ${n} tekens tonen`,
+    less: "Minder tonen",
+  },
   navHistory: "Geschiedenis",
   approve: {
     open: "Een plan openen om goed te keuren…",

@@ -90,33 +90,85 @@ pub struct UsersPage {
     pub loading: bool,
 }
 
+/// Text as search compares it: lower case, accents and other marks taken off, and the
+/// letters that do not decompose written as their base ("Jürgen Novák", "Søren Łukasz" →
+/// "jurgen novak", "soren lukasz").
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// `needle` is already folded.
 fn search_hit(user: &User, needle: &str) -> bool {
     needle.is_empty()
-        || user.display_name.to_lowercase().contains(needle)
-        || user.user_principal_name.to_lowercase().contains(needle)
+        || fold(&user.display_name).contains(needle)
+        || fold(&user.user_principal_name).contains(needle)
 }
 
 /// Whether `user` matches every filter of `query` (the search included).
 pub fn matches(user: &User, query: &UsersQuery) -> bool {
-    filters_match(user, query) && search_hit(user, &query.search.trim().to_lowercase())
+    filters_match(user, query) && search_hit(user, &fold(query.search.trim()))
 }
 
-fn filters_match(user: &User, q: &UsersQuery) -> bool {
-    (!q.unlicensed || user.is_unlicensed())
-        && (!q.no_usage_location || user.usage_location.is_none())
-        && (!q.license_errors || user.assignments.iter().any(|a| a.error.is_some()))
-        && q.department.as_ref().is_none_or(|d| {
+/// The filters a count is taken over: each filter's counts honour every other filter, not
+/// their own (the department list says how many of the unlicensed are in each department).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    Unlicensed,
+    NoUsageLocation,
+    LicenseErrors,
+    Department,
+    UsageLocation,
+    Plan,
+}
+
+const FACETS: [Facet; 6] = [
+    Facet::Unlicensed,
+    Facet::NoUsageLocation,
+    Facet::LicenseErrors,
+    Facet::Department,
+    Facet::UsageLocation,
+    Facet::Plan,
+];
+
+fn facet_matches(user: &User, q: &UsersQuery, facet: Facet) -> bool {
+    match facet {
+        Facet::Unlicensed => !q.unlicensed || user.is_unlicensed(),
+        Facet::NoUsageLocation => !q.no_usage_location || user.usage_location.is_none(),
+        Facet::LicenseErrors => {
+            !q.license_errors || user.assignments.iter().any(|a| a.error.is_some())
+        }
+        Facet::Department => q.department.as_ref().is_none_or(|d| {
             user.department
                 .as_deref()
                 .is_some_and(|ud| ud.eq_ignore_ascii_case(d))
-        })
-        && q.usage_location
+        }),
+        Facet::UsageLocation => q
+            .usage_location
             .as_ref()
-            .is_none_or(|c| user.usage_location.as_deref() == Some(c.as_str()))
-        && q.sku_id.as_ref().is_none_or(|s| {
+            .is_none_or(|c| user.usage_location.as_deref() == Some(c.as_str())),
+        Facet::Plan => q.sku_id.as_ref().is_none_or(|s| {
             user.licenses_in_place()
                 .any(|a| a.sku_id.eq_ignore_ascii_case(s))
-        })
+        }),
+    }
+}
+
+fn filters_match(user: &User, q: &UsersQuery) -> bool {
+    FACETS.iter().all(|f| facet_matches(user, q, *f))
 }
 
 fn plan_name(skus: &HashMap<String, &Sku>, names: &ProductNames, sku_id: &str) -> String {
@@ -172,7 +224,7 @@ pub fn users_page(
         .iter()
         .map(|s| (s.sku_id.to_ascii_lowercase(), s))
         .collect();
-    let needle = query.search.trim().to_lowercase();
+    let needle = fold(query.search.trim());
     let mut counts = FilterCounts::default();
     let mut departments: BTreeMap<String, u32> = BTreeMap::new();
     let mut locations: BTreeMap<String, u32> = BTreeMap::new();
@@ -181,25 +233,45 @@ pub fn users_page(
     let mut rows = Vec::new();
     let wanted = offset as usize..offset.saturating_add(limit.min(500)) as usize;
     for user in users.iter().filter(|u| search_hit(u, &needle)) {
-        counts.unlicensed += u32::from(user.is_unlicensed());
-        counts.no_usage_location += u32::from(user.usage_location.is_none());
-        counts.license_errors += u32::from(user.assignments.iter().any(|a| a.error.is_some()));
-        if let Some(d) = &user.department {
+        let hits: [bool; 6] = FACETS.map(|f| facet_matches(user, query, f));
+        let failing = hits.iter().filter(|h| !**h).count();
+        // Counted for a facet when every other filter matches.
+        let others_match = |f: Facet| {
+            let i = FACETS.iter().position(|x| *x == f).unwrap_or(0);
+            failing == 0 || (failing == 1 && !hits[i])
+        };
+        if others_match(Facet::Unlicensed) {
+            counts.unlicensed += u32::from(user.is_unlicensed());
+        }
+        if others_match(Facet::NoUsageLocation) {
+            counts.no_usage_location += u32::from(user.usage_location.is_none());
+        }
+        if others_match(Facet::LicenseErrors) {
+            counts.license_errors +=
+                u32::from(user.assignments.iter().any(|a| a.error.is_some()));
+        }
+        if others_match(Facet::Department)
+            && let Some(d) = &user.department
+        {
             *departments.entry(d.clone()).or_default() += 1;
         }
-        if let Some(c) = &user.usage_location {
+        if others_match(Facet::UsageLocation)
+            && let Some(c) = &user.usage_location
+        {
             *locations.entry(c.clone()).or_default() += 1;
         }
-        let mut held: Vec<String> = user
-            .licenses_in_place()
-            .map(|a| a.sku_id.to_ascii_lowercase())
-            .collect();
-        held.sort();
-        held.dedup();
-        for s in held {
-            *plans.entry(s).or_default() += 1;
+        if others_match(Facet::Plan) {
+            let mut held: Vec<String> = user
+                .licenses_in_place()
+                .map(|a| a.sku_id.to_ascii_lowercase())
+                .collect();
+            held.sort();
+            held.dedup();
+            for s in held {
+                *plans.entry(s).or_default() += 1;
+            }
         }
-        if filters_match(user, query) {
+        if failing == 0 {
             if wanted.contains(&(matching as usize)) {
                 rows.push(row_with(user, &by_id, names));
             }
@@ -294,8 +366,12 @@ mod tests {
                 count: 500
             }
         );
+        // Each list counts within the other filters: among the unlicensed nobody holds E3.
+        assert_eq!(page.counts.plans.iter().find(|p| p.key == "e3"), None);
+        let everyone = users_page(&people, &UsersQuery::default(), 0, 1, &[], &names, false);
         assert_eq!(
-            page.counts
+            everyone
+                .counts
                 .plans
                 .iter()
                 .find(|p| p.key == "e3")
@@ -303,6 +379,31 @@ mod tests {
             // Held: in place only (a group's E3 in error is not held).
             Some(500)
         );
+        // The department list with "no usage location" on: only Sales has such people, and
+        // IT's count is not that of everyone in IT.
+        let no_location = users_page(
+            &people,
+            &UsersQuery {
+                no_usage_location: true,
+                ..UsersQuery::default()
+            },
+            0,
+            1,
+            &[],
+            &names,
+            false,
+        );
+        assert_eq!(
+            no_location
+                .counts
+                .departments
+                .iter()
+                .map(|d| (d.key.as_str(), d.count))
+                .collect::<Vec<_>>(),
+            vec![("Sales", 250)]
+        );
+        // A filter's own chip still counts as if it were off (so it can be turned on).
+        assert_eq!(no_location.counts.no_usage_location, 250);
         let last = users_page(&people, &q, 450, 100, &[], &names, false);
         assert_eq!(last.rows.len(), 50);
 
@@ -332,5 +433,23 @@ mod tests {
                 .filter(|u| matches(u, &search) && u.is_unlicensed())
                 .count() as u32
         );
+    }
+
+    #[test]
+    fn search_ignores_case_and_accents() {
+        let mut people = vec![user(1, None, None, &[]), user(2, None, None, &[])];
+        people[0].display_name = "Jürgen Novák".into();
+        people[1].display_name = "Søren Łukasz".into();
+        let names = ProductNames::builtin();
+        for (search, who) in [("jurgen novak", 0), ("JÜRGEN", 0), ("soren lukasz", 1), ("sØren", 1)] {
+            let q = UsersQuery {
+                search: search.into(),
+                ..UsersQuery::default()
+            };
+            let page = users_page(&people, &q, 0, 10, &[], &names, false);
+            assert_eq!(page.matching, 1, "{search}");
+            assert_eq!(page.rows[0].display_name, people[who].display_name, "{search}");
+        }
+        assert_eq!(fold("Straße Ærø"), "strasse aero");
     }
 }
