@@ -36,6 +36,9 @@ pub struct PlanPreview {
     pub approval: Option<Approval>,
     /// User id → the apps the change switches on and off in licenses they keep.
     pub app_switches: HashMap<String, Vec<licensing::AppSwitch>>,
+    /// User id → their usage location now, for those whose location the change sets (so the
+    /// review says "from United States to France", not only "set to France").
+    pub usage_locations_before: HashMap<String, Option<String>>,
 }
 
 /// A plan file opened to approve: where it came from and what drifted since it was saved.
@@ -327,6 +330,7 @@ impl Runs {
                     left_alone,
                     approval: None,
                     app_switches: HashMap::new(),
+                    usage_locations_before: HashMap::new(),
                 },
                 request,
                 policy,
@@ -368,6 +372,17 @@ impl Runs {
             .filter_map(|o| {
                 let switches = licensing::app_switches(o, by_id.get(o.user_id.as_str())?, &skus);
                 (!switches.is_empty()).then(|| (o.user_id.clone(), switches))
+            })
+            .collect();
+        pending.preview.usage_locations_before = pending
+            .preview
+            .plan
+            .people
+            .iter()
+            .filter(|o| o.set_usage_location.is_some())
+            .filter_map(|o| {
+                let user = by_id.get(o.user_id.as_str())?;
+                Some((o.user_id.clone(), user.usage_location.clone()))
             })
             .collect();
         let preview = pending.preview.clone();
@@ -589,6 +604,7 @@ impl Runs {
                     group_names: HashMap::new(),
                     left_alone: Vec::new(),
                     app_switches: HashMap::new(),
+                    usage_locations_before: HashMap::new(),
                     approval: Some(Approval {
                         file_name: name.to_string(),
                         what: body.what.clone(),

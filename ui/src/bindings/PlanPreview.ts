@@ -27,4 +27,9 @@ approval: Approval | null,
 /**
  * User id → the apps the change switches on and off in licenses they keep.
  */
-appSwitches: { [key in string]?: Array<AppSwitch> }, };
+appSwitches: { [key in string]?: Array<AppSwitch> }, 
+/**
+ * User id → their usage location now, for those whose location the change sets (so the
+ * review says "from United States to France", not only "set to France").
+ */
+usageLocationsBefore: { [key in string]?: string | null }, };

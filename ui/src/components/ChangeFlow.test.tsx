@@ -31,7 +31,7 @@ function preview(locationSet: boolean): PlanPreview {
     groupNames: {},
     leftAlone: [],
     approval: null,
-    appSwitches: {},
+    appSwitches: {}, usageLocationsBefore: {},
   };
 }
 
@@ -186,6 +186,7 @@ describe("The words of a change", () => {
     };
     const one = preview(true);
     one.plan.seats[0]!.freeAfter = 1;
+    one.usageLocationsBefore = { u1: "DE" };
     setup({ planChange: () => Promise.resolve(one), applyPlan: () => Promise.resolve(nothing) });
     // Review is greyed until a license is chosen, and says why.
     expect((await screen.findByTestId("change-why-not")).textContent).toBe("Choose a license first.");
@@ -199,6 +200,8 @@ describe("The words of a change", () => {
     // "1 gets", not "1 get"; "1 … seat", not "1 … seats"; no "0 swap".
     expect(screen.getByTestId("review-counts").textContent).toBe("1 gets a license");
     expect(screen.getByTestId("review-confirm").textContent).toContain("1 Microsoft Teams Essentials seat will be left.");
+    // A usage location that changes says from what.
+    expect(screen.getByTestId("review-list").textContent).toContain("Usage location from Germany to Netherlands");
     await user.click(screen.getByTestId("review-apply"));
     // Not "Done" when nobody was changed.
     expect((await screen.findByText("Nothing was changed")).tagName).toBe("H2");

@@ -464,7 +464,14 @@ function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeo
   const plan = (id: string) => preview.planNames[id.toLowerCase()] ?? id;
   const group = (id: string) => (preview.groupNames[id] ? `“${preview.groupNames[id]}”` : id);
   const parts: string[] = [];
-  if (o.setUsageLocation) parts.push(t.preview.willSetLocation(countryName(o.setUsageLocation)));
+  if (o.setUsageLocation) {
+    const before = preview.usageLocationsBefore[o.userId];
+    parts.push(
+      before && before !== o.setUsageLocation
+        ? t.preview.willChangeLocation(countryName(before), countryName(o.setUsageLocation))
+        : t.preview.willSetLocation(countryName(o.setUsageLocation)),
+    );
+  }
   switch (o.action) {
     case "add":
       parts.push(t.preview.willGive(o.add.map((a) => plan(a.skuId)).join(", ")));

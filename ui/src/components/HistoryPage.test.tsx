@@ -66,7 +66,7 @@ describe("History", () => {
         groupNames: {},
         leftAlone: [{ userPrincipalName: "bo@contoso.com", displayName: "Bo", why: "changed since" }],
         approval: null,
-        appSwitches: {},
+        appSwitches: {}, usageLocationsBefore: {},
       }),
     );
     const api = fakeApi(() => Promise.resolve([]), undefined, {
@@ -120,7 +120,7 @@ describe("History", () => {
       planNames: { [E3]: "Microsoft 365 E3" },
       groupNames: {},
       leftAlone: [],
-      appSwitches: {},
+      appSwitches: {}, usageLocationsBefore: {},
       approval: {
         fileName: "licensedesk-plan.json",
         what: "Give Microsoft 365 E3 — 3 people",

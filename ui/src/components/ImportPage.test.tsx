@@ -64,7 +64,7 @@ describe("Importing a file from HR", () => {
     const importCheck = vi.fn<Api["importCheck"]>(() => Promise.resolve(rows(false)));
     const importFix = vi.fn<Api["importFix"]>(() => Promise.resolve(rows(true)));
     const importPlan = vi.fn<Api["importPlan"]>(() =>
-      Promise.resolve({ plan: { people: [], seats: [] }, planNames: {}, groupNames: {}, leftAlone: [], approval: null, appSwitches: {} }),
+      Promise.resolve({ plan: { people: [], seats: [] }, planNames: {}, groupNames: {}, leftAlone: [], approval: null, appSwitches: {}, usageLocationsBefore: {} }),
     );
     const api = fakeApi(
       () => Promise.resolve([plan({ skuId: E3, skuPartNumber: "SPE_E3", displayName: "Microsoft 365 E3", free: 5 })]),

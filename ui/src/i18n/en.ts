@@ -346,6 +346,7 @@ export const en = {
       `${plan}: ${[on.length ? `switches on ${on.join(", ")}` : "", off.length ? `switches off ${off.join(", ")}` : ""].filter(Boolean).join("; ")}`,
     willSwitchIn: (plans: string) => `Apps switched in ${plans}`,
     willSetLocation: (country: string) => `Usage location set to ${country}`,
+    willChangeLocation: (from: string, to: string) => `Usage location from ${from} to ${to}`,
     nothing: "Nothing to do",
     blocked: "Not changed",
     counts: (c: ReviewCounts, n: (v: number) => string) =>

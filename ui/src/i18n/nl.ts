@@ -332,6 +332,7 @@ export const nl: Messages = {
       `${plan}: ${[on.length ? `zet ${on.join(", ")} aan` : "", off.length ? `zet ${off.join(", ")} uit` : ""].filter(Boolean).join("; ")}`,
     willSwitchIn: (plans: string) => `Apps omgezet in ${plans}`,
     willSetLocation: (country: string) => `Gebruikslocatie wordt ${country}`,
+    willChangeLocation: (from: string, to: string) => `Gebruikslocatie van ${from} naar ${to}`,
     nothing: "Niets te doen",
     blocked: "Niet gewijzigd",
     counts: (c: ReviewCounts, n: (v: number) => string) =>

@@ -75,8 +75,9 @@ struct Index {
     /// Folded name → the codes it names (more than one only when languages disagree).
     names: HashMap<String, Vec<Alpha2>>,
     codes: HashMap<String, Alpha2>,
-    /// English and Dutch names (folded, shown, code), for suggestions.
-    suggestions: Vec<(String, String, String)>,
+    /// Names in the languages HR files are written in, and the unofficial ones (folded,
+    /// code), for suggestions by closeness.
+    suggestions: Vec<(String, String)>,
 }
 
 fn index() -> &'static Index {
@@ -89,14 +90,20 @@ fn index() -> &'static Index {
             let code = country.alpha2();
             let upper = code.to_string().to_ascii_uppercase();
             codes.insert(upper.clone(), code);
-            for shown in [
-                Some(country.iso_short_name()),
-                country.translations().get("nl").copied(),
-            ]
-            .into_iter()
-            .flatten()
+            let translations = country.translations();
+            for name in [country.iso_short_name(), country.iso_long_name()]
+                .into_iter()
+                .chain(country.unofficial_name_list().iter().copied())
+                .chain(
+                    ["nl", "de", "fr", "es"]
+                        .iter()
+                        .filter_map(|l| translations.get(l).copied()),
+                )
             {
-                suggestions.push((fold(shown), shown.to_string(), upper.clone()));
+                let folded = fold(name);
+                if !suggestions.contains(&(folded.clone(), upper.clone())) {
+                    suggestions.push((folded, upper.clone()));
+                }
             }
             let all = [country.iso_short_name(), country.iso_long_name()]
                 .into_iter()
@@ -157,28 +164,76 @@ pub fn parse_country(input: &str) -> Result<String, CountryError> {
                 codes,
             })
         }
-        _ => {
-            let prefix: String = key.chars().take(3).collect();
-            let mut suggestions: Vec<String> = if prefix.chars().count() == 3 {
-                let mut found: Vec<String> = index
-                    .suggestions
-                    .iter()
-                    .filter(|(folded, _, _)| folded.starts_with(&prefix))
-                    .map(|(_, shown, code)| format!("{shown} ({code})"))
-                    .collect();
-                found.sort();
-                found.dedup();
-                found
-            } else {
-                Vec::new()
-            };
-            suggestions.truncate(5);
-            Err(CountryError::Unknown {
-                input: trimmed.to_string(),
-                suggestions,
-            })
+        _ => Err(CountryError::Unknown {
+            input: trimmed.to_string(),
+            suggestions: close_countries(&key, index),
+        }),
+    }
+}
+
+/// Countries whose name is close to `key` (a typo away: one edit for a short name, two or
+/// three for longer ones), closest first, as "Netherlands (NL)". Nothing when nothing is close:
+/// "Holand" suggests the Netherlands, never the Holy See for sharing three letters.
+fn close_countries(key: &str, index: &Index) -> Vec<String> {
+    let len = key.chars().count();
+    if len < 3 {
+        return Vec::new();
+    }
+    let most = match len {
+        0..=5 => 1,
+        6..=10 => 2,
+        _ => 3,
+    };
+    let mut found: Vec<(usize, &str)> = index
+        .suggestions
+        .iter()
+        .filter(|(name, _)| name.chars().count().abs_diff(len) <= most)
+        .filter_map(|(name, code)| {
+            let d = edit_distance(key, name);
+            (d <= most).then_some((d, code.as_str()))
+        })
+        .collect();
+    found.sort();
+    let mut out: Vec<String> = Vec::new();
+    for (_, code) in found {
+        let shown = index
+            .codes
+            .get(code)
+            .and_then(|a| keshvar::Country::try_from(*a).ok())
+            .map(|c| format!("{} ({code})", c.iso_short_name()))
+            .unwrap_or_else(|| code.to_string());
+        if !out.contains(&shown) {
+            out.push(shown);
         }
     }
+    out.truncate(3);
+    out
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from one text to the other.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// Every ISO 3166-1 alpha-2 code the data set knows, sorted.
@@ -247,6 +302,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // Close means a typo away, not three letters in common.
+        let suggested = |input: &str| match parse_country(input) {
+            Err(CountryError::Unknown { suggestions, .. }) => suggestions,
+            other => panic!("{other:?}"),
+        };
+        let holand = suggested("Holand");
+        assert!(holand.iter().all(|s| !s.contains("Holy See")), "{holand:?}");
+        assert_eq!(suggested("Germny").first().map(String::as_str), Some("Germany (DE)"));
+        assert_eq!(suggested("Belgie123xyz"), Vec::<String>::new());
+        assert_eq!(suggested("Zzzzzz"), Vec::<String>::new());
     }
 
     #[test]
