@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk screenshot clean bench-users-page
+.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk test-fuzz screenshot clean bench-users-page
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -21,7 +21,7 @@ app:
 	$(TAURI) build --debug --no-bundle
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
-test: lint test-rust bindings-check test-ui test-keychain test-sdk test-e2e
+test: lint test-rust bindings-check test-ui test-keychain test-sdk test-fuzz test-e2e
 	@echo "All LicenseDesk test suites passed."
 
 # The app embeds the built web UI (tauri/custom-protocol, on in every build so that one build
@@ -72,6 +72,22 @@ bench-users-page: app
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --nocapture bench_users_page'
+
+# The readers of the files people hand LicenseDesk, fuzzed (libFuzzer through cargo-fuzz) for a
+# bounded time each under a memory cap: a file that makes a reader panic, hang or take more
+# than 2 GB fails the run. Seeded with the hostile workbooks found by review. cargo-fuzz needs
+# a nightly feature flag: RUSTC_BOOTSTRAP lets the stable toolchain give it.
+FUZZ_SECONDS ?= 45
+FUZZ_DIR := src-tauri/crates/hr-import/fuzz
+test-fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked --quiet
+	mkdir -p $(FUZZ_DIR)/corpus/read_file $(FUZZ_DIR)/corpus/read_workbook
+	printf 'user;country;license\nann@contoso.com;Nederland;E3\n' > $(FUZZ_DIR)/corpus/read_file/seed.csv
+	cp src-tauri/crates/hr-import/tests/hostile/*.xlsx $(FUZZ_DIR)/corpus/read_workbook/
+	cd $(FUZZ_DIR) && for target in read_file read_workbook; do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run -O --sanitizer none $$target corpus/$$target -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=20 || exit 1; \
+	done
 
 # Microsoft's own Graph SDK for Python drives the emulator, so that what real clients send is what
 # it is built for. The SDK comes from PyPI into a virtual environment under target/.

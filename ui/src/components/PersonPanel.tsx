@@ -166,7 +166,7 @@ export function PersonPanel({
           {detail.licenses.map((l) => {
             const group = l.groupId ? (l.groupName ?? l.groupId) : null;
             return (
-              <Card key={`${l.skuId}-${l.groupId ?? "direct"}`} className={styles.card} data-testid="person-license">
+              <Card key={`${l.skuId}-${l.groupId ?? "direct"}`} className={styles.card} data-testid="person-license" data-sku-part={l.partNumber}>
                 <Text weight="semibold">{l.name}</Text>
                 <div>
                   {group ? (
@@ -177,7 +177,7 @@ export function PersonPanel({
                 </div>
                 {l.error ? <Text className={styles.warn}>⚠ {t.person.groupError(l.error)}</Text> : null}
                 <details>
-                  <summary>{`${t.person.apps} (${l.servicePlans.filter((p) => p.enabled).length}/${l.servicePlans.length})`}</summary>
+                  <summary data-testid="apps-summary">{`${t.person.apps} (${l.servicePlans.filter((p) => p.enabled).length}/${l.servicePlans.length})`}</summary>
                   <div className={styles.apps}>
                     {l.servicePlans.map((p) => {
                       const on = group !== null ? p.enabled : !isOff(l.skuId, p.id);

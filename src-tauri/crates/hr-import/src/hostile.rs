@@ -1,6 +1,6 @@
-//! Workbooks made to hurt a reader, for the tests (the committed regression files in
-//! tests/hostile/ were written by these; `WRITE_HOSTILE=1 cargo test -p hr-import
-//! write_the_regression_files -- --ignored` writes them again).
+//! Workbooks made to hurt a reader, for the tests and the fuzz targets (the committed
+//! regression files in tests/hostile/ were written by these; `WRITE_HOSTILE=1 cargo test -p
+//! hr-import write_the_regression_files -- --ignored` writes them again).
 
 use std::io::Write;
 
@@ -28,6 +28,7 @@ fn zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
     out.finish().expect("zip").into_inner()
 }
 
+#[cfg(test)]
 fn sheet(cells: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -35,7 +36,22 @@ fn sheet(cells: &str) -> String {
     )
 }
 
+/// A workbook whose sheet XML is the first half of `bytes` and whose shared strings are the
+/// second: the fuzzer's bytes reach the sheet and string readers inside a valid zip.
+pub fn fuzz_workbook(bytes: &[u8]) -> Vec<u8> {
+    let (sheet, strings) = bytes.split_at(bytes.len() / 2);
+    zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", RELS.as_bytes()),
+        ("xl/workbook.xml", WORKBOOK.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/sharedStrings.xml", strings),
+    ])
+}
+
 /// Cells at A1 and XFD1048576, the first and last Excel allows.
+#[cfg(test)]
 pub fn far_corner_workbook() -> Vec<u8> {
     let cells = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>user</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#;
     zip(&[
@@ -52,6 +68,7 @@ pub fn far_corner_workbook() -> Vec<u8> {
 }
 
 /// `count` empty shared strings and a sheet of one cell.
+#[cfg(test)]
 pub fn shared_strings_bomb(count: usize) -> Vec<u8> {
     let mut strings = Vec::with_capacity(count * 13 + 200);
     strings.extend_from_slice(
@@ -72,6 +89,7 @@ pub fn shared_strings_bomb(count: usize) -> Vec<u8> {
     ])
 }
 
+#[cfg(test)]
 #[test]
 #[ignore = "writes the regression files; run by hand with WRITE_HOSTILE=1"]
 fn write_the_regression_files() {

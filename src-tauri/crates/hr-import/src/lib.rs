@@ -7,8 +7,10 @@
 //! Bytes in, rows out: reading the file from disk is the caller's job, and nothing here
 //! writes anything.
 
-#[cfg(test)]
 mod hostile;
+/// A workbook around fuzzed bytes (for the fuzz targets and the tests; not an API).
+#[doc(hidden)]
+pub use hostile::fuzz_workbook;
 pub mod mapping;
 pub mod read;
 pub mod rows;
