@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "trust_plan_key",
     "untrust_plan_key",
     "app_events",
+    "preferred_language",
 ];
 
 fn main() {

@@ -523,7 +523,13 @@ async fn answer_at_once(client: &Client) {
 }
 
 async fn save_screenshot(client: &Client, name: &str) {
-    if let Ok(png) = client.screenshot().await {
+    // WebKitWebDriver's screenshot waits for a rendering update, which has been seen not to
+    // come under Xvfb: a diagnostic picture must never hang the test.
+    let shot = tokio::time::timeout(Duration::from_secs(15), client.screenshot()).await;
+    if shot.is_err() {
+        eprintln!("e2e: the screenshot {name} timed out");
+    }
+    if let Ok(Ok(png)) = shot {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::write(dir.join(name), png);
@@ -829,7 +835,9 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     click(client, avatars).await?;
     wait_text(client, "[data-testid=apps-pending]", "nothing has changed yet").await?;
     save_screenshot(client, "apps-pending.png").await;
+    eprintln!("e2e: step 5, review");
     click(client, "[data-testid=apps-review]").await?;
+    eprintln!("e2e: step 5, reviewing");
     wait_text(
         client,
         "[data-testid=review-line]",
@@ -837,6 +845,7 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     )
     .await?;
     save_screenshot(client, "apps-review.png").await;
+    eprintln!("e2e: step 5, apply");
     click(client, "[data-testid=review-apply]").await?;
     wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
     click(client, "[data-testid=result-close]").await?;

@@ -72,6 +72,9 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_no_event() {
         // What Rust tells the window unasked (Graph asked to wait, closing during a run, a
         // file dropped): one channel the window opens, so no event permission at all.
         "allow-app-events",
+        // The language asked for in LANG/LANGUAGE (the webview's own falls back to English
+        // where the system lacks the locale).
+        "allow-preferred-language",
     ];
     expected.sort_unstable();
     assert_eq!(granted, expected);

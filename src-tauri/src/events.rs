@@ -57,3 +57,58 @@ pub fn app_events(events: tauri::State<'_, Events>, channel: Channel<AppEvent>) 
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(channel);
 }
+
+/// The language the person asked for in the environment (`LANGUAGE`, then `LC_ALL`,
+/// `LC_MESSAGES`, `LANG`), as a BCP 47 tag ("nl-NL"); `None` when none is set or it is "C".
+/// The webview's own `navigator.language` falls back to English when the system has no Dutch
+/// locale installed, even with `LANG=nl_NL.UTF-8`: this reads what was asked instead.
+pub fn language_from_env(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let first = ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| get(k))
+        .map(|v| v.split(':').next().unwrap_or_default().to_string())
+        .find(|v| !v.is_empty())?;
+    let tag = first
+        .split(['.', '@'])
+        .next()
+        .unwrap_or_default()
+        .replace('_', "-");
+    let valid = !tag.is_empty()
+        && tag != "C"
+        && tag != "POSIX"
+        && tag.len() <= 35
+        && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    valid.then_some(tag)
+}
+
+/// The language asked for in the environment, for the window (see `language_from_env`).
+#[tauri::command]
+pub fn preferred_language() -> Option<String> {
+    language_from_env(|k| std::env::var(k).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::language_from_env;
+
+    #[test]
+    fn the_environments_language_is_read_as_a_tag() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(language_from_env(env(&[("LANG", "nl_NL.UTF-8")])).as_deref(), Some("nl-NL"));
+        assert_eq!(
+            language_from_env(env(&[("LANGUAGE", "nl_BE:en"), ("LANG", "en_US.UTF-8")])).as_deref(),
+            Some("nl-BE")
+        );
+        assert_eq!(language_from_env(env(&[("LANG", "C.UTF-8")])), None);
+        assert_eq!(language_from_env(env(&[])), None);
+        assert_eq!(language_from_env(env(&[("LANG", "de_DE@euro")])).as_deref(), Some("de-DE"));
+        assert_eq!(language_from_env(env(&[("LANG", "x'); alert(1)")])), None);
+    }
+}

@@ -155,6 +155,7 @@ pub fn run() {
             signing::trust_plan_key,
             signing::untrust_plan_key,
             events::app_events,
+            events::preferred_language,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -45,7 +45,13 @@ function usePrefersDark(): boolean {
   return dark;
 }
 
-export function App({ api = tauriApi, locale = navigator.language }: { api?: Api; locale?: string }) {
+export function App({ api = tauriApi, locale: shown = navigator.language }: { api?: Api; locale?: string }) {
+  // The language asked for in LANG/LANGUAGE wins over the webview's, which falls back to
+  // English where the system has no Dutch locale installed.
+  const [locale, setLocale] = useState(shown);
+  useEffect(() => {
+    void api.preferredLanguage().then((asked) => asked && setLocale(asked), () => undefined);
+  }, [api]);
   const dark = usePrefersDark();
   const [tenant, setTenant] = useState<TenantInfo | undefined>();
   const [tenantError, setTenantError] = useState<string | undefined>();

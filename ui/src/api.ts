@@ -101,6 +101,8 @@ export interface Api {
   onPlanOffered(listener: (name: string) => void): () => void;
   /// This person's plan-signing key (public half), the keys they and the policy trust.
   signingSettings(): Promise<SigningSettings>;
+  /// The language asked for in the environment (LANG, LANGUAGE), when there is one.
+  preferredLanguage(): Promise<string | null>;
   trustPlanKey(name: string, publicKey: string): Promise<void>;
   untrustPlanKey(publicKey: string): Promise<void>;
 }
@@ -177,6 +179,7 @@ export const tauriApi: Api = {
   planFileReplan: (policy) => invoke<PlanPreview>("plan_file_replan", { policy }),
   onPlanOffered: (listener) => onAppEvent((e) => e.kind === "planOffered" && listener(e.name)),
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
+  preferredLanguage: () => invoke<string | null>("preferred_language"),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };

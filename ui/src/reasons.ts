@@ -1,5 +1,6 @@
 import type { Failure } from "./bindings/Failure";
 import type { Reason } from "./bindings/Reason";
+import type { IssueCode } from "./bindings/IssueCode";
 import type { Messages } from "./i18n";
 
 /// A planner's reason in the UI's language. `plan` and `group` put names on ids.
@@ -59,5 +60,38 @@ export function failureText(failure: Failure, t: Messages, plan: (skuId: string)
       return f.busy;
     case "other":
       return null;
+  }
+}
+
+/// A row of an HR file: what is wrong with it, in the UI's language.
+export function issueText(code: IssueCode, t: Messages): string {
+  const i = t.import.issues;
+  switch (code.kind) {
+    case "nothingToDo":
+      return i.nothingToDo;
+    case "noUser":
+      return i.noUser;
+    case "unknownUser":
+      return i.unknownUser(code.value, code.near);
+    case "ukIsGb":
+      return i.ukIsGb;
+    case "unknownCountry":
+      return i.unknownCountry(code.value, code.suggestions);
+    case "ambiguousCountry":
+      return i.ambiguousCountry(code.value, code.codes);
+    case "notAnAction":
+      return i.notAnAction(code.value);
+    case "notForPeople":
+      return i.notForPeople(code.license);
+    case "unknownLicense":
+      return i.unknownLicense(code.value, code.candidates);
+    case "ambiguousLicense":
+      return i.ambiguousLicense(code.value, code.candidates);
+    case "notAnApp":
+      return i.notAnApp(code.value);
+    case "sameAsLine":
+      return i.sameAsLine(code.line);
+    case "differentInstructions":
+      return i.differentInstructions(code.lines);
   }
 }

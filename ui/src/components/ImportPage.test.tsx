@@ -43,7 +43,9 @@ function row(line: number, upn: string, error: string | null, suggestion: string
     disabledPlans: [],
     department: null,
     excluded: false,
-    issues: error ? [{ severity: "error", message: error, field: "user", suggestion }] : [],
+    issues: error
+      ? [{ severity: "error", code: { kind: "unknownUser", value: upn, near: suggestion }, message: error, field: "user", suggestion }]
+      : [],
     cells: [upn, "NL"],
   };
 }

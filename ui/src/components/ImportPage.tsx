@@ -41,6 +41,7 @@ import { useI18n } from "../i18n";
 import { ErrorState } from "./ErrorState";
 import { RunSteps } from "./ChangeFlow";
 import { LongText } from "./LongText";
+import { issueText } from "../reasons";
 
 const useStyles = makeStyles({
   page: {
@@ -699,7 +700,7 @@ function Row({
               className={i.severity === "error" ? styles.issueError : i.severity === "warning" ? styles.issueWarning : styles.muted}
               data-testid="import-issue"
             >
-              <LongText text={i.message} max={300} />
+              <LongText text={issueText(i.code, t)} max={300} />
             </Text>
           ))}
           {editing && fixable ? (

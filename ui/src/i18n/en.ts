@@ -242,6 +242,24 @@ export const en = {
   },
   navImport: "Import",
   import: {
+  issues: {
+    nothingToDo: "Nothing to do: the row names no license and no usage location.",
+    noUser: "No user in this row: fill in the person's user principal name or leave the row out.",
+    unknownUser: (value: string, near: string | null) =>
+      near ? `No one in this tenant is “${value}”. Did you mean ${near}?` : `No one in this tenant is “${value}”: check the user principal name.`,
+    ukIsGb: "“UK” read as GB (United Kingdom): GB is its ISO code.",
+    unknownCountry: (value: string, suggestions: string[]) =>
+      `“${value}” is not a country LicenseDesk knows${suggestions.length ? `: did you mean ${suggestions.join(" or ")}?` : ": write its name or its two-letter code (NL, DE, US…)."}`,
+    ambiguousCountry: (value: string, codes: string[]) => `“${value}” can mean ${codes.join(" or ")}: write the two-letter code.`,
+    notAnAction: (value: string) => `“${value}” is not an action: write add, remove or replace.`,
+    notForPeople: (license: string) => `${license} is for the whole organisation, not for people: choose another license.`,
+    unknownLicense: (value: string, candidates: string[]) =>
+      `The tenant has no license “${value}”${candidates.length ? `; it has ${candidates.slice(0, 6).join(", ")}` : ""}.`,
+    ambiguousLicense: (value: string, candidates: string[]) => `“${value}” can mean ${candidates.join(" or ")}: write the full name.`,
+    notAnApp: (value: string) => `“${value}” is not an app in the licenses this row gives: use the app's name, like EXCHANGE_S_ENTERPRISE.`,
+    sameAsLine: (line: number) => `The same as line ${line}: used once.`,
+    differentInstructions: (lines: number[]) => `This person is on lines ${lines.join(", ")} with different instructions: keep one and leave out the others.`,
+  },
     dropped: (name: string) => `${name} is ready to import.`,
     openDropped: "Open on the Import page",
     notNow: "Not now",

@@ -81,6 +81,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     planFileReplan: notUsed,
     onPlanOffered: () => () => {},
     signingSettings: notUsed,
+    preferredLanguage: () => Promise.resolve(null),
     trustPlanKey: () => Promise.resolve(),
     untrustPlanKey: () => Promise.resolve(),
     ...overrides,

@@ -208,7 +208,7 @@ fn a_run_is_journaled_shown_reported_and_undone() {
     // Dutch: `;` between fields, every field quoted, the screen's words, and the run's facts
     // above the table.
     assert!(text.starts_with("\u{feff}\"Run\";"), "{text}");
-    assert!(text.contains("\"Naam\";\"User principal name\";"), "{text}");
+    assert!(text.contains("\"Naam\";\"Gebruikersnaam (UPN)\";"), "{text}");
     assert_eq!(text.matches("\"Klaar\"").count(), given, "{text}");
 
     // Undo: everyone as before the run (usage locations the run set where there were none

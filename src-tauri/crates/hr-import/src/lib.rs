@@ -21,4 +21,6 @@ pub use read::{
     Encoding, Limits, MAX_FILE_BYTES, ReadError, ReadOptions, Row, Table, read_table,
     read_table_within,
 };
-pub use rows::{ImportRow, Issue, RowAction, Severity, Tenant, check_rows, wanted_changes};
+pub use rows::{
+    ImportRow, Issue, IssueCode, RowAction, Severity, Tenant, check_rows, wanted_changes,
+};

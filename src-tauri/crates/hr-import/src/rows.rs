@@ -32,12 +32,94 @@ pub enum Severity {
 #[ts(export)]
 pub struct Issue {
     pub severity: Severity,
-    /// What is wrong and how to fix it.
+    /// What is wrong, as a code with its values: the window words it in its language.
+    pub code: IssueCode,
+    /// The same in English, for the CLI and its JSON.
     pub message: String,
     /// The column it is about.
     pub field: Option<Field>,
     /// A value that would fix it (the closest user principal name), for a one-click fix.
     pub suggestion: Option<String>,
+}
+
+/// What is wrong with a row (or worth knowing), with the values a message needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[ts(export)]
+pub enum IssueCode {
+    NothingToDo,
+    NoUser,
+    /// No one in the tenant is `value`; `near` is the closest user principal name.
+    UnknownUser { value: String, near: Option<String> },
+    UkIsGb,
+    UnknownCountry { value: String, suggestions: Vec<String> },
+    AmbiguousCountry { value: String, codes: Vec<String> },
+    NotAnAction { value: String },
+    NotForPeople { license: String },
+    UnknownLicense { value: String, candidates: Vec<String> },
+    AmbiguousLicense { value: String, candidates: Vec<String> },
+    NotAnApp { value: String },
+    SameAsLine { line: usize },
+    DifferentInstructions { lines: Vec<usize> },
+}
+
+impl IssueCode {
+    /// In English, with what to do.
+    pub fn english(&self) -> String {
+        match self {
+            Self::NothingToDo => {
+                "Nothing to do: the row names no license and no usage location.".into()
+            }
+            Self::NoUser => "No user in this row: fill in the person's user principal name or leave the row out.".into(),
+            Self::UnknownUser { value, near: Some(near) } => {
+                format!("No one in this tenant is '{value}'. Did you mean {near}?")
+            }
+            Self::UnknownUser { value, near: None } => {
+                format!("No one in this tenant is '{value}': check the user principal name.")
+            }
+            Self::UkIsGb => "'UK' read as GB (United Kingdom): GB is its ISO code.".into(),
+            Self::UnknownCountry { value, suggestions } => CountryError::Unknown {
+                input: value.clone(),
+                suggestions: suggestions.clone(),
+            }
+            .to_string(),
+            Self::AmbiguousCountry { value, codes } => CountryError::Ambiguous {
+                input: value.clone(),
+                codes: codes.clone(),
+            }
+            .to_string(),
+            Self::NotAnAction { value } => {
+                format!("'{value}' is not an action: write add, remove or replace.")
+            }
+            Self::NotForPeople { license } => format!(
+                "{license} is for the whole organisation, not for people: choose another license."
+            ),
+            Self::UnknownLicense { value, candidates } => licensing::SkuLookupError::Unknown {
+                query: value.clone(),
+                candidates: candidates.clone(),
+            }
+            .to_string(),
+            Self::AmbiguousLicense { value, candidates } => {
+                licensing::SkuLookupError::Ambiguous {
+                    query: value.clone(),
+                    candidates: candidates.clone(),
+                }
+                .to_string()
+            }
+            Self::NotAnApp { value } => format!(
+                "'{value}' is not an app in the licenses this row gives: use the service plan's name, like EXCHANGE_S_ENTERPRISE."
+            ),
+            Self::SameAsLine { line } => format!("The same as line {line}: used once."),
+            Self::DifferentInstructions { lines } => format!(
+                "This person is on lines {} with different instructions: keep one and leave out the others.",
+                lines
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -93,10 +175,11 @@ impl ImportRow {
         !self.excluded && !self.has_errors()
     }
 
-    fn issue(&mut self, severity: Severity, field: Option<Field>, message: impl Into<String>) {
+    fn issue(&mut self, severity: Severity, field: Option<Field>, code: IssueCode) {
         self.issues.push(Issue {
             severity,
-            message: message.into(),
+            message: code.english(),
+            code,
             field,
             suggestion: None,
         });
@@ -204,11 +287,7 @@ pub fn check_rows(
                 && row.action != RowAction::Replace
                 && !row.has_errors()
             {
-                row.issue(
-                    Severity::Info,
-                    None,
-                    "Nothing to do: the row names no license and no usage location.",
-                );
+                row.issue(Severity::Info, None, IssueCode::NothingToDo);
             }
             row
         })
@@ -219,11 +298,7 @@ pub fn check_rows(
 
 fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Closest<'_>) {
     if row.user_principal_name.is_empty() {
-        row.issue(
-            Severity::Error,
-            Some(Field::User),
-            "No user in this row: fill in the person's user principal name or leave the row out.",
-        );
+        row.issue(Severity::Error, Some(Field::User), IssueCode::NoUser);
         return;
     }
     let key = row.user_principal_name.to_lowercase();
@@ -234,17 +309,11 @@ fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Close
         }
         None => {
             let near = close.to(&key);
-            let message = match near {
-                Some(near) => format!(
-                    "No one in this tenant is '{}'. Did you mean {near}?",
-                    row.user_principal_name
-                ),
-                None => format!(
-                    "No one in this tenant is '{}': check the user principal name.",
-                    row.user_principal_name
-                ),
+            let code = IssueCode::UnknownUser {
+                value: row.user_principal_name.clone(),
+                near: near.map(str::to_owned),
             };
-            row.issue(Severity::Error, Some(Field::User), message);
+            row.issue(Severity::Error, Some(Field::User), code);
             if let Some(issue) = row.issues.last_mut() {
                 issue.suggestion = near.map(str::to_owned);
             }
@@ -258,11 +327,7 @@ fn read_country(row: &mut ImportRow, text: &str) {
     let upper = text.trim().to_ascii_uppercase();
     if upper == "UK" {
         row.usage_location = Some("GB".into());
-        row.issue(
-            Severity::Info,
-            Some(Field::UsageLocation),
-            "'UK' read as GB (United Kingdom): GB is its ISO code.",
-        );
+        row.issue(Severity::Info, Some(Field::UsageLocation), IssueCode::UkIsGb);
         return;
     }
     if upper.len() == 3
@@ -274,9 +339,22 @@ fn read_country(row: &mut ImportRow, text: &str) {
     }
     match parse_country(text) {
         Ok(code) => row.usage_location = Some(code),
-        Err(e @ (CountryError::Unknown { .. } | CountryError::Ambiguous { .. })) => {
-            row.issue(Severity::Error, Some(Field::UsageLocation), e.to_string());
-        }
+        Err(CountryError::Unknown { input, suggestions }) => row.issue(
+            Severity::Error,
+            Some(Field::UsageLocation),
+            IssueCode::UnknownCountry {
+                value: input,
+                suggestions,
+            },
+        ),
+        Err(CountryError::Ambiguous { input, codes }) => row.issue(
+            Severity::Error,
+            Some(Field::UsageLocation),
+            IssueCode::AmbiguousCountry {
+                value: input,
+                codes,
+            },
+        ),
     }
 }
 
@@ -295,7 +373,9 @@ fn read_action(row: &mut ImportRow, text: Option<&str>) {
             row.issue(
                 Severity::Error,
                 Some(Field::Action),
-                format!("'{text}' is not an action: write add, remove or replace."),
+                IssueCode::NotAnAction {
+                    value: text.to_string(),
+                },
             );
             RowAction::Add
         }
@@ -306,10 +386,14 @@ fn read_action(row: &mut ImportRow, text: Option<&str>) {
 /// export) means none.
 /// Licenses looked up so far, by the spelling in the file.
 #[derive(Default)]
-struct LicenseCache(HashMap<String, Result<usize, String>>);
+struct LicenseCache(HashMap<String, Result<usize, licensing::SkuLookupError>>);
 
 impl LicenseCache {
-    fn find<'a>(&mut self, name: &str, tenant: &Tenant<'a>) -> Result<&'a Sku, String> {
+    fn find<'a>(
+        &mut self,
+        name: &str,
+        tenant: &Tenant<'a>,
+    ) -> Result<&'a Sku, licensing::SkuLookupError> {
         let found = self
             .0
             .entry(name.to_string())
@@ -322,7 +406,6 @@ impl LicenseCache {
                             .position(|s| std::ptr::eq(s, sku))
                             .unwrap_or_default()
                     })
-                    .map_err(|e| e.to_string())
             })
             .clone()?;
         Ok(&tenant.skus[found])
@@ -347,7 +430,7 @@ fn read_licenses(
                 row.issue(
                     Severity::Error,
                     Some(field),
-                    format!("{shown} is for the whole organisation, not for people: choose another license."),
+                    IssueCode::NotForPeople { license: shown },
                 );
             }
             Ok(sku) => {
@@ -361,7 +444,22 @@ fn read_licenses(
                     parts.push(sku.sku_part_number.clone());
                 }
             }
-            Err(e) => row.issue(Severity::Error, Some(field), e),
+            Err(licensing::SkuLookupError::Unknown { query, candidates }) => row.issue(
+                Severity::Error,
+                Some(field),
+                IssueCode::UnknownLicense {
+                    value: query,
+                    candidates,
+                },
+            ),
+            Err(licensing::SkuLookupError::Ambiguous { query, candidates }) => row.issue(
+                Severity::Error,
+                Some(field),
+                IssueCode::AmbiguousLicense {
+                    value: query,
+                    candidates,
+                },
+            ),
         }
     }
 }
@@ -431,7 +529,9 @@ fn read_disabled_plans(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>) {
             None => row.issue(
                 Severity::Error,
                 Some(Field::DisabledPlans),
-                format!("'{name}' is not an app in the licenses this row gives: use the service plan's name, like EXCHANGE_S_ENTERPRISE."),
+                IssueCode::NotAnApp {
+                    value: name.to_string(),
+                },
             ),
         }
     }
@@ -453,7 +553,7 @@ fn mark_duplicates(rows: &mut [ImportRow]) {
         let agree = group
             .iter()
             .all(|&i| rows[i].same_instructions(&rows[first]));
-        let lines: Vec<String> = group.iter().map(|&i| rows[i].row.to_string()).collect();
+        let lines: Vec<usize> = group.iter().map(|&i| rows[i].row).collect();
         for (n, &i) in group.iter().enumerate() {
             if agree {
                 if n > 0 {
@@ -462,17 +562,16 @@ fn mark_duplicates(rows: &mut [ImportRow]) {
                     rows[i].issue(
                         Severity::Warning,
                         Some(Field::User),
-                        format!("The same as line {line}: used once."),
+                        IssueCode::SameAsLine { line },
                     );
                 }
             } else {
                 rows[i].issue(
                     Severity::Error,
                     Some(Field::User),
-                    format!(
-                        "This person is on lines {} with different instructions: keep one and leave out the others.",
-                        lines.join(", ")
-                    ),
+                    IssueCode::DifferentInstructions {
+                        lines: lines.clone(),
+                    },
                 );
             }
         }

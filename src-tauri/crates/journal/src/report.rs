@@ -143,7 +143,7 @@ impl Labels {
             Self {
                 headers: [
                     "Naam",
-                    "User principal name",
+                    "Gebruikersnaam (UPN)",
                     "Wijziging",
                     "Gebruikslocatie",
                     "Krijgt",

@@ -265,7 +265,7 @@ fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
         "{csv}"
     );
     assert!(
-        csv.contains("\"Naam\";\"User principal name\";\"Wijziging\""),
+        csv.contains("\"Naam\";\"Gebruikersnaam (UPN)\";\"Wijziging\""),
         "{csv}"
     );
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
