@@ -57,7 +57,8 @@ test-keychain:
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	  cargo test -p graph --test keychain -- --ignored && \
-	  cargo test -p licensedesk-cli --test login -- --ignored'
+	  cargo test -p licensedesk-cli --test login -- --ignored && \
+	  cargo test -p licensedesk-cli --test runs -- --ignored'
 
 # The app under Xvfb in a private D-Bus session with a fresh, unlocked keyring. (The CLI too:
 # one test prepares a plan with it for the app to approve.)

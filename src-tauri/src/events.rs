@@ -101,14 +101,20 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
-        assert_eq!(language_from_env(env(&[("LANG", "nl_NL.UTF-8")])).as_deref(), Some("nl-NL"));
+        assert_eq!(
+            language_from_env(env(&[("LANG", "nl_NL.UTF-8")])).as_deref(),
+            Some("nl-NL")
+        );
         assert_eq!(
             language_from_env(env(&[("LANGUAGE", "nl_BE:en"), ("LANG", "en_US.UTF-8")])).as_deref(),
             Some("nl-BE")
         );
         assert_eq!(language_from_env(env(&[("LANG", "C.UTF-8")])), None);
         assert_eq!(language_from_env(env(&[])), None);
-        assert_eq!(language_from_env(env(&[("LANG", "de_DE@euro")])).as_deref(), Some("de-DE"));
+        assert_eq!(
+            language_from_env(env(&[("LANG", "de_DE@euro")])).as_deref(),
+            Some("de-DE")
+        );
         assert_eq!(language_from_env(env(&[("LANG", "x'); alert(1)")])), None);
     }
 }

@@ -20,7 +20,7 @@ const useStyles = makeStyles({
     display: "grid",
     gridTemplateRows: "auto 1fr",
     gridTemplateColumns: "auto 1fr",
-    height: "100%",
+    height: "100vh",
     overflow: "hidden",
     backgroundColor: tokens.colorNeutralBackground2,
     color: tokens.colorNeutralForeground1,

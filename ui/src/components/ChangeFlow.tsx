@@ -205,6 +205,20 @@ export function ChangeFlow({
     </Option>
   );
 
+  if (kind === "apps" && (state.step === "choose" || state.step === "planning")) {
+    // The switches were chosen in the panel: there is nothing to choose here, only the plan
+    // being worked out (or why it could not be).
+    return (
+      <section className={styles.page} aria-labelledby="change-title" data-testid="change-flow">
+        <StepHeading id="change-title">{title}</StepHeading>
+        {error ? <ErrorState title={title} error={error} /> : <Spinner label={t.preview.planning} />}
+        <div className={styles.buttons}>
+          <Button onClick={() => onClose(false)}>{t.change.back}</Button>
+        </div>
+      </section>
+    );
+  }
+
   if (state.step === "choose" || state.step === "planning") {
     const ready = change(kind === "location" || kind === "give" ? country : null) !== null;
     return (

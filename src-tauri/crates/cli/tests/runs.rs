@@ -208,7 +208,10 @@ fn a_run_is_journaled_shown_reported_and_undone() {
     // Dutch: `;` between fields, every field quoted, the screen's words, and the run's facts
     // above the table.
     assert!(text.starts_with("\u{feff}\"Run\";"), "{text}");
-    assert!(text.contains("\"Naam\";\"Gebruikersnaam (UPN)\";"), "{text}");
+    assert!(
+        text.contains("\"Naam\";\"Gebruikersnaam (UPN)\";"),
+        "{text}"
+    );
     assert_eq!(text.matches("\"Klaar\"").count(), given, "{text}");
 
     // Undo: everyone as before the run (usage locations the run set where there were none
@@ -538,4 +541,74 @@ fn a_plan_file_is_approved_elsewhere_checked_for_tampering_and_drift_and_applied
         .filter(|c| c["status"] == "done")
         .count();
     assert_eq!(done, given.len() - 1);
+}
+
+/// A plan signed with the preparer's key (kept in the OS keychain): the approver who trusts
+/// that key sees it named; the same file with a removal slipped in and its digest written
+/// again is refused for its signature, and nothing is sent.
+#[test]
+#[ignore = "needs a Secret Service (gnome-keyring under dbus-run-session): run by `make test`"]
+fn a_signed_plan_names_its_trusted_signer_and_an_edit_with_a_new_digest_is_refused() {
+    let sim = sim("demo", "signed");
+    let plan = sim.home.join("plan.json");
+    let plan_path = plan.to_str().expect("path").to_string();
+    let out = sim.run(&[
+        "assign-all",
+        "--sku",
+        "FLOW_FREE",
+        "--department",
+        "Sales",
+        "--out",
+        &plan_path,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("signed with your key"), "{stderr}");
+    let text = std::fs::read_to_string(&plan).expect("the plan");
+    let mut file: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(file["signature"]["algorithm"], "ed25519");
+
+    // The approver (here the same account) trusts the preparer's key by its public half.
+    let key = sim.json(&["signing-key"], 0);
+    let public = key["publicKey"].as_str().expect("public key").to_string();
+    assert_eq!(file["signature"]["publicKey"], public.as_str());
+    let out = sim.run(&["trust", "add", &public, "--name", "Ann (IT)"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Edited: a removal slipped in for the first person, the digest computed again.
+    let mut body: licensing::planfile::Body =
+        serde_json::from_value(file["body"].clone()).expect("a body");
+    let flow = body.requests[0].1.add[0].sku_id.clone();
+    body.requests[0].1.remove = vec![flow];
+    let resealed: Value =
+        serde_json::from_str(&licensing::planfile::seal(&body, None)).expect("json");
+    file["body"] = resealed["body"].clone();
+    file["digest"] = resealed["digest"].clone();
+    let forged = sim.home.join("forged.json");
+    std::fs::write(&forged, file.to_string()).expect("write");
+    let out = sim.run(&["apply", "--plan", forged.to_str().expect("path"), "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("signature does not match"), "{stderr}");
+    assert!(
+        sim.requests().iter().all(|r| r["method"] == "GET"),
+        "nothing was sent"
+    );
+
+    // The file as signed: named by the trust list, and applied.
+    let out = sim.run(&["apply", "--plan", &plan_path, "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Signed with the key of Ann (IT)")
+            && stderr.contains("which your list of keys trusts"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("The file says it was prepared by"),
+        "{stderr}"
+    );
 }

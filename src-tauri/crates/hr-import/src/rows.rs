@@ -44,23 +44,52 @@ pub struct Issue {
 
 /// What is wrong with a row (or worth knowing), with the values a message needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 #[ts(export)]
 pub enum IssueCode {
     NothingToDo,
     NoUser,
     /// No one in the tenant is `value`; `near` is the closest user principal name.
-    UnknownUser { value: String, near: Option<String> },
+    UnknownUser {
+        value: String,
+        near: Option<String>,
+    },
     UkIsGb,
-    UnknownCountry { value: String, suggestions: Vec<String> },
-    AmbiguousCountry { value: String, codes: Vec<String> },
-    NotAnAction { value: String },
-    NotForPeople { license: String },
-    UnknownLicense { value: String, candidates: Vec<String> },
-    AmbiguousLicense { value: String, candidates: Vec<String> },
-    NotAnApp { value: String },
-    SameAsLine { line: usize },
-    DifferentInstructions { lines: Vec<usize> },
+    UnknownCountry {
+        value: String,
+        suggestions: Vec<String>,
+    },
+    AmbiguousCountry {
+        value: String,
+        codes: Vec<String>,
+    },
+    NotAnAction {
+        value: String,
+    },
+    NotForPeople {
+        license: String,
+    },
+    UnknownLicense {
+        value: String,
+        candidates: Vec<String>,
+    },
+    AmbiguousLicense {
+        value: String,
+        candidates: Vec<String>,
+    },
+    NotAnApp {
+        value: String,
+    },
+    SameAsLine {
+        line: usize,
+    },
+    DifferentInstructions {
+        lines: Vec<usize>,
+    },
 }
 
 impl IssueCode {
@@ -327,7 +356,11 @@ fn read_country(row: &mut ImportRow, text: &str) {
     let upper = text.trim().to_ascii_uppercase();
     if upper == "UK" {
         row.usage_location = Some("GB".into());
-        row.issue(Severity::Info, Some(Field::UsageLocation), IssueCode::UkIsGb);
+        row.issue(
+            Severity::Info,
+            Some(Field::UsageLocation),
+            IssueCode::UkIsGb,
+        );
         return;
     }
     if upper.len() == 3
@@ -398,14 +431,13 @@ impl LicenseCache {
             .0
             .entry(name.to_string())
             .or_insert_with(|| {
-                find_license(name, tenant)
-                    .map(|sku| {
-                        tenant
-                            .skus
-                            .iter()
-                            .position(|s| std::ptr::eq(s, sku))
-                            .unwrap_or_default()
-                    })
+                find_license(name, tenant).map(|sku| {
+                    tenant
+                        .skus
+                        .iter()
+                        .position(|s| std::ptr::eq(s, sku))
+                        .unwrap_or_default()
+                })
             })
             .clone()?;
         Ok(&tenant.skus[found])

@@ -309,7 +309,10 @@ mod tests {
         };
         let holand = suggested("Holand");
         assert!(holand.iter().all(|s| !s.contains("Holy See")), "{holand:?}");
-        assert_eq!(suggested("Germny").first().map(String::as_str), Some("Germany (DE)"));
+        assert_eq!(
+            suggested("Germny").first().map(String::as_str),
+            Some("Germany (DE)")
+        );
         assert_eq!(suggested("Belgie123xyz"), Vec::<String>::new());
         assert_eq!(suggested("Zzzzzz"), Vec::<String>::new());
     }

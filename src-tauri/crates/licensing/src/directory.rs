@@ -247,8 +247,7 @@ pub fn users_page(
             counts.no_usage_location += u32::from(user.usage_location.is_none());
         }
         if others_match(Facet::LicenseErrors) {
-            counts.license_errors +=
-                u32::from(user.assignments.iter().any(|a| a.error.is_some()));
+            counts.license_errors += u32::from(user.assignments.iter().any(|a| a.error.is_some()));
         }
         if others_match(Facet::Department)
             && let Some(d) = &user.department
@@ -441,14 +440,22 @@ mod tests {
         people[0].display_name = "Jürgen Novák".into();
         people[1].display_name = "Søren Łukasz".into();
         let names = ProductNames::builtin();
-        for (search, who) in [("jurgen novak", 0), ("JÜRGEN", 0), ("soren lukasz", 1), ("sØren", 1)] {
+        for (search, who) in [
+            ("jurgen novak", 0),
+            ("JÜRGEN", 0),
+            ("soren lukasz", 1),
+            ("sØren", 1),
+        ] {
             let q = UsersQuery {
                 search: search.into(),
                 ..UsersQuery::default()
             };
             let page = users_page(&people, &q, 0, 10, &[], &names, false);
             assert_eq!(page.matching, 1, "{search}");
-            assert_eq!(page.rows[0].display_name, people[who].display_name, "{search}");
+            assert_eq!(
+                page.rows[0].display_name, people[who].display_name,
+                "{search}"
+            );
         }
         assert_eq!(fold("Straße Ærø"), "strasse aero");
     }
