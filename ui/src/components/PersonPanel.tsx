@@ -39,10 +39,14 @@ const useStyles = makeStyles({
   facts: { display: "grid", gridTemplateColumns: "auto 1fr", gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalM}` },
   label: { color: tokens.colorNeutralForeground3 },
   upn: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
-  card: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  // Cards keep their height: in the panel's scrolling column they must not be squeezed (and
+  // clipped) to fit.
+  card: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, flexShrink: 0 },
   apps: { display: "flex", flexDirection: "column" },
   app: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalS },
-  appName: { fontSize: tokens.fontSizeBase300, overflowWrap: "anywhere" },
+  appName: { display: "flex", flexDirection: "column", fontSize: tokens.fontSizeBase300, overflowWrap: "anywhere" },
+  // Microsoft's own name under the friendly one, small: what support and scripts call it.
+  technical: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase100, color: tokens.colorNeutralForeground3 },
   pending: {
     display: "flex",
     flexDirection: "column",
@@ -185,7 +189,10 @@ export function PersonPanel({
                       const word = changed ? t.person.appWillBe(on) : on ? t.person.appOn : t.person.appOff;
                       return (
                         <div key={p.id} className={styles.app}>
-                          <span className={styles.appName} title={p.technicalName}>{p.name}</span>
+                          <span className={styles.appName}>
+                            {p.name}
+                            {p.name !== p.technicalName ? <span className={styles.technical}>{p.technicalName}</span> : null}
+                          </span>
                           <Switch
                             checked={on}
                             disabled={group !== null}
