@@ -596,12 +596,17 @@ async fn wait_text_within(
 
 /// Types into the Users page search and opens the one person it finds.
 async fn open_person(client: &Client, upn: &str) -> Result<(), String> {
+    open_person_saying(client, upn, "1 matching").await
+}
+
+/// The same in another language: `one_found` is how the page says one person matched.
+async fn open_person_saying(client: &Client, upn: &str, one_found: &str) -> Result<(), String> {
     eprintln!("e2e: opening {upn}");
     // A fresh Users page, so the search box is empty.
     click(client, "[data-testid=nav-plans]").await?;
     click(client, "[data-testid=nav-users]").await?;
     type_into(client, "input[data-testid=users-search]", upn).await?;
-    wait_text(client, "[data-testid=users-matching]", "1 matching").await?;
+    wait_text(client, "[data-testid=users-matching]", one_found).await?;
     click(client, &format!("[data-testid=user-row][data-upn='{upn}']")).await?;
     wait_text(client, "[data-testid=person-panel]", upn).await?;
     Ok(())

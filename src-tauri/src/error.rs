@@ -15,6 +15,11 @@ pub struct CommandError {
     pub message: String,
     /// Status, Graph error code and request id, for the ticket.
     pub details: Option<String>,
+    /// The values the message names (a file's size, a sheet's name…), so the window can word
+    /// the code in its own language; `message` is the English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub values: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl CommandError {
@@ -23,7 +28,16 @@ impl CommandError {
             code: code.to_string(),
             message: message.into(),
             details,
+            values: None,
         }
+    }
+
+    /// With a value the message names.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.values
+            .get_or_insert_with(Default::default)
+            .insert(key.to_string(), value.to_string());
+        self
     }
 }
 

@@ -197,8 +197,29 @@ fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
     })
 }
 
+/// Why the file could not be read, as a code per reason with its values (the window words it).
 fn unreadable(e: hr_import::ReadError) -> CommandError {
-    CommandError::new("import.unreadable", e.to_string(), None)
+    use hr_import::ReadError as E;
+    let message = e.to_string();
+    match e {
+        E::TooLarge { bytes } => CommandError::new("import.tooLarge", message, None)
+            .with("mb", bytes / (1024 * 1024))
+            .with("most", hr_import::MAX_FILE_BYTES / (1024 * 1024)),
+        E::Empty => CommandError::new("import.empty", message, None),
+        E::Binary => CommandError::new("import.binary", message, None),
+        E::OldSpreadsheet => CommandError::new("import.oldSpreadsheet", message, None),
+        E::Workbook(why) => CommandError::new("import.workbook", message, Some(why)),
+        E::NoSuchSheet { asked, sheets } => CommandError::new("import.noSuchSheet", message, None)
+            .with("asked", asked)
+            .with("sheets", sheets.join(", ")),
+        E::NoUsableColumn => CommandError::new("import.noUsableColumn", message, None),
+        E::HeaderRowOutside { asked, lines } => {
+            CommandError::new("import.headerRowOutside", message, None)
+                .with("asked", asked)
+                .with("lines", lines)
+        }
+        E::TooBig(why) => CommandError::new("import.tooBig", message, Some(why)),
+    }
 }
 
 impl Imports {

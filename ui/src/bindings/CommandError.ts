@@ -12,4 +12,9 @@ message: string,
 /**
  * Status, Graph error code and request id, for the ticket.
  */
-details: string | null, };
+details: string | null, 
+/**
+ * The values the message names (a file's size, a sheet's name…), so the window can word
+ * the code in its own language; `message` is the English.
+ */
+values?: { [key in string]?: string }, };

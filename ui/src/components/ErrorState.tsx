@@ -10,6 +10,7 @@ import {
 } from "@fluentui/react-components";
 import type { CommandError } from "../bindings/CommandError";
 import { useI18n } from "../i18n";
+import { errorText } from "../errors";
 
 const useStyles = makeStyles({
   details: {
@@ -38,7 +39,7 @@ export function ErrorState({
     <MessageBar intent="error" layout="multiline" data-testid="error-state">
       <MessageBarBody>
         <MessageBarTitle>{title}</MessageBarTitle>
-        {error.message}
+        {errorText(error, t)}
         {open && error.details ? (
           <div className={styles.details} data-testid="error-details">
             {error.details}

@@ -6,6 +6,12 @@
 const plural = (count: number, one: string, other: string) =>
   new Intl.PluralRules("en").select(count) === "one" ? one : other;
 
+/// The values an error names (a size, a sheet…), by name.
+type Values = { [key in string]?: string };
+/// Errors from the Rust side by their code. English repeats the Rust side's words (which the
+/// CLI prints too); every other language has its own.
+type ErrorWords = Record<string, ((v: Values) => string) | undefined>;
+
 /// A review's counts: how many people get each outcome.
 export interface ReviewCounts {
   give: number;
@@ -125,6 +131,32 @@ export const en = {
     all: (n: string) => `Show all ${n} characters`,
     less: "Show less",
   },
+  errors: {
+    "graph.unauthorized": () => "Your sign-in has expired or was not accepted. Sign in again.",
+    "graph.busy": () => "Microsoft 365 is busy right now. Wait a minute and try again.",
+    "graph.unreachable": () => "LicenseDesk cannot reach Microsoft 365. Check the network connection and try again.",
+    "graph.failed": () => "Microsoft 365 refused the request. The details say why.",
+    "signin.cancelled": () => "The sign-in was cancelled.",
+    "signin.timeout": () => "The sign-in took too long. Start it again.",
+    "signin.expired": () => "The code expired before it was entered. Start again to get a new code.",
+    "signin.declined": () => "The sign-in was declined on the verification page.",
+    "signin.again": () => "Your saved sign-in is no longer valid (it expired or was revoked). Sign in again.",
+    "signin.unreachable": () => "LicenseDesk cannot reach the Microsoft sign-in service. Check the network connection and try again.",
+    "import.tooLarge": (v) => `The file is ${v.mb} MB; LicenseDesk reads files up to ${v.most} MB. Split it into smaller files.`,
+    "import.empty": () => "The file is empty: there is nobody in it.",
+    "import.binary": () => "This is not a text file (it holds binary data). Save it from Excel as “CSV UTF-8” or “Unicode text” and choose that file.",
+    "import.oldSpreadsheet": () => "This is an old Excel workbook (.xls): open it in Excel and save it as .xlsx or “CSV UTF-8”, then choose that file.",
+    "import.workbook": () => "The workbook cannot be opened: open it in Excel, save it again as .xlsx, and choose that file. The details say why.",
+    "import.noSuchSheet": (v) => `The workbook has no sheet “${v.asked}”; its sheets are: ${v.sheets}.`,
+    "import.noUsableColumn": () => "No column could be read: the file needs a header row and at least one column of user names.",
+    "import.headerRowOutside": (v) => `Line ${v.asked} cannot be the header row: the file has ${v.lines} lines.`,
+    "import.tooBig": () => "This file is not read: it is far larger than a list of people (the details say what). Save only the sheet or columns with the people, or split the file, and choose that file.",
+    "import.notAFile": () => "This is not a file LicenseDesk can read (a device, a pipe or a folder). Choose the file HR sent.",
+    "planFile.edited": () => "This plan file was changed after it was saved (its digest does not match), so it is not what was prepared. Nothing was applied. Ask for a new plan file.",
+    "planFile.badSignature": () => "This plan file's signature does not match its content: it was changed after it was signed. Nothing was applied. Ask for a new plan file.",
+    "planFile.notTrusted": () => "Your organisation's policy accepts only plans signed with a key it trusts, and this plan is not. Nothing was applied. Ask for the plan to be prepared by someone whose key is trusted.",
+    "run.otherTenant": () => "This change was reviewed on another tenant than the one you are on now. Nothing was changed. Choose the change again here to review it.",
+  } as ErrorWords,
   navHistory: "History",
   navSettings: "Settings",
   settings: {
