@@ -1695,18 +1695,20 @@ fn children_of(parent: u32) -> Vec<u32> {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus, a keyring, tauri-driver and a built app: run by `make test`"]
 async fn the_changed_screens_in_english_and_dutch() {
-    for (lang, tag, settings, pending) in [
+    for (lang, tag, settings, pending, one_found) in [
         (
             "en_GB.UTF-8",
             "en",
             "Your plan-signing key",
             "nothing has changed yet",
+            "1 matching",
         ),
         (
             "nl_NL.UTF-8",
             "nl",
             "Je sleutel om plannen te ondertekenen",
             "nog niets gewijzigd",
+            "1 gevonden",
         ),
     ] {
         let home =
@@ -1741,7 +1743,7 @@ async fn the_changed_screens_in_english_and_dutch() {
                 .ok_or("someone with E5 directly")?
                 .user_principal_name
                 .clone();
-            open_person(&client, &holder).await?;
+            open_person_saying(&client, &holder, one_found).await?;
             click(
                 &client,
                 "[data-testid=person-license][data-sku-part=SPE_E5] [data-testid=apps-summary]",
