@@ -53,8 +53,9 @@ const useStyles = makeStyles({
     padding: tokens.spacingVerticalS,
     backgroundColor: tokens.colorNeutralBackground1,
     borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
-    // One width on every page (the active item's bold label must not widen it).
-    width: "92px",
+    // One width on every page (the active item's bold label must not widen it), wide enough
+    // for the longest label in either language ("Abonnementen", "Geschiedenis").
+    width: "112px",
     boxSizing: "border-box",
     overflowY: "auto",
   },
@@ -69,7 +70,6 @@ const useStyles = makeStyles({
     textDecoration: "none",
     fontSize: tokens.fontSizeBase200,
     textAlign: "center",
-    overflowWrap: "anywhere",
     ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}` },
   },
   railItemActive: {

@@ -62,6 +62,8 @@ describe("The person panel", () => {
     await user.click(screen.getByTestId("app-SWAY"));
     expect(screen.getByTestId("apps-pending").textContent).toContain("2 apps are switched here but nothing has changed yet");
     expect(screen.getByTestId("app-TEAMS1").getAttribute("aria-label")).toBe("Microsoft Teams: will be off (Success)");
+    expect((screen.getByTestId("app-TEAMS1") as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByTestId("app-SWAY") as HTMLInputElement).checked).toBe(true);
     expect(person_).toHaveBeenCalledTimes(1);
     await user.click(screen.getByTestId("apps-review"));
     // One change for both switches: Teams off, Exchange on, Sway on.

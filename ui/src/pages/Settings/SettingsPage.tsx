@@ -7,6 +7,7 @@ import {
   MessageBar,
   MessageBarBody,
   Spinner,
+  Subtitle2,
   Text,
   Title2,
   Title3,
@@ -152,7 +153,7 @@ export function SettingsPage() {
                 add();
               }}
             >
-              <Title3 as="h4">{s.addTitle}</Title3>
+              <Subtitle2 as="h4">{s.addTitle}</Subtitle2>
               <Field label={s.nameLabel} hint={s.nameHint} required>
                 <Input value={name} onChange={(_, d) => setName(d.value)} data-testid="trust-name" />
               </Field>
