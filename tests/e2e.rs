@@ -4,6 +4,9 @@
 //! Needs a display (Xvfb), a D-Bus session, tauri-driver and WebKitWebDriver, and an app binary
 //! with the web UI embedded (`make app`). `make test` provides all of that and runs these with
 //! `--ignored`; a plain `cargo test` skips them and says why.
+//!
+//! Long because it is one suite: every test shares the driver, the app launcher and the
+//! helpers above, and each flow reads top to bottom as a person would click it.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -523,6 +526,8 @@ async fn save_screenshot(client: &Client, name: &str) {
     // that one waits for a rendering update which, under Xvfb, has been seen never to come on
     // short pages, and then wedges the session.
     let _ = client;
+    // Fluent's switches and fades take a moment to settle.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join(name);

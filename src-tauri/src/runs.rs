@@ -2,6 +2,10 @@
 //! it out with live progress, pause, resume and cancel, and its result in plain words, which
 //! can be saved as CSV. Every run goes through the journal (`history`): written before
 //! anything is sent, so it can be finished after a crash and undone later.
+//!
+//! Long (about 1,400 lines) because half of it is its tests, which drive the demo tenant end to
+//! end through this state; the state itself is one `Runs` with its plan, apply, undo and plan
+//! files. Moving the tests to their own file is the next split.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;

@@ -1,3 +1,5 @@
+// Past 600 lines: the change flow and the steps it shares with Import and History (review,
+// run, result). Splitting Review and Result into files of their own is the next step.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Badge,

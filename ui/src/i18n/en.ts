@@ -1,3 +1,4 @@
+// Past 600 lines: every word the window shows, in one file per language.
 // English messages. Every user-facing string lives in a message file, never in a component.
 // Numbers arrive already formatted for the locale.
 

@@ -6,6 +6,9 @@
 //!
 //! One file holds every tenant's runs (the tenant is on every run). A file that is not a
 //! LicenseDesk journal, or is damaged, is refused with what to do and never written to.
+//!
+//! Past 600 lines: the journal's one SQLite schema and every statement on it, kept together
+//! so that each write can be read beside the transaction it belongs to.
 
 mod lock;
 pub mod report;

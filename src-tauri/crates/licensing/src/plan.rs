@@ -6,6 +6,9 @@
 //! why). Every plan touched gets a seat ledger: free now, taken and freed by this run, free
 //! after, and the shortfall. Seats freed by a removal or a swap in the run count for others in
 //! the same run (the executor sends removals and swaps before additions that need their seats).
+//!
+//! Past 600 lines: one planner (outcomes, seats, conflicts, reasons); its rules read best in
+//! one place.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
