@@ -51,21 +51,62 @@ pub struct AppProfile {
 
 /// `LICENSEDESK_CONFIG_DIR`, else the platform's config folder + `licensedesk`.
 pub fn config_dir() -> Result<PathBuf, CliError> {
-    if let Some(dir) = std::env::var_os("LICENSEDESK_CONFIG_DIR") {
-        return Ok(PathBuf::from(dir));
+    config_dir_from(|k| std::env::var_os(k))
+}
+
+/// The same from any environment. An empty or relative variable counts as unset (the XDG
+/// rules): an empty `XDG_CONFIG_HOME` must not put the journal and the trust list in the
+/// current folder.
+fn config_dir_from(get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<PathBuf, CliError> {
+    let set = |k: &str| get(k).map(PathBuf::from).filter(|p| p.is_absolute());
+    if let Some(dir) = set("LICENSEDESK_CONFIG_DIR") {
+        return Ok(dir);
     }
     let base = if cfg!(windows) {
-        std::env::var_os("APPDATA").map(PathBuf::from)
+        set("APPDATA")
     } else if cfg!(target_os = "macos") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
+        set("HOME").map(|h| h.join("Library/Application Support"))
     } else {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        set("XDG_CONFIG_HOME").or_else(|| set("HOME").map(|h| h.join(".config")))
     };
     base.map(|b| b.join("licensedesk")).ok_or_else(|| {
         CliError::Failed("cannot find a config folder: set LICENSEDESK_CONFIG_DIR".into())
     })
+}
+
+#[cfg(all(test, unix, not(target_os = "macos")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_or_relative_config_home_counts_as_unset() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        let dir = |pairs| config_dir_from(env(pairs)).expect("a folder");
+        assert_eq!(
+            dir(&[("XDG_CONFIG_HOME", ""), ("HOME", "/home/ann")]),
+            PathBuf::from("/home/ann/.config/licensedesk")
+        );
+        assert_eq!(
+            dir(&[("XDG_CONFIG_HOME", "relative"), ("HOME", "/home/ann")]),
+            PathBuf::from("/home/ann/.config/licensedesk")
+        );
+        assert_eq!(
+            dir(&[("XDG_CONFIG_HOME", "/etc/x"), ("HOME", "/home/ann")]),
+            PathBuf::from("/etc/x/licensedesk")
+        );
+        assert_eq!(
+            dir(&[("LICENSEDESK_CONFIG_DIR", ""), ("HOME", "/home/ann")]),
+            PathBuf::from("/home/ann/.config/licensedesk")
+        );
+        assert!(config_dir_from(env(&[("XDG_CONFIG_HOME", "")])).is_err());
+    }
 }
 
 fn path() -> Result<PathBuf, CliError> {
