@@ -199,7 +199,7 @@ fn close_countries(key: &str, index: &Index) -> Vec<String> {
         let shown = index
             .codes
             .get(code)
-            .and_then(|a| keshvar::Country::try_from(*a).ok())
+            .map(|a| keshvar::Country::from(*a))
             .map(|c| format!("{} ({code})", c.iso_short_name()))
             .unwrap_or_else(|| code.to_string());
         if !out.contains(&shown) {
@@ -218,8 +218,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
