@@ -226,7 +226,7 @@ fn a_swap_into_a_full_plan_leaves_the_old_plan_and_one_with_seats_moves_them() {
         .as_array()
         .expect("changes")
         .iter()
-        .filter(|c| c["status"] == "done")
+        .filter(|c| c["status"] == "done" && c["action"] == "add")
         .count() as i64;
     assert_eq!(given, free_e5, "as many as seats allow");
     assert_eq!(sim.free("SPE_E5"), 0);
@@ -237,6 +237,14 @@ fn a_swap_into_a_full_plan_leaves_the_old_plan_and_one_with_seats_moves_them() {
         .filter(|c| c["reasonCode"] == "noSeat")
         .collect();
     assert!(!left_out.is_empty(), "whoever was left out is listed");
+    // A usage location needs no seat: those left without one still get it.
+    assert!(
+        left_out
+            .iter()
+            .filter(|c| c["setUsageLocation"] == "NL")
+            .all(|c| c["status"] == "done" && c["action"] == "none"),
+        "{left_out:?}"
+    );
 
     let refused = sim.json(
         &[

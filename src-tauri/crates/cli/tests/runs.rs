@@ -351,10 +351,16 @@ fn killed_at_ten_points_and_resumed_every_change_lands_exactly_once() {
     );
     if state(&sim).as_deref() == Some("interrupted") {
         let out = sim.run(&["resume", &id, "--yes"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            stdout
+                .lines()
+                .filter(|l| l.contains("FAILED") || l.contains("failed"))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 
