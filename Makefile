@@ -18,7 +18,8 @@ demo: app
 
 ## app: the desktop app with its web UI embedded (debug build, no installer)
 app:
-	$(TAURI) build --debug --no-bundle
+	@# The Tauri CLI reads CI as its --ci flag and refuses anything but true/false (CI=1 is common).
+	CI=true $(TAURI) build --debug --no-bundle
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
 test: lint test-rust bindings-check test-ui test-keychain test-sdk test-fuzz test-e2e
