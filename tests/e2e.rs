@@ -1220,10 +1220,14 @@ async fn a_plan_prepared_with_the_cli_is_approved_in_the_app_with_what_drifted()
     let client = open_app_with(&driver, &[plan_path.to_string_lossy().into_owned()]).await;
     answer_at_once(&client).await;
     let approved = async {
-        let note = wait_text(&client, "[data-testid=approval]", "Prepared by").await?;
+        let note = wait_text(&client, "[data-testid=approval]", "The file says").await?;
         for wanted in [
-            "Approve: Give Microsoft Power Automate Free",
-            "give power automate to sales.json",
+            "Approve the plan in give power automate to sales.json",
+            // The CLI signed it with its own key (the keychain is there), which this app does
+            // not trust yet: said as such, never as a name the file claims.
+            "Signed with a key you do not trust yet (fingerprint",
+            "The file says it is “Give Microsoft Power Automate Free",
+            "These are the file's own words",
             "The tenant changed since it was prepared",
             "free seats then",
             "1 person is not as they were",
@@ -1233,7 +1237,7 @@ async fn a_plan_prepared_with_the_cli_is_approved_in_the_app_with_what_drifted()
                 return Err(format!("the approval note lacks “{wanted}”: {note}"));
             }
         }
-        if note.contains("Prepared by unknown") {
+        if note.contains("prepared by unknown") {
             return Err(format!("who prepared it is not said: {note}"));
         }
         // Nothing was sent by opening it.
