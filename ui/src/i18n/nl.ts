@@ -395,7 +395,7 @@ export const nl: Messages = {
         c.give ? `${n(c.give)} ${plural(c.give, "krijgt een licentie", "krijgen een licentie")}` : "",
         c.take ? `${n(c.take)} ${plural(c.take, "verliest er een", "verliezen er een")}` : "",
         c.swap ? `${n(c.swap)} ${plural(c.swap, "wisselt", "wisselen")}` : "",
-        c.apps ? `bij ${n(c.apps)} worden apps omgezet` : "",
+        c.apps ? `${n(c.apps)} ${plural(c.apps, "krijgt apps aan- of uitgezet", "krijgen apps aan- of uitgezet")}` : "",
         c.located ? `${n(c.located)} ${plural(c.located, "krijgt alleen een gebruikslocatie", "krijgen alleen een gebruikslocatie")}` : "",
         c.blocked ? `${n(c.blocked)} niet gewijzigd` : "",
         c.nothing ? `${n(c.nothing)} zonder iets te doen` : "",
