@@ -22,7 +22,7 @@ describe("When Microsoft Graph asks LicenseDesk to wait", () => {
 
     act(() => tell?.(1));
     expect(
-      screen.getByText("Microsoft 365 asked LicenseDesk to wait 1 seconds (too many requests at once). It carries on by itself; nothing is lost."),
+      screen.getByText("Microsoft 365 asked LicenseDesk to wait 1 second (too many requests at once). It carries on by itself; nothing is lost."),
     ).toBeTruthy();
     // The banner goes when the wait is over.
     await act(() => new Promise((r) => setTimeout(r, 1100)));

@@ -313,7 +313,7 @@ function Read({
   return (
     <>
       <Title3>{t.import.readTitle}</Title3>
-      <Text data-testid="import-summary">{t.import.readSummary(file.fileName, n(file.rows))}</Text>
+      <Text data-testid="import-summary">{t.import.readSummary(file.fileName, file.rows, n(file.rows))}</Text>
       <div className={styles.options}>
         {file.encoding ? (
           <FormField label={t.import.encoding}>

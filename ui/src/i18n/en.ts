@@ -307,7 +307,7 @@ export const en = {
     formats: "CSV, TXT or TSV, or an Excel workbook (.xlsx); up to 50 MB.",
     opening: "Reading the file…",
     readTitle: "Check how the file was read",
-    readSummary: (file: string, rows: string) => `${file}: ${rows} rows after the header.`,
+    readSummary: (file: string, count: number, rows: string) => `${file}: ${rows} ${plural(count, "row", "rows")} after the header.`,
     encoding: "Characters (encoding)",
     delimiter: "Columns split on",
     headerRow: "Header on line",
@@ -512,7 +512,7 @@ export const en = {
     stopping: "Stopping: what was sent is finished first…",
   },
   graphWaiting: (seconds: number) =>
-    `Microsoft 365 asked LicenseDesk to wait ${seconds} seconds (too many requests at once). It carries on by itself; nothing is lost.`,
+    `Microsoft 365 asked LicenseDesk to wait ${seconds} ${plural(seconds, "second", "seconds")} (too many requests at once). It carries on by itself; nothing is lost.`,
   switchFailed: "Could not switch tenant",
   signOutFailed: "Could not sign out",
   tenantTitle: "Connect to your Microsoft 365 tenant",

@@ -297,7 +297,7 @@ export const nl: Messages = {
     formats: "CSV, TXT of TSV, of een Excel-werkmap (.xlsx); tot 50 MB.",
     opening: "Bestand lezen…",
     readTitle: "Controleer hoe het bestand is gelezen",
-    readSummary: (file: string, rows: string) => `${file}: ${rows} rijen onder de kop.`,
+    readSummary: (file: string, count: number, rows: string) => `${file}: ${rows} ${plural(count, "rij", "rijen")} onder de kop.`,
     encoding: "Tekens (codering)",
     delimiter: "Kolommen gescheiden door",
     headerRow: "Kop op regel",
@@ -502,7 +502,7 @@ export const nl: Messages = {
     stopping: "Bezig met stoppen: wat verstuurd is, wordt eerst afgemaakt…",
   },
   graphWaiting: (seconds: number) =>
-    `Microsoft 365 vroeg LicenseDesk ${seconds} seconden te wachten (te veel verzoeken tegelijk). Daarna gaat het vanzelf verder; er gaat niets verloren.`,
+    `Microsoft 365 vroeg LicenseDesk ${seconds} ${plural(seconds, "seconde", "seconden")} te wachten (te veel verzoeken tegelijk). Daarna gaat het vanzelf verder; er gaat niets verloren.`,
   switchFailed: "Wisselen van tenant is niet gelukt",
   signOutFailed: "Afmelden is niet gelukt",
   tenantTitle: "Verbinden met je Microsoft 365-tenant",
