@@ -278,16 +278,27 @@ async fn save_with_dialog(
     Ok(Some(path.display().to_string()))
 }
 
+/// The name a dialog's file filter shows, in the window's language.
+fn filter_name(kind: &str, language: &str) -> &'static str {
+    let dutch = language.to_ascii_lowercase().starts_with("nl");
+    match (kind, dutch) {
+        ("plan", false) => "LicenseDesk plan",
+        ("plan", true) => "LicenseDesk-plan",
+        (_, false) => "Lists of people",
+        (_, true) => "Lijsten met mensen",
+    }
+}
+
 /// Shows the open dialog (from Rust: the webview has no dialog or file access) and reads the
 /// file chosen; `null` when the person cancelled.
 #[tauri::command]
 pub async fn import_choose_file(
     app: AppHandle,
     imports: State<'_, Imports>,
+    language: Option<String>,
 ) -> Result<Option<ImportFile>, CommandError> {
-    let Some(path) =
-        pick_with_dialog(&app, "Lists of people", &["csv", "txt", "tsv", "xlsx"]).await?
-    else {
+    let filter = filter_name("people", language.as_deref().unwrap_or("en"));
+    let Some(path) = pick_with_dialog(&app, filter, &["csv", "txt", "tsv", "xlsx"]).await? else {
         return Ok(None);
     };
     imports.open(&app, &path).map(Some)
@@ -504,11 +515,13 @@ pub async fn plan_save_file(
     app: AppHandle,
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
+    language: Option<String>,
 ) -> Result<Option<crate::signing::SavedPlan>, CommandError> {
     let connection = state.connection().await?;
     let key = crate::signing::signing_key(&state, &connection);
     let (text, name) = runs.plan_file(&connection, key.as_ref().ok().and_then(Option::as_ref))?;
-    let path = save_with_dialog(&app, "LicenseDesk plan", "json", name, text.as_bytes()).await?;
+    let filter = filter_name("plan", language.as_deref().unwrap_or("en"));
+    let path = save_with_dialog(&app, filter, "json", name, text.as_bytes()).await?;
     Ok(path.map(|path| crate::signing::SavedPlan {
         path,
         fingerprint: key.as_ref().ok().and_then(Option::as_ref).and_then(|k| {
@@ -525,8 +538,10 @@ pub async fn plan_open_file(
     app: AppHandle,
     state: State<'_, TenantState>,
     runs: State<'_, Runs>,
+    language: Option<String>,
 ) -> Result<Option<PlanPreview>, CommandError> {
-    let Some(path) = pick_with_dialog(&app, "LicenseDesk plan", &["json"]).await? else {
+    let filter = filter_name("plan", language.as_deref().unwrap_or("en"));
+    let Some(path) = pick_with_dialog(&app, filter, &["json"]).await? else {
         return Ok(None);
     };
     let connection = state.connection().await?;

@@ -60,7 +60,8 @@ export interface Api {
   cancelRun(): Promise<void>;
   planRetry(): Promise<PlanPreview>;
   /// The open dialog (shown by Rust); null when the person cancelled.
-  importChooseFile(): Promise<ImportFile | null>;
+  /// `language`: the window's, for the dialog's file filter.
+  importChooseFile(language?: string): Promise<ImportFile | null>;
   /// The name of a file dropped on the window or opened with LicenseDesk, if one waits.
   importOfferedFile(): Promise<string | null>;
   importOpenOffered(): Promise<ImportFile>;
@@ -88,10 +89,10 @@ export interface Api {
   saveRunReport(id: string, excel: boolean, language: string): Promise<string | null>;
   /// Saves the plan on screen as a file for another administrator to approve (Rust's save
   /// dialog), signed with this person's key when a keychain holds one; null when cancelled.
-  planSaveFile(): Promise<SavedPlan | null>;
+  planSaveFile(language?: string): Promise<SavedPlan | null>;
   /// Opens a plan file (Rust's open dialog): checked and planned again on the tenant as it is
   /// now, with what drifted; null when the person cancelled.
-  planOpenFile(): Promise<PlanPreview | null>;
+  planOpenFile(language?: string): Promise<PlanPreview | null>;
   /// The name of a plan file dropped on the window or opened with LicenseDesk, if one waits.
   planOfferedFile(): Promise<string | null>;
   planOpenOffered(): Promise<PlanPreview>;
@@ -152,7 +153,7 @@ export const tauriApi: Api = {
   onGraphWait: (listener) => onAppEvent((e) => e.kind === "graphWait" && listener(e.seconds)),
   onCloseRequested: (listener) => onAppEvent((e) => e.kind === "closeRequested" && listener()),
   stopRunAndQuit: () => invoke<void>("stop_run_and_quit"),
-  importChooseFile: () => invoke<ImportFile | null>("import_choose_file"),
+  importChooseFile: (language) => invoke<ImportFile | null>("import_choose_file", { language: language ?? null }),
   importOfferedFile: () => invoke<string | null>("import_offered_file"),
   importOpenOffered: () => invoke<ImportFile>("import_open_offered"),
   onFileOffered: (listener) => onAppEvent((e) => e.kind === "fileOffered" && listener(e.name)),
@@ -172,8 +173,8 @@ export const tauriApi: Api = {
   },
   planUndo: (id) => invoke<PlanPreview>("plan_undo", { id }),
   saveRunReport: (id, excel, language) => invoke<string | null>("save_run_report", { id, excel, language }),
-  planSaveFile: () => invoke<SavedPlan | null>("plan_save_file"),
-  planOpenFile: () => invoke<PlanPreview | null>("plan_open_file"),
+  planSaveFile: (language) => invoke<SavedPlan | null>("plan_save_file", { language: language ?? null }),
+  planOpenFile: (language) => invoke<PlanPreview | null>("plan_open_file", { language: language ?? null }),
   planOfferedFile: () => invoke<string | null>("plan_offered_file"),
   planOpenOffered: () => invoke<PlanPreview>("plan_open_offered"),
   planFileReplan: (policy) => invoke<PlanPreview>("plan_file_replan", { policy }),

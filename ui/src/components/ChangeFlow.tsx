@@ -536,14 +536,14 @@ function Review({
   undo: boolean;
   styles: Styles;
 }) {
-  const { t, n } = useI18n();
+  const { t, n, locale } = useI18n();
   const api = useApi();
   const [saved, setSaved] = useState<SavedPlan>();
   const [saveError, setSaveError] = useState<CommandError>();
   const save = () => {
     setSaved(undefined);
     setSaveError(undefined);
-    api.planSaveFile().then(
+    api.planSaveFile(locale).then(
       (plan) => plan && setSaved(plan),
       (e: unknown) => setSaveError(toCommandError(e)),
     );

@@ -69,7 +69,7 @@ type View =
 /// it was cut short, or undo it.
 export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolean }) {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const styles = useStyles();
   const [view, setView] = useState<View>(focus ? { view: "run", id: focus } : { view: "list" });
   const [error, setError] = useState<CommandError>();
@@ -168,7 +168,7 @@ export function HistoryPage({ focus, finish }: { focus?: string; finish?: boolea
       {view.view === "list" ? (
         <>
           <div className={styles.approve}>
-            <Button icon={<DocumentCheckmark20Regular />} onClick={() => approve(api.planOpenFile())} data-testid="approve-open">
+            <Button icon={<DocumentCheckmark20Regular />} onClick={() => approve(api.planOpenFile(locale))} data-testid="approve-open">
               {t.approve.open}
             </Button>
             <Text className={styles.muted}>{t.approve.hint}</Text>

@@ -109,7 +109,7 @@ const ENCODINGS: Encoding[] = ["UTF-8", "UTF-8 with BOM", "UTF-16 LE", "UTF-16 B
 /// rows, then the same review, run and result as any other change.
 export function ImportPage() {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const styles = useStyles();
   const [state, setState] = useState<Step>({ step: "choose", busy: false });
   const [error, setError] = useState<CommandError>();
@@ -165,7 +165,7 @@ export function ImportPage() {
               onChoose={() => {
                 setError(undefined);
                 setState({ step: "choose", busy: true });
-                api.importChooseFile().then(opened, failed);
+                api.importChooseFile(locale).then(opened, failed);
               }}
             />
           ) : state.step === "read" ? (
