@@ -869,9 +869,7 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     )
     .await?;
     save_screenshot(client, "apps-pending.png").await;
-    eprintln!("e2e: step 5, review");
     click(client, "[data-testid=apps-review]").await?;
-    eprintln!("e2e: step 5, reviewing");
     wait_text(
         client,
         "[data-testid=review-line]",
@@ -879,22 +877,10 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     )
     .await?;
     save_screenshot(client, "apps-review.png").await;
-    eprintln!("e2e: step 5, apply");
     click(client, "[data-testid=review-apply]").await?;
     wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
     click(client, "[data-testid=result-close]").await?;
-    click(
-        client,
-        "[data-testid=person-license][data-sku-part=SPE_E5] [data-testid=apps-summary]",
-    )
-    .await?;
-    let off = client
-        .find(Locator::Css(avatars))
-        .await
-        .map_err(|e| e.to_string())?
-        .prop("checked")
-        .await
-        .map_err(|e| e.to_string())?;
+    let off = avatars_switch(client).await?;
     if off.as_deref() != Some("false") {
         return Err(format!(
             "Avatars for Teams is still on after the change: {off:?}"
@@ -931,24 +917,32 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     wait_text(client, "[data-testid=history-runs]", "Undone").await?;
     click(client, "[data-testid=nav-users]").await?;
     open_person(client, &swapper).await?;
-    click(
-        client,
-        "[data-testid=person-license][data-sku-part=SPE_E5] [data-testid=apps-summary]",
-    )
-    .await?;
-    let on = client
-        .find(Locator::Css(avatars))
-        .await
-        .map_err(|e| e.to_string())?
-        .prop("checked")
-        .await
-        .map_err(|e| e.to_string())?;
+    let on = avatars_switch(client).await?;
     if on.as_deref() != Some("true") {
         return Err(format!(
             "Avatars for Teams is not back on after the undo: {on:?}"
         ));
     }
     Ok(())
+}
+
+/// Opens the open person's Microsoft 365 E5 apps and says whether Avatars for Teams is on
+/// ("true" or "false", as the switch's `checked`).
+async fn avatars_switch(client: &Client) -> Result<Option<String>, String> {
+    click(
+        client,
+        "[data-testid=person-license][data-sku-part=SPE_E5] [data-testid=apps-summary]",
+    )
+    .await?;
+    client
+        .find(Locator::Css(
+            "[data-testid=person-license][data-sku-part=SPE_E5] input[data-testid=app-MESH_AVATARS_FOR_TEAMS]",
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .prop("checked")
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A run cut short by a crash is finished on the next start, seen in History, and undone.

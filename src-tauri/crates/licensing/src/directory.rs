@@ -96,6 +96,11 @@ pub struct UsersPage {
 pub fn fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
+    // Most names and every user principal name are ASCII: no decomposition to do. (Search
+    // folds every person's name on each page it reads, so this is the hot path.)
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
         match c {
