@@ -65,7 +65,7 @@ impl History {
                 CommandError::new(
                     "journal.unavailable",
                     format!("{message} Until then LicenseDesk changes nothing, as it could not keep a record of the change."),
-                    None,
+                    Some(message.clone()),
                 )
             })
     }
@@ -77,7 +77,7 @@ pub fn journal_error(e: journal::JournalError) -> CommandError {
         journal::JournalError::NoSuchRun(_) => "journal.noRun",
         _ => "journal.failed",
     };
-    CommandError::new(code, e.to_string(), None)
+    CommandError::new(code, e.to_string(), Some(e.to_string()))
 }
 
 /// A page of one run's people.
@@ -184,7 +184,9 @@ mod tests {
                     tenant_name: tenant,
                     started_by: "me",
                     source: "app",
-                    what: "Give",
+                    title: &licensing::RunTitle::Words {
+                        text: "Give".into(),
+                    },
                     undoes: None,
                     plan: &plan,
                     plan_names: &Default::default(),

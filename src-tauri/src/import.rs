@@ -178,7 +178,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
             format!(
                 "The file could not be opened: {e}. Check that it still exists and is not open in another program that locks it."
             ),
-            None,
+            Some(e.to_string()),
         )
     };
     crate::files::read_at_most(path, hr_import::MAX_FILE_BYTES as u64).map_err(|e| match e {
@@ -299,7 +299,8 @@ impl Imports {
                     "import.delimiter",
                     format!("'{d}' is not a delimiter LicenseDesk reads: choose , ; tab or |."),
                     None,
-                ));
+                )
+                .with("delimiter", d));
             }
         };
         let read = ReadOptions {
@@ -410,7 +411,8 @@ impl Imports {
                 "import.noRow",
                 format!("The file has no row on line {line}."),
                 None,
-            ));
+            )
+            .with("line", line));
         }
         recheck(session, connection);
         Ok(rows_page(session, view))
@@ -454,7 +456,10 @@ impl Imports {
             ));
         }
         Ok(Request::Each {
-            what: format!("Import {}", session.file_name),
+            title: licensing::RunTitle::Import {
+                file: session.file_name.clone(),
+                people: u32::try_from(list.len()).unwrap_or(u32::MAX),
+            },
             changes: list,
         })
     }

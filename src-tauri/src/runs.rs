@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use graph::{GraphError, GraphErrorKind, PersonStatus};
 use journal::{NewRun, RunSummary};
-use licensing::{Action, Plan, ProductNames, ShortfallPolicy, Sku, User, WantedChange};
+use licensing::{Action, Plan, ProductNames, RunTitle, ShortfallPolicy, Sku, User, WantedChange};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use ts_rs::TS;
@@ -149,13 +149,13 @@ pub enum Request {
         change: WantedChange,
     },
     Each {
-        /// What the run is, in a few words ("Import starters.csv").
-        what: String,
+        /// What the run is ("Import starters.csv").
+        title: RunTitle,
         changes: Vec<(String, WantedChange)>,
     },
     Undo {
         run: String,
-        what: String,
+        title: RunTitle,
         /// The people as read now, each with the change back.
         back: Vec<(User, WantedChange)>,
     },
@@ -173,17 +173,17 @@ impl Request {
                     .collect(),
                 change: change.clone(),
             },
-            Request::Each { what, changes } => Request::Each {
-                what: what.clone(),
+            Request::Each { title, changes } => Request::Each {
+                title: title.clone(),
                 changes: changes
                     .iter()
                     .filter(|(id, _)| keep.contains(id.as_str()))
                     .cloned()
                     .collect(),
             },
-            Request::Undo { run, what, back } => Request::Undo {
+            Request::Undo { run, title, back } => Request::Undo {
                 run: run.clone(),
-                what: what.clone(),
+                title: title.clone(),
                 back: back
                     .iter()
                     .filter(|(u, _)| keep.contains(u.id.as_str()))
@@ -235,7 +235,7 @@ struct Pending {
     policy: ShortfallPolicy,
     /// Everyone in the plan as read when planning: the journal keeps their state before.
     people: Vec<User>,
-    what: String,
+    title: RunTitle,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -279,25 +279,21 @@ impl Runs {
             .ensure_started(&connection.client)
             .await?;
         let skus = connection.directory.skus();
-        let (plan, people, what) = match &request {
+        let (plan, people, title) = match &request {
             Request::Everyone { ids, change } => {
                 let people = connection.directory.people(ids);
                 if people.is_empty() {
                     return Err(nobody());
                 }
-                let what = licensing::describe_change(
-                    change,
-                    &skus,
-                    &ProductNames::builtin(),
-                    people.len(),
-                );
+                let title =
+                    RunTitle::of_change(change, &skus, &ProductNames::builtin(), people.len());
                 (
                     licensing::plan(&people, change, &skus, policy),
                     people,
-                    what,
+                    title,
                 )
             }
-            Request::Each { what, changes } => {
+            Request::Each { title, changes } => {
                 let ids: Vec<String> = changes.iter().map(|(id, _)| id.clone()).collect();
                 let people: HashMap<String, User> = connection
                     .directory
@@ -313,14 +309,14 @@ impl Runs {
                     return Err(nobody());
                 }
                 let plan = licensing::plan_each(&requests, &skus, policy);
-                (plan, people.into_values().collect(), what.clone())
+                (plan, people.into_values().collect(), title.clone())
             }
-            Request::Undo { what, back, .. } => {
+            Request::Undo { title, back, .. } => {
                 let requests: Vec<(&User, &WantedChange)> =
                     back.iter().map(|(u, c)| (u, c)).collect();
                 let plan = licensing::plan_each(&requests, &skus, policy);
                 let people = back.iter().map(|(u, _)| u.clone()).collect();
-                (plan, people, what.clone())
+                (plan, people, title.clone())
             }
         };
         self.keep(
@@ -339,7 +335,7 @@ impl Runs {
                 request,
                 policy,
                 people,
-                what,
+                title,
             },
         )
         .await
@@ -442,7 +438,7 @@ impl Runs {
                 .user_principal_name
                 .as_deref()
                 .unwrap_or("demo"),
-            &pending.what,
+            &pending.title.english(),
             pending.policy,
             requests,
             pending.preview.plan.clone(),
@@ -497,6 +493,7 @@ impl Runs {
                 ),
                 Some(e.to_string()),
             )
+            .with("file", &name)
         };
         let refused = |e: PlanFileError| {
             let code = match e {
@@ -507,7 +504,8 @@ impl Runs {
                 PlanFileError::NotTrusted => "planFile.notTrusted",
                 PlanFileError::OtherTenant { .. } => "planFile.otherTenant",
             };
-            CommandError::new(code, e.to_string(), None)
+            // The English names what is wrong; the window words the code and shows it as details.
+            CommandError::new(code, e.to_string(), Some(e.to_string()))
         };
         let bytes = read_at_most(path, planfile::MAX_BYTES).map_err(|e| match e {
             FileError::Io(e) => unreadable(e),
@@ -526,8 +524,8 @@ impl Runs {
             .body
             .check_tenant(&connection.info.tenant_id)
             .map_err(refused)?;
-        let policy =
-            policy::load().map_err(|e| CommandError::new("policy.broken", e.to_string(), None))?;
+        let policy = policy::load()
+            .map_err(|e| CommandError::new("policy.broken", e.to_string(), Some(e.to_string())))?;
         let (policy_keys, required) = policy
             .map(|p| (p.policy.trusted_plan_keys, p.policy.require_signed_plans))
             .unwrap_or_default();
@@ -594,10 +592,11 @@ impl Runs {
         }
         // History says who prepared it: the run itself is the approver's.
         // The file's words, said to be the file's: its title and author are not checked.
-        let what = format!(
-            "{} (plan file {name}, which says it was prepared by {})",
-            body.what, body.created_by
-        );
+        let title = RunTitle::PlanFile {
+            title: body.what.clone(),
+            file: name.to_string(),
+            author: body.created_by.clone(),
+        };
         self.keep(
             connection,
             Pending {
@@ -620,12 +619,12 @@ impl Runs {
                     }),
                 },
                 request: Request::Each {
-                    what: what.clone(),
+                    title: title.clone(),
                     changes: body.requests.clone(),
                 },
                 policy,
                 people,
-                what,
+                title,
             },
         )
         .await
@@ -649,7 +648,8 @@ impl Runs {
                     detail.summary.tenant_name
                 ),
                 None,
-            ));
+            )
+            .with("tenant", &detail.summary.tenant_name));
         }
         match detail.summary.state {
             journal::RunState::Running => {
@@ -688,7 +688,9 @@ impl Runs {
         }
         let request = Request::Undo {
             run: run.to_string(),
-            what: format!("Undo: {}", detail.summary.what),
+            title: RunTitle::Undo {
+                of: Box::new(detail.summary.title.clone()),
+            },
             back,
         };
         self.plan_with(connection, request, ShortfallPolicy::Partial, left_alone)
@@ -770,7 +772,7 @@ impl Runs {
                     .as_deref()
                     .unwrap_or("demo"),
                 source: "app",
-                what: &pending.what,
+                title: &pending.title,
                 undoes,
                 plan,
                 plan_names: &pending.preview.plan_names,
@@ -835,7 +837,8 @@ impl Runs {
                     summary.tenant_name
                 ),
                 None,
-            ));
+            )
+            .with("tenant", &summary.tenant_name));
         }
         if summary.state != journal::RunState::Interrupted {
             return Err(CommandError::new(
@@ -1087,6 +1090,7 @@ pub fn write_report(path: &std::path::Path, bytes: &[u8]) -> Result<(), CommandE
             ),
             Some(e.to_string()),
         )
+        .with("path", path.display())
     })
 }
 

@@ -39,9 +39,10 @@ impl From<AuthError> for CommandError {
             AuthError::Keychain(_) => ("signin.keychain", "The system keychain refused to store the sign-in. Unlock it and try again.".into()),
             AuthError::Refused(_) => ("signin.refused", "Microsoft refused the sign-in. The details say why.".into()),
         };
-        // A rejection's advice is the message; Entra's own words are the details.
+        // A rejection's advice is the message; the advice (for windows that word the code in
+        // another language) and Entra's own words are the details.
         let details = match e {
-            AuthError::Rejected { detail, .. } => detail,
+            AuthError::Rejected { advice, detail } => format!("{advice}\n{detail}"),
             other => other.to_string(),
         };
         CommandError::new(code, message, Some(details))

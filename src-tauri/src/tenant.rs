@@ -62,7 +62,7 @@ pub struct SavedTenant {
 
 impl TenantSetup {
     pub fn endpoints(&self) -> Result<(Authority, GraphEndpoint, Vec<String>), CommandError> {
-        let bad = |e: String| CommandError::new("setup.invalid", e, None);
+        let bad = |e: String| CommandError::new("setup.invalid", e.clone(), Some(e));
         let cloud: Cloud = self
             .cloud
             .parse()

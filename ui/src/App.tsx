@@ -21,6 +21,7 @@ import { ApiContext, tauriApi, toCommandError, useApi, type Api } from "./api";
 import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
 import type { TenantSetup } from "./bindings/TenantSetup";
+import { useRunTitle } from "./components/useRunTitle";
 import { I18nProvider, useI18n } from "./i18n";
 import { ErrorState } from "./components/ErrorState";
 import { AppShell, type Page } from "./components/AppShell";
@@ -281,10 +282,11 @@ function CloseDuringRun({ open, onKeep }: { open: boolean; onKeep: () => void })
 function Interrupted({ run, onFinish, onSee }: { run: RunSummary; onFinish: () => void; onSee: () => void }) {
   const { t, n } = useI18n();
   const styles = useStyles();
+  const title = useRunTitle();
   return (
     <div className={styles.banner}>
       <MessageBar intent="warning" layout="multiline" data-testid="interrupted-run">
-        <MessageBarBody>{t.history.interruptedBanner(run.what, n(run.open))}</MessageBarBody>
+        <MessageBarBody>{t.history.interruptedBanner(title(run.title), n(run.open))}</MessageBarBody>
         <MessageBarActions>
           <Button appearance="primary" onClick={onFinish} data-testid="interrupted-finish">
             {t.history.finishNow}

@@ -1,3 +1,6 @@
+/// <reference types="node" />
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { en } from "./i18n/en";
 import { nl } from "./i18n/nl";
@@ -19,4 +22,20 @@ describe("Errors from the Rust side", () => {
       expect(words?.({ mb: "1", most: "2", asked: "x", sheets: "y", lines: "3" }).length, code).toBeGreaterThan(10);
     }
   });
+
+  it("has Dutch words for every error code the Rust side of the app can send", () => {
+    // Every code is a string literal "area.camelCase" in the app's Rust sources (file names
+    // such as "journal.sqlite" are the only other literals of that shape).
+    const dir = join(__dirname, "..", "..", "src-tauri", "src");
+    const codes = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".rs"))) {
+      for (const m of readFileSync(join(dir, file), "utf8").matchAll(/"([a-z][A-Za-z]*\.[a-z][A-Za-z]+)"/g)) {
+        if (!/\.(json|sqlite|log|csv|xlsx|tsv|lock|txt)$/.test(m[1]!)) codes.add(m[1]!);
+      }
+    }
+    expect(codes.size).toBeGreaterThan(50);
+    const missing = [...codes].filter((c) => nl.errors[c] === undefined).sort();
+    expect(missing).toEqual([]);
+  });
 });
+

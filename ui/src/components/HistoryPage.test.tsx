@@ -20,6 +20,7 @@ const run: RunSummary = {
   startedAt: "2026-11-30T10:00:00Z",
   finishedAt: "2026-11-30T10:01:00Z",
   what: "Give Microsoft 365 E3 — 2 people",
+  title: { kind: "change", give: ["Microsoft 365 E3"], take: [], apps: [], location: null, people: 2 },
   undoes: null,
   undoneBy: null,
   state: "finished",
@@ -90,6 +91,28 @@ describe("History", () => {
     expect(planUndo).toHaveBeenCalledWith("3f2a1b9c");
     expect(await screen.findByText(/1 person was changed by someone else since this run/)).toBeTruthy();
     expect(screen.getByText("Bo (bo@contoso.com)")).toBeTruthy();
+  });
+
+  it("words each run's title in the window's language, from the facts the journal keeps", async () => {
+    // The English words differ on purpose: the list must be worded from `title`, not `what`.
+    const runs: RunSummary[] = [
+      { ...run, id: "a1", what: "(English words)", title: { kind: "change", give: ["Microsoft 365 E3"], take: [], apps: [], location: "BE", people: 1500 } },
+      { ...run, id: "a2", what: "(English words)", title: { kind: "undo", of: { kind: "import", file: "starters.csv", people: 1 } } },
+      { ...run, id: "a3", what: "Give Visio — 3 people", title: { kind: "words", text: "Give Visio — 3 people" } },
+    ];
+    const api = fakeApi(() => Promise.resolve([]), undefined, { historyRuns: () => Promise.resolve(runs) });
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="nl-NL">
+          <HistoryPage />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    expect(await screen.findByText("Microsoft 365 E3 geven (gebruikslocatie België) — 1.500 mensen")).toBeTruthy();
+    expect(screen.getByText("Ongedaan maken: Import van starters.csv — 1 persoon")).toBeTruthy();
+    // A run from before titles were kept shows the words it was written with.
+    expect(screen.getByText("Give Visio — 3 people")).toBeTruthy();
+    expect(screen.queryByText("(English words)")).toBeNull();
   });
 
   it("offers to finish a run that was cut short when the app starts", async () => {

@@ -28,6 +28,7 @@ import type { RunState } from "../bindings/RunState";
 import type { RunSummary } from "../bindings/RunSummary";
 import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
 import { toCommandError, useApi } from "../api";
+import { useRunTitle } from "./useRunTitle";
 import { useI18n, when } from "../i18n";
 import { reasonText } from "../reasons";
 import { ErrorState } from "./ErrorState";
@@ -222,6 +223,7 @@ function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (
   const { t, n, locale } = useI18n();
   const styles = useStyles();
   const [runs, setRuns] = useState<RunSummary[]>();
+  const title = useRunTitle();
   useEffect(() => {
     api.historyRuns().then(setRuns, (e: unknown) => {
       setRuns([]);
@@ -252,7 +254,7 @@ function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (
                 <TableRow key={r.id} data-testid="history-run" data-run={r.id}>
                   <TableCell>{when(r.startedAt, locale)}</TableCell>
                   <TableCell>
-                    {r.what}
+                    {title(r.title)}
                     <span className={styles.upn}>{r.tenantName}</span>
                   </TableCell>
                   <TableCell className={styles.wrap}>{r.startedBy}</TableCell>
@@ -261,7 +263,7 @@ function RunList({ onOpen, onError }: { onOpen: (id: string) => void; onError: (
                     <StateBadge state={r.state} done={r.done} failed={r.failed} />
                   </TableCell>
                   <TableCell>
-                    <Button size="small" onClick={() => onOpen(r.id)} aria-label={`${t.history.open}: ${r.what}`} data-testid="history-open">
+                    <Button size="small" onClick={() => onOpen(r.id)} aria-label={`${t.history.open}: ${title(r.title)}`} data-testid="history-open">
                       {t.history.open}
                     </Button>
                   </TableCell>
@@ -318,6 +320,7 @@ function RunDetail({
   const { t, n, locale } = useI18n();
   const styles = useStyles();
   const [page, setPage] = useState<RunPage>();
+  const title = useRunTitle();
   const [query, setQuery] = useState({ problemsOnly: false, offset: 0, limit: PAGE });
   const [saved, setSaved] = useState<string>();
   useEffect(() => {
@@ -345,7 +348,7 @@ function RunDetail({
         <Button onClick={onBack}>{t.history.back}</Button>
       </div>
       <Text size={500} weight="semibold">
-        {t.history.runTitle(s.what)}
+        {title(s.title)}
       </Text>
       <Text className={styles.muted}>{t.history.runMeta(when(s.startedAt, locale), s.startedBy, s.tenantName, s.id)}</Text>
       <div className={styles.buttons}>
@@ -371,7 +374,7 @@ function RunDetail({
           </Button>
         ) : null}
         {s.state !== "undone" && s.state !== "running" && s.done > 0 ? (
-          <Button onClick={() => onUndo(s.what)} data-testid="history-undo">
+          <Button onClick={() => onUndo(title(s.title))} data-testid="history-undo">
             {t.history.undo}
           </Button>
         ) : null}
@@ -384,7 +387,7 @@ function RunDetail({
         label={t.history.onlyProblems}
       />
       <div className={styles.tableBox}>
-        <Table size="small" aria-label={t.history.runTitle(s.what)} data-testid="history-changes">
+        <Table size="small" aria-label={title(s.title)} data-testid="history-changes">
           <TableHeader>
             <TableRow>
               <TableHeaderCell>{t.history.person}</TableHeaderCell>

@@ -2,6 +2,8 @@
 // English messages. Every user-facing string lives in a message file, never in a component.
 // Numbers arrive already formatted for the locale.
 
+import type { RunTitle } from "../bindings/RunTitle";
+
 /// One form or the other by the language's plural rules (Intl.PluralRules), never by
 /// comparing a formatted number with "1".
 const plural = (count: number, one: string, other: string) =>
@@ -12,6 +14,33 @@ type Values = { [key in string]?: string };
 /// Errors from the Rust side by their code. English repeats the Rust side's words (which the
 /// CLI prints too); every other language has its own.
 type ErrorWords = Record<string, ((v: Values) => string) | undefined>;
+
+/// A run's title in words. `n` formats a count, `country` names a usage location.
+function runTitle(title: RunTitle, n: (v: number) => string, country: (code: string) => string): string {
+  const list = (names: string[]) => names.join(", ");
+  switch (title.kind) {
+    case "change": {
+      const { give, take, apps, location, people } = title;
+      let what =
+        give.length > 0 && take.length > 0 ? `Swap ${list(take)} → ${list(give)}`
+        : give.length > 0 ? `Give ${list(give)}`
+        : take.length > 0 ? `Take away ${list(take)}`
+        : apps.length > 0 ? `Switch apps in ${list(apps)}`
+        : location ? `Set usage location to ${country(location)}`
+        : "Set usage location";
+      if (location && (give.length > 0 || take.length > 0)) what += ` (usage location ${country(location)})`;
+      return `${what} — ${n(people)} ${plural(people, "person", "people")}`;
+    }
+    case "import":
+      return `Import ${title.file} — ${n(title.people)} ${plural(title.people, "person", "people")}`;
+    case "planFile":
+      return `${title.title} (plan file ${title.file}, which says it was prepared by ${title.author})`;
+    case "undo":
+      return `Undo: ${runTitle(title.of, n, country)}`;
+    case "words":
+      return title.text;
+  }
+}
 
 /// A review's counts: how many people get each outcome.
 export interface ReviewCounts {
@@ -237,7 +266,7 @@ export const en = {
     counts: (done: string, failed: string, total: string) => `${done} done · ${failed} failed · of ${total}`,
     open: "Open",
     back: "Back to history",
-    runTitle: (what: string) => what,
+    runTitle,
     runMeta: (when: string, who: string, tenant: string, id: string) => `Started ${when} by ${who} on ${tenant} · run ${id}`,
     openChanges: (n: string) => `${n} ${n === "1" ? "change was" : "changes were"} not settled when the run was cut short.`,
     finish: "Finish this run",

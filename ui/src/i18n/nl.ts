@@ -1,7 +1,35 @@
+import type { RunTitle } from "../bindings/RunTitle";
 import type { Messages, ReviewCounts } from "./en";
 
 const plural = (count: number, one: string, other: string) =>
   new Intl.PluralRules("nl").select(count) === "one" ? one : other;
+
+/// De titel van een run in woorden. `n` schrijft een aantal, `country` noemt een gebruikslocatie.
+function runTitle(title: RunTitle, n: (v: number) => string, country: (code: string) => string): string {
+  const list = (names: string[]) => names.join(", ");
+  switch (title.kind) {
+    case "change": {
+      const { give, take, apps, location, people } = title;
+      let what =
+        give.length > 0 && take.length > 0 ? `${list(take)} wisselen voor ${list(give)}`
+        : give.length > 0 ? `${list(give)} geven`
+        : take.length > 0 ? `${list(take)} afnemen`
+        : apps.length > 0 ? `Apps aan- of uitzetten in ${list(apps)}`
+        : location ? `Gebruikslocatie op ${country(location)} zetten`
+        : "Gebruikslocatie zetten";
+      if (location && (give.length > 0 || take.length > 0)) what += ` (gebruikslocatie ${country(location)})`;
+      return `${what} — ${n(people)} ${plural(people, "persoon", "mensen")}`;
+    }
+    case "import":
+      return `Import van ${title.file} — ${n(title.people)} ${plural(title.people, "persoon", "mensen")}`;
+    case "planFile":
+      return `${title.title} (planbestand ${title.file}, volgens het bestand opgesteld door ${title.author})`;
+    case "undo":
+      return `Ongedaan maken: ${runTitle(title.of, n, country)}`;
+    case "words":
+      return title.text;
+  }
+}
 
 // Nederlandse teksten: dezelfde sleutels als en.ts (de compiler controleert dat).
 export const nl: Messages = {
@@ -142,6 +170,45 @@ export const nl: Messages = {
     less: "Minder tonen",
   },
   errors: {
+    "demo.scenario": () => "Het demoscenario uit LICENSEDESK_DEMO_SCENARIO kan niet gebruikt worden. De details zeggen waarom.",
+    "demo.start": () => "De demotenant kon niet starten. Sluit andere vensters van LicenseDesk en probeer het opnieuw.",
+    "file.path": () => "Dat bestand kan hier niet geopend worden. Kopieer het eerst naar een map op deze computer.",
+    "graph.limit": () => "Microsoft 365 stuurde meer dan LicenseDesk uit één antwoord leest, dus het stopte. Probeer het opnieuw; blijft het zo, meld het dan met de details.",
+    "graph.redirect": () => "Het Graph-adres antwoordde met een doorverwijzing. LicenseDesk volgt die niet, zodat je aanmelding nooit ergens anders heen gaat. Controleer het Graph-adres in de aanmeldinstellingen.",
+    "import.delimiter": (v) => `„${v.delimiter ?? ""}” is geen scheidingsteken dat LicenseDesk leest: kies , ; tab of |.`,
+    "import.mapping": () => "De koppeling past niet bij de kolommen van het bestand. Ga een stap terug en koppel de kolommen opnieuw.",
+    "import.noLicense": () => "Het bestand heeft geen licentiekolom: kies de licentie die iedere rij krijgt.",
+    "import.noRow": (v) => `Het bestand heeft geen rij op regel ${v.line ?? "?"}.`,
+    "import.noUser": () => "Kies de kolom met de user principal name (of het e-mailadres) van iedere persoon.",
+    "import.none": () => "Er is geen bestand geopend. Kies het bestand opnieuw.",
+    "import.nothingUsable": () => "Nog geen enkele rij is bruikbaar: herstel de rijen met fouten, of zet weggelaten rijen terug.",
+    "import.unreadable": () => "Het bestand kon niet geopend worden. Controleer of het nog bestaat en niet openstaat in een ander programma dat het vergrendelt. De details zeggen waarom.",
+    "journal.busy": () => "Een ander venster of de opdrachtregel voert deze run nu uit. Wacht tot die klaar is en probeer het opnieuw.",
+    "journal.failed": () => "De geschiedenis van runs kon niet gelezen of geschreven worden. De details zeggen waarom.",
+    "journal.noRun": () => "Die run staat niet in de geschiedenis van deze computer.",
+    "journal.unavailable": () => "De geschiedenis van runs kan niet geopend worden. Tot dat lukt wijzigt LicenseDesk niets, omdat het de wijziging niet zou kunnen vastleggen. De details zeggen waarom.",
+    "plan.nobody": () => "Kies eerst minstens één persoon.",
+    "planFile.nobody": () => "Niemand uit dit plan is nog in de tenant: er is niets toe te passen.",
+    "planFile.none": () => "Er wacht geen planbestand. Kies er een met Een planbestand openen.",
+    "planFile.read": (v) => `${v.file ?? "Het bestand"} kan niet gelezen worden. Kopieer het naar een map op deze computer en open het opnieuw.`,
+    "planFile.undo": () => "Ongedaan maken kan niet als plan opgeslagen worden: het wordt berekend uit de geschiedenis van runs op deze computer. Pas het hier toe.",
+    "planFile.unsupported": () => "Dit planbestand is gemaakt door een andere versie van LicenseDesk. Werk LicenseDesk bij, of vraag om het plan opnieuw op te slaan.",
+    "policy.broken": () => "Het beleidsbestand van je organisatie kan niet gelezen worden, dus er is niets toegepast. De details noemen het bestand en de regel; vraag je IT-afdeling het te herstellen.",
+    "report.path": () => "Daar kan niet geschreven worden. Kies een map op deze computer.",
+    "report.write": (v) => `Het rapport kon niet opgeslagen worden in ${v.path ?? "die map"}. Kies een andere map.`,
+    "resume.notInterrupted": () => "Deze run wacht niet om afgemaakt te worden.",
+    "resume.otherTenant": (v) => `Deze run was in ${v.tenant ?? "een andere tenant"}. Schakel over naar die tenant om hem af te maken.`,
+    "run.none": () => "Er is geen afgeronde run om opnieuw te proberen.",
+    "setup.invalid": () => "De aanmeldinstellingen kloppen niet. De details zeggen wat er mis is.",
+    "signin.browser": () => "De browser kon niet geopend worden. Typ het getoonde adres in een browser.",
+    "signin.none": () => "Er is geen aanmelding bezig.",
+    "signin.refused": () => "Microsoft weigerde de aanmelding. De details zeggen waarom.",
+    "signin.rejected": () => "Microsoft weigerde de aanmelding. De details zeggen waarom en wat je kunt doen.",
+    "signin.setup": () => "De aanmeldinstellingen kloppen niet. De details zeggen wat er mis is.",
+    "signin.state": () => "De browser gaf een antwoord op een andere aanmelding. Begin opnieuw.",
+    "undo.done": () => "Deze run is al ongedaan gemaakt.",
+    "undo.nothing": () => "Niets ongedaan te maken: niemand is nog zoals deze run hem achterliet.",
+    "undo.otherTenant": (v) => `Deze run was in ${v.tenant ?? "een andere tenant"}. Schakel over naar die tenant om hem ongedaan te maken.`,
     "graph.unauthorized": () => "Je aanmelding is verlopen of werd niet aanvaard. Meld je opnieuw aan.",
     "graph.forbidden": () =>
       "Microsoft 365 weigerde: deze aanmelding mist een machtiging. Er zijn twee dingen nodig: een beheerder moet beheerderstoestemming geven voor LicenseDesk (Entra-beheercentrum → App-registraties → je LicenseDesk-app → API-machtigingen → Beheerderstoestemming verlenen), en je account heeft de rol Licentiebeheerder of Gebruikersbeheerder nodig (Entra-beheercentrum → Rollen en beheerders).",
@@ -227,7 +294,7 @@ export const nl: Messages = {
     counts: (done: string, failed: string, total: string) => `${done} gedaan · ${failed} mislukt · van ${total}`,
     open: "Openen",
     back: "Terug naar geschiedenis",
-    runTitle: (what: string) => what,
+    runTitle,
     runMeta: (when: string, who: string, tenant: string, id: string) => `Gestart ${when} door ${who} in ${tenant} · run ${id}`,
     openChanges: (n: string) => `${n} ${n === "1" ? "wijziging was" : "wijzigingen waren"} niet afgehandeld toen de run werd onderbroken.`,
     finish: "Deze run afmaken",

@@ -305,15 +305,16 @@ pub enum Then<'a> {
     Apply { yes: bool },
 }
 
-fn what_of(args: &FileArgs) -> String {
-    format!(
-        "Import {}",
-        args.file
+fn title_of(args: &FileArgs, people: usize) -> licensing::RunTitle {
+    licensing::RunTitle::Import {
+        file: args
+            .file
             .as_ref()
             .and_then(|f| f.file_name())
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    )
+            .unwrap_or_default(),
+        people: u32::try_from(people).unwrap_or(u32::MAX),
+    }
 }
 
 /// `plan FILE` (nothing changed) and `apply FILE` (after a yes).
@@ -338,7 +339,7 @@ pub async fn plan_or_apply(
         crate::planfile::write(
             &checked.connection,
             out,
-            &what_of(args),
+            &title_of(args, wanted.len()).english(),
             policy,
             wanted
                 .iter()
@@ -375,7 +376,7 @@ pub async fn plan_or_apply(
         &planned,
         &checked.skus,
         &checked.people,
-        &what_of(args),
+        &title_of(args, wanted.len()),
         None,
         !apply,
         as_json,
@@ -466,7 +467,11 @@ pub async fn apply_plan_file(
         &planned,
         &skus,
         &users,
-        &format!("{} (plan approved from {})", body.what, path.display()),
+        &licensing::RunTitle::PlanFile {
+            title: body.what.clone(),
+            file: path.display().to_string(),
+            author: body.created_by.clone(),
+        },
         None,
         false,
         as_json,

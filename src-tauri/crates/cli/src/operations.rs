@@ -365,12 +365,12 @@ pub async fn change(
     };
 
     let planned = plan(&people, &wanted, &skus, policy);
-    let what = licensing::describe_change(&wanted, &skus, names, people.len());
+    let title = licensing::RunTitle::of_change(&wanted, &skus, names, people.len());
     if let Some(out) = out {
         crate::planfile::write(
             connection,
             out,
-            &what,
+            &title.english(),
             policy,
             people
                 .iter()
@@ -381,7 +381,7 @@ pub async fn change(
         .await?;
     }
     carry_out_as(
-        connection, &planned, &skus, &people, &what, None, dry_run, as_json,
+        connection, &planned, &skus, &people, &title, None, dry_run, as_json,
     )
     .await
 }
@@ -415,7 +415,7 @@ pub async fn carry_out_as(
     planned: &licensing::Plan,
     skus: &[licensing::Sku],
     people: &[User],
-    what: &str,
+    title: &licensing::RunTitle,
     undoes: Option<&str>,
     dry_run: bool,
     as_json: bool,
@@ -426,7 +426,7 @@ pub async fn carry_out_as(
     } else {
         let progress_shown = !as_json && planned.people.len() > 20;
         let (id, statuses) =
-            crate::runs::journaled(connection, planned, people, what, undoes, progress_shown)
+            crate::runs::journaled(connection, planned, people, title, undoes, progress_shown)
                 .await?;
         (Some(id), Some(statuses))
     };

@@ -68,7 +68,7 @@ pub async fn journaled(
     connection: &Connection,
     plan: &Plan,
     people: &[User],
-    what: &str,
+    title: &licensing::RunTitle,
     undoes: Option<&str>,
     show_progress: bool,
 ) -> Result<(String, Vec<PersonStatus>), CliError> {
@@ -95,7 +95,7 @@ pub async fn journaled(
             tenant_name: &tenant_name,
             started_by: &who(),
             source: "cli",
-            what,
+            title,
             undoes,
             plan,
             plan_names: &names,
@@ -432,7 +432,9 @@ pub async fn undo(
         &planned,
         &skus,
         &people,
-        &format!("Undo run {id} ({})", detail.summary.what),
+        &licensing::RunTitle::Undo {
+            of: Box::new(detail.summary.title.clone()),
+        },
         Some(&id),
         dry_run,
         as_json,

@@ -124,7 +124,9 @@ async fn two_thousand_assignments_land_exactly_once_through_throttling_and_drops
         })
         .with_faults(FaultSpec {
             latency_ms: Some([1, 4]),
-            drop_rate: 0.05,
+            // About 11 of some 140 envelopes dropped: the check below (2 or more) is then
+            // missed about once in 5,000 runs, where 0.05 and 3 missed about once in 50.
+            drop_rate: 0.08,
             seed: 11,
             ..FaultSpec::default()
         });
@@ -156,7 +158,7 @@ async fn two_thousand_assignments_land_exactly_once_through_throttling_and_drops
     let throttled = log.iter().filter(|e| e.in_batch && e.status == 429).count();
     let dropped = log.iter().filter(|e| e.dropped).count();
     assert!(throttled >= 600, "only {throttled} items throttled");
-    assert!(dropped >= 3, "only {dropped} envelopes dropped");
+    assert!(dropped >= 2, "only {dropped} envelopes dropped");
     assert!(
         outcomes
             .iter()

@@ -25,7 +25,8 @@ pub use lock::RunLock;
 
 /// `PRAGMA application_id`: "LDSK". A SQLite file without it is someone else's.
 const APPLICATION_ID: i64 = 0x4C44_534B;
-const SCHEMA_VERSION: i64 = 1;
+/// 2: runs keep their title as facts (`title`, JSON), for the window to word.
+const SCHEMA_VERSION: i64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -232,8 +233,8 @@ pub struct NewRun<'a> {
     /// The signed-in account (or "demo"), and the program: "app" or "cli".
     pub started_by: &'a str,
     pub source: &'a str,
-    /// In plain words: "Give Microsoft 365 E3", "Import starters.csv", "Undo run 3f2a…".
-    pub what: &'a str,
+    /// What the run is, as facts; the journal keeps its English words too (`what`).
+    pub title: &'a licensing::RunTitle,
     /// The run this one undoes.
     pub undoes: Option<&'a str>,
     pub plan: &'a Plan,
@@ -254,7 +255,10 @@ pub struct RunSummary {
     pub source: String,
     pub started_at: String,
     pub finished_at: Option<String>,
+    /// In English: "Give Microsoft 365 E3 — 3 people", for the CLI and reports.
     pub what: String,
+    /// The same as facts, for the window to word in the person's language.
+    pub title: licensing::RunTitle,
     pub undoes: Option<String>,
     pub undone_by: Option<String>,
     pub state: RunState,
@@ -439,7 +443,8 @@ impl Journal {
                      undone_by TEXT,
                      state TEXT NOT NULL,
                      seats TEXT NOT NULL,
-                     plan_names TEXT NOT NULL
+                     plan_names TEXT NOT NULL,
+                     title TEXT
                  );
                  CREATE TABLE IF NOT EXISTS changes (
                      run_id TEXT NOT NULL REFERENCES runs(id),
@@ -452,7 +457,14 @@ impl Journal {
                      error_code TEXT,
                      PRIMARY KEY (run_id, seq)
                  );
-                 COMMIT;"
+                 {upgrade}
+                 COMMIT;",
+                upgrade = if version == 1 {
+                    // Version 1 had no titles: its runs keep their English words.
+                    "ALTER TABLE runs ADD COLUMN title TEXT;"
+                } else {
+                    ""
+                }
             ))?;
         }
         Ok(Self {
@@ -505,8 +517,8 @@ impl Journal {
             }
         };
         tx.execute(
-            "INSERT INTO runs (id, tenant_id, tenant_name, started_by, source, started_at, what, undoes, state, seats, plan_names)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10)",
+            "INSERT INTO runs (id, tenant_id, tenant_name, started_by, source, started_at, what, undoes, state, seats, plan_names, title)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)",
             params![
                 id,
                 run.tenant_id,
@@ -514,10 +526,11 @@ impl Journal {
                 run.started_by,
                 run.source,
                 now(),
-                run.what,
+                run.title.english(),
                 run.undoes,
                 json(&run.plan.seats),
                 json(run.plan_names),
+                json(run.title),
             ],
         )?;
         {
@@ -651,7 +664,7 @@ impl Journal {
         let conn = self.conn();
         let row = conn
             .query_row(
-                "SELECT id, tenant_id, tenant_name, started_by, source, started_at, finished_at, what, undoes, undone_by, state FROM runs WHERE id = ?1",
+                "SELECT id, tenant_id, tenant_name, started_by, source, started_at, finished_at, what, undoes, undone_by, state, title FROM runs WHERE id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -666,6 +679,7 @@ impl Journal {
                         r.get::<_, Option<String>>(8)?,
                         r.get::<_, Option<String>>(9)?,
                         r.get::<_, String>(10)?,
+                        r.get::<_, Option<String>>(11)?,
                     ))
                 },
             )
@@ -702,6 +716,14 @@ impl Journal {
             source: row.4,
             started_at: row.5,
             finished_at: row.6,
+            // A title that does not read (or a run from before titles) is its English words.
+            title: row
+                .11
+                .as_deref()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_else(|| licensing::RunTitle::Words {
+                    text: row.7.clone(),
+                }),
             what: row.7,
             undoes: row.8,
             undone_by: row.9,

@@ -59,7 +59,9 @@ fn begin(journal: &Journal, people: &[User], plan: &Plan) -> String {
             tenant_name: "Contoso",
             started_by: "admin@contoso.com",
             source: "cli",
-            what: "Give Microsoft 365 E3",
+            title: &licensing::RunTitle::Words {
+                text: "Give Microsoft 365 E3".into(),
+            },
             undoes: None,
             plan,
             plan_names: &HashMap::from([(E3.to_string(), "Microsoft 365 E3".to_string())]),
@@ -319,7 +321,9 @@ fn reports_in_csv_and_excel_in_the_ui_language_with_formulas_made_text() {
             tenant_name: "Contoso",
             started_by: "admin@contoso.com",
             source: "cli",
-            what: "Undo",
+            title: &licensing::RunTitle::Words {
+                text: "Undo".into(),
+            },
             undoes: Some(&id),
             plan: &Plan {
                 people: vec![outcome(&people[0], Action::Remove, &[], &[E3])],
@@ -451,7 +455,9 @@ fn an_undo_that_changed_nobody_does_not_mark_the_run_undone() {
                 tenant_name: "Contoso",
                 started_by: "admin@contoso.com",
                 source: "cli",
-                what: "Undo",
+                title: &licensing::RunTitle::Words {
+                    text: "Undo".into(),
+                },
                 undoes: Some(&run),
                 plan: changes,
                 plan_names: &HashMap::new(),
@@ -493,4 +499,77 @@ fn an_undo_that_changed_nobody_does_not_mark_the_run_undone() {
         .expect("record");
     journal.finish(&real, false).expect("finish");
     assert_eq!(journal.summary(&run).expect("run").state, RunState::Undone);
+}
+
+/// A run keeps its title as facts for the window to word, with its English words beside; a
+/// journal written before titles (version 1) is upgraded in place and its runs keep their words.
+#[test]
+fn titles_are_kept_as_facts_and_old_journals_are_upgraded() {
+    let d = dir();
+    let path = d.join("journal.sqlite");
+    {
+        // A version 1 journal as LicenseDesk 0.x wrote it: no title column.
+        let conn = Connection::open(&path).expect("v1");
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID};
+             PRAGMA user_version = 1;
+             CREATE TABLE runs (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, tenant_name TEXT NOT NULL,
+                 started_by TEXT NOT NULL, source TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+                 what TEXT NOT NULL, undoes TEXT, undone_by TEXT, state TEXT NOT NULL, seats TEXT NOT NULL,
+                 plan_names TEXT NOT NULL);
+             CREATE TABLE changes (run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
+                 user_id TEXT NOT NULL, outcome TEXT NOT NULL, before TEXT NOT NULL, status TEXT NOT NULL,
+                 error TEXT, error_code TEXT, PRIMARY KEY (run_id, seq));
+             INSERT INTO runs VALUES ('old1', 't1', 'Contoso', 'me', 'cli', '2026-01-01T00:00:00Z',
+                 '2026-01-01T00:00:01Z', 'Give Microsoft 365 E3 — 2 people', NULL, NULL, 'finished', '[]', '{{}}');"
+        ))
+        .expect("v1 tables");
+    }
+    let journal = Journal::open(&path).expect("upgraded");
+    let old = journal.summary("old1").expect("old run");
+    assert_eq!(
+        old.title,
+        licensing::RunTitle::Words {
+            text: "Give Microsoft 365 E3 — 2 people".into()
+        }
+    );
+    let title = licensing::RunTitle::Undo {
+        of: Box::new(licensing::RunTitle::Change {
+            give: vec!["Microsoft 365 E3".into()],
+            take: vec![],
+            apps: vec![],
+            location: Some("NL".into()),
+            people: 2,
+        }),
+    };
+    let people = [user(1, &[], Some("NL"))];
+    let plan = Plan {
+        people: vec![outcome(&people[0], Action::Add, &[E3], &[])],
+        seats: vec![],
+    };
+    let id = journal
+        .begin(&NewRun {
+            tenant_id: "t1",
+            tenant_name: "Contoso",
+            started_by: "me",
+            source: "app",
+            title: &title,
+            undoes: Some("old1"),
+            plan: &plan,
+            plan_names: &HashMap::new(),
+            people: &people,
+        })
+        .expect("begin");
+    let s = journal.summary(&id).expect("summary");
+    assert_eq!(s.title, title);
+    assert_eq!(
+        s.what,
+        "Undo: Give Microsoft 365 E3 (usage location NL) — 2 people"
+    );
+    drop(journal);
+    let version: i64 = Connection::open(&path)
+        .expect("reopen")
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
 }

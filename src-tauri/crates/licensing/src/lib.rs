@@ -10,6 +10,7 @@ pub mod planfile;
 pub mod products;
 pub mod seats;
 pub mod sku;
+pub mod title;
 pub mod user;
 
 pub use apps::{AppSwitch, app_display_name, app_name, app_switches};
@@ -19,7 +20,7 @@ pub use directory::{
 };
 pub use plan::{
     Action, PersonOutcome, Plan, PlanToAdd, Reason, SeatLedger, ShortfallPolicy,
-    UsageLocationChange, WantedChange, describe_change, plan, plan_each,
+    UsageLocationChange, WantedChange, plan, plan_each,
 };
 pub use products::ProductNames;
 pub use seats::SeatCounts;
@@ -27,4 +28,5 @@ pub use sku::{
     AppliesTo, CapabilityStatus, ServicePlan, Sku, SkuLookupError, SkuSummary, resolve_sku,
     summarize_skus,
 };
+pub use title::RunTitle;
 pub use user::{LicenseAssignment, Summarizer, User, UserLicense, UserSummary, summarize_users};

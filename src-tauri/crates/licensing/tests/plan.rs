@@ -532,7 +532,7 @@ fn a_change_is_said_in_a_few_words_for_the_journal() {
         ..WantedChange::default()
     };
     assert_eq!(
-        licensing::describe_change(&give, &[], &names, 1_500),
+        licensing::RunTitle::of_change(&give, &[], &names, 1_500).english(),
         "Give unknown-plan (usage location NL) — 1,500 people"
     );
     let locate = WantedChange {
@@ -540,7 +540,7 @@ fn a_change_is_said_in_a_few_words_for_the_journal() {
         ..WantedChange::default()
     };
     assert_eq!(
-        licensing::describe_change(&locate, &[], &names, 1),
+        licensing::RunTitle::of_change(&locate, &[], &names, 1).english(),
         "Set usage location to BE — 1 person"
     );
 }

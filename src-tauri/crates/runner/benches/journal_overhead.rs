@@ -113,7 +113,9 @@ async fn measure(limited: bool, trials: usize) {
                     tenant_name: "Contoso",
                     started_by: "bench",
                     source: "bench",
-                    what: "Give Microsoft Power Automate Free",
+                    title: &licensing::RunTitle::Words {
+                        text: "Give Microsoft Power Automate Free".into(),
+                    },
                     undoes: None,
                     plan: &plan,
                     plan_names: &Default::default(),

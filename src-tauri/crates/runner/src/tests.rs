@@ -50,7 +50,9 @@ fn begin(j: &Journal, plan: &Plan, people: &[User], undoes: Option<&str>) -> Str
         tenant_name: "Contoso",
         started_by: "test",
         source: "cli",
-        what: "test",
+        title: &licensing::RunTitle::Words {
+            text: "test".into(),
+        },
         undoes,
         plan,
         plan_names: &HashMap::new(),
