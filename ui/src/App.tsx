@@ -25,11 +25,11 @@ import { useRunTitle } from "./components/useRunTitle";
 import { I18nProvider, useI18n } from "./i18n";
 import { ErrorState } from "./components/ErrorState";
 import { AppShell, type Page } from "./components/AppShell";
-import { PlansPage } from "./components/PlansPage";
-import { TenantPage } from "./components/TenantPage";
-import { UsersPage } from "./components/UsersPage";
-import { ImportPage } from "./components/ImportPage";
-import { HistoryPage } from "./components/HistoryPage";
+import { PlansPage } from "./pages/Plans/PlansPage";
+import { TenantPage } from "./pages/SignIn/TenantPage";
+import { UsersPage } from "./pages/Users/UsersPage";
+import { ImportPage } from "./pages/Import/ImportPage";
+import { HistoryPage } from "./pages/History/HistoryPage";
 import { SettingsPage } from "./pages/Settings/SettingsPage";
 import type { RunSummary } from "./bindings/RunSummary";
 

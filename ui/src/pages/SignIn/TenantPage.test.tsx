@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { App } from "../App";
-import type { Api } from "../api";
-import type { TenantInfo } from "../bindings/TenantInfo";
-import { contoso, fakeApi, plan } from "../test/fixtures";
+import { App } from "../../App";
+import type { Api } from "../../api";
+import type { TenantInfo } from "../../bindings/TenantInfo";
+import { contoso, fakeApi, plan } from "../../test/fixtures";
 
 const fabrikam: TenantInfo = {
   displayName: "fabrikam.onmicrosoft.com",

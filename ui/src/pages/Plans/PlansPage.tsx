@@ -9,11 +9,11 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { ArrowClockwise20Regular, Box24Regular } from "@fluentui/react-icons";
-import type { CommandError } from "../bindings/CommandError";
-import type { SkuSummary } from "../bindings/SkuSummary";
-import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
-import { ErrorState } from "./ErrorState";
+import type { CommandError } from "../../bindings/CommandError";
+import type { SkuSummary } from "../../bindings/SkuSummary";
+import { toCommandError, useApi } from "../../api";
+import { useI18n } from "../../i18n";
+import { ErrorState } from "../../components/ErrorState";
 import { PlanCard } from "./PlanCard";
 
 const useStyles = makeStyles({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { App } from "../App";
-import type { ImportFile } from "../bindings/ImportFile";
-import { fakeApi, plan } from "../test/fixtures";
+import { App } from "../../App";
+import type { ImportFile } from "../../bindings/ImportFile";
+import { fakeApi, plan } from "../../test/fixtures";
 
 const file: ImportFile = {
   fileName: "starters.csv",

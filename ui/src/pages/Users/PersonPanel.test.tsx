@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { ApiContext, type Api } from "../api";
-import { I18nProvider } from "../i18n";
-import type { PersonDetail } from "../bindings/PersonDetail";
-import { fakeApi } from "../test/fixtures";
+import { ApiContext, type Api } from "../../api";
+import { I18nProvider } from "../../i18n";
+import type { PersonDetail } from "../../bindings/PersonDetail";
+import { fakeApi } from "../../test/fixtures";
 import { PersonPanel } from "./PersonPanel";
 
 const E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";

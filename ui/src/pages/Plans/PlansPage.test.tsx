@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import { ApiContext, type Api } from "../api";
-import { I18nProvider } from "../i18n";
+import { ApiContext, type Api } from "../../api";
+import { I18nProvider } from "../../i18n";
 import { PlansPage } from "./PlansPage";
-import { fakeApi, plan } from "../test/fixtures";
+import { fakeApi, plan } from "../../test/fixtures";
 
 function renderPage(api: Api, locale = "en-US") {
   return render(

@@ -25,23 +25,23 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { DocumentArrowUp24Regular } from "@fluentui/react-icons";
-import type { CommandError } from "../bindings/CommandError";
-import type { Encoding } from "../bindings/Encoding";
-import type { Field } from "../bindings/Field";
-import type { ImportFile } from "../bindings/ImportFile";
-import type { ImportRows } from "../bindings/ImportRows";
-import type { Mapping } from "../bindings/Mapping";
-import type { PlanPreview } from "../bindings/PlanPreview";
-import type { RowView } from "../bindings/RowView";
-import type { RowsView } from "../bindings/RowsView";
-import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
-import type { SkuSummary } from "../bindings/SkuSummary";
-import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
-import { ErrorState } from "./ErrorState";
-import { RunSteps } from "./ChangeFlow";
-import { LongText } from "./LongText";
-import { issueText } from "../reasons";
+import type { CommandError } from "../../bindings/CommandError";
+import type { Encoding } from "../../bindings/Encoding";
+import type { Field } from "../../bindings/Field";
+import type { ImportFile } from "../../bindings/ImportFile";
+import type { ImportRows } from "../../bindings/ImportRows";
+import type { Mapping } from "../../bindings/Mapping";
+import type { PlanPreview } from "../../bindings/PlanPreview";
+import type { RowView } from "../../bindings/RowView";
+import type { RowsView } from "../../bindings/RowsView";
+import type { ShortfallPolicy } from "../../bindings/ShortfallPolicy";
+import type { SkuSummary } from "../../bindings/SkuSummary";
+import { toCommandError, useApi } from "../../api";
+import { useI18n } from "../../i18n";
+import { ErrorState } from "../../components/ErrorState";
+import { RunSteps } from "../../components/ChangeFlow";
+import { LongText } from "../../components/LongText";
+import { issueText } from "../../reasons";
 
 const useStyles = makeStyles({
   page: {

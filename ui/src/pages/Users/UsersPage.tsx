@@ -15,16 +15,16 @@ import {
 } from "@fluentui/react-components";
 import { People24Regular } from "@fluentui/react-icons";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { CommandError } from "../bindings/CommandError";
-import type { UserRow } from "../bindings/UserRow";
-import type { UsersPage as Page } from "../bindings/UsersPage";
-import type { UsersQuery } from "../bindings/UsersQuery";
-import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
-import { ChangeFlow, type ChangeKind } from "./ChangeFlow";
-import type { PlanToAdd } from "../bindings/PlanToAdd";
-import { useCountryNames } from "./CountryPicker";
-import { ErrorState } from "./ErrorState";
+import type { CommandError } from "../../bindings/CommandError";
+import type { UserRow } from "../../bindings/UserRow";
+import type { UsersPage as Page } from "../../bindings/UsersPage";
+import type { UsersQuery } from "../../bindings/UsersQuery";
+import { toCommandError, useApi } from "../../api";
+import { useI18n } from "../../i18n";
+import { ChangeFlow, type ChangeKind } from "../../components/ChangeFlow";
+import type { PlanToAdd } from "../../bindings/PlanToAdd";
+import { useCountryNames } from "../../components/CountryPicker";
+import { ErrorState } from "../../components/ErrorState";
 import { PersonPanel } from "./PersonPanel";
 
 /// Rows fetched at a time; the webview holds only the blocks it has shown.

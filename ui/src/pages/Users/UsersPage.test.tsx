@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { ApiContext } from "../api";
-import { I18nProvider } from "../i18n";
-import type { PersonDetail } from "../bindings/PersonDetail";
-import type { PlanPreview } from "../bindings/PlanPreview";
-import type { UserRow } from "../bindings/UserRow";
-import { fakeApi, plan } from "../test/fixtures";
+import { ApiContext } from "../../api";
+import { I18nProvider } from "../../i18n";
+import type { PersonDetail } from "../../bindings/PersonDetail";
+import type { PlanPreview } from "../../bindings/PlanPreview";
+import type { UserRow } from "../../bindings/UserRow";
+import { fakeApi, plan } from "../../test/fixtures";
 import { UsersPage } from "./UsersPage";
 
 const E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";

@@ -8,9 +8,9 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Building16Regular, Info16Regular, Warning16Regular } from "@fluentui/react-icons";
-import type { SkuSummary } from "../bindings/SkuSummary";
-import { useI18n } from "../i18n";
-import { StatusBadge } from "./StatusBadge";
+import type { SkuSummary } from "../../bindings/SkuSummary";
+import { useI18n } from "../../i18n";
+import { StatusBadge } from "../../components/StatusBadge";
 
 const useStyles = makeStyles({
   card: { gap: tokens.spacingVerticalM, minWidth: 0 },

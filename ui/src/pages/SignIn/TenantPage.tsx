@@ -16,16 +16,16 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { Copy20Regular, Open20Regular, Globe20Regular, Keyboard20Regular } from "@fluentui/react-icons";
-import type { CommandError } from "../bindings/CommandError";
-import type { DeviceCodeInfo } from "../bindings/DeviceCodeInfo";
-import type { SavedTenant } from "../bindings/SavedTenant";
-import type { TenantInfo } from "../bindings/TenantInfo";
-import type { TenantSetup } from "../bindings/TenantSetup";
-import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
-import { useCopy } from "../clipboard";
-import { ErrorState } from "./ErrorState";
-import { savedTenantName } from "./AccountControls";
+import type { CommandError } from "../../bindings/CommandError";
+import type { DeviceCodeInfo } from "../../bindings/DeviceCodeInfo";
+import type { SavedTenant } from "../../bindings/SavedTenant";
+import type { TenantInfo } from "../../bindings/TenantInfo";
+import type { TenantSetup } from "../../bindings/TenantSetup";
+import { toCommandError, useApi } from "../../api";
+import { useI18n } from "../../i18n";
+import { useCopy } from "../../clipboard";
+import { ErrorState } from "../../components/ErrorState";
+import { savedTenantName } from "../../components/AccountControls";
 
 const useStyles = makeStyles({
   page: {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import { I18nProvider } from "../i18n";
+import { I18nProvider } from "../../i18n";
 import { PlanCard } from "./PlanCard";
-import { plan } from "../test/fixtures";
-import type { SkuSummary } from "../bindings/SkuSummary";
+import { plan } from "../../test/fixtures";
+import type { SkuSummary } from "../../bindings/SkuSummary";
 
 function renderCard(p: SkuSummary) {
   return render(

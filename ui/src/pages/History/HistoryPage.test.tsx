@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { ApiContext, type Api } from "../api";
-import { I18nProvider } from "../i18n";
-import type { RunPage } from "../bindings/RunPage";
-import type { RunSummary } from "../bindings/RunSummary";
-import { App } from "../App";
-import { fakeApi } from "../test/fixtures";
+import { ApiContext, type Api } from "../../api";
+import { I18nProvider } from "../../i18n";
+import type { RunPage } from "../../bindings/RunPage";
+import type { RunSummary } from "../../bindings/RunSummary";
+import { App } from "../../App";
+import { fakeApi } from "../../test/fixtures";
 import { HistoryPage } from "./HistoryPage";
 
 const E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";

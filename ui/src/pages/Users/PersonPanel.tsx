@@ -12,14 +12,14 @@ import {
   typographyStyles,
 } from "@fluentui/react-components";
 import { Dismiss24Regular } from "@fluentui/react-icons";
-import type { CommandError } from "../bindings/CommandError";
-import type { PersonDetail } from "../bindings/PersonDetail";
-import type { PlanToAdd } from "../bindings/PlanToAdd";
-import { toCommandError, useApi } from "../api";
-import { useI18n } from "../i18n";
-import type { ChangeKind } from "./ChangeFlow";
-import { useCountryNames } from "./CountryPicker";
-import { ErrorState } from "./ErrorState";
+import type { CommandError } from "../../bindings/CommandError";
+import type { PersonDetail } from "../../bindings/PersonDetail";
+import type { PlanToAdd } from "../../bindings/PlanToAdd";
+import { toCommandError, useApi } from "../../api";
+import { useI18n } from "../../i18n";
+import type { ChangeKind } from "../../components/ChangeFlow";
+import { useCountryNames } from "../../components/CountryPicker";
+import { ErrorState } from "../../components/ErrorState";
 
 const useStyles = makeStyles({
   panel: {

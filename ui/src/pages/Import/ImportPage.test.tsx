@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { ApiContext, type Api } from "../api";
-import { I18nProvider } from "../i18n";
-import type { ImportFile } from "../bindings/ImportFile";
-import type { ImportRows } from "../bindings/ImportRows";
-import type { RowView } from "../bindings/RowView";
-import { fakeApi, plan } from "../test/fixtures";
+import { ApiContext, type Api } from "../../api";
+import { I18nProvider } from "../../i18n";
+import type { ImportFile } from "../../bindings/ImportFile";
+import type { ImportRows } from "../../bindings/ImportRows";
+import type { RowView } from "../../bindings/RowView";
+import { fakeApi, plan } from "../../test/fixtures";
 import { ImportPage } from "./ImportPage";
 
 const E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";

@@ -19,20 +19,20 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { DocumentCheckmark20Regular } from "@fluentui/react-icons";
-import type { CommandError } from "../bindings/CommandError";
-import type { JournalChange } from "../bindings/JournalChange";
-import type { PlanPreview } from "../bindings/PlanPreview";
-import type { RunPage } from "../bindings/RunPage";
-import type { RunProgress } from "../bindings/RunProgress";
-import type { RunState } from "../bindings/RunState";
-import type { RunSummary } from "../bindings/RunSummary";
-import type { ShortfallPolicy } from "../bindings/ShortfallPolicy";
-import { toCommandError, useApi } from "../api";
-import { useRunTitle } from "./useRunTitle";
-import { useI18n, when } from "../i18n";
-import { reasonText } from "../reasons";
-import { ErrorState } from "./ErrorState";
-import { RunSteps } from "./ChangeFlow";
+import type { CommandError } from "../../bindings/CommandError";
+import type { JournalChange } from "../../bindings/JournalChange";
+import type { PlanPreview } from "../../bindings/PlanPreview";
+import type { RunPage } from "../../bindings/RunPage";
+import type { RunProgress } from "../../bindings/RunProgress";
+import type { RunState } from "../../bindings/RunState";
+import type { RunSummary } from "../../bindings/RunSummary";
+import type { ShortfallPolicy } from "../../bindings/ShortfallPolicy";
+import { toCommandError, useApi } from "../../api";
+import { useRunTitle } from "../../components/useRunTitle";
+import { useI18n, when } from "../../i18n";
+import { reasonText } from "../../reasons";
+import { ErrorState } from "../../components/ErrorState";
+import { RunSteps } from "../../components/ChangeFlow";
 
 const useStyles = makeStyles({
   page: {
