@@ -9,7 +9,8 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::server::{SimState, ids_of, not_found_response};
+use crate::pipeline::{ids_of, not_found_response};
+use crate::server::SimState;
 use crate::tenant::{SimGroup, Tenant};
 
 /// Properties a group has by default in Graph's answers (the ones LicenseDesk's emulator

@@ -1,3 +1,6 @@
+//! Past 600 lines: the four sign-in flows share one store of codes, tokens and device codes,
+//! and keeping them beside it keeps every rule about a token in one place.
+//!
 //! The Microsoft identity platform's v2.0 endpoints, enough for LicenseDesk's sign-in flows
 //! (shared/reference/graph-licensing.md §9): authorization code with PKCE through a loopback
 //! redirect, refresh tokens that rotate, client credentials with a secret, and the device code

@@ -5,6 +5,7 @@
 //! shared/reference/graph-licensing.md). The desktop app runs it in-process as the demo tenant;
 //! every test and benchmark runs against it.
 
+mod batch;
 mod catalog;
 mod countries;
 mod error;
@@ -12,13 +13,19 @@ mod filter;
 mod groups;
 mod identity;
 mod ops;
+mod organization;
+mod paging;
+mod pipeline;
 mod rng;
 mod scenario;
 mod search;
 mod server;
+mod signin;
+mod subscribed_skus;
 mod tenant;
 mod throttle;
 mod tls;
+mod users;
 mod wire;
 
 pub use error::SimError;

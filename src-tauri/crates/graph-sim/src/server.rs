@@ -1,47 +1,35 @@
-//! The HTTP side: an axum server on 127.0.0.1 answering like graph.microsoft.com.
-//!
-//! Every request goes through one pipeline, in Graph's order: network faults (latency, 503/504,
-//! dropped connections), authentication, throttling, the handler, then the request log.
-//! Requests inside a `$batch` go through the same pipeline without the network faults, which
-//! belong to the envelope's connection.
+//! The HTTP side: an axum server on 127.0.0.1 answering like graph.microsoft.com. This file
+//! holds the emulator's state, starts and stops it, and routes each path to the module of its
+//! Graph resource (`users`, `subscribed_skus`, `groups`, `organization`, `batch`, `signin`);
+//! every request goes through `pipeline` first.
 
-use std::collections::{HashMap, HashSet};
+use crate::batch::*;
+use crate::identity::{Identity, Principal};
+use crate::organization::*;
+use crate::pipeline::*;
+use crate::rng::Rng;
+use crate::signin::*;
+use crate::subscribed_skus::*;
+use crate::tenant::Tenant;
+use crate::throttle::Throttle;
+use crate::users::*;
+use crate::{Scenario, SimError};
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::middleware::{self};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Serialize;
-use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::ServiceExt;
-
-use crate::filter::Filter;
-use crate::identity::{Identity, Principal};
-use crate::ops::{AddLicense, Effect, Refusal};
-use crate::rng::Rng;
-use crate::tenant::Tenant;
-use crate::throttle::{Throttle, Verdict};
-use crate::wire::{self, SKU_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_PROPERTIES};
-use crate::{Scenario, SimError};
-
-/// Graph's default page size for /users, and its largest.
-const DEFAULT_PAGE_SIZE: usize = 100;
-const MAX_PAGE_SIZE: usize = 999;
-/// Prefix that makes our skip tokens look (and be) opaque, like Graph's.
-const SKIPTOKEN_PREFIX: &str = "RFNwdAIAAQAAAC";
-const MAX_BATCH: usize = 20;
-/// The application id the emulator pretends every caller is (for x-ms-throttle-scope).
-const APP_ID: &str = "de8bc8b5-d9f9-48b1-a8ad-b748da725064";
 
 /// One request as the emulator saw and answered it.
 #[derive(Debug, Clone, Serialize)]
@@ -66,109 +54,36 @@ pub struct LogEntry {
     pub priority: Option<String>,
 }
 
-struct TokenState {
+pub(crate) struct TokenState {
     current: String,
     uses: u64,
     /// Tokens with fewer permissions, for testing 403s: token → granted scopes.
     limited: HashMap<String, Vec<String>>,
 }
 
-/// Delegated permissions that allow a request, per Graph's permission tables (any one will do;
-/// the *.All directory-wide ones are accepted everywhere they are in Graph's list).
-fn permissions_for(method: &Method, path: &str) -> &'static [&'static str] {
-    if path == "/v1.0/organization" {
-        // Any signed-in person may read their organisation's basic profile (User.Read).
-        &[
-            "User.Read",
-            "User.Read.All",
-            "Organization.Read.All",
-            "Organization.ReadWrite.All",
-            "Directory.Read.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else if path == "/v1.0/subscribedSkus" {
-        &[
-            "Organization.Read.All",
-            "Organization.ReadWrite.All",
-            "Directory.Read.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else if path.ends_with("/assignLicense") {
-        &[
-            "LicenseAssignment.ReadWrite.All",
-            "User.ReadWrite.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else if path.starts_with("/v1.0/groups") {
-        &[
-            "GroupMember.Read.All",
-            "Group.Read.All",
-            "Group.ReadWrite.All",
-            "Directory.Read.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else if path.ends_with("/licenseDetails") {
-        &[
-            "LicenseAssignment.Read.All",
-            "User.Read.All",
-            "User.ReadWrite.All",
-            "Directory.Read.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else if method == Method::GET {
-        &[
-            "User.Read.All",
-            "User.ReadWrite.All",
-            "Directory.Read.All",
-            "Directory.ReadWrite.All",
-        ]
-    } else {
-        &["User.ReadWrite.All", "Directory.ReadWrite.All"]
-    }
-}
-
 pub(crate) struct SimState {
-    tenant: RwLock<Tenant>,
-    scenario: Scenario,
+    pub(crate) tenant: RwLock<Tenant>,
+    pub(crate) scenario: Scenario,
     /// `http://127.0.0.1:PORT` (or https), used to write absolute nextLinks.
     pub(crate) base_url: String,
-    started: Instant,
-    tokens: Mutex<TokenState>,
-    identity: Mutex<Identity>,
-    throttle: Mutex<Throttle>,
-    dice: Mutex<Rng>,
-    log: Mutex<Vec<LogEntry>>,
-    router: OnceLock<Router>,
-    request_counter: AtomicU64,
-    request_id_salt: u64,
+    pub(crate) started: Instant,
+    pub(crate) tokens: Mutex<TokenState>,
+    pub(crate) identity: Mutex<Identity>,
+    pub(crate) throttle: Mutex<Throttle>,
+    pub(crate) dice: Mutex<Rng>,
+    pub(crate) log: Mutex<Vec<LogEntry>>,
+    pub(crate) router: OnceLock<Router>,
+    pub(crate) request_counter: AtomicU64,
+    pub(crate) request_id_salt: u64,
 }
 
-/// Marks a request that came out of a `$batch` envelope.
-#[derive(Clone, Copy)]
-struct InBatch;
-
-/// What a write did, handed from the handler to the log.
-#[derive(Clone, Copy)]
-struct WriteEffect(Effect);
-
-/// Who the token was issued to (`None` for the emulator's built-in token).
-#[derive(Clone)]
-struct Caller(Option<Principal>);
-
-/// Per-request ids, echoed in headers and error bodies.
-#[derive(Clone)]
-pub(crate) struct RequestIds {
-    request_id: String,
-    client_request_id: String,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Handlers never panic while holding a lock mid-update, so a poisoned one is still sound.
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl SimState {
-    fn next_request_id(&self) -> String {
+    pub(crate) fn next_request_id(&self) -> String {
         let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
         let x = self.request_id_salt ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         format!(
@@ -185,21 +100,21 @@ impl SimState {
         self.tenant.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write_tenant(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
+    pub(crate) fn write_tenant(&self) -> std::sync::RwLockWriteGuard<'_, Tenant> {
         self.tenant.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn replication_lag(&self) -> Duration {
+    pub(crate) fn replication_lag(&self) -> Duration {
         Duration::from_millis(self.scenario.lag.usage_location_ms)
     }
 
-    fn index_lag(&self) -> Duration {
+    pub(crate) fn index_lag(&self) -> Duration {
         Duration::from_millis(self.scenario.lag.advanced_query_ms)
     }
 
     /// Checks the bearer token; counts its use for scenarios where tokens expire.
     /// `Ok(Some(scopes))` for a token with limited permissions, with who it was issued to.
-    fn authenticate(
+    pub(crate) fn authenticate(
         &self,
         headers: &HeaderMap,
     ) -> Result<(Option<Vec<String>>, Option<Principal>), &'static str> {
@@ -243,7 +158,7 @@ impl SimState {
         }
     }
 
-    fn record(&self, mut entry: LogEntry) {
+    pub(crate) fn record(&self, mut entry: LogEntry) {
         entry.at_ms = self.started.elapsed().as_millis() as u64;
         let mut log = lock(&self.log);
         entry.seq = log.len() as u64 + 1;
@@ -461,7 +376,7 @@ impl Drop for RunningSim {
 
 /// An unguessable token per run: the emulator is on loopback, but another local process should
 /// still not be able to use it without being told the token.
-fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -477,7 +392,7 @@ fn new_secret() -> String {
     format!("sim.{}", parts.join(""))
 }
 
-fn router(state: Arc<SimState>) -> Router {
+pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/v1.0/subscribedSkus", get(list_subscribed_skus))
         .route("/v1.0/users", get(list_users))
@@ -510,377 +425,16 @@ fn router(state: Arc<SimState>) -> Router {
         .with_state(state)
 }
 
-async fn request_log(State(state): State<Arc<SimState>>) -> Response {
+pub(crate) async fn request_log(State(state): State<Arc<SimState>>) -> Response {
     axum::Json(lock(&state.log).clone()).into_response()
 }
 
-async fn authorize(
-    State(state): State<Arc<SimState>>,
-    Path(tenant): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    lock(&state.identity).authorize(&tenant, &query)
-}
-
-async fn token(
-    State(state): State<Arc<SimState>>,
-    Path(tenant): Path<String>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
-) -> Response {
-    let latency = state.scenario.identity.token_latency_ms;
-    if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
-    }
-    lock(&state.identity).token(&tenant, &form)
-}
-
-async fn device_code(
-    State(state): State<Arc<SimState>>,
-    Path(tenant): Path<String>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
-) -> Response {
-    lock(&state.identity).device_code(&tenant, &form)
-}
-
-async fn device_login_page() -> Response {
-    axum::response::Html(
-        "<!doctype html><title>Sign in (graph-sim)</title><h1>graph-sim device sign-in</h1>\
-         <p>This is the emulator. Tests approve a code with POST /_sim/devicecode/{code}/approve.</p>",
-    )
-    .into_response()
-}
-
-/// Test-only: the person at the verification page approves or declines.
-async fn decide_device_code(
-    State(state): State<Arc<SimState>>,
-    Path((user_code, decision)): Path<(String, String)>,
-) -> Response {
-    let approve = match decision.as_str() {
-        "approve" => true,
-        "decline" => false,
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    if lock(&state.identity).decide_device_code(&user_code, approve) {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        StatusCode::NOT_FOUND.into_response()
-    }
-}
-
-enum NetworkFault {
-    None,
-    Transient(StatusCode),
-    DropBefore,
-    DropAfter,
-}
-
-fn roll_faults(state: &SimState) -> (Duration, NetworkFault) {
-    let f = &state.scenario.faults;
-    let mut dice = lock(&state.dice);
-    let latency = match f.latency_ms {
-        Some([lo, hi]) => lo + (dice.next_u64() % (hi - lo + 1)),
-        None => 0,
-    };
-    let roll = |d: &mut Rng| (d.next_u64() % 1_000_000) as f64 / 1_000_000.0;
-    let fault = if roll(&mut dice) < f.transient_rate {
-        if dice.chance(50) {
-            NetworkFault::Transient(StatusCode::SERVICE_UNAVAILABLE)
-        } else {
-            NetworkFault::Transient(StatusCode::GATEWAY_TIMEOUT)
-        }
-    } else if roll(&mut dice) < f.drop_rate {
-        if dice.chance(50) {
-            NetworkFault::DropBefore
-        } else {
-            NetworkFault::DropAfter
-        }
-    } else {
-        NetworkFault::None
-    };
-    (Duration::from_millis(latency), fault)
-}
-
-/// A response whose body fails at once: hyper closes the connection, and the client gets no
-/// usable answer, as when a connection drops.
-fn dropped_response() -> Response {
-    let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "graph-sim dropped the connection",
-        ))
-    });
-    Response::new(Body::from_stream(stream))
-}
-
-/// The same response with its body sent in small pieces over `total`.
-async fn slow_body(response: Response, total: Duration) -> Response {
-    let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return dropped_response();
-    };
-    let pieces = 4u32;
-    let size = bytes.len().div_ceil(pieces as usize).max(1);
-    let chunks: Vec<Bytes> = bytes.chunks(size).map(Bytes::copy_from_slice).collect();
-    let pause = total / pieces;
-    let stream = futures_util::stream::unfold(chunks.into_iter(), move |mut rest| async move {
-        let next = rest.next()?;
-        tokio::time::sleep(pause).await;
-        Some((Ok::<Bytes, std::io::Error>(next), rest))
-    });
-    Response::from_parts(parts, Body::from_stream(stream))
-}
-
-/// Graph's cost of a request in resource units and writes (§6.2).
-fn cost(method: &Method, path: &str, query: &str) -> (u32, u32) {
-    if method != Method::GET {
-        return (1, 1);
-    }
-    let params: HashMap<String, String> = url_params(query);
-    let base: i32 = if path == "/v1.0/users" {
-        2
-    } else if path == "/v1.0/subscribedSkus" {
-        3
-    } else if path.ends_with("/licenseDetails") {
-        2
-    } else {
-        1
-    };
-    let select = i32::from(params.contains_key("$select"));
-    let small_top = i32::from(
-        params
-            .get("$top")
-            .and_then(|t| t.parse::<i32>().ok())
-            .is_some_and(|t| t < 20),
-    );
-    ((base - select - small_top).max(1) as u32, 0)
-}
-
-fn url_params(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
-        .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (percent_decode(k), percent_decode(v)))
-        .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
-            .flatten();
-        match (decoded, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            (None, b'+') => out.push(b' '),
-            (None, b) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-async fn pipeline(State(state): State<Arc<SimState>>, request: Request, next: Next) -> Response {
-    let in_batch = request.extensions().get::<InBatch>().is_some();
-    let ids = RequestIds {
-        request_id: state.next_request_id(),
-        client_request_id: request
-            .headers()
-            .get("client-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_else(|| state.next_request_id()),
-    };
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let path_and_query = uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
-    let priority = request
-        .headers()
-        .get("x-ms-throttle-priority")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let log = |status: u16, dropped: bool, effect: Option<Effect>, body: Option<Value>| {
-        state.record(LogEntry {
-            priority: priority.clone(),
-            seq: 0,
-            at_ms: 0,
-            method: method.to_string(),
-            path: path_and_query.clone(),
-            status,
-            in_batch,
-            dropped,
-            effect: effect.map(|e| match e {
-                Effect::Applied => "applied",
-                Effect::Unchanged => "unchanged",
-            }),
-            body,
-        })
-    };
-
-    let mut drop_after = false;
-    if !in_batch {
-        let (latency, fault) = roll_faults(&state);
-        if !latency.is_zero() {
-            tokio::time::sleep(latency).await;
-        }
-        match fault {
-            NetworkFault::Transient(status) => {
-                log(status.as_u16(), false, None, None);
-                let (code, message) = if status == StatusCode::SERVICE_UNAVAILABLE {
-                    (
-                        "serviceNotAvailable",
-                        "The service is temporarily unavailable. Please retry later.",
-                    )
-                } else {
-                    ("UnknownError", "The gateway timed out.")
-                };
-                return wire::error_response(
-                    status,
-                    code,
-                    message,
-                    &ids.request_id,
-                    &ids.client_request_id,
-                );
-            }
-            NetworkFault::DropBefore => {
-                log(0, true, None, None);
-                return dropped_response();
-            }
-            NetworkFault::DropAfter => drop_after = true,
-            NetworkFault::None => {}
-        }
-    }
-
-    let (granted, principal) = match state.authenticate(request.headers()) {
-        Ok(granted) => granted,
-        Err(message) => {
-            log(401, false, None, None);
-            let mut response = wire::error_response(
-                StatusCode::UNAUTHORIZED,
-                "InvalidAuthenticationToken",
-                message,
-                &ids.request_id,
-                &ids.client_request_id,
-            );
-            response.headers_mut().insert(
-            "www-authenticate",
-            HeaderValue::from_static(
-                "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"",
-            ),
-        );
-            return response;
-        }
-    };
-    if let Some(granted) = granted {
-        let needed = permissions_for(&method, uri.path());
-        let allowed = uri.path() == "/v1.0/$batch"
-            || uri.path() == "/v1.0/me"
-            || needed
-                .iter()
-                .any(|n| granted.iter().any(|g| g.eq_ignore_ascii_case(n)));
-        if !allowed {
-            log(403, false, None, None);
-            return forbidden(&ids);
-        }
-    }
-
-    let mut throttle_headers: Vec<(&'static str, String)> = Vec::new();
-    if uri.path() != "/v1.0/$batch" {
-        let (ru, writes) = cost(&method, uri.path(), uri.query().unwrap_or(""));
-        let verdict = lock(&state.throttle).check(ru, writes, Instant::now());
-        match verdict {
-            Verdict::Throttled {
-                retry_after,
-                scope,
-                information,
-            } => {
-                log(429, false, None, None);
-                let mut response =
-                    wire::throttled_response(&ids.request_id, &ids.client_request_id);
-                let h = response.headers_mut();
-                for (name, value) in [
-                    ("retry-after", format!("{retry_after:.3}")),
-                    (
-                        "x-ms-throttle-scope",
-                        format!("{scope}/{APP_ID}/{}", state.scenario.tenant.tenant_id),
-                    ),
-                    ("x-ms-throttle-information", information.to_string()),
-                ] {
-                    if let Ok(v) = HeaderValue::from_str(&value) {
-                        h.insert(name, v);
-                    }
-                }
-                return response;
-            }
-            Verdict::Allowed {
-                resource_units,
-                limit_percentage,
-            } => {
-                throttle_headers.push(("x-ms-resource-unit", resource_units.to_string()));
-                if let Some(p) = limit_percentage {
-                    throttle_headers.push(("x-ms-throttle-limit-percentage", format!("{p:.2}")));
-                }
-            }
-        }
-    }
-
-    // Keep the body of writes for the log.
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
-        log(413, false, None, None);
-        return wire::error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "BadRequest",
-            "The request body is too large.",
-            &ids.request_id,
-            &ids.client_request_id,
-        );
-    };
-    let logged_body = (method != Method::GET)
-        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
-        .flatten();
-    let mut request = Request::from_parts(parts, Body::from(bytes));
-    request.extensions_mut().insert(ids.clone());
-    request.extensions_mut().insert(Caller(principal));
-
-    let mut response = next.run(request).await;
-    wire::add_ids(
-        response.headers_mut(),
-        &ids.request_id,
-        &ids.client_request_id,
-    );
-    for (name, value) in throttle_headers {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, v);
-        }
-    }
-    let effect = response.extensions().get::<WriteEffect>().map(|e| e.0);
-    log(response.status().as_u16(), drop_after, effect, logged_body);
-    if drop_after {
-        return dropped_response();
-    }
-    let slow = state.scenario.faults.slow_body_ms;
-    if slow > 0 && !in_batch {
-        return slow_body(response, Duration::from_millis(slow)).await;
-    }
-    response
-}
-
 /// Serves `app` on `listener` (plain TCP or TLS) until `stopped` completes.
-async fn serve<L>(listener: L, app: Router, stopped: impl Future<Output = ()> + Send + 'static)
-where
+pub(crate) async fn serve<L>(
+    listener: L,
+    app: Router,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
 {
@@ -889,720 +443,5 @@ where
         .await
     {
         tracing::error!("graph-sim stopped: {e}");
-    }
-}
-
-/// Graph's 403 for a caller without the permission an operation needs.
-fn forbidden(ids: &RequestIds) -> Response {
-    wire::error_response(
-        StatusCode::FORBIDDEN,
-        "Authorization_RequestDenied",
-        "Insufficient privileges to complete the operation.",
-        &ids.request_id,
-        &ids.client_request_id,
-    )
-}
-
-pub(crate) fn ids_of(extensions: &axum::http::Extensions) -> RequestIds {
-    extensions
-        .get::<RequestIds>()
-        .cloned()
-        .unwrap_or(RequestIds {
-            request_id: String::new(),
-            client_request_id: String::new(),
-        })
-}
-
-/// Graph's 404 for a resource id that does not exist.
-pub(crate) fn not_found_response(ids: &RequestIds, key: &str) -> Response {
-    refusal_response(ids, &Refusal::not_found(key))
-}
-
-fn refusal_response(ids: &RequestIds, refusal: &Refusal) -> Response {
-    wire::error_response(
-        StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST),
-        refusal.code,
-        &refusal.message,
-        &ids.request_id,
-        &ids.client_request_id,
-    )
-}
-
-fn bad_request(ids: &RequestIds, code: &str, message: &str) -> Response {
-    wire::error_response(
-        StatusCode::BAD_REQUEST,
-        code,
-        message,
-        &ids.request_id,
-        &ids.client_request_id,
-    )
-}
-
-async fn unknown_segment(request: Request) -> Response {
-    let ids = ids_of(request.extensions());
-    let segment = request
-        .uri()
-        .path()
-        .trim_start_matches("/v1.0")
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .to_string();
-    bad_request(
-        &ids,
-        "BadRequest",
-        &format!("Resource not found for the segment '{segment}'."),
-    )
-}
-
-/// `GET /subscribedSkus`: all SKUs in one response; only `$select` is supported.
-async fn list_subscribed_skus(
-    State(state): State<Arc<SimState>>,
-    Query(query): Query<HashMap<String, String>>,
-    request: Request,
-) -> Response {
-    let ids = ids_of(request.extensions());
-    if query.contains_key("$filter") {
-        return bad_request(&ids, "Request_UnsupportedQuery", "Unsupported Query.");
-    }
-    let select = match wire::parse_select(
-        query.get("$select").map(String::as_str),
-        SKU_PROPERTIES,
-        SKU_PROPERTIES,
-    ) {
-        Ok(s) => s,
-        Err(unknown) => {
-            return bad_request(
-                &ids,
-                "BadRequest",
-                &format!(
-                    "Could not find a property named '{unknown}' on type 'microsoft.graph.subscribedSku'."
-                ),
-            );
-        }
-    };
-    let tenant = state.read_tenant();
-    let value: Vec<_> = tenant
-        .skus
-        .iter()
-        .map(|sku| wire::sku_json(sku, &tenant, tenant.consumed(&sku.sku_id), &select))
-        .collect();
-    Json(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#subscribedSkus", state.base_url),
-        "value": value,
-    }))
-    .into_response()
-}
-
-fn user_select<'a>(ids: &RequestIds, raw: Option<&str>) -> Result<Vec<&'a str>, Box<Response>> {
-    wire::parse_select(raw, USER_PROPERTIES, USER_DEFAULT_PROPERTIES).map_err(|unknown| {
-        Box::new(bad_request(
-            ids,
-            "Request_BadRequest",
-            &format!(
-                "Could not find a property named '{unknown}' on type 'Microsoft.DirectoryServices.User'."
-            ),
-        ))
-    })
-}
-
-/// `GET /users` with `$select`, `$top` (1–999), `$filter`, `$search`, `$count` and
-/// `$skiptoken` paging.
-async fn list_users(
-    State(state): State<Arc<SimState>>,
-    Query(query): Query<HashMap<String, String>>,
-    uri: Uri,
-    headers: HeaderMap,
-    request: Request,
-) -> Response {
-    let ids = ids_of(request.extensions());
-    let eventual = headers
-        .get("consistencylevel")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
-    let count = query
-        .get("$count")
-        .is_some_and(|c| c.eq_ignore_ascii_case("true"));
-    if count && !eventual {
-        return bad_request(
-            &ids,
-            "Request_BadRequest",
-            "$count is not currently supported.",
-        );
-    }
-    let filter = match query.get("$filter") {
-        None => None,
-        Some(text) => match Filter::parse(text) {
-            Some(f) if f.is_advanced() && !(eventual && count) => {
-                return bad_request(&ids, "Request_UnsupportedQuery", "Unsupported Query.");
-            }
-            Some(f) => Some(f),
-            None => return bad_request(&ids, "Request_UnsupportedQuery", "Unsupported Query."),
-        },
-    };
-    let search = match query.get("$search") {
-        None => None,
-        Some(_) if !eventual => {
-            return bad_request(
-                &ids,
-                "Request_UnsupportedQuery",
-                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
-            );
-        }
-        Some(text) => match crate::search::Search::parse(text) {
-            Ok(s) => Some(s),
-            Err(e) => return bad_request(&ids, "Request_UnsupportedQuery", &e.0),
-        },
-    };
-    let page_size = match query.get("$top") {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => match raw.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
-            _ => {
-                return bad_request(
-                    &ids,
-                    "Request_BadRequest",
-                    &format!(
-                        "Invalid page size specified: '{raw}'. Must be between 1 and {MAX_PAGE_SIZE} inclusive."
-                    ),
-                );
-            }
-        },
-    };
-    let offset = match query.get("$skiptoken") {
-        None => 0,
-        Some(token) => match decode_skiptoken(token) {
-            Some(o) => o,
-            None => {
-                return bad_request(
-                    &ids,
-                    "Directory_ExpiredPageToken",
-                    "The specified page token value has expired and can no longer be included in your request.",
-                );
-            }
-        },
-    };
-    let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
-        Ok(s) => s,
-        Err(response) => return *response,
-    };
-
-    let tenant = state.read_tenant();
-    let now = Instant::now();
-    let advanced = eventual && count;
-    let matching: Vec<&crate::SimUser> = tenant
-        .users
-        .iter()
-        .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u, now, advanced)))
-        .filter(|u| search.as_ref().is_none_or(|s| s.matches(u)))
-        .collect();
-    let end = (offset + page_size).min(matching.len());
-    let value: Vec<_> = matching
-        .get(offset..end)
-        .unwrap_or(&[])
-        .iter()
-        .map(|u| wire::user_json(u, &select))
-        .collect();
-    let mut body = serde_json::Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(format!(
-            "{}/v1.0/$metadata#users({})",
-            state.base_url,
-            select.join(",")
-        )),
-    );
-    if count && offset == 0 {
-        body.insert("@odata.count".into(), json!(matching.len()));
-    }
-    if end < matching.len() {
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(next_link(&state.base_url, &uri, end)),
-        );
-    }
-    body.insert("value".into(), json!(value));
-    Json(Value::Object(body)).into_response()
-}
-
-/// `GET /users/{id | userPrincipalName}`.
-async fn get_user(
-    State(state): State<Arc<SimState>>,
-    Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    request: Request,
-) -> Response {
-    let ids = ids_of(request.extensions());
-    let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
-        Ok(s) => s,
-        Err(response) => return *response,
-    };
-    let tenant = state.read_tenant();
-    match tenant.user(&key) {
-        Some(user) => Json(wire::user_json(user, &select)).into_response(),
-        None => refusal_response(&ids, &Refusal::not_found(&key)),
-    }
-}
-
-/// `GET /me`: the signed-in person (delegated tokens only).
-async fn me(request: Request) -> Response {
-    let ids = ids_of(request.extensions());
-    let caller = request
-        .extensions()
-        .get::<Caller>()
-        .and_then(|c| c.0.clone());
-    match caller {
-        Some(Principal { user_principal_name: Some(upn), object_id, .. }) => Json(json!({
-            "id": object_id,
-            "displayName": "Megan Bowen",
-            "userPrincipalName": upn,
-            "mail": upn,
-        }))
-        .into_response(),
-        Some(_) => bad_request(&ids, "BadRequest", "/me request is only valid with delegated authentication flow."),
-        None => Json(json!({"id": "00000000-0000-4000-8000-000000000001", "displayName": "graph-sim", "userPrincipalName": "sim@graph-sim.invalid"})).into_response(),
-    }
-}
-
-/// `GET /organization`: the tenant's profile (a collection of one), as Graph returns it.
-async fn organization(State(state): State<Arc<SimState>>) -> Response {
-    let tenant = state.read_tenant();
-    Json(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#organization", state.base_url),
-        "value": [{
-            "id": tenant.tenant_id,
-            "displayName": tenant.display_name,
-            "tenantType": "AAD",
-            "verifiedDomains": [{
-                "capabilities": "Email, OfficeCommunicationsOnline",
-                "isDefault": true,
-                "isInitial": true,
-                "name": tenant.domain,
-                "type": "Managed",
-            }],
-        }],
-    }))
-    .into_response()
-}
-
-/// `GET /users/{id}/licenseDetails`: every license, direct and from groups, with its plans.
-async fn license_details(
-    State(state): State<Arc<SimState>>,
-    Path(key): Path<String>,
-    request: Request,
-) -> Response {
-    let ids = ids_of(request.extensions());
-    // Graph does not support licenseDetails with application permissions (reference §5);
-    // an app-only tool must read assignedLicenses from /users instead.
-    let app_only = request
-        .extensions()
-        .get::<Caller>()
-        .and_then(|c| c.0.as_ref())
-        .is_some_and(|p| p.user_principal_name.is_none());
-    if app_only {
-        return forbidden(&ids);
-    }
-    let tenant = state.read_tenant();
-    let Some(user) = tenant.user(&key) else {
-        return refusal_response(&ids, &Refusal::not_found(&key));
-    };
-    let value = wire::license_details(user, &tenant);
-    Json(json!({
-        "@odata.context": format!("{}/v1.0/$metadata#users('{}')/licenseDetails", state.base_url, user.id),
-        "value": value,
-    }))
-    .into_response()
-}
-
-/// The request's ids and its body, which must be a JSON object.
-async fn json_object(
-    request: Request,
-) -> Result<(RequestIds, serde_json::Map<String, Value>), Box<Response>> {
-    let ids = ids_of(request.extensions());
-    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
-        return Err(Box::new(bad_request(
-            &ids,
-            "BadRequest",
-            "Unreadable request body.",
-        )));
-    };
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok((ids, map)),
-        _ => Err(Box::new(bad_request(
-            &ids,
-            "BadRequest",
-            "Empty Payload. JSON content expected.",
-        ))),
-    }
-}
-
-/// `PATCH /users/{id}`: 204 No Content.
-async fn patch_user(
-    State(state): State<Arc<SimState>>,
-    Path(key): Path<String>,
-    request: Request,
-) -> Response {
-    let (ids, patch) = match json_object(request).await {
-        Ok(ok) => ok,
-        Err(response) => return *response,
-    };
-    let result = state.write_tenant().update_user(
-        &key,
-        &patch,
-        Instant::now(),
-        state.replication_lag(),
-        state.index_lag(),
-    );
-    match result {
-        Ok(effect) => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            response.extensions_mut().insert(WriteEffect(effect));
-            response
-        }
-        Err(refusal) => refusal_response(&ids, &refusal),
-    }
-}
-
-/// `POST /users/{id}/assignLicense` with both `addLicenses` and `removeLicenses`.
-async fn assign_license(
-    State(state): State<Arc<SimState>>,
-    Path(key): Path<String>,
-    request: Request,
-) -> Response {
-    let (ids, body) = match json_object(request).await {
-        Ok(ok) => ok,
-        Err(response) => return *response,
-    };
-    let missing: Vec<&str> = ["addLicenses", "removeLicenses"]
-        .into_iter()
-        .filter(|k| !body.contains_key(*k))
-        .collect();
-    if !missing.is_empty() {
-        return bad_request(
-            &ids,
-            "Request_BadRequest",
-            &format!(
-                "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: {}.",
-                missing.join(",")
-            ),
-        );
-    }
-    let (Some(add), Some(remove)) = (
-        parse_adds(&body["addLicenses"]),
-        parse_strings(&body["removeLicenses"]),
-    ) else {
-        return refusal_response(&ids, &Refusal::bad_guid());
-    };
-    let result =
-        state
-            .write_tenant()
-            .assign_license(&key, &add, &remove, Instant::now(), state.index_lag());
-    match result {
-        Ok((index, effect)) => {
-            let tenant = state.read_tenant();
-            let mut select = USER_DEFAULT_PROPERTIES.to_vec();
-            select.push("assignedLicenses");
-            let mut response = Json(wire::user_json(&tenant.users[index], &select)).into_response();
-            response.extensions_mut().insert(WriteEffect(effect));
-            response
-        }
-        Err(refusal) => refusal_response(&ids, &refusal),
-    }
-}
-
-fn parse_strings(v: &Value) -> Option<Vec<String>> {
-    match v {
-        Value::Null => Some(Vec::new()),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned))
-            .collect(),
-        _ => None,
-    }
-}
-
-fn parse_adds(v: &Value) -> Option<Vec<AddLicense>> {
-    let Value::Array(items) = v else {
-        return v.is_null().then(Vec::new);
-    };
-    items
-        .iter()
-        .map(|i| {
-            Some(AddLicense {
-                sku_id: i.get("skuId")?.as_str()?.to_string(),
-                disabled_plans: parse_strings(i.get("disabledPlans").unwrap_or(&Value::Null))?,
-            })
-        })
-        .collect()
-}
-
-/// `POST /$batch`: up to 20 requests, answered in any order, each throttled on its own.
-async fn batch(State(state): State<Arc<SimState>>, request: Request) -> Response {
-    let ids = ids_of(request.extensions());
-    let authorization = request.headers().get("authorization").cloned();
-    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 4 * 1024 * 1024).await else {
-        return bad_request(&ids, "BadRequest", "Unreadable request body.");
-    };
-    let Some(requests) = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("requests").and_then(Value::as_array).cloned())
-    else {
-        return bad_request(&ids, "BadRequest", "Invalid batch payload format.");
-    };
-    if requests.len() > MAX_BATCH {
-        return bad_request(
-            &ids,
-            "BadRequest",
-            &format!("Number of requests in the batch exceeds the limit of {MAX_BATCH}."),
-        );
-    }
-    let mut seen = HashSet::new();
-    let mut items = Vec::new();
-    for r in &requests {
-        let (Some(id), Some(method), Some(url)) = (
-            r.get("id").and_then(Value::as_str),
-            r.get("method").and_then(Value::as_str),
-            r.get("url").and_then(Value::as_str),
-        ) else {
-            return bad_request(
-                &ids,
-                "BadRequest",
-                "Invalid batch payload format: every request needs id, method and url.",
-            );
-        };
-        if !seen.insert(id.to_ascii_lowercase()) {
-            return bad_request(&ids, "BadRequest", "Batch request contains duplicate ids.");
-        }
-        items.push((
-            id.to_string(),
-            method.to_ascii_uppercase(),
-            url.to_string(),
-            r.clone(),
-        ));
-    }
-    for (_, _, _, r) in &items {
-        for dep in r
-            .get("dependsOn")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if !dep
-                .as_str()
-                .is_some_and(|d| seen.contains(&d.to_ascii_lowercase()))
-            {
-                return bad_request(
-                    &ids,
-                    "BadRequest",
-                    "dependsOn refers to a request id that is not in the batch.",
-                );
-            }
-        }
-    }
-
-    let Some(router) = state.router.get().cloned() else {
-        return bad_request(&ids, "BadRequest", "Batching is not available.");
-    };
-    // Run dependencies first; a request whose dependency failed is answered 424.
-    let mut status_of: HashMap<String, u16> = HashMap::new();
-    let mut responses: Vec<Value> = Vec::new();
-    let mut pending = items;
-    while !pending.is_empty() {
-        let ready: Vec<usize> = (0..pending.len())
-            .filter(|&i| {
-                pending[i]
-                    .3
-                    .get("dependsOn")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .all(|d| {
-                        d.as_str()
-                            .is_some_and(|d| status_of.contains_key(&d.to_ascii_lowercase()))
-                    })
-            })
-            .collect();
-        if ready.is_empty() {
-            return bad_request(&ids, "BadRequest", "dependsOn has a cycle.");
-        }
-        for i in ready.into_iter().rev() {
-            let (id, method, url, raw) = pending.remove(i);
-            let failed_dep = raw
-                .get("dependsOn")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|d| {
-                    d.as_str()
-                        .and_then(|d| status_of.get(&d.to_ascii_lowercase()))
-                        .is_some_and(|s| *s >= 400)
-                });
-            let answer = if failed_dep {
-                json!({"id": id, "status": 424, "headers": {"Content-Type": "application/json"},
-                       "body": {"error": {"code": "FailedDependency", "message": "Failed dependency."}}})
-            } else {
-                run_batch_item(&router, authorization.as_ref(), &id, &method, &url, &raw).await
-            };
-            status_of.insert(
-                id.to_ascii_lowercase(),
-                answer["status"].as_u64().unwrap_or(500) as u16,
-            );
-            responses.push(answer);
-        }
-    }
-    // Graph answers in any order; clients must match by id.
-    {
-        let mut dice = lock(&state.dice);
-        for i in (1..responses.len()).rev() {
-            responses.swap(i, dice.below(i + 1));
-        }
-    }
-    Json(json!({ "responses": responses })).into_response()
-}
-
-async fn run_batch_item(
-    router: &Router,
-    authorization: Option<&HeaderValue>,
-    id: &str,
-    method: &str,
-    url: &str,
-    raw: &Value,
-) -> Value {
-    let path = format!("/v1.0/{}", url.trim_start_matches('/'));
-    let mut builder = Request::builder().method(method).uri(&path);
-    if let Some(auth) = authorization {
-        builder = builder.header("authorization", auth);
-    }
-    if let Some(headers) = raw.get("headers").and_then(Value::as_object) {
-        for (k, v) in headers {
-            if let Some(v) = v.as_str() {
-                builder = builder.header(k.as_str(), v);
-            }
-        }
-    }
-    let body = match raw.get("body") {
-        Some(b) if !b.is_null() => {
-            let has_type = raw
-                .get("headers")
-                .and_then(Value::as_object)
-                .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-type")));
-            if !has_type {
-                return json!({"id": id, "status": 400, "headers": {"Content-Type": "application/json"},
-                    "body": {"error": {"code": "BadRequest", "message": "Content-Type header is required when a body is present."}}});
-            }
-            Body::from(b.to_string())
-        }
-        _ => Body::empty(),
-    };
-    let Ok(mut request) = builder.body(body) else {
-        return json!({"id": id, "status": 400, "headers": {},
-            "body": {"error": {"code": "BadRequest", "message": "Invalid request in batch."}}});
-    };
-    request.extensions_mut().insert(InBatch);
-    let response = match router.clone().oneshot(request).await {
-        Ok(r) => r,
-        Err(never) => match never {},
-    };
-    let status = response.status().as_u16();
-    let mut headers = serde_json::Map::new();
-    for name in [
-        "retry-after",
-        "content-type",
-        "x-ms-throttle-scope",
-        "x-ms-throttle-information",
-        "x-ms-throttle-limit-percentage",
-        "x-ms-resource-unit",
-    ] {
-        if let Some(v) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
-            let key = match name {
-                "retry-after" => "Retry-After",
-                "content-type" => "Content-Type",
-                other => other,
-            };
-            headers.insert(key.to_string(), json!(v));
-        }
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap_or_default();
-    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
-    let mut answer = json!({"id": id, "status": status, "headers": headers});
-    if !body.is_null() {
-        answer["body"] = body;
-    }
-    answer
-}
-
-/// The request's own URL with `$skiptoken` replaced: Graph's nextLink keeps every other option.
-fn next_link(base_url: &str, uri: &Uri, offset: usize) -> String {
-    let kept: Vec<&str> = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or("");
-            key != "$skiptoken" && key != "%24skiptoken"
-        })
-        .collect();
-    let mut query = kept.join("&");
-    if !query.is_empty() {
-        query.push('&');
-    }
-    query.push_str(&format!("$skiptoken={}", encode_skiptoken(offset)));
-    format!("{base_url}{}?{query}", uri.path())
-}
-
-fn encode_skiptoken(offset: usize) -> String {
-    format!("{SKIPTOKEN_PREFIX}{offset:010x}")
-}
-
-fn decode_skiptoken(token: &str) -> Option<usize> {
-    let hex = token.strip_prefix(SKIPTOKEN_PREFIX)?;
-    usize::from_str_radix(hex, 16).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skiptoken_round_trips_and_rejects_garbage() {
-        assert_eq!(decode_skiptoken(&encode_skiptoken(1998)), Some(1998));
-        assert_eq!(decode_skiptoken("X'4453707402'"), None);
-    }
-
-    #[test]
-    fn next_link_keeps_options_and_replaces_skiptoken() {
-        let uri: Uri = "/v1.0/users?$select=id&$top=5&$skiptoken=RFNwdAIAAQAAAC0000000005"
-            .parse()
-            .expect("uri");
-        let link = next_link("http://127.0.0.1:1", &uri, 10);
-        assert_eq!(
-            link,
-            "http://127.0.0.1:1/v1.0/users?$select=id&$top=5&$skiptoken=RFNwdAIAAQAAAC000000000a"
-        );
-    }
-
-    #[test]
-    fn request_costs_follow_the_documented_table() {
-        assert_eq!(cost(&Method::GET, "/v1.0/users", ""), (2, 0));
-        assert_eq!(cost(&Method::GET, "/v1.0/users", "%24select=id"), (1, 0));
-        assert_eq!(
-            cost(&Method::GET, "/v1.0/users", "$select=id&$top=5"),
-            (1, 0)
-        );
-        assert_eq!(cost(&Method::GET, "/v1.0/subscribedSkus", ""), (3, 0));
-        assert_eq!(
-            cost(&Method::GET, "/v1.0/users/x/licenseDetails", ""),
-            (2, 0)
-        );
-        assert_eq!(cost(&Method::GET, "/v1.0/users/x", ""), (1, 0));
-        assert_eq!(
-            cost(&Method::POST, "/v1.0/users/x/assignLicense", ""),
-            (1, 1)
-        );
-        assert_eq!(cost(&Method::PATCH, "/v1.0/users/x", ""), (1, 1));
     }
 }
