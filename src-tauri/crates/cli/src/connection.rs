@@ -22,9 +22,10 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "VAR")]
     access_token_env: Option<String>,
 
-    /// National cloud: global, usgov, usgov-dod or china.
-    #[arg(long, global = true, default_value = "global")]
-    cloud: String,
+    /// National cloud: global, usgov, usgov-dod or china (default: the organisation's policy,
+    /// or global).
+    #[arg(long, global = true)]
+    cloud: Option<String>,
 
     /// Also trust this root certificate (PEM file): a TLS-inspecting proxy's, a private
     /// cloud's, or `sim serve --tls`'s. Saved with `login` for later commands.
@@ -38,8 +39,9 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    pub fn cloud(&self) -> &str {
-        &self.cloud
+    /// The cloud asked for on the command line, if any.
+    pub fn cloud_given(&self) -> Option<&str> {
+        self.cloud.as_deref()
     }
 
     pub fn graph_endpoint(&self) -> Option<&str> {
@@ -109,8 +111,22 @@ pub struct Connection {
 
 impl Connection {
     pub async fn open(args: &ConnectionArgs) -> Result<Self, CliError> {
-        let cloud: Cloud = args.cloud.parse()?;
+        let policy = crate::policy()?;
+        let cloud: Cloud = args
+            .cloud
+            .as_deref()
+            .or(policy.as_ref().and_then(|p| p.policy.cloud.as_deref()))
+            .unwrap_or("global")
+            .parse()?;
         if args.demo {
+            if let Some(p) = &policy
+                && !p.policy.demo_allowed()
+            {
+                return Err(CliError::Usage(format!(
+                    "the demo tenant is turned off by your organisation's policy ({}: allowDemo is false)",
+                    p.file.display()
+                )));
+            }
             let sim = RunningSim::start(&Scenario::demo())
                 .await
                 .map_err(|e| CliError::Failed(e.to_string()))?;
@@ -129,8 +145,23 @@ impl Connection {
                     "no tenant given: sign in with `licensedesk-cli login`, or use --demo, or --access-token-env VAR (with --graph-endpoint URL for an emulator or proxy)".into(),
                 ));
             }
-            // The saved sign-in, renewed silently from the keychain.
+            // The saved sign-in, renewed silently from the keychain; one saved before the
+            // organisation locked LicenseDesk to its tenant is not used.
             let saved = crate::login::saved_session(args.ca_certificate()).await?;
+            if let Some(p) = &policy {
+                p.policy
+                    .allows_setup(
+                        &saved.profile.tenant,
+                        &saved.profile.client_id,
+                        p.policy.cloud.as_deref().unwrap_or("global"),
+                    )
+                    .map_err(|why| {
+                        CliError::Usage(format!(
+                            "the saved sign-in cannot be used: {why} ({}). Sign in again with `licensedesk-cli login`.",
+                            p.file.display()
+                        ))
+                    })?;
+            }
             let endpoint = GraphEndpoint::new(&saved.profile.graph_endpoint)?;
             return Ok(Self {
                 client: GraphClient::with_http(endpoint, saved.tokens, saved.http)

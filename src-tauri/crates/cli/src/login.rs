@@ -20,11 +20,18 @@ use crate::profile::{AppProfile, KEYCHAIN_SERVICE, LEGACY_KEYCHAIN_SERVICE, Prof
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Your tenant: its domain (contoso.onmicrosoft.com), its ID, or "organizations".
-    #[arg(long)]
+    /// Your tenant: its domain (contoso.onmicrosoft.com), its ID, or "organizations"
+    /// (default: the organisation's policy).
+    #[arg(long = "tenant", value_name = "TENANT")]
+    pub tenant_given: Option<String>,
+    /// The application (client) ID of your organisation's LicenseDesk app registration
+    /// (default: the organisation's policy).
+    #[arg(long = "client-id", value_name = "ID")]
+    pub client_id_given: Option<String>,
+    /// The tenant and app signed in to: as given, or from the policy (`settle`).
+    #[arg(skip)]
     pub tenant: String,
-    /// The application (client) ID of your organisation's LicenseDesk app registration.
-    #[arg(long)]
+    #[arg(skip)]
     pub client_id: String,
     /// Sign in with a code on another device instead of this machine's browser.
     #[arg(long, conflicts_with_all = ["client_secret_env", "certificate"])]
@@ -101,6 +108,43 @@ fn read_certificate(path: &Path, password: Option<String>) -> Result<AppCredenti
         ))
     })?;
     Ok(AppCredential::Certificate { pkcs12, password })
+}
+
+/// Fills in the tenant, app and cloud from the command line and the organisation's policy:
+/// what is given wins unless the policy locks it, and then it must be the policy's.
+pub fn settle(
+    args: &mut LoginArgs,
+    cloud_given: Option<&str>,
+    policy: Option<&policy::Loaded>,
+) -> Result<Cloud, CliError> {
+    let from_policy = |pick: fn(&policy::Policy) -> Option<&String>| {
+        policy.and_then(|p| pick(&p.policy)).cloned()
+    };
+    let missing = |what: &str, flag: &str| {
+        CliError::Usage(format!(
+            "no {what}: give {flag} (your organisation's policy does not name one)"
+        ))
+    };
+    args.tenant = args
+        .tenant_given
+        .clone()
+        .or_else(|| from_policy(|p| p.tenant.as_ref()))
+        .ok_or_else(|| missing("tenant", "--tenant"))?;
+    args.client_id = args
+        .client_id_given
+        .clone()
+        .or_else(|| from_policy(|p| p.client_id.as_ref()))
+        .ok_or_else(|| missing("application (client) ID", "--client-id"))?;
+    let cloud = cloud_given
+        .map(str::to_string)
+        .or_else(|| from_policy(|p| p.cloud.as_ref()))
+        .unwrap_or_else(|| "global".into());
+    if let Some(p) = policy {
+        p.policy
+            .allows_setup(&args.tenant, &args.client_id, &cloud)
+            .map_err(|why| CliError::Usage(format!("{why} ({})", p.file.display())))?;
+    }
+    Ok(cloud.parse()?)
 }
 
 pub async fn login(

@@ -188,6 +188,10 @@ enum Command {
     Logout,
     /// Who is signed in, to which tenant, with which permissions.
     Whoami,
+    /// The policy your organisation deployed (tenant, app, cloud, locks, the demo, trusted
+    /// plan-signing keys) and the file it came from. Exit 2 naming the file and line when it
+    /// cannot be read.
+    Policy,
     /// The Microsoft Graph emulator (graph-sim).
     Sim {
         #[command(subcommand)]
@@ -327,8 +331,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sim {
             command: SimCommand::Serve(args),
         } => serve(args).await,
-        Command::Login(args) => {
-            let cloud: graph::Cloud = cli.connection.cloud().parse()?;
+        Command::Login(mut args) => {
+            let cloud = login::settle(&mut args, cli.connection.cloud_given(), policy()?.as_ref())?;
             login::login(
                 &args,
                 cloud,
@@ -338,6 +342,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             .await
         }
         Command::Logout => login::logout().await,
+        Command::Policy => output::print_policy(&policy::InForce::from(policy()?), cli.json),
         Command::Whoami => login::whoami(cli.json, cli.connection.ca_certificate()).await,
         Command::Skus => {
             let connection = Connection::open(&cli.connection).await?;

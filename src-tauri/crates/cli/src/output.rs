@@ -213,3 +213,36 @@ mod tests {
         assert_eq!(terminal_safe("short", 10), "short");
     }
 }
+
+/// The policy in force: JSON for scripts (`file` null when there is none), or a few lines.
+pub fn print_policy(in_force: &policy::InForce, as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        return json(in_force);
+    }
+    let p = &in_force.policy;
+    let Some(file) = &in_force.file else {
+        return write_out(&format!(
+            "No policy: {} does not exist. LicenseDesk asks for the tenant and app at sign-in.\n",
+            policy::path().display()
+        ));
+    };
+    let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    let mut text = format!(
+        "Policy from {file}\n  tenant              {}\n  clientId            {}\n  cloud               {}\n  locked              {}\n  allowDemo           {}\n  productNamesRefresh {}\n  requireSignedPlans  {}\n  trustedPlanKeys     {}\n",
+        or_unset(&p.tenant),
+        or_unset(&p.client_id),
+        p.cloud.as_deref().unwrap_or("(not set: global)"),
+        p.locked,
+        p.demo_allowed(),
+        p.product_names_refresh
+            .map(|b| b.to_string())
+            .unwrap_or_else(|| "(not set: ask)".into()),
+        p.require_signed_plans,
+        p.trusted_plan_keys.len(),
+    );
+    for key in &p.trusted_plan_keys {
+        text.push_str(&format!("    {}  {}\n", key.name, key.public_key));
+    }
+    // Names of keys come from a file: printed line by line without control characters.
+    write_out(&crate::operations::terminal_safe_lines(&text))
+}

@@ -15,6 +15,33 @@ use ts_rs::TS;
 /// A policy is a few hundred bytes; far more is not one.
 pub const MAX_BYTES: u64 = 1024 * 1024;
 
+/// The clouds a policy may name, as the app and the CLI name them.
+pub const CLOUDS: &[&str] = &["global", "usgov", "usgov-dod", "china"];
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A tenant as sign-in takes it: a verified domain, a tenant ID, or "organizations".
+fn is_tenant(s: &str) -> bool {
+    s == "organizations"
+        || is_guid(s)
+        || (s.contains('.')
+            && s.len() <= 253
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            }))
+}
+
 /// What the organisation set. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -37,11 +64,73 @@ pub struct Policy {
     pub require_signed_plans: bool,
 }
 
+impl Policy {
+    /// The demo tenant is offered unless the organisation turned it off.
+    pub fn demo_allowed(&self) -> bool {
+        self.allow_demo != Some(false)
+    }
+
+    /// Whether a sign-in to this tenant, app and cloud is allowed: anything when the policy is
+    /// not locked; only its own tenant, app and cloud when it is. The error says what differs.
+    pub fn allows_setup(&self, tenant: &str, client_id: &str, cloud: &str) -> Result<(), String> {
+        if !self.locked {
+            return Ok(());
+        }
+        let same = |theirs: &Option<String>, ours: &str| {
+            theirs
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case(ours.trim()))
+        };
+        let cloud_same = self
+            .cloud
+            .as_deref()
+            .unwrap_or("global")
+            .eq_ignore_ascii_case(cloud.trim());
+        if same(&self.tenant, tenant) && same(&self.client_id, client_id) && cloud_same {
+            Ok(())
+        } else {
+            Err(format!(
+                "your organisation's policy locks LicenseDesk to the tenant {}, the application (client) ID {} and the {} cloud",
+                self.tenant.as_deref().unwrap_or("?"),
+                self.client_id.as_deref().unwrap_or("?"),
+                self.cloud.as_deref().unwrap_or("global")
+            ))
+        }
+    }
+}
+
 /// The policy in force and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loaded {
     pub file: PathBuf,
     pub policy: Policy,
+}
+
+/// The policy in force as `licensedesk-cli policy --json` prints it and the About box shows
+/// it: the file it came from (`null` when there is none) and every key (their defaults when
+/// there is no file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct InForce {
+    pub file: Option<String>,
+    #[serde(flatten)]
+    pub policy: Policy,
+}
+
+impl From<Option<Loaded>> for InForce {
+    fn from(loaded: Option<Loaded>) -> Self {
+        match loaded {
+            Some(l) => InForce {
+                file: Some(l.file.display().to_string()),
+                policy: l.policy,
+            },
+            None => InForce {
+                file: None,
+                policy: Policy::default(),
+            },
+        }
+    }
 }
 
 /// Why a policy file was not used: what to tell the person (and IT).
@@ -115,11 +204,37 @@ pub fn parse(text: &str) -> Result<Policy, (Option<usize>, String)> {
         .map_err(|e| (Some(e.line()).filter(|l| *l > 0), e.to_string()))?;
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
     if let Some(cloud) = &policy.cloud
-        && !["global", "usgov", "usgovhigh", "dod", "china"].contains(&cloud.as_str())
+        && !CLOUDS.contains(&cloud.as_str())
     {
         return Err((
             line_of("\"cloud\""),
-            format!("cloud \"{cloud}\" is not one of global, usgov, usgovhigh, dod, china"),
+            format!("cloud \"{cloud}\" is not one of {}", CLOUDS.join(", ")),
+        ));
+    }
+    if let Some(tenant) = &policy.tenant
+        && !is_tenant(tenant)
+    {
+        return Err((
+            line_of("\"tenant\""),
+            format!(
+                "tenant \"{tenant}\" is neither a domain (contoso.onmicrosoft.com), a tenant ID nor \"organizations\""
+            ),
+        ));
+    }
+    if let Some(id) = &policy.client_id
+        && !is_guid(id)
+    {
+        return Err((
+            line_of("\"clientId\""),
+            format!(
+                "clientId \"{id}\" is not an application (client) ID (a GUID such as 11111111-2222-3333-4444-555555555555)"
+            ),
+        ));
+    }
+    if policy.locked && (policy.tenant.is_none() || policy.client_id.is_none()) {
+        return Err((
+            line_of("\"locked\""),
+            "locked needs tenant and clientId: there is nothing to lock to".into(),
         ));
     }
     for key in &policy.trusted_plan_keys {
@@ -187,6 +302,86 @@ mod tests {
         assert!(why.contains("not a plan-signing public key"), "{why}");
         let (_, why) = parse("{\"cloud\": \"mars\"}").expect_err("refused");
         assert!(why.contains("mars"), "{why}");
+    }
+
+    #[test]
+    fn tenants_apps_and_clouds_are_checked_and_a_lock_needs_something_to_lock_to() {
+        let (line, why) = parse("{\n \"tenant\": \"contoso onmicrosoft\"\n}").expect_err("refused");
+        assert_eq!(line, Some(2));
+        assert!(why.contains("neither a domain"), "{why}");
+        let (line, why) = parse("{\n \"tenant\": \"contoso.com\",\n \"clientId\": \"my-app\"\n}")
+            .expect_err("refused");
+        assert_eq!(line, Some(3));
+        assert!(why.contains("GUID"), "{why}");
+        let (_, why) = parse("{\"cloud\": \"usgovhigh\"}").expect_err("refused");
+        assert!(why.contains("global, usgov, usgov-dod, china"), "{why}");
+        let (line, why) =
+            parse("{\n \"tenant\": \"contoso.com\",\n \"locked\": true\n}").expect_err("refused");
+        assert_eq!(line, Some(3));
+        assert!(why.contains("needs tenant and clientId"), "{why}");
+        for tenant in [
+            "organizations",
+            "contoso.onmicrosoft.com",
+            "11111111-2222-3333-4444-555555555555",
+        ] {
+            parse(&format!("{{\"tenant\": \"{tenant}\"}}")).expect(tenant);
+        }
+    }
+
+    #[test]
+    fn a_locked_policy_allows_only_its_own_setup() {
+        let p = parse(
+            r#"{"tenant": "contoso.onmicrosoft.com", "clientId": "11111111-2222-3333-4444-555555555555", "locked": true, "allowDemo": false}"#,
+        )
+        .expect("policy");
+        assert!(!p.demo_allowed());
+        p.allows_setup(
+            "Contoso.onmicrosoft.com",
+            "11111111-2222-3333-4444-555555555555",
+            "global",
+        )
+        .expect("its own setup");
+        let why = p
+            .allows_setup(
+                "fabrikam.com",
+                "11111111-2222-3333-4444-555555555555",
+                "global",
+            )
+            .expect_err("another tenant");
+        assert!(why.contains("contoso.onmicrosoft.com"), "{why}");
+        p.allows_setup(
+            "contoso.onmicrosoft.com",
+            "99999999-2222-3333-4444-555555555555",
+            "global",
+        )
+        .expect_err("another app");
+        p.allows_setup(
+            "contoso.onmicrosoft.com",
+            "11111111-2222-3333-4444-555555555555",
+            "china",
+        )
+        .expect_err("another cloud");
+        let open = Policy {
+            tenant: Some("contoso.onmicrosoft.com".into()),
+            ..Policy::default()
+        };
+        open.allows_setup("fabrikam.com", "x", "china")
+            .expect("not locked");
+        assert!(open.demo_allowed());
+    }
+
+    #[test]
+    fn the_policy_in_force_names_its_file_or_null() {
+        let none = serde_json::to_value(InForce::from(None)).expect("json");
+        assert_eq!(none["file"], serde_json::Value::Null);
+        assert_eq!(none["locked"], false);
+        let loaded = Loaded {
+            file: PathBuf::from("/etc/licensedesk/policy.json"),
+            policy: parse(r#"{"allowDemo": false}"#).expect("policy"),
+        };
+        let some = serde_json::to_value(InForce::from(Some(loaded))).expect("json");
+        assert_eq!(some["file"], "/etc/licensedesk/policy.json");
+        assert_eq!(some["allowDemo"], false);
     }
 
     #[test]
