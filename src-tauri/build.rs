@@ -46,9 +46,28 @@ const COMMANDS: &[&str] = &[
     "untrust_plan_key",
     "app_events",
     "preferred_language",
+    "about",
 ];
 
 fn main() {
+    // The commit the About box names: from the packager (LICENSEDESK_COMMIT), else from git,
+    // else "unknown" (a source tarball).
+    let commit = std::env::var("LICENSEDESK_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| {
+            std::process::Command::new("git")
+                .args(["rev-parse", "--short=12", "HEAD"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| String::from_utf8(o.stdout).ok())
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=LICENSEDESK_COMMIT={commit}");
+    println!("cargo:rerun-if-env-changed=LICENSEDESK_COMMIT");
+    println!("cargo:rerun-if-changed=.git/HEAD");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             // Capabilities live beside the shell's sources, not at the repository root.

@@ -8,6 +8,7 @@ mod files;
 mod history;
 mod import;
 mod logging;
+mod org_policy;
 mod people;
 mod person;
 mod runs;
@@ -52,7 +53,11 @@ pub fn run() {
             // Silent sign-in to the tenant used last, from the keychain; the demo otherwise.
             // Commands wait for it (TenantState::connection), so the first screen shows the
             // right tenant; it gives up after 20 s rather than keep the window waiting.
-            if let Some(setup) = settings::last(app.handle()) {
+            // Not when the organisation's policy no longer allows that tenant (or cannot be
+            // read): the Sign in page says why.
+            if let Some(setup) = settings::last(app.handle())
+                .filter(|setup| org_policy::allows(setup).is_ok())
+            {
                 let handle = app.handle().clone();
                 let gate = app.state::<TenantState>().hold_for_startup();
                 tauri::async_runtime::spawn(async move {
@@ -156,6 +161,7 @@ pub fn run() {
             signing::untrust_plan_key,
             events::app_events,
             events::preferred_language,
+            org_policy::about,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -148,6 +148,7 @@ pub async fn start_device<R: Runtime>(
     setup: TenantSetup,
     _app: &AppHandle<R>,
 ) -> Result<DeviceCodeInfo, CommandError> {
+    crate::org_policy::allows(&setup)?;
     let (authority, _, scopes) = setup.endpoints()?;
     let prompt =
         auth::start_device_code(&state.http, &authority, &setup.client_id, &scopes).await?;
@@ -192,6 +193,7 @@ pub async fn with_browser<R: Runtime>(
     state: &TenantState,
     setup: TenantSetup,
 ) -> Result<Connection, CommandError> {
+    crate::org_policy::allows(&setup)?;
     let (authority, _, scopes) = setup.endpoints()?;
     let cancelled = cancellable(state).await;
     let opener = app.clone();
@@ -220,6 +222,7 @@ pub async fn resume<R: Runtime>(
     state: &TenantState,
     setup: TenantSetup,
 ) -> Result<Connection, CommandError> {
+    crate::org_policy::allows(&setup)?;
     let (authority, _, scopes) = setup.endpoints()?;
     let session = Session::resume(
         state.http.clone(),

@@ -181,9 +181,16 @@ impl TenantState {
         connection
     }
 
+    /// Goes to the demo tenant; when the policy turned it off, to no tenant at all (the window
+    /// then shows the Sign in page), never staying on the tenant just left.
     pub async fn use_demo(&self) -> Result<Arc<Connection>, CommandError> {
-        let demo = open_demo().await?;
-        Ok(self.use_connection(demo).await)
+        match open_demo().await {
+            Ok(demo) => Ok(self.use_connection(demo).await),
+            Err(e) => {
+                *self.current.write().await = None;
+                Err(e)
+            }
+        }
     }
 
     /// A connection for a fresh or resumed sign-in.
@@ -232,6 +239,7 @@ impl TenantState {
 /// `LICENSEDESK_DEMO_SCENARIO` picks another bundled scenario or a scenario file, for trying
 /// the app on a large tenant.
 pub(crate) async fn open_demo() -> Result<Connection, CommandError> {
+    crate::org_policy::demo_allowed()?;
     let scenario = match std::env::var("LICENSEDESK_DEMO_SCENARIO") {
         Ok(name) if !name.trim().is_empty() => Scenario::load(name.trim()).map_err(|e| {
             CommandError::new(

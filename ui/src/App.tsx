@@ -56,6 +56,17 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
   const dark = usePrefersDark();
   const [tenant, setTenant] = useState<TenantInfo | undefined>();
   const [tenantError, setTenantError] = useState<string | undefined>();
+  // No tenant until the person signs in: the organisation turned the demo off (or its policy
+  // cannot be read). Only Sign in and Settings are offered then.
+  const [signInNeeded, setSignInNeeded] = useState(false);
+  const noTenant = useCallback((e: unknown) => {
+    const error = toCommandError(e);
+    if (error.code !== "demo.off" && error.code !== "policy.broken") return false;
+    setTenant(undefined);
+    setSignInNeeded(true);
+    setPage("tenant");
+    return true;
+  }, []);
   const [page, setPage] = useState<Page>("plans");
   const [importVisited, setImportVisited] = useState(false);
   useEffect(() => {
@@ -65,14 +76,15 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
-    api.tenantInfo().then(setTenant, (e: unknown) => setTenantError(toCommandError(e).message));
+    api.tenantInfo().then(setTenant, (e: unknown) => noTenant(e) || setTenantError(toCommandError(e).message));
     // Opened with a file ("Open with LicenseDesk"): straight to the import.
     void api.importOfferedFile().then((name) => name && setPage("import"));
     // Opened with a plan file: straight to History, where plans are approved.
     void api.planOfferedFile().then((name) => name && setPage("history"));
-  }, [api]);
+  }, [api, noTenant]);
 
   const switched = useCallback((next: TenantInfo) => {
+    setSignInNeeded(false);
     setTenant(next);
     setGeneration((g) => g + 1);
     setPage("plans");
@@ -83,8 +95,8 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
 
   const signOut = useCallback(() => {
     setHeaderError(undefined);
-    api.signOut().then(switched, (e: unknown) => setHeaderError({ kind: "signOut", error: toCommandError(e) }));
-  }, [api, switched]);
+    api.signOut().then(switched, (e: unknown) => noTenant(e) || setHeaderError({ kind: "signOut", error: toCommandError(e) }));
+  }, [api, switched, noTenant]);
 
   const switchTenant = useCallback(
     (setup: TenantSetup) => {
@@ -135,6 +147,7 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
           <AppShell
             tenant={tenant}
             tenantError={tenantError}
+            signInOnly={signInNeeded}
             page={page}
             onNavigate={navigate}
             onSignOut={signOut}
@@ -183,7 +196,9 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
               </>
             }
           >
-            {page === "plans" ? (
+            {signInNeeded && page !== "settings" ? (
+              <TenantPage onSignedIn={switched} demoOff />
+            ) : page === "plans" ? (
               <PlansPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "users" ? (
               <UsersPage key={generation} tenantName={tenant?.displayName} />
@@ -197,7 +212,7 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
             {/* The import wizard stays as the person left it (file, mapping, fixes) while
                 the app runs: hidden on other pages, not thrown away. A new tenant starts it
                 afresh. */}
-            {importVisited ? (
+            {importVisited && !signInNeeded ? (
               <div hidden={page !== "import"} data-testid="import-keeper">
                 <ImportPage key={generation} />
               </div>

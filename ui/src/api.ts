@@ -1,5 +1,6 @@
 import { createContext, useContext } from "react";
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { About } from "./bindings/About";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
@@ -104,6 +105,8 @@ export interface Api {
   signingSettings(): Promise<SigningSettings>;
   /// The language asked for in the environment (LANG, LANGUAGE), when there is one.
   preferredLanguage(): Promise<string | null>;
+  /// The version, the commit and the organisation's policy in force (or why it cannot be used).
+  about(): Promise<About>;
   trustPlanKey(name: string, publicKey: string): Promise<void>;
   untrustPlanKey(publicKey: string): Promise<void>;
 }
@@ -181,6 +184,7 @@ export const tauriApi: Api = {
   onPlanOffered: (listener) => onAppEvent((e) => e.kind === "planOffered" && listener(e.name)),
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
   preferredLanguage: () => invoke<string | null>("preferred_language"),
+  about: () => invoke<About>("about"),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };

@@ -84,6 +84,7 @@ const useStyles = makeStyles({
 export function AppShell({
   tenant,
   tenantError,
+  signInOnly = false,
   page,
   onNavigate,
   onSignOut,
@@ -93,6 +94,8 @@ export function AppShell({
 }: {
   tenant: TenantInfo | undefined;
   tenantError: string | undefined;
+  /// No tenant yet and no demo: only Sign in and Settings are offered.
+  signInOnly?: boolean;
   page: Page;
   onNavigate: (page: Page) => void;
   onSignOut: () => void;
@@ -154,15 +157,19 @@ export function AppShell({
               ) : null}
             </>
           ) : (
-            <Text>{tenantError ?? t.tenantLoading}</Text>
+            <Text>{signInOnly ? t.policy.notSignedIn : (tenantError ?? t.tenantLoading)}</Text>
           )}
         </div>
       </header>
       <nav className={styles.rail} aria-label={t.navLabel}>
-        {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
-        {railItem("users", <People24Regular aria-hidden />, t.navUsers)}
-        {railItem("import", <DocumentArrowUp24Regular aria-hidden />, t.navImport)}
-        {railItem("history", <History24Regular aria-hidden />, t.navHistory)}
+        {signInOnly ? null : (
+          <>
+            {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
+            {railItem("users", <People24Regular aria-hidden />, t.navUsers)}
+            {railItem("import", <DocumentArrowUp24Regular aria-hidden />, t.navImport)}
+            {railItem("history", <History24Regular aria-hidden />, t.navHistory)}
+          </>
+        )}
         {railItem("settings", <Settings24Regular aria-hidden />, t.navSettings)}
         {railItem("tenant", <PersonKey24Regular aria-hidden />, t.navTenant)}
       </nav>

@@ -1,3 +1,4 @@
+import type { About } from "../bindings/About";
 import type { SkuSummary } from "../bindings/SkuSummary";
 import type { TenantInfo } from "../bindings/TenantInfo";
 import type { Api } from "../api";
@@ -32,6 +33,17 @@ export const contoso: TenantInfo = {
 };
 
 /// A fake of the Rust side whose answers each test chooses.
+/// The About box on a machine without a policy.
+export const noPolicy: About = {
+  version: "0.1.0",
+  commit: "abc123",
+  policy: {
+    inForce: { file: null, tenant: null, clientId: null, cloud: null, locked: false, allowDemo: null, productNamesRefresh: null, trustedPlanKeys: [], requireSignedPlans: false },
+    problem: null,
+    lookedAt: "/etc/licensedesk/policy.json",
+  },
+};
+
 export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso, overrides: Partial<Api> = {}): Api {
   const notUsed = () => Promise.reject(new Error("not used in this test"));
   return {
@@ -82,6 +94,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     onPlanOffered: () => () => {},
     signingSettings: notUsed,
     preferredLanguage: () => Promise.resolve(null),
+    about: () => Promise.resolve(noPolicy),
     trustPlanKey: () => Promise.resolve(),
     untrustPlanKey: () => Promise.resolve(),
     ...overrides,

@@ -200,8 +200,19 @@ pub fn load_from(file: &Path) -> Result<Option<Loaded>, PolicyError> {
 
 /// Parses and checks a policy's text: the line of the first problem and what it is.
 pub fn parse(text: &str) -> Result<Policy, (Option<usize>, String)> {
-    let policy: Policy = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| (Some(e.line()).filter(|l| *l > 0), e.to_string()))?;
+    let policy: Policy =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+            // Column 0 is the line break ending the line before: that line is the wrong one.
+            let line = if e.column() == 0 && e.line() > 1 {
+                e.line() - 1
+            } else {
+                e.line()
+            };
+            // serde's own "at line N column M" would contradict the line named.
+            let why = e.to_string();
+            let why = why.split(" at line ").next().unwrap_or(&why).to_string();
+            (Some(line).filter(|l| *l > 0), why)
+        })?;
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|i| i + 1);
     if let Some(cloud) = &policy.cloud
         && !CLOUDS.contains(&cloud.as_str())

@@ -1,3 +1,4 @@
+import { AboutSection } from "./AboutSection";
 import { useCallback, useEffect, useState } from "react";
 import {
   Badge,
@@ -173,6 +174,7 @@ export function SettingsPage() {
           </div>
         </>
       ) : null}
+      <AboutSection className={styles.section} />
     </section>
   );
 }

@@ -7,6 +7,9 @@ import {
   Dropdown,
   Field,
   Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   Option,
   Spinner,
   Text,
@@ -15,12 +18,13 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Copy20Regular, Open20Regular, Globe20Regular, Keyboard20Regular } from "@fluentui/react-icons";
+import { Copy20Regular, Open20Regular, Globe20Regular, Keyboard20Regular, LockClosed20Regular } from "@fluentui/react-icons";
 import type { CommandError } from "../../bindings/CommandError";
 import type { DeviceCodeInfo } from "../../bindings/DeviceCodeInfo";
 import type { SavedTenant } from "../../bindings/SavedTenant";
 import type { TenantInfo } from "../../bindings/TenantInfo";
 import type { TenantSetup } from "../../bindings/TenantSetup";
+import type { PolicyInfo } from "../../bindings/PolicyInfo";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { useCopy } from "../../clipboard";
@@ -46,6 +50,15 @@ const useStyles = makeStyles({
   },
   card: { gap: tokens.spacingVerticalM },
   saved: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalM },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+    "& dd": { margin: 0, fontFamily: tokens.fontFamilyMonospace, overflowWrap: "anywhere" },
+    "& dt": { color: tokens.colorNeutralForeground3 },
+  },
   guide: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
 });
 
@@ -58,7 +71,9 @@ type Flow =
   | { step: "failed"; error: CommandError };
 
 /// Connect to a real tenant: the setup form, sign-in with the browser or a code, saved tenants.
-export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) => void }) {
+/// Where the organisation deployed a policy, its tenant and app are used ("Sign in to …"),
+/// and when it locks them the form is not offered (Rust refuses other setups anyway).
+export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: TenantInfo) => void; demoOff?: boolean }) {
   const api = useApi();
   const { t } = useI18n();
   const styles = useStyles();
@@ -78,6 +93,35 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
   useEffect(() => {
     api.savedTenants().then(setSaved, () => setSaved([]));
   }, [api]);
+  // The organisation's policy: undefined while it is read.
+  const [policy, setPolicy] = useState<PolicyInfo>();
+  const [otherSettings, setOtherSettings] = useState(false);
+  useEffect(() => {
+    api.about().then(
+      (about) => {
+        setPolicy(about.policy);
+        const p = about.policy.inForce;
+        if (p?.tenant || p?.clientId || p?.cloud) {
+          setSetup((s) => ({ ...s, tenant: p.tenant ?? s.tenant, clientId: p.clientId ?? s.clientId, cloud: p.cloud ?? s.cloud }));
+        }
+      },
+      () => setPolicy({ inForce: null, problem: null, lookedAt: "" }),
+    );
+  }, [api]);
+  const managed = policy?.inForce?.tenant && policy.inForce.clientId ? policy.inForce : undefined;
+  // The organisation's setup, whatever the form below says.
+  const managedSetup: TenantSetup | undefined = managed
+    ? { ...setup, tenant: managed.tenant ?? "", clientId: managed.clientId ?? "", cloud: managed.cloud ?? "global", authorityHost: null, graphEndpoint: null }
+    : undefined;
+  const locked = managed?.locked === true;
+  const broken = policy?.problem ?? undefined;
+  // The form: never under a broken policy or a lock; under a policy, on request.
+  const showForm = policy !== undefined && !broken && !locked && (!managed || otherSettings);
+  const allowedSaved = locked
+    ? saved.filter((s) => s.setup.tenant.toLowerCase() === managed?.tenant?.toLowerCase() && s.setup.clientId.toLowerCase() === managed?.clientId?.toLowerCase())
+    : broken
+      ? []
+      : saved;
 
   const cloudLabel: Record<(typeof CLOUDS)[number], string> = {
     global: t.cloudGlobal,
@@ -88,12 +132,12 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
   const ready = setup.tenant.trim() !== "" && setup.clientId.trim() !== "";
   const fail = (e: unknown) => setFlow({ step: "failed", error: toCommandError(e) });
 
-  const withBrowser = () => {
+  const withBrowser = (chosen: TenantSetup = setup) => {
     setFlow({ step: "browser" });
-    api.signInWithBrowser(setup).then(onSignedIn, fail);
+    api.signInWithBrowser(chosen).then(onSignedIn, fail);
   };
-  const withCode = () => {
-    api.startDeviceSignIn(setup).then((info) => {
+  const withCode = (chosen: TenantSetup = setup) => {
+    api.startDeviceSignIn(chosen).then((info) => {
       codeCopy.reset();
       setFlow({ step: "device", info });
       api.finishDeviceSignIn().then(onSignedIn, fail);
@@ -110,6 +154,59 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
         {t.tenantTitle}
       </Title2>
       <Body1>{t.tenantIntro}</Body1>
+
+      {demoOff && !broken ? (
+        <MessageBar intent="info" layout="multiline" data-testid="demo-off">
+          <MessageBarBody>{t.policy.demoOff}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+
+      {broken ? (
+        <MessageBar intent="error" layout="multiline" data-testid="policy-broken">
+          <MessageBarBody>
+            <MessageBarTitle>{t.policy.brokenTitle}</MessageBarTitle>
+            {t.policy.broken(broken.file, broken.line === null ? "" : String(broken.line), broken.why)}
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+
+      {managed && (flow.step === "form" || flow.step === "failed") ? (
+        <Card className={styles.card} data-testid="policy-managed">
+          <Title3 as="h2">{t.policy.managedTitle}</Title3>
+          <Text>{t.policy.managed(managed.file ?? "")}</Text>
+          <dl className={styles.facts}>
+            <dt>{t.fieldTenant}</dt>
+            <dd data-testid="policy-tenant">{managed.tenant}</dd>
+            <dt>{t.fieldClientId}</dt>
+            <dd>{managed.clientId}</dd>
+            <dt>{t.fieldCloud}</dt>
+            <dd>{cloudLabel[(managed.cloud ?? "global") as (typeof CLOUDS)[number]] ?? managed.cloud}</dd>
+          </dl>
+          {locked ? (
+            <Text data-testid="policy-locked">
+              <LockClosed20Regular aria-hidden style={{ verticalAlign: "middle" }} /> {t.policy.locked}
+            </Text>
+          ) : null}
+          <Checkbox
+            checked={setup.setUsageLocations}
+            onChange={(_, d) => setSetup({ ...setup, setUsageLocations: d.checked === true })}
+            label={t.fieldUsageLocations}
+          />
+          <div className={styles.buttons}>
+            <Button appearance="primary" icon={<Globe20Regular />} onClick={() => withBrowser(managedSetup)} data-testid="policy-sign-in">
+              {t.policy.signIn(managed.tenant ?? "")}
+            </Button>
+            <Button icon={<Keyboard20Regular />} onClick={() => withCode(managedSetup)} data-testid="policy-sign-in-code">
+              {t.policy.signInCode}
+            </Button>
+            {locked ? null : (
+              <Button appearance="subtle" aria-expanded={otherSettings} onClick={() => setOtherSettings((o) => !o)} data-testid="policy-other">
+                {t.policy.otherSettings}
+              </Button>
+            )}
+          </div>
+        </Card>
+      ) : null}
 
       {flow.step === "failed" ? (
         <ErrorState title={t.signInFailed} error={flow.error} onRetry={() => setFlow({ step: "form" })} />
@@ -142,7 +239,7 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
         </Card>
       ) : null}
 
-      {flow.step === "form" || flow.step === "failed" ? (
+      {showForm && (flow.step === "form" || flow.step === "failed") ? (
         <form
           className={styles.form}
           onSubmit={(e) => {
@@ -196,22 +293,22 @@ export function TenantPage({ onSignedIn }: { onSignedIn: (tenant: TenantInfo) =>
             </>
           ) : null}
           <div className={styles.buttons}>
-            <Button appearance="primary" icon={<Globe20Regular />} disabled={!ready} onClick={withBrowser}>
+            <Button appearance="primary" icon={<Globe20Regular />} disabled={!ready} onClick={() => withBrowser()}>
               {t.signInBrowser}
             </Button>
-            <Button icon={<Keyboard20Regular />} disabled={!ready} onClick={withCode} data-testid="sign-in-code">
+            <Button icon={<Keyboard20Regular />} disabled={!ready} onClick={() => withCode()} data-testid="sign-in-code">
               {t.signInCode}
             </Button>
           </div>
         </form>
       ) : null}
 
-      {saved.length > 0 ? (
+      {allowedSaved.length > 0 ? (
         <section aria-labelledby="saved-title">
           <Title3 as="h2" id="saved-title">
             {t.savedTenantsTitle}
           </Title3>
-          {saved.map((s) => (
+          {allowedSaved.map((s) => (
             <div className={styles.saved} key={`${s.setup.tenant}|${s.setup.clientId}`}>
               <Text>
                 {savedTenantName(s)}

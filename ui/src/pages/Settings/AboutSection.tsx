@@ -1,0 +1,70 @@
+import { useEffect, useState } from "react";
+import { MessageBar, MessageBarBody, Text, Title3, makeStyles, tokens } from "@fluentui/react-components";
+import type { About } from "../../bindings/About";
+import type { InForce } from "../../bindings/InForce";
+import { useApi } from "../../api";
+import { useI18n } from "../../i18n";
+
+const useStyles = makeStyles({
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+    "& dd": { margin: 0, overflowWrap: "anywhere" },
+    "& dt": { color: tokens.colorNeutralForeground3 },
+  },
+});
+
+/// The About box: the version and commit, and the organisation's policy in force (every key,
+/// and the file it came from), or why the policy file cannot be used.
+export function AboutSection({ className }: { className: string }) {
+  const api = useApi();
+  const { t } = useI18n();
+  const s = t.settings;
+  const styles = useStyles();
+  const [about, setAbout] = useState<About>();
+  useEffect(() => {
+    api.about().then(setAbout, () => setAbout(undefined));
+  }, [api]);
+  if (!about) return null;
+  const p = about.policy;
+  const yesNo = (v: boolean | null, unset: string) => (v === null ? unset : v ? s.yes : s.no);
+  const rows = (f: InForce): [string, string][] => [
+    [s.policyKey.tenant, f.tenant ?? s.notSet],
+    [s.policyKey.clientId, f.clientId ?? s.notSet],
+    [s.policyKey.cloud, f.cloud ?? s.notSet],
+    [s.policyKey.locked, yesNo(f.locked, s.no)],
+    [s.policyKey.allowDemo, yesNo(f.allowDemo, s.yes)],
+    [s.policyKey.productNamesRefresh, yesNo(f.productNamesRefresh, s.notSet)],
+    [s.policyKey.requireSignedPlans, yesNo(f.requireSignedPlans, s.no)],
+    [s.policyKey.trustedPlanKeys, f.trustedPlanKeys.length === 0 ? s.notSet : f.trustedPlanKeys.map((k) => k.name).join(", ")],
+  ];
+  return (
+    <div className={className} aria-labelledby="about-title" data-testid="about">
+      <Title3 id="about-title">{s.aboutTitle}</Title3>
+      <Text data-testid="about-version">{s.version(about.version, about.commit)}</Text>
+      <Text weight="semibold">{s.policyTitle}</Text>
+      {p.problem ? (
+        <MessageBar intent="error" layout="multiline" data-testid="about-policy-broken">
+          <MessageBarBody>{t.policy.broken(p.problem.file, p.problem.line === null ? "" : String(p.problem.line), p.problem.why)}</MessageBarBody>
+        </MessageBar>
+      ) : p.inForce?.file ? (
+        <>
+          <Text>{s.policyFrom(p.inForce.file)}</Text>
+          <dl className={styles.facts} data-testid="about-policy">
+            {rows(p.inForce).map(([k, v]) => (
+              <div key={k} style={{ display: "contents" }}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      ) : (
+        <Text data-testid="about-policy-none">{s.policyNone(p.lookedAt)}</Text>
+      )}
+    </div>
+  );
+}
