@@ -190,30 +190,6 @@ pub fn print_users(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_sequences_never_reach_the_terminal() {
-        let hostile = "E3\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\nnext";
-        let safe = terminal_safe(hostile, 100);
-        assert!(!safe.chars().any(char::is_control), "{safe:?}");
-        assert_eq!(safe, "E3]0;pwned[2J31m next");
-    }
-
-    #[test]
-    fn long_text_is_cut_and_says_so() {
-        let long = "x".repeat(5_000);
-        let safe = terminal_safe(&long, 10);
-        assert!(
-            safe.starts_with("xxxxxxxxxx… (4990 more characters"),
-            "{safe}"
-        );
-        assert_eq!(terminal_safe("short", 10), "short");
-    }
-}
-
 /// The policy in force: JSON for scripts (`file` null when there is none), or a few lines.
 pub fn print_policy(in_force: &policy::InForce, as_json: bool) -> Result<(), CliError> {
     if as_json {
@@ -245,4 +221,29 @@ pub fn print_policy(in_force: &policy::InForce, as_json: bool) -> Result<(), Cli
     }
     // Names of keys come from a file: printed line by line without control characters.
     write_out(&crate::operations::terminal_safe_lines(&text))
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_sequences_never_reach_the_terminal() {
+        let hostile = "E3\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\nnext";
+        let safe = terminal_safe(hostile, 100);
+        assert!(!safe.chars().any(char::is_control), "{safe:?}");
+        assert_eq!(safe, "E3]0;pwned[2J31m next");
+    }
+
+    #[test]
+    fn long_text_is_cut_and_says_so() {
+        let long = "x".repeat(5_000);
+        let safe = terminal_safe(&long, 10);
+        assert!(
+            safe.starts_with("xxxxxxxxxx… (4990 more characters"),
+            "{safe}"
+        );
+        assert_eq!(terminal_safe("short", 10), "short");
+    }
 }
