@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk test-fuzz screenshot clean bench-users-page
+.PHONY: installers test-installers demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk test-fuzz screenshot clean bench-users-page
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -20,6 +20,23 @@ demo: app
 app:
 	@# The Tauri CLI reads CI as its --ci flag and refuses anything but true/false (CI=1 is common).
 	CI=true $(TAURI) build --debug --no-bundle
+
+## installers: the Linux packages (.deb and .rpm with licensedesk-cli inside) in
+## target/release/bundle. Windows and macOS installers are built by .github/workflows/release.yml
+## on those systems.
+installers:
+	CI=true $(TAURI) build --bundles deb,rpm
+	@# Tauri writes the .deb with gzip; xz (which every dpkg reads) makes it about a quarter smaller.
+	bash packaging/linux/repack-deb.sh target/release/bundle/deb/*.deb
+
+## test-installers: build the packages, unpack the .deb into a temporary root and run what is in it
+test-installers: installers
+	cargo test -p licensedesk-tests --test installers -- --ignored --nocapture
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
+	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  root=$$(mktemp -d) && dpkg-deb -x target/release/bundle/deb/*.deb $$root && \
+	  LICENSEDESK_APP_BINARY=$$root/usr/bin/licensedesk $(XVFB) \
+	    cargo test -p licensedesk-tests --test e2e -- --ignored --exact plans_page_shows_the_demo_tenants_seats'
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
 test: lint test-rust bindings-check test-ui test-keychain test-sdk test-fuzz test-e2e

@@ -55,6 +55,10 @@ export interface ReviewCounts {
 
 export const en = {
   appName: "LicenseDesk",
+  crash: {
+    title: "LicenseDesk could not draw this screen",
+    body: "Nothing was changed in Microsoft 365. Restart LicenseDesk; if this happens again, report it with the text below.",
+  },
   navLabel: "Main navigation",
   navPlans: "Plans",
   demoBadge: "Demo tenant",

@@ -33,6 +33,10 @@ function runTitle(title: RunTitle, n: (v: number) => string, country: (code: str
 
 // Nederlandse teksten: dezelfde sleutels als en.ts (de compiler controleert dat).
 export const nl: Messages = {
+  crash: {
+    title: "LicenseDesk kon dit scherm niet tekenen",
+    body: "Er is niets gewijzigd in Microsoft 365. Start LicenseDesk opnieuw; gebeurt dit nog eens, meld het dan met de tekst hieronder.",
+  },
   appName: "LicenseDesk",
   navLabel: "Hoofdnavigatie",
   navPlans: "Abonnementen",

@@ -223,7 +223,6 @@ pub fn print_policy(in_force: &policy::InForce, as_json: bool) -> Result<(), Cli
     write_out(&crate::operations::terminal_safe_lines(&text))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
