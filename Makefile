@@ -8,7 +8,7 @@ TAURI := ui/node_modules/.bin/tauri
 export WEBKIT_DISABLE_DMABUF_RENDERER := 1
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: installers test-installers demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk test-fuzz screenshot clean bench-users-page
+.PHONY: bench installers test-installers demo app test lint test-rust bindings-check test-ui test-keychain test-e2e test-sdk test-fuzz screenshot clean bench-users-page
 
 ## demo: build the app and open it on the built-in demo tenant
 demo: app
@@ -85,6 +85,13 @@ test-e2e: app
 	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
 	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
 	  $(XVFB) cargo test -p licensedesk-tests --test e2e -- --ignored --test-threads=1 --skip bench_'
+
+## bench: start-up time and memory of the release build under Xvfb, and the CLI (BENCHMARKS.md)
+bench: installers
+	dbus-run-session -- bash -c 'export XDG_DATA_HOME=$$(mktemp -d) && \
+	  echo licensedesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  LICENSEDESK_APP_BINARY=$(CURDIR)/target/release/licensedesk $(XVFB) \
+	    cargo test -p licensedesk-tests --test e2e -- --ignored --nocapture --exact bench_start_and_memory'
 
 ## bench-users-page: the Users page on 100,000 people in the real app (BENCHMARKS.md)
 bench-users-page: app

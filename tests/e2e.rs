@@ -1777,3 +1777,185 @@ async fn the_changed_screens_in_english_and_dutch() {
         result.unwrap_or_else(|e| panic!("{tag}: {e}"));
     }
 }
+
+/// Proportional set size (MB): the process's share of memory, shared pages split among those
+/// who map them, so a process tree's PSS adds up to what it really costs.
+fn pss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Pss:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// The app and every process under it (WebKit's web and network processes), each with its PSS.
+fn tree_pss(root: u32) -> Vec<(String, f64)> {
+    let mut out = vec![(process_name(root), pss_mb(root))];
+    let mut queue = children_of(root);
+    while let Some(pid) = queue.pop() {
+        out.push((process_name(pid), pss_mb(pid)));
+        queue.extend(children_of(pid));
+    }
+    out
+}
+
+/// When a process started, in milliseconds since the Unix epoch (boot time plus its start in
+/// clock ticks; a tick is 10 ms on Linux).
+fn started_epoch_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let rest = &stat[stat.rfind(')').expect("name") + 2..];
+    let ticks: f64 = rest
+        .split_whitespace()
+        .nth(19)
+        .and_then(|t| t.parse().ok())
+        .expect("starttime");
+    let boot: f64 = std::fs::read_to_string("/proc/stat")
+        .expect("/proc/stat")
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|t| t.trim().parse().ok())
+        .expect("btime");
+    boot * 1000.0 + ticks * 10.0
+}
+
+/// `make bench`: how fast the app draws its first screen and how much memory it takes, on the
+/// release build (LICENSEDESK_APP_BINARY) under Xvfb, and the CLI's `--demo skus`.
+///
+/// - start: from the app process's start to the plan cards painted (the page's
+///   `plans-drawn` performance mark), five cold starts; the median is the figure.
+/// - memory: PSS of the whole process tree (app, WebKit web and network processes), idle 5 s
+///   on the Plans page, then after the Users page has read the 100,000-person scenario.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: `make bench`"]
+async fn bench_start_and_memory() {
+    let mut starts = Vec::new();
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        let driver = Driver::spawn(&[]);
+        let client = open_app(&driver).await;
+        client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css("[data-testid=plan-card]"))
+            .await
+            .expect("the Plans page");
+        let app = newest_process_running(&app_binary()).expect("the app's process");
+        let drawn = loop {
+            let v = client
+                .execute(
+                    "const m = performance.getEntriesByName('plans-drawn')[0]; return m ? performance.timeOrigin + m.startTime : null;",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            if let Some(ms) = v.as_f64() {
+                break ms;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        starts.push(drawn - started_epoch_ms(app));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        idle.push(tree_pss(app));
+        let _ = client.close().await;
+    }
+    starts.sort_by(f64::total_cmp);
+
+    // The 100,000-person scenario: the Users page reads everyone.
+    let driver = Driver::spawn(&[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("large"))]);
+    let client = open_app(&driver).await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(120))
+        .for_element(Locator::Css("[data-testid=plan-card]"))
+        .await
+        .expect("the Plans page of the large tenant");
+    let app = newest_process_running(&app_binary()).expect("the app's process");
+    click(&client, "[data-testid=nav-users]")
+        .await
+        .expect("Users");
+    let started = Instant::now();
+    loop {
+        let text = match client
+            .find(Locator::Css("[data-testid=users-subtitle]"))
+            .await
+        {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains("100,000") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "still reading: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let large = tree_pss(app);
+    let _ = client.close().await;
+
+    // The CLI: wall time and peak resident memory of `--demo skus` (GNU time), five runs.
+    let cli = app_binary().with_file_name("licensedesk-cli");
+    let (cli_cmd, cli_args): (PathBuf, Vec<&str>) = if cli.exists() {
+        (cli, vec!["--demo", "skus"])
+    } else {
+        (app_binary(), vec!["--cli", "--demo", "skus"])
+    };
+    let mut cli_runs = Vec::new();
+    for _ in 0..5 {
+        let out = std::process::Command::new("/usr/bin/time")
+            .args(["-f", "%e %M"])
+            .arg(&cli_cmd)
+            .args(&cli_args)
+            .env(
+                "LICENSEDESK_CONFIG_DIR",
+                std::env::temp_dir().join("ld-bench-cli"),
+            )
+            .output()
+            .expect("the CLI runs");
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err.lines().last().unwrap_or_default().to_string();
+        let mut parts = last.split_whitespace();
+        let secs: f64 = parts.next().and_then(|v| v.parse().ok()).expect("seconds");
+        let kb: f64 = parts.next().and_then(|v| v.parse().ok()).expect("kB");
+        cli_runs.push((secs, kb / 1024.0));
+    }
+    cli_runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+
+    let total = |tree: &[(String, f64)]| tree.iter().map(|(_, mb)| mb).sum::<f64>();
+    let mut idle_totals: Vec<f64> = idle.iter().map(|t| total(t)).collect();
+    idle_totals.sort_by(f64::total_cmp);
+    println!("\nStart-up and memory ({}):\n", app_binary().display());
+    println!("| | median | min | max |\n|---|---:|---:|---:|");
+    println!(
+        "| process start → plan cards painted | {:.0} ms | {:.0} ms | {:.0} ms |",
+        starts[2], starts[0], starts[4]
+    );
+    println!(
+        "| PSS of the process tree, idle on Plans | {:.0} MB | {:.0} MB | {:.0} MB |",
+        idle_totals[2], idle_totals[0], idle_totals[4]
+    );
+    println!(
+        "| PSS after the Users page read 100,000 people | {:.0} MB | | |",
+        total(&large)
+    );
+    println!(
+        "| `licensedesk-cli --demo skus`: wall time / peak RSS | {:.2} s / {:.0} MB | {:.2} s | {:.2} s |",
+        cli_runs[2].0, cli_runs[2].1, cli_runs[0].0, cli_runs[4].0
+    );
+    println!("\nBy process, idle on Plans (one run) and after the Users page of 100,000 people:\n");
+    println!("| process | idle | 100,000 people |\n|---|---:|---:|");
+    for (name, mb) in &idle[2] {
+        let after = large
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0.0, |(_, m)| *m);
+        println!("| {name} | {mb:.0} MB | {after:.0} MB |");
+    }
+}

@@ -49,7 +49,8 @@ fn the_deb_declares_what_it_is_and_needs_and_holds_both_programs() {
 
     let info = output(Command::new("dpkg-deb").arg("-I").arg(&deb));
     println!("{info}");
-    assert_eq!(field(&info, "Package"), "licensedesk");
+    // Tauri names the package after the product in kebab case.
+    assert_eq!(field(&info, "Package"), "license-desk");
     assert_eq!(field(&info, "Version"), env!("CARGO_PKG_VERSION"));
     assert!(field(&info, "Maintainer").contains("LicenseDesk"));
     assert!(field(&info, "Description").contains("Microsoft 365 licenses"));
@@ -71,6 +72,7 @@ fn the_deb_declares_what_it_is_and_needs_and_holds_both_programs() {
         "./usr/bin/licensedesk-cli",
         "./usr/share/applications/LicenseDesk.desktop",
         "./usr/share/icons/hicolor/128x128/apps/licensedesk.png",
+        "./usr/share/doc/license-desk/copyright",
     ] {
         let line = files
             .lines()

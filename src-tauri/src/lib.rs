@@ -85,6 +85,13 @@ pub fn run() {
                     }
                     drop(gate);
                 });
+            } else {
+                // The demo tenant (its emulator, seeded in memory) starts while the webview
+                // loads, not after the window first asks for it.
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    let _ = handle.state::<TenantState>().connection().await;
+                });
             }
             Ok(())
         })

@@ -59,6 +59,7 @@ export const en = {
     title: "LicenseDesk could not draw this screen",
     body: "Nothing was changed in Microsoft 365. Restart LicenseDesk; if this happens again, report it with the text below.",
   },
+  pageLoading: "Opening the page…",
   navLabel: "Main navigation",
   navPlans: "Plans",
   demoBadge: "Demo tenant",

@@ -38,6 +38,7 @@ export const nl: Messages = {
     body: "Er is niets gewijzigd in Microsoft 365. Start LicenseDesk opnieuw; gebeurt dit nog eens, meld het dan met de tekst hieronder.",
   },
   appName: "LicenseDesk",
+  pageLoading: "De pagina wordt geopend…",
   navLabel: "Hoofdnavigatie",
   navPlans: "Abonnementen",
   demoBadge: "Demotenant",

@@ -128,7 +128,7 @@ describe("History", () => {
     render(<App api={api} locale="en" />);
     expect(await screen.findByText(/A run was cut short before it finished: “Give Microsoft 365 E3 — 2 people” \(120 changes not settled\)/)).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Finish it" }));
-    expect(finishRun).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(finishRun).toHaveBeenCalledTimes(1));
     expect(finishRun.mock.calls[0]?.[0]).toBe("3f2a1b9c");
     expect(await screen.findByTestId("history-run-detail")).toBeTruthy();
   });

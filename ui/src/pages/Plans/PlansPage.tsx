@@ -72,6 +72,13 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
   }, [api]);
 
   useEffect(refresh, [refresh]);
+  // The start-up benchmark (`make bench`) reads when the first plan cards were drawn: a
+  // standard performance mark, once per window, after the browser has painted them.
+  const drawn = load.state === "loaded" && load.plans.length > 0;
+  useEffect(() => {
+    if (!drawn || performance.getEntriesByName("plans-drawn").length > 0) return;
+    requestAnimationFrame(() => setTimeout(() => performance.mark("plans-drawn"), 0));
+  }, [drawn]);
 
   const visible = useMemo(() => {
     if (load.state !== "loaded") return [];

@@ -19,7 +19,7 @@ const fabrikam: TenantInfo = {
 async function fillForm() {
   const user = userEvent.setup();
   await user.click(await screen.findByTestId("header-sign-in"));
-  await user.type(screen.getByTestId("field-tenant"), "fabrikam.onmicrosoft.com");
+  await user.type(await screen.findByTestId("field-tenant"), "fabrikam.onmicrosoft.com");
   await user.type(screen.getByTestId("field-client-id"), "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9");
   return user;
 }
