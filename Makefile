@@ -39,7 +39,7 @@ test-installers: installers
 	    cargo test -p licensedesk-tests --test e2e -- --ignored --exact plans_page_shows_the_demo_tenants_seats'
 
 ## test: every test there is (lint, Rust, generated bindings, UI, end-to-end)
-test: lint test-rust bindings-check test-ui test-keychain test-sdk test-fuzz test-e2e
+test: lint test-rust bindings-check test-ui test-keychain test-sdk test-fuzz test-e2e test-installers
 	@echo "All LicenseDesk test suites passed."
 
 # The app embeds the built web UI (tauri/custom-protocol, on in every build so that one build

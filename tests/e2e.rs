@@ -1959,3 +1959,117 @@ async fn bench_start_and_memory() {
         println!("| {name} | {mb:.0} MB | {after:.0} MB |");
     }
 }
+
+/// axe-core (from ui/node_modules, installed by `npm ci`) put into the page once; it stays for
+/// the window's life (the app is one page).
+async fn load_axe(client: &Client) -> Result<(), String> {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e} (npm --prefix ui ci)", path.display()))?;
+    client
+        .execute(&format!("{source}\nreturn typeof axe;"), vec![])
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|v| {
+            (v.as_str() == Some("object"))
+                .then_some(())
+                .ok_or(format!("axe did not load: {v}"))
+        })
+}
+
+/// The WCAG 2.1 A and AA rules axe knows, run on the page as it is now: (rules passed, every
+/// violation as "rule (impact): node, node…").
+async fn axe_check(client: &Client) -> Result<(usize, Vec<String>), String> {
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] })
+          .then((r) => done(JSON.stringify({
+            passes: r.passes.length,
+            violations: r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(", ")}`),
+          })))
+          .catch((e) => done(JSON.stringify({ error: String(e) })));
+    "#;
+    let raw = client
+        .execute_async(script, vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let v: serde_json::Value =
+        serde_json::from_str(raw.as_str().unwrap_or("{}")).map_err(|e| e.to_string())?;
+    if let Some(e) = v.get("error") {
+        return Err(format!("axe failed: {e}"));
+    }
+    let violations = v["violations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((v["passes"].as_u64().unwrap_or(0) as usize, violations))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn every_page_and_panel_passes_axe_in_the_webview() {
+    let driver = Driver::spawn(&[]);
+    let client = open_app(&driver).await;
+    let result = axe_pages(&client).await;
+    let _ = client.close().await;
+    let report = result.expect("the pages were reached");
+    let mut failed = Vec::new();
+    println!("\n| screen | WCAG 2.1 A/AA rules passed | violations |\n|---|---:|---:|");
+    for (screen, passes, violations) in &report {
+        println!("| {screen} | {passes} | {} |", violations.len());
+        for v in violations {
+            failed.push(format!("{screen}: {v}"));
+        }
+    }
+    assert!(failed.is_empty(), "axe violations:\n{}", failed.join("\n"));
+}
+
+async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>, String> {
+    let mut report = Vec::new();
+    let wait = |css: &'static str| async move {
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{css}: {e}"))
+    };
+    wait("[data-testid=plan-card]").await?;
+    load_axe(client).await?;
+    let mut check = async |screen: &str| -> Result<(), String> {
+        // Let transitions end (a half-faded element has the wrong contrast).
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let (passes, violations) = axe_check(client).await?;
+        report.push((screen.to_string(), passes, violations));
+        Ok(())
+    };
+    check("Plans").await?;
+    click(client, "[data-testid=nav-users]").await?;
+    wait("[data-testid=user-row]").await?;
+    check("Users").await?;
+    click(client, "[data-testid=user-row]").await?;
+    wait("[data-testid=person-panel]").await?;
+    check("Users: a person's panel").await?;
+    click(client, "[data-testid=person-give]").await?;
+    wait("[data-testid=change-plan]").await?;
+    check("Users: giving a license").await?;
+    click(client, "[data-testid=nav-import]").await?;
+    wait("[data-testid=import-page]").await?;
+    check("Import").await?;
+    click(client, "[data-testid=nav-history]").await?;
+    wait("[data-testid=history-page]").await?;
+    check("History").await?;
+    click(client, "[data-testid=nav-settings]").await?;
+    wait("[data-testid=about]").await?;
+    check("Settings and About").await?;
+    click(client, "[data-testid=nav-tenant]").await?;
+    wait("[data-testid=field-tenant]").await?;
+    check("Sign in").await?;
+    Ok(report)
+}
