@@ -2073,3 +2073,222 @@ async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>,
     check("Sign in").await?;
     Ok(report)
 }
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+const ARROW_DOWN: &str = "\u{E015}";
+
+/// Sends keys to whatever has focus (what a keyboard does).
+async fn press(client: &Client, keys: &str) -> Result<(), String> {
+    client
+        .active_element()
+        .await
+        .map_err(|e| e.to_string())?
+        .send_keys(keys)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// What has focus, in words, and whether a person can see it: on screen with a size, not
+/// hidden from anyone (a tab stop nobody can see is a trap for keyboard users).
+async fn focused(client: &Client) -> Result<(String, bool), String> {
+    let v = client
+        .execute(
+            r#"const e = document.activeElement;
+               if (!e || e === document.body) return ["body", true];
+               const r = e.getBoundingClientRect();
+               const s = getComputedStyle(e);
+               const seen = r.width > 1 && r.height > 1 && s.visibility !== "hidden" && !e.closest("[aria-hidden=true]");
+               const name = (e.getAttribute("data-testid") || e.getAttribute("aria-label") || e.textContent || e.tagName).trim().slice(0, 60);
+               return [`${e.tagName.toLowerCase()}[${name}]`, seen];"#,
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((
+        v[0].as_str().unwrap_or_default().to_string(),
+        v[1].as_bool().unwrap_or(false),
+    ))
+}
+
+/// Presses Tab until the element matching `css` has focus; every stop on the way must be
+/// visible. Returns the stops, for the error when it is not reached.
+async fn tab_to(client: &Client, css: &str, most: usize) -> Result<(), String> {
+    let mut path = Vec::new();
+    for _ in 0..most {
+        let at = client
+            .execute(
+                "return !!document.activeElement && document.activeElement.matches(arguments[0]);",
+                vec![json!(css)],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if at.as_bool() == Some(true) {
+            return Ok(());
+        }
+        press(client, TAB).await?;
+        let (name, seen) = focused(client).await?;
+        if !seen {
+            return Err(format!(
+                "an invisible tab stop on the way to {css}: {name} (after {path:?})"
+            ));
+        }
+        path.push(name);
+    }
+    Err(format!("{css} not reached with {most} tabs: {path:?}"))
+}
+
+/// In an open list box (a Fluent Dropdown or Combobox), moves down until the active option
+/// holds `text`, then Enter.
+async fn choose_by_keys(client: &Client, text: &str) -> Result<(), String> {
+    for _ in 0..60 {
+        press(client, ARROW_DOWN).await?;
+        let active = client
+            .execute(
+                r#"const e = document.activeElement;
+                   const id = e && e.getAttribute("aria-activedescendant");
+                   const o = id && document.getElementById(id);
+                   return o ? o.textContent : "";"#,
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if active.as_str().is_some_and(|t| t.contains(text)) {
+            return press(client, ENTER).await;
+        }
+    }
+    Err(format!("no option {text} reached with the arrow keys"))
+}
+
+async fn focus_is_within(client: &Client, css: &str) -> Result<bool, String> {
+    client
+        .execute(
+            "return !!document.activeElement && !!document.activeElement.closest(arguments[0]);",
+            vec![json!(css)],
+        )
+        .await
+        .map(|v| v.as_bool() == Some(true))
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn the_main_flows_with_the_keyboard_alone() {
+    let driver = Driver::spawn(&[]);
+    let client = open_app(&driver).await;
+    let result = keyboard_flows(&client).await;
+    if let Err(e) = &result {
+        eprintln!("e2e: failed: {e}");
+        save_screenshot(&client, "keyboard-failure.png").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(20), client.close()).await;
+    result.expect("keyboard flows");
+}
+
+async fn keyboard_flows(client: &Client) -> Result<(), String> {
+    let tenant = Tenant::generate(&Scenario::demo().tenant);
+    let upn = tenant
+        .users
+        .iter()
+        .find(|u| u.usage_location.is_none() && u.licenses.is_empty())
+        .ok_or("an unlicensed person without a usage location")?
+        .user_principal_name
+        .clone();
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid=plan-card]"))
+        .await
+        .map_err(|e| e.to_string())?;
+
+    eprintln!("e2e: keys: to Users, search, open the person");
+    tab_to(client, "[data-testid=nav-users]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=users-subtitle]", "people in Contoso").await?;
+    tab_to(client, "input[data-testid=users-search]", 30).await?;
+    press(client, &upn).await?;
+    wait_text(client, "[data-testid=users-matching]", "1 matching").await?;
+    tab_to(
+        client,
+        &format!("[data-testid=user-row][data-upn='{upn}']"),
+        30,
+    )
+    .await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=person-location]", "None").await?;
+    if !focus_is_within(client, "[data-testid=person-panel]").await? {
+        return Err(format!(
+            "opening the person left focus at {:?}",
+            focused(client).await?
+        ));
+    }
+
+    eprintln!("e2e: keys: give a license with a usage location, review, apply");
+    tab_to(client, "[data-testid=person-give]", 30).await?;
+    press(client, ENTER).await?;
+    tab_to(client, "[data-testid=change-plan]", 20).await?;
+    choose_by_keys(client, "Microsoft Teams Essentials").await?;
+    tab_to(client, "input[data-testid=change-country]", 20).await?;
+    press(client, "Netherl").await?;
+    choose_by_keys(client, "Netherlands (NL)").await?;
+    tab_to(client, "[data-testid=change-review]", 20).await?;
+    press(client, ENTER).await?;
+    wait_text(
+        client,
+        "[data-testid=review-line]",
+        "Gets Microsoft Teams Essentials",
+    )
+    .await?;
+    tab_to(client, "[data-testid=review-apply]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
+    tab_to(client, "[data-testid=result-close]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=person-location]", "Netherlands (NL)").await?;
+
+    eprintln!("e2e: keys: Escape closes the panel and focus goes back to the person's row");
+    press(client, ESCAPE).await?;
+    for _ in 0..50 {
+        if client
+            .find(Locator::Css("[data-testid=person-panel]"))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if client
+        .find(Locator::Css("[data-testid=person-panel]"))
+        .await
+        .is_ok()
+    {
+        return Err("Escape did not close the panel".into());
+    }
+    if !focus_is_within(client, &format!("[data-testid=user-row][data-upn='{upn}']")).await? {
+        return Err(format!(
+            "after the panel closed focus is at {:?}",
+            focused(client).await?
+        ));
+    }
+
+    eprintln!("e2e: keys: History, open the run, undo it");
+    tab_to(client, "[data-testid=nav-history]", 60).await?;
+    press(client, ENTER).await?;
+    tab_to(client, "[data-testid=history-open]", 30).await?;
+    press(client, ENTER).await?;
+    tab_to(client, "[data-testid=history-undo]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(
+        client,
+        "[data-testid=review-line]",
+        "Microsoft Teams Essentials",
+    )
+    .await?;
+    tab_to(client, "[data-testid=review-apply]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
+    save_screenshot(client, "keyboard-undo.png").await;
+    Ok(())
+}

@@ -3,6 +3,9 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import "./global.css";
 import { CrashBoundary } from "./components/CrashBoundary";
+import { keepRootDummiesOutOfTabOrder } from "./focusOrder";
+
+keepRootDummiesOutOfTabOrder(document);
 
 const root = document.getElementById("root");
 if (root) {
