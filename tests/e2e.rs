@@ -1305,9 +1305,9 @@ async fn a_plan_prepared_with_the_cli_is_approved_in_the_app_with_what_drifted()
 
 /// The HR file as people have it: Windows-1252 from a Dutch Excel, semicolons, a title line,
 /// Dutch column names, country names in Dutch, German and French, and one typo in a user name.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
-async fn import_a_dutch_file_fix_the_bad_row_and_apply_it() {
+/// HR's file as the Dutch office sends it: Windows-1252, semicolons, a title line, a typo in one
+/// user name. Returns its folder, the file, its bytes, the right name and the typo.
+fn dutch_import_file(tag: &str) -> (PathBuf, PathBuf, Vec<u8>, String, String) {
     let tenant = Tenant::generate(&Scenario::demo().tenant);
     let mut unlicensed = tenant
         .users
@@ -1334,17 +1334,24 @@ async fn import_a_dutch_file_fix_the_bad_row_and_apply_it() {
             c => panic!("{c} is not in this test's Windows-1252 table"),
         })
         .collect();
-    let dir = std::env::temp_dir().join(format!("licensedesk-import-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("licensedesk-import-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a folder for the file");
     let file = dir.join("nieuwe medewerkers.csv");
     std::fs::write(&file, &bytes).expect("the file");
 
+    (dir, file, bytes, second.user_principal_name.clone(), typo)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn import_a_dutch_file_fix_the_bad_row_and_apply_it() {
+    let (dir, file, bytes, right, typo) = dutch_import_file("mouse");
     let home = dir.join("home");
     let driver = Driver::start_with_home(&home);
     let args = [file.to_string_lossy().into_owned()];
     let client = open_app_with(&driver, &args).await;
     answer_at_once(&client).await;
-    let result = import_flow(&client, &second.user_principal_name, &typo).await;
+    let result = import_flow(&client, &right, &typo, false).await;
     if result.is_err() {
         save_screenshot(&client, "import-failure.png").await;
     }
@@ -1384,7 +1391,18 @@ fn transposed(name: &str) -> String {
     chars.into_iter().collect()
 }
 
-async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), String> {
+/// Activates a control: a click, or with `keys` Tab until it has focus and then `key` (Enter
+/// for buttons and links, Space for a checkbox).
+async fn activate(client: &Client, css: &str, keys: bool, key: &str) -> Result<(), String> {
+    if keys {
+        tab_to(client, css, 60).await?;
+        press(client, key).await
+    } else {
+        click(client, css).await
+    }
+}
+
+async fn import_flow(client: &Client, right: &str, typo: &str, keys: bool) -> Result<(), String> {
     // Opened with the file: the app goes to the import and reads it at once.
     let summary = wait_text(client, "[data-testid=import-summary]", "3 rows").await?;
     if !summary.contains("nieuwe medewerkers.csv") {
@@ -1403,15 +1421,15 @@ async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), Str
     }
     wait_text(client, "[data-testid=import-delimiter]", "Semicolon").await?;
     save_screenshot(client, "import-read.png").await;
-    click(client, "[data-testid=import-read-next]").await?;
+    activate(client, "[data-testid=import-read-next]", keys, ENTER).await?;
 
     wait_text(client, "[data-testid=import-map-0]", "Person").await?;
     wait_text(client, "[data-testid=import-map-1]", "Usage location").await?;
     wait_text(client, "[data-testid=import-map-2]", "Licenses to give").await?;
     wait_text(client, "[data-testid=import-map-3]", "Department").await?;
-    click(client, "[data-testid=import-remember]").await?;
+    activate(client, "[data-testid=import-remember]", keys, "\u{E00D}").await?;
     save_screenshot(client, "import-map.png").await;
-    click(client, "[data-testid=import-map-next]").await?;
+    activate(client, "[data-testid=import-map-next]", keys, ENTER).await?;
 
     wait_text(
         client,
@@ -1427,7 +1445,7 @@ async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), Str
     .await?;
     save_screenshot(client, "import-fix.png").await;
     // Correct the cell in place: the file itself stays as it was.
-    click(client, "[data-testid=import-fix]").await?;
+    activate(client, "[data-testid=import-fix]", keys, ENTER).await?;
     let input = client
         .wait()
         .at_most(Duration::from_secs(30))
@@ -1437,11 +1455,16 @@ async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), Str
     let erase: String = std::iter::once('\u{E010}')
         .chain(std::iter::repeat_n('\u{E003}', typo.chars().count()))
         .collect();
-    input
-        .send_keys(&format!("{erase}{right}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    click(client, "[data-testid=import-fix-save]").await?;
+    if keys {
+        tab_to(client, "input[data-testid=import-fix-value]", 20).await?;
+        press(client, &format!("{erase}{right}")).await?;
+    } else {
+        input
+            .send_keys(&format!("{erase}{right}"))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    activate(client, "[data-testid=import-fix-save]", keys, ENTER).await?;
     wait_text(
         client,
         "[data-testid=import-counts]",
@@ -1449,7 +1472,7 @@ async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), Str
     )
     .await?;
 
-    click(client, "[data-testid=import-review]").await?;
+    activate(client, "[data-testid=import-review]", keys, ENTER).await?;
     wait_text(client, "[data-testid=review-counts]", "2 get a license").await?;
     wait_text(client, "[data-testid=ledger-SPE_E3]", "2 → 0").await?;
     wait_text(
@@ -1459,18 +1482,18 @@ async fn import_flow(client: &Client, right: &str, typo: &str) -> Result<(), Str
     )
     .await?;
     save_screenshot(client, "import-preview.png").await;
-    click(client, "[data-testid=review-apply]").await?;
+    activate(client, "[data-testid=review-apply]", keys, ENTER).await?;
     let summary = wait_text(client, "[data-testid=result-summary]", "changed").await?;
     if !summary.starts_with("3 changed · 0 failed") {
         return Err(format!("the result says: {summary}"));
     }
     save_screenshot(client, "import-result.png").await;
     // "Import another file" goes back to the start.
-    click(client, "[data-testid=result-close]").await?;
+    activate(client, "[data-testid=result-close]", keys, ENTER).await?;
     wait_text(client, "[data-testid=import-drop]", "Drop the file here").await?;
     save_screenshot(client, "import-choose.png").await;
     // The tenant agrees: both E3 seats are taken now.
-    click(client, "[data-testid=nav-plans]").await?;
+    activate(client, "[data-testid=nav-plans]", keys, ENTER).await?;
     let free = free_seats(client, "SPE_E3").await;
     if free != 0 {
         return Err(format!("{free} Microsoft 365 E3 seats are still free"));
@@ -2291,4 +2314,21 @@ async fn keyboard_flows(client: &Client) -> Result<(), String> {
     wait_text(client, "[data-testid=result-summary]", "1 changed").await?;
     save_screenshot(client, "keyboard-undo.png").await;
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn import_a_file_through_every_step_with_the_keyboard_alone() {
+    let (dir, file, _, right, typo) = dutch_import_file("keys");
+    let driver = Driver::start_with_home(&dir.join("home"));
+    let client = open_app_with(&driver, &[file.to_string_lossy().into_owned()]).await;
+    answer_at_once(&client).await;
+    let result = import_flow(&client, &right, &typo, true).await;
+    if result.is_err() {
+        save_screenshot(&client, "import-keys-failure.png").await;
+    }
+    let _ = client.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&dir);
+    result.expect("the import with keys only");
 }
