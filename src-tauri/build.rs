@@ -47,6 +47,8 @@ const COMMANDS: &[&str] = &[
     "app_events",
     "preferred_language",
     "about",
+    "appearance",
+    "set_appearance",
 ];
 
 fn main() {

@@ -1856,6 +1856,7 @@ fn started_epoch_ms(pid: u32) -> f64 {
 #[ignore = "a benchmark: `make bench`"]
 async fn bench_start_and_memory() {
     let mut starts = Vec::new();
+    let mut phase_log = Vec::new();
     let mut idle = Vec::new();
     for _ in 0..5 {
         let driver = Driver::spawn(&[]);
@@ -1880,7 +1881,17 @@ async fn bench_start_and_memory() {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
-        starts.push(drawn - started_epoch_ms(app));
+        let began = started_epoch_ms(app);
+        starts.push(drawn - began);
+        let phases = client
+            .execute(
+                "const s = performance.getEntriesByName('script-start')[0]; return [performance.timeOrigin, s ? performance.timeOrigin + s.startTime : 0];",
+                vec![],
+            )
+            .await
+            .expect("script");
+        let at = |i: usize| phases[i].as_f64().unwrap_or(0.0) - began;
+        phase_log.push((at(0), at(1)));
         tokio::time::sleep(Duration::from_secs(5)).await;
         idle.push(tree_pss(app));
         let _ = client.close().await;
@@ -1960,6 +1971,12 @@ async fn bench_start_and_memory() {
         "| process start → plan cards painted | {:.0} ms | {:.0} ms | {:.0} ms |",
         starts[2], starts[0], starts[4]
     );
+    for (i, (navigation, script)) in phase_log.iter().enumerate() {
+        println!(
+            "| run {}: the page's navigation began / its script began | {navigation:.0} ms / {script:.0} ms | | |",
+            i + 1
+        );
+    }
     println!(
         "| PSS of the process tree, idle on Plans | {:.0} MB | {:.0} MB | {:.0} MB |",
         idle_totals[2], idle_totals[0], idle_totals[4]

@@ -1,6 +1,7 @@
 //! LicenseDesk's desktop shell: window, app state and a few thin commands. The work happens in
 //! the `licensing` and `graph` crates; the webview holds no token and reaches no network.
 
+mod appearance;
 mod commands;
 mod error;
 mod events;
@@ -33,6 +34,8 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             logging::start(app.handle());
+            #[cfg(target_os = "linux")]
+            lighter_webview(app);
             // The journal of runs, in the app's data folder (one file for every tenant), opened
             // on first use, not here on the main thread.
             let journal = app
@@ -169,11 +172,34 @@ pub fn run() {
             events::app_events,
             events::preferred_language,
             org_policy::about,
+            appearance::appearance,
+            appearance::set_appearance,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");
         std::process::exit(1);
     }
+}
+
+/// WebKitGTK's defaults suit a browser with many pages and a back button: a memory cache sized
+/// for browsing and a page cache that keeps pages left behind. LicenseDesk is one page that
+/// never navigates, so both only cost memory (`make bench`, BENCHMARKS.md).
+#[cfg(target_os = "linux")]
+fn lighter_webview(app: &tauri::App) {
+    use tauri::Manager;
+    use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let _ = window.with_webview(|webview| {
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_page_cache(false);
+        }
+    });
 }
 
 /// Keeps a file given to the app (dropped on the window, or "Open with"): a plan file for

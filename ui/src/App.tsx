@@ -14,9 +14,11 @@ import {
   MessageBarBody,
   makeStyles,
   tokens,
+  teamsHighContrastTheme,
   webDarkTheme,
   webLightTheme,
 } from "@fluentui/react-components";
+import type { Appearance } from "./bindings/Appearance";
 import { ApiContext, tauriApi, toCommandError, useApi, type Api } from "./api";
 import type { CommandError } from "./bindings/CommandError";
 import type { TenantInfo } from "./bindings/TenantInfo";
@@ -35,27 +37,47 @@ const HistoryPage = lazy(() => import("./pages/History/HistoryPage").then((m) =>
 const SettingsPage = lazy(() => import("./pages/Settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 import type { RunSummary } from "./bindings/RunSummary";
 
-function usePrefersDark(): boolean {
-  const query = "(prefers-color-scheme: dark)";
-  const [dark, setDark] = useState(() => window.matchMedia?.(query).matches ?? false);
+/// Whether a media query matches, following the system as it changes.
+function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia?.(query).matches ?? false);
   useEffect(() => {
     const media = window.matchMedia?.(query);
     if (!media) return;
-    const onChange = (e: MediaQueryListEvent) => setDark(e.matches);
+    const onChange = (e: MediaQueryListEvent) => setMatches(e.matches);
     media.addEventListener("change", onChange);
     return () => media.removeEventListener("change", onChange);
-  }, []);
-  return dark;
+  }, [query]);
+  return matches;
 }
 
 export function App({ api = tauriApi, locale: shown = navigator.language }: { api?: Api; locale?: string }) {
   // The language asked for in LANG/LANGUAGE wins over the webview's, which falls back to
   // English where the system has no Dutch locale installed.
-  const [locale, setLocale] = useState(shown);
+  const [systemLocale, setSystemLocale] = useState(shown);
   useEffect(() => {
-    void api.preferredLanguage().then((asked) => asked && setLocale(asked), () => undefined);
+    void api.preferredLanguage().then((asked) => asked && setSystemLocale(asked), () => undefined);
   }, [api]);
-  const dark = usePrefersDark();
+  // What the person chose in Settings wins over the system's language and theme.
+  const [appearance, setAppearance] = useState<Appearance>({ language: "system", theme: "system" });
+  useEffect(() => {
+    api.appearance().then(setAppearance, () => undefined);
+  }, [api]);
+  const changeAppearance = useCallback(
+    (next: Appearance) => {
+      setAppearance(next);
+      void api.setAppearance(next).catch(() => undefined);
+    },
+    [api],
+  );
+  const locale = appearance.language === "system" ? systemLocale : appearance.language;
+  const dark = useMedia("(prefers-color-scheme: dark)");
+  const highContrast = useMedia("(forced-colors: active), (prefers-contrast: more)");
+  const theme =
+    appearance.theme === "light" ? webLightTheme
+    : appearance.theme === "dark" ? webDarkTheme
+    : appearance.theme === "highContrast" || highContrast ? teamsHighContrastTheme
+    : dark ? webDarkTheme
+    : webLightTheme;
   const [tenant, setTenant] = useState<TenantInfo | undefined>();
   const [tenantError, setTenantError] = useState<string | undefined>();
   // No tenant until the person signs in: the organisation turned the demo off (or its policy
@@ -143,7 +165,7 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
   }, [page, planDropped]);
 
   return (
-    <FluentProvider theme={dark ? webDarkTheme : webLightTheme}>
+    <FluentProvider theme={theme}>
       <I18nProvider locale={locale}>
         <ApiContext.Provider value={api}>
           <AppShell
@@ -206,7 +228,7 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
             ) : page === "users" ? (
               <UsersPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "import" ? null : page === "settings" ? (
-              <SettingsPage key={generation} />
+              <SettingsPage key={generation} appearance={appearance} onAppearance={changeAppearance} />
             ) : page === "history" ? (
               <HistoryPage key={`${generation}-${historyFocus?.id ?? ""}-${historyFocus?.finish ?? ""}`} focus={historyFocus?.id} finish={historyFocus?.finish} />
             ) : (

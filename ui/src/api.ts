@@ -1,6 +1,7 @@
 import { createContext, useContext } from "react";
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { About } from "./bindings/About";
+import type { Appearance } from "./bindings/Appearance";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
@@ -107,6 +108,9 @@ export interface Api {
   preferredLanguage(): Promise<string | null>;
   /// The version, the commit and the organisation's policy in force (or why it cannot be used).
   about(): Promise<About>;
+  /// The language and theme chosen in Settings ("system" for the system's).
+  appearance(): Promise<Appearance>;
+  setAppearance(appearance: Appearance): Promise<void>;
   trustPlanKey(name: string, publicKey: string): Promise<void>;
   untrustPlanKey(publicKey: string): Promise<void>;
 }
@@ -185,6 +189,8 @@ export const tauriApi: Api = {
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
   preferredLanguage: () => invoke<string | null>("preferred_language"),
   about: () => invoke<About>("about"),
+  appearance: () => invoke<Appearance>("appearance"),
+  setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };

@@ -95,6 +95,8 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     signingSettings: notUsed,
     preferredLanguage: () => Promise.resolve(null),
     about: () => Promise.resolve(noPolicy),
+    appearance: () => Promise.resolve({ language: "system", theme: "system" }),
+    setAppearance: () => Promise.resolve(),
     trustPlanKey: () => Promise.resolve(),
     untrustPlanKey: () => Promise.resolve(),
     ...overrides,

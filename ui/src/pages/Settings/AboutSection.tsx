@@ -43,7 +43,7 @@ export function AboutSection({ className }: { className: string }) {
   ];
   return (
     <div className={className} aria-labelledby="about-title" data-testid="about">
-      <Title3 id="about-title">{s.aboutTitle}</Title3>
+      <Title3 as="h2" id="about-title">{s.aboutTitle}</Title3>
       <Text data-testid="about-version">{s.version(about.version, about.commit)}</Text>
       <Text weight="semibold">{s.policyTitle}</Text>
       {p.problem ? (

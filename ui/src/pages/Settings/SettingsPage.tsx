@@ -1,4 +1,6 @@
 import { AboutSection } from "./AboutSection";
+import { AppearanceSection } from "./AppearanceSection";
+import type { Appearance } from "../../bindings/Appearance";
 import { useCallback, useEffect, useState } from "react";
 import {
   Badge,
@@ -46,9 +48,9 @@ const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "560px" },
 });
 
-/// Settings: for now, signed plans — this person's own key (to give to approvers) and the
-/// keys they trust, beside the ones the organisation's policy trusts.
-export function SettingsPage() {
+/// Settings: the language and theme; signed plans (this person's own key, to give to approvers, and the
+/// keys they trust beside the policy's); and the About box.
+export function SettingsPage({ appearance, onAppearance }: { appearance: Appearance; onAppearance: (next: Appearance) => void }) {
   const api = useApi();
   const { t } = useI18n();
   const s = t.settings;
@@ -83,13 +85,14 @@ export function SettingsPage() {
 
   return (
     <section className={styles.page} aria-labelledby="settings-title" data-testid="settings-page">
-      <Title2 id="settings-title">{s.title}</Title2>
+      <Title2 as="h1" id="settings-title">{s.title}</Title2>
+      <AppearanceSection className={styles.section} appearance={appearance} onChange={onAppearance} />
       {error ? <ErrorState title={s.errorTitle} error={error} onRetry={load} /> : null}
       {!settings && !error ? <Spinner label={s.loading} /> : null}
       {settings ? (
         <>
           <div className={styles.section} aria-labelledby="own-key-title">
-            <Title3 id="own-key-title">{s.ownKeyTitle}</Title3>
+            <Title3 as="h2" id="own-key-title">{s.ownKeyTitle}</Title3>
             <Text>{s.ownKeyHint}</Text>
             {settings.own ? (
               <>
@@ -111,7 +114,7 @@ export function SettingsPage() {
           </div>
 
           <div className={styles.section} aria-labelledby="trusted-title">
-            <Title3 id="trusted-title">{s.trustedTitle}</Title3>
+            <Title3 as="h2" id="trusted-title">{s.trustedTitle}</Title3>
             <Text>{s.trustedHint}</Text>
             {settings.policyError ? (
               <MessageBar intent="error" layout="multiline" data-testid="policy-error">
@@ -154,7 +157,7 @@ export function SettingsPage() {
                 add();
               }}
             >
-              <Subtitle2 as="h4">{s.addTitle}</Subtitle2>
+              <Subtitle2 as="h3">{s.addTitle}</Subtitle2>
               <Field label={s.nameLabel} hint={s.nameHint} required>
                 <Input value={name} onChange={(_, d) => setName(d.value)} data-testid="trust-name" />
               </Field>

@@ -1,0 +1,32 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App } from "../../App";
+import type { Api } from "../../api";
+import { contoso, fakeApi, plan } from "../../test/fixtures";
+
+const signing = () => Promise.resolve({ own: null, ownMissingWhy: "no keychain", trusted: [], signedPlansRequired: false, policyError: null });
+
+describe("Language and look", () => {
+  it("switches the window to the language chosen at once and keeps the choice", async () => {
+    const user = userEvent.setup();
+    const setAppearance = vi.fn<Api["setAppearance"]>().mockResolvedValue();
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, { setAppearance, signingSettings: signing });
+    render(<App api={api} locale="en-GB" />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await user.click(await screen.findByRole("radio", { name: "Nederlands" }));
+    expect(setAppearance).toHaveBeenCalledWith({ language: "nl", theme: "system" });
+    expect(await screen.findByRole("heading", { name: "Taal en weergave" })).toBeTruthy();
+    expect(screen.getByTestId("nav-plans").textContent).toBe("Abonnementen");
+    await user.click(screen.getByRole("radio", { name: "Hoog contrast" }));
+    expect(setAppearance).toHaveBeenLastCalledWith({ language: "nl", theme: "highContrast" });
+  });
+
+  it("starts in the language saved, whatever the system's", async () => {
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, {
+      appearance: () => Promise.resolve({ language: "nl", theme: "dark" }),
+    });
+    render(<App api={api} locale="en-US" />);
+    expect((await screen.findByTestId("nav-plans")).textContent).toBe("Abonnementen");
+  });
+});
