@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "about",
     "appearance",
     "set_appearance",
+    "this_computer",
+    "forget_saved_tenants",
 ];
 
 fn main() {

@@ -30,6 +30,11 @@ pub struct History {
 }
 
 impl History {
+    /// The journal of real tenants' runs.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// The journal at `path` (and the demo's beside it, emptied now), opened when first needed.
     pub fn open(path: PathBuf) -> Self {
         let demo_path = path.with_file_name("demo-journal.sqlite");

@@ -8,6 +8,7 @@ mod events;
 mod files;
 mod history;
 mod import;
+mod local;
 mod logging;
 mod org_policy;
 mod people;
@@ -174,6 +175,8 @@ pub fn run() {
             org_policy::about,
             appearance::appearance,
             appearance::set_appearance,
+            local::this_computer,
+            local::forget_saved_tenants,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

@@ -2,6 +2,7 @@ import { createContext, useContext } from "react";
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { About } from "./bindings/About";
 import type { Appearance } from "./bindings/Appearance";
+import type { ThisComputer } from "./bindings/ThisComputer";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
@@ -111,6 +112,10 @@ export interface Api {
   /// The language and theme chosen in Settings ("system" for the system's).
   appearance(): Promise<Appearance>;
   setAppearance(appearance: Appearance): Promise<void>;
+  /// Where the log and the journal are, the keychain's state, how many tenants are saved.
+  thisComputer(): Promise<ThisComputer>;
+  /// Forgets every saved tenant and its sign-in in the keychain.
+  forgetSavedTenants(): Promise<void>;
   trustPlanKey(name: string, publicKey: string): Promise<void>;
   untrustPlanKey(publicKey: string): Promise<void>;
 }
@@ -191,6 +196,8 @@ export const tauriApi: Api = {
   about: () => invoke<About>("about"),
   appearance: () => invoke<Appearance>("appearance"),
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
+  thisComputer: () => invoke<ThisComputer>("this_computer"),
+  forgetSavedTenants: () => invoke<void>("forget_saved_tenants"),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };

@@ -97,6 +97,8 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     about: () => Promise.resolve(noPolicy),
     appearance: () => Promise.resolve({ language: "system", theme: "system" }),
     setAppearance: () => Promise.resolve(),
+    thisComputer: () => Promise.resolve({ logFolder: "/home/ann/.local/share/app.licensedesk.desktop/logs", journal: "/home/ann/.local/share/app.licensedesk.desktop/journal.sqlite", keychainMissing: null, savedTenants: 0 }),
+    forgetSavedTenants: () => Promise.resolve(),
     trustPlanKey: () => Promise.resolve(),
     untrustPlanKey: () => Promise.resolve(),
     ...overrides,

@@ -30,3 +30,29 @@ describe("Language and look", () => {
     expect((await screen.findByTestId("nav-plans")).textContent).toBe("Abonnementen");
   });
 });
+
+describe("On this computer", () => {
+  it("says where the log and journal are and forgets saved tenants only after asking", async () => {
+    const user = userEvent.setup();
+    let saved = 2;
+    const forgetSavedTenants = vi.fn<Api["forgetSavedTenants"]>(() => {
+      saved = 0;
+      return Promise.resolve();
+    });
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, {
+      signingSettings: signing,
+      thisComputer: () => Promise.resolve({ logFolder: "/var/log/ld", journal: "/data/journal.sqlite", keychainMissing: null, savedTenants: saved }),
+      forgetSavedTenants,
+    });
+    render(<App api={api} locale="en" />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect(await screen.findByText("/data/journal.sqlite")).toBeTruthy();
+    expect(screen.getByText("2 saved tenants")).toBeTruthy();
+    await user.click(screen.getByTestId("forget-tenants"));
+    expect(forgetSavedTenants).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId("forget-yes"));
+    expect(forgetSavedTenants).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText("The saved tenants are forgotten.")).toBeTruthy();
+    expect(await screen.findByText("0 saved tenants")).toBeTruthy();
+  });
+});

@@ -1,5 +1,6 @@
 import { AboutSection } from "./AboutSection";
 import { AppearanceSection } from "./AppearanceSection";
+import { ComputerSection } from "./ComputerSection";
 import type { Appearance } from "../../bindings/Appearance";
 import { useCallback, useEffect, useState } from "react";
 import {
@@ -177,6 +178,7 @@ export function SettingsPage({ appearance, onAppearance }: { appearance: Appeara
           </div>
         </>
       ) : null}
+      <ComputerSection className={styles.section} />
       <AboutSection className={styles.section} />
     </section>
   );
