@@ -137,9 +137,29 @@ function onAppEvent(listener: (e: AppEvent) => void): () => void {
   };
 }
 
+/// The first screen's two questions, asked as soon as the script runs (`askFirstScreen`), before
+/// React has drawn anything: the answers are on their way while the shell is drawn. Each is
+/// used once; later calls ask again.
+let firstTenant: Promise<TenantInfo> | undefined;
+let firstPlans: Promise<SkuSummary[]> | undefined;
+export function askFirstScreen() {
+  firstTenant = invoke<TenantInfo>("tenant_info");
+  firstPlans = invoke<SkuSummary[]>("list_plans");
+  // Not waited for by anyone yet: a failure is seen when the page asks.
+  firstTenant.catch(() => undefined);
+  firstPlans.catch(() => undefined);
+}
 export const tauriApi: Api = {
-  tenantInfo: () => invoke<TenantInfo>("tenant_info"),
-  listPlans: () => invoke<SkuSummary[]>("list_plans"),
+  tenantInfo: () => {
+    const early = firstTenant;
+    firstTenant = undefined;
+    return early ?? invoke<TenantInfo>("tenant_info");
+  },
+  listPlans: () => {
+    const early = firstPlans;
+    firstPlans = undefined;
+    return early ?? invoke<SkuSummary[]>("list_plans");
+  },
   savedTenants: () => invoke<SavedTenant[]>("saved_tenants"),
   startDeviceSignIn: (setup) => invoke<DeviceCodeInfo>("start_device_sign_in", { setup }),
   finishDeviceSignIn: () => invoke<TenantInfo>("finish_device_sign_in"),

@@ -4,9 +4,11 @@ import { App } from "./App";
 import "./global.css";
 import { CrashBoundary } from "./components/CrashBoundary";
 import { keepRootDummiesOutOfTabOrder } from "./focusOrder";
+import { askFirstScreen } from "./api";
 
 // For `make bench`: when the app's script began (the plan cards are marked when drawn).
 performance.mark("script-start");
+askFirstScreen();
 keepRootDummiesOutOfTabOrder(document);
 
 const root = document.getElementById("root");
