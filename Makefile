@@ -51,6 +51,7 @@ $(UI_DIST):
 lint: $(UI_DIST)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	python3 tests/tools/licenses.py --check
 	@if command -v cargo-hakari >/dev/null; then \
 	  cargo hakari generate --diff --quiet && cargo hakari manage-deps --dry-run --quiet || \
 	  { echo "The workspace-hack is out of date: run 'cargo hakari generate && cargo hakari manage-deps -y'"; exit 1; }; \

@@ -4,6 +4,16 @@ import type { About } from "../../bindings/About";
 import type { InForce } from "../../bindings/InForce";
 import { useApi } from "../../api";
 import { useI18n } from "../../i18n";
+import parts from "../../generated/licenses.json";
+
+type Part = { name: string; version: string; license: string };
+
+/// Licences by how many parts use them, most used first.
+function byLicence(list: Part[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const p of list) counts.set(p.license, (counts.get(p.license) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
 
 const useStyles = makeStyles({
   facts: {
@@ -15,13 +25,14 @@ const useStyles = makeStyles({
     "& dd": { margin: 0, overflowWrap: "anywhere" },
     "& dt": { color: tokens.colorNeutralForeground3 },
   },
+  parts: { maxHeight: "240px", overflowY: "auto", margin: 0, fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
 });
 
 /// The About box: the version and commit, and the organisation's policy in force (every key,
 /// and the file it came from), or why the policy file cannot be used.
 export function AboutSection({ className }: { className: string }) {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, n } = useI18n();
   const s = t.settings;
   const styles = useStyles();
   const [about, setAbout] = useState<About>();
@@ -45,6 +56,23 @@ export function AboutSection({ className }: { className: string }) {
     <div className={className} aria-labelledby="about-title" data-testid="about">
       <Title3 as="h2" id="about-title">{s.aboutTitle}</Title3>
       <Text data-testid="about-version">{s.version(about.version, about.commit)}</Text>
+      <Text weight="semibold">{s.partsTitle}</Text>
+      <Text data-testid="about-parts">
+        {s.parts(n(parts.rust.length), n(parts.npm.length))}{" "}
+        {byLicence([...parts.rust, ...parts.npm])
+          .map(([licence, count]) => `${licence} (${n(count)})`)
+          .join(", ")}
+      </Text>
+      <details>
+        <summary>{s.partsList}</summary>
+        <ul className={styles.parts}>
+          {[...parts.rust, ...parts.npm].map((p) => (
+            <li key={`${p.name}@${p.version}`}>
+              {p.name} {p.version} — {p.license}
+            </li>
+          ))}
+        </ul>
+      </details>
       <Text weight="semibold">{s.policyTitle}</Text>
       {p.problem ? (
         <MessageBar intent="error" layout="multiline" data-testid="about-policy-broken">

@@ -47,6 +47,8 @@ describe("On this computer", () => {
     render(<App api={api} locale="en" />);
     await user.click(await screen.findByTestId("nav-settings"));
     expect(await screen.findByText("/data/journal.sqlite")).toBeTruthy();
+    // The About box names the open-source parts and their licences (generated from the lock files).
+    expect(screen.getByTestId("about-parts").textContent).toMatch(/built with [\d,]+ Rust crates and [\d,]+ npm packages.*MIT \(/);
     expect(screen.getByText("2 saved tenants")).toBeTruthy();
     await user.click(screen.getByTestId("forget-tenants"));
     expect(forgetSavedTenants).not.toHaveBeenCalled();
