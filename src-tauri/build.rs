@@ -51,6 +51,9 @@ const COMMANDS: &[&str] = &[
     "set_appearance",
     "this_computer",
     "forget_saved_tenants",
+    "product_names",
+    "refresh_product_names",
+    "set_product_names_at_start",
 ];
 
 fn main() {

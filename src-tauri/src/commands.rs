@@ -1,9 +1,7 @@
 //! Tauri commands: parse, call the domain, map the error. Nothing else belongs here.
 
 use graph::auth::DeviceCodePrompt;
-use licensing::{
-    ProductNames, ShortfallPolicy, SkuSummary, UsersPage, UsersQuery, WantedChange, summarize_skus,
-};
+use licensing::{ShortfallPolicy, SkuSummary, UsersPage, UsersQuery, WantedChange, summarize_skus};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tokio::sync::Mutex;
@@ -40,7 +38,7 @@ pub async fn list_plans(state: State<'_, TenantState>) -> Result<Vec<SkuSummary>
         .iter()
         .map(|s| s.to_domain())
         .collect();
-    Ok(summarize_skus(&skus, &ProductNames::builtin()))
+    Ok(summarize_skus(&skus, &crate::product_names::current()))
 }
 
 #[tauri::command]

@@ -10,7 +10,6 @@ use hr_import::{
     Encoding, Field, ImportRow, Mapping, ReadOptions, Table, Tenant, check_rows, read_table,
     suggest, wanted_changes,
 };
-use licensing::ProductNames;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use ts_rs::TS;
@@ -491,7 +490,7 @@ fn describe(session: &Session) -> ImportFile {
 
 fn recheck(session: &mut Session, connection: &Connection) {
     let skus = connection.directory.skus();
-    let names = ProductNames::builtin();
+    let names = crate::product_names::current();
     session.rows = connection.directory.with_people(|people| {
         check_rows(
             &session.table,

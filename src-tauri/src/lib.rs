@@ -13,6 +13,7 @@ mod logging;
 mod org_policy;
 mod people;
 mod person;
+mod product_names;
 mod runs;
 mod settings;
 mod signin;
@@ -35,6 +36,7 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .setup(|app| {
             logging::start(app.handle());
+            product_names::start(app.handle());
             #[cfg(target_os = "linux")]
             lighter_webview(app);
             // The journal of runs, in the app's data folder (one file for every tenant), opened
@@ -177,6 +179,9 @@ pub fn run() {
             appearance::set_appearance,
             local::this_computer,
             local::forget_saved_tenants,
+            product_names::product_names,
+            product_names::refresh_product_names,
+            product_names::set_product_names_at_start,
         ]);
     if let Err(e) = builder.run(tauri::generate_context!()) {
         eprintln!("LicenseDesk could not start: {e}");

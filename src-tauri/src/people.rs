@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use graph::GraphClient;
-use licensing::{ProductNames, Sku, User, UsersPage, UsersQuery, users_page};
+use licensing::{Sku, User, UsersPage, UsersQuery, users_page};
 use serde::Serialize;
 use tokio::sync::Notify;
 use ts_rs::TS;
@@ -133,7 +133,7 @@ impl Directory {
             offset,
             limit,
             &read(&self.skus),
-            &ProductNames::builtin(),
+            &crate::product_names::current(),
             self.loading.load(Ordering::SeqCst),
         )
     }

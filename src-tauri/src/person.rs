@@ -66,7 +66,7 @@ pub async fn read(connection: &Connection, id: &str) -> Result<PersonDetail, Com
         .directory
         .name_groups(&connection.client, groups)
         .await;
-    let row = licensing::row(&user, &skus, &licensing::ProductNames::builtin());
+    let row = licensing::row(&user, &skus, &crate::product_names::current());
     let licenses = user
         .assignments
         .iter()

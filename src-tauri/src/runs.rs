@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use graph::{GraphError, GraphErrorKind, PersonStatus};
 use journal::{NewRun, RunSummary};
-use licensing::{Action, Plan, ProductNames, RunTitle, ShortfallPolicy, Sku, User, WantedChange};
+use licensing::{Action, Plan, RunTitle, ShortfallPolicy, Sku, User, WantedChange};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use ts_rs::TS;
@@ -244,7 +244,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Friendly names for the plans a plan touches, by lower-case id.
 pub(crate) fn plan_names(skus: &[Sku]) -> HashMap<String, String> {
-    let names = ProductNames::builtin();
+    let names = crate::product_names::current();
     skus.iter()
         .map(|s| {
             (
@@ -285,8 +285,12 @@ impl Runs {
                 if people.is_empty() {
                     return Err(nobody());
                 }
-                let title =
-                    RunTitle::of_change(change, &skus, &ProductNames::builtin(), people.len());
+                let title = RunTitle::of_change(
+                    change,
+                    &skus,
+                    &crate::product_names::current(),
+                    people.len(),
+                );
                 (
                     licensing::plan(&people, change, &skus, policy),
                     people,

@@ -3,6 +3,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { About } from "./bindings/About";
 import type { Appearance } from "./bindings/Appearance";
 import type { ThisComputer } from "./bindings/ThisComputer";
+import type { ProductNamesInfo } from "./bindings/ProductNamesInfo";
 import type { AppEvent } from "./bindings/AppEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { SkuSummary } from "./bindings/SkuSummary";
@@ -116,6 +117,11 @@ export interface Api {
   thisComputer(): Promise<ThisComputer>;
   /// Forgets every saved tenant and its sign-in in the keychain.
   forgetSavedTenants(): Promise<void>;
+  /// The product names in use (built in or refreshed), and who decides about refreshing.
+  productNames(): Promise<ProductNamesInfo>;
+  /// Downloads Microsoft's product-name list, checks it whole, and uses and caches it.
+  refreshProductNames(): Promise<ProductNamesInfo>;
+  setProductNamesAtStart(atStart: boolean): Promise<ProductNamesInfo>;
   trustPlanKey(name: string, publicKey: string): Promise<void>;
   untrustPlanKey(publicKey: string): Promise<void>;
 }
@@ -218,6 +224,9 @@ export const tauriApi: Api = {
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   thisComputer: () => invoke<ThisComputer>("this_computer"),
   forgetSavedTenants: () => invoke<void>("forget_saved_tenants"),
+  productNames: () => invoke<ProductNamesInfo>("product_names"),
+  refreshProductNames: () => invoke<ProductNamesInfo>("refresh_product_names"),
+  setProductNamesAtStart: (atStart) => invoke<ProductNamesInfo>("set_product_names_at_start", { atStart }),
   trustPlanKey: (name, publicKey) => invoke<void>("trust_plan_key", { name, publicKey }),
   untrustPlanKey: (publicKey) => invoke<void>("untrust_plan_key", { publicKey }),
 };

@@ -58,3 +58,29 @@ describe("On this computer", () => {
     expect(await screen.findByText("0 saved tenants")).toBeTruthy();
   });
 });
+
+describe("Product names", () => {
+  it("refreshes from Microsoft when asked and says how many products are named", async () => {
+    const user = userEvent.setup();
+    const refreshProductNames = vi.fn<Api["refreshProductNames"]>().mockResolvedValue({ products: 569, refreshedAt: "2026-12-04T10:00:00Z", atStart: false, policy: null });
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, { signingSettings: signing, refreshProductNames });
+    render(<App api={api} locale="en" />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect((await screen.findByTestId("product-names-state")).textContent).toContain("44 products from its built-in list");
+    await user.click(screen.getByTestId("product-names-refresh"));
+    expect(refreshProductNames).toHaveBeenCalledTimes(1);
+    expect((await screen.findByTestId("product-names-state")).textContent).toMatch(/^569 products named from Microsoft's list, refreshed/);
+  });
+
+  it("offers no refresh when the organisation keeps the built-in names", async () => {
+    const user = userEvent.setup();
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, {
+      signingSettings: signing,
+      productNames: () => Promise.resolve({ products: 44, refreshedAt: null, atStart: false, policy: false }),
+    });
+    render(<App api={api} locale="en" />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect(await screen.findByText("Your organisation keeps the built-in names: they are not refreshed.")).toBeTruthy();
+    expect(screen.queryByTestId("product-names-refresh")).toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import { AboutSection } from "./AboutSection";
 import { AppearanceSection } from "./AppearanceSection";
 import { ComputerSection } from "./ComputerSection";
+import { ProductNamesSection } from "./ProductNamesSection";
 import type { Appearance } from "../../bindings/Appearance";
 import { useCallback, useEffect, useState } from "react";
 import {
@@ -178,6 +179,7 @@ export function SettingsPage({ appearance, onAppearance }: { appearance: Appeara
           </div>
         </>
       ) : null}
+      <ProductNamesSection className={styles.section} />
       <ComputerSection className={styles.section} />
       <AboutSection className={styles.section} />
     </section>
