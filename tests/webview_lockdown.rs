@@ -75,6 +75,17 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_no_event() {
         // The language asked for in LANG/LANGUAGE (the webview's own falls back to English
         // where the system lacks the locale).
         "allow-preferred-language",
+        // The About box: version, commit and the organisation's policy (no secret in it).
+        "allow-about",
+        // Settings: the language and theme chosen; where the log and journal are, the
+        // keychain's state, forgetting saved tenants; product names refreshed when asked.
+        "allow-appearance",
+        "allow-set-appearance",
+        "allow-this-computer",
+        "allow-forget-saved-tenants",
+        "allow-product-names",
+        "allow-refresh-product-names",
+        "allow-set-product-names-at-start",
     ];
     expected.sort_unstable();
     assert_eq!(granted, expected);

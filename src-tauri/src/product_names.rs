@@ -309,31 +309,30 @@ mod tests {
         let http = reqwest::Client::new();
         // Cut short: the well-known products are there but far too few.
         let url = serve("200 OK", list(10)).await;
-        let e = download(&http, &url).await.err().expect("partial");
+        let e = download(&http, &url).await.expect_err("partial");
         assert_eq!(e.code, "productNames.refused");
         assert!(e.message.contains("incomplete"), "{}", e.message);
         // A sign-in page instead of the list.
         let url = serve("200 OK", b"<html>Sign in</html>".to_vec()).await;
         assert_eq!(
-            download(&http, &url).await.err().expect("html").code,
+            download(&http, &url).await.expect_err("html").code,
             "productNames.refused"
         );
         // Past the bound, whatever it claims.
         let url = serve("200 OK", vec![b'a'; MAX_BYTES + 1]).await;
-        let e = download(&http, &url).await.err().expect("too big");
+        let e = download(&http, &url).await.expect_err("too big");
         assert_eq!(e.code, "productNames.download");
         assert!(e.details.unwrap_or_default().contains("more than"));
         // An error page.
         let url = serve("404 Not Found", b"gone".to_vec()).await;
         assert_eq!(
-            download(&http, &url).await.err().expect("404").code,
+            download(&http, &url).await.expect_err("404").code,
             "productNames.download"
         );
         // Never plain http to anywhere but this machine.
         let e = download(&http, "http://example.com/list.csv")
             .await
-            .err()
-            .expect("http");
+            .expect_err("http");
         assert!(
             e.details
                 .unwrap_or_default()
