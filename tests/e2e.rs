@@ -2349,3 +2349,98 @@ async fn import_a_file_through_every_step_with_the_keyboard_alone() {
     let _ = std::fs::remove_dir_all(&dir);
     result.expect("the import with keys only");
 }
+
+/// The organisation's policy in the real app, in both languages: locked to its tenant and
+/// without the demo, the app opens on Sign in with only "Sign in to …" (no form, no Plans or
+/// Users until signed in), and Settings' About box shows the policy in force.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn a_setup_the_organisation_deployed_in_english_and_dutch() {
+    for (lang, tag, sign_in, about, own_key) in [
+        (
+            "en_GB.UTF-8",
+            "en",
+            "Sign in to contoso.onmicrosoft.com",
+            "From ",
+            "Your plan-signing key",
+        ),
+        (
+            "nl_NL.UTF-8",
+            "nl",
+            "Aanmelden bij contoso.onmicrosoft.com",
+            "Uit ",
+            "Je sleutel om plannen te ondertekenen",
+        ),
+    ] {
+        let home = std::env::temp_dir().join(format!("ld-e2e-policy-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).expect("home");
+        let policy = home.join("policy.json");
+        std::fs::write(
+            &policy,
+            r#"{
+  "tenant": "contoso.onmicrosoft.com",
+  "clientId": "11111111-2222-3333-4444-555555555555",
+  "locked": true,
+  "allowDemo": false
+}"#,
+        )
+        .expect("policy");
+        let driver = Driver::spawn(&[
+            ("LANG", PathBuf::from(lang)),
+            ("LANGUAGE", PathBuf::from("")),
+            ("XDG_CONFIG_HOME", home.join("config")),
+            ("XDG_DATA_HOME", home.join("data")),
+            ("LICENSEDESK_POLICY_FILE", policy.clone()),
+        ]);
+        let client = open_app(&driver).await;
+        let result = async {
+            wait_text(&client, "[data-testid=policy-sign-in]", sign_in).await?;
+            wait_text(
+                &client,
+                "[data-testid=policy-tenant]",
+                "contoso.onmicrosoft.com",
+            )
+            .await?;
+            if client
+                .find(Locator::Css("[data-testid=field-tenant]"))
+                .await
+                .is_ok()
+            {
+                return Err("a locked policy still offers the sign-in form".to_string());
+            }
+            if client
+                .find(Locator::Css("[data-testid=nav-plans]"))
+                .await
+                .is_ok()
+            {
+                return Err("Plans is offered without a tenant".to_string());
+            }
+            if client
+                .find(Locator::Css("[data-testid=demo-badge]"))
+                .await
+                .is_ok()
+            {
+                return Err("the demo tenant is open though the policy turns it off".to_string());
+            }
+            save_screenshot(&client, &format!("{tag}-signin-policy.png")).await;
+            click(&client, "[data-testid=nav-settings]").await?;
+            wait_text(&client, "[data-testid=about]", about).await?;
+            wait_text(
+                &client,
+                "[data-testid=about-policy]",
+                "contoso.onmicrosoft.com",
+            )
+            .await?;
+            // The signing keys read without a tenant too (the key itself waits for a sign-in).
+            wait_text(&client, "[data-testid=settings-page]", own_key).await?;
+            save_screenshot(&client, &format!("{tag}-settings-about.png")).await;
+            Ok::<(), String>(())
+        }
+        .await;
+        let _ = client.close().await;
+        drop(driver);
+        let _ = std::fs::remove_dir_all(&home);
+        result.expect("the organisation's setup");
+    }
+}

@@ -72,6 +72,9 @@ pub struct SigningSettings {
     /// This person's own key, to give to approvers (`null` without a keychain or not yet made).
     pub own: Option<KeyView>,
     pub own_missing_why: Option<String>,
+    /// No one is signed in yet (the organisation turned the demo off): the key belongs to the
+    /// account that signs in.
+    pub sign_in_first: bool,
     pub trusted: Vec<KeyView>,
     /// The policy refuses plans not signed with a trusted key.
     pub signed_plans_required: bool,
@@ -93,26 +96,35 @@ pub async fn signing_settings(
     app: AppHandle,
     state: State<'_, TenantState>,
 ) -> Result<SigningSettings, CommandError> {
-    let connection = state.connection().await?;
-    let (own, own_missing_why) = match signing_key(&state, &connection) {
-        Ok(Some(key)) => {
-            let public = planfile::public_key_text(&key);
-            (
-                Some(KeyView {
-                    name: connection
-                        .info
-                        .user_principal_name
-                        .clone()
-                        .unwrap_or_else(|| "demo".into()),
-                    fingerprint: planfile::fingerprint(&public).unwrap_or_default(),
-                    public_key: public,
-                    by_policy: false,
-                }),
-                None,
-            )
-        }
-        Ok(None) => (None, None),
-        Err(why) => (None, Some(why)),
+    // The key belongs to the account signed in: with none yet (the organisation turned the
+    // demo off), the page says so and still shows the keys trusted.
+    let connection = match state.connection().await {
+        Ok(c) => Some(c),
+        Err(e) if e.code == "demo.off" || e.code == "policy.broken" => None,
+        Err(e) => return Err(e),
+    };
+    let (own, own_missing_why) = match &connection {
+        None => (None, None),
+        Some(connection) => match signing_key(&state, connection) {
+            Ok(Some(key)) => {
+                let public = planfile::public_key_text(&key);
+                (
+                    Some(KeyView {
+                        name: connection
+                            .info
+                            .user_principal_name
+                            .clone()
+                            .unwrap_or_else(|| "demo".into()),
+                        fingerprint: planfile::fingerprint(&public).unwrap_or_default(),
+                        public_key: public,
+                        by_policy: false,
+                    }),
+                    None,
+                )
+            }
+            Ok(None) => (None, None),
+            Err(why) => (None, Some(why)),
+        },
     };
     let (policy, policy_error) = match policy::load() {
         Ok(p) => (p.map(|l| l.policy), None),
@@ -126,6 +138,7 @@ pub async fn signing_settings(
     Ok(SigningSettings {
         own,
         own_missing_why,
+        sign_in_first: connection.is_none(),
         trusted,
         signed_plans_required: policy.is_some_and(|p| p.require_signed_plans),
         policy_error,

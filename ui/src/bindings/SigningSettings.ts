@@ -8,7 +8,12 @@ export type SigningSettings = {
 /**
  * This person's own key, to give to approvers (`null` without a keychain or not yet made).
  */
-own: KeyView | null, ownMissingWhy: string | null, trusted: Array<KeyView>, 
+own: KeyView | null, ownMissingWhy: string | null, 
+/**
+ * No one is signed in yet (the organisation turned the demo off): the key belongs to the
+ * account that signs in.
+ */
+signInFirst: boolean, trusted: Array<KeyView>, 
 /**
  * The policy refuses plans not signed with a trusted key.
  */

@@ -222,6 +222,7 @@ export const en = {
     add: "Trust this key",
     addFailed: "The key could not be added",
     added: (name: string) => `${name}'s key is trusted.`,
+    signInFirst: "Sign in first: your key is made for the account you sign in with, and kept in this computer's keychain.",
     appearanceTitle: "Language and look",
     languageLabel: "Language",
     languageSystem: "As the system",

@@ -169,6 +169,7 @@ export const nl: Messages = {
     add: "Deze sleutel vertrouwen",
     addFailed: "De sleutel kon niet toegevoegd worden",
     added: (name) => `De sleutel van ${name} wordt vertrouwd.`,
+    signInFirst: "Meld je eerst aan: je sleutel wordt gemaakt voor het account waarmee je je aanmeldt, en bewaard in de sleutelhanger van deze computer.",
     appearanceTitle: "Taal en weergave",
     languageLabel: "Taal",
     languageSystem: "Zoals het systeem",

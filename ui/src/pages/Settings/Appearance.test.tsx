@@ -5,7 +5,7 @@ import { App } from "../../App";
 import type { Api } from "../../api";
 import { contoso, fakeApi, plan } from "../../test/fixtures";
 
-const signing = () => Promise.resolve({ own: null, ownMissingWhy: "no keychain", trusted: [], signedPlansRequired: false, policyError: null });
+const signing = () => Promise.resolve({ own: null, ownMissingWhy: "no keychain", signInFirst: false, trusted: [], signedPlansRequired: false, policyError: null });
 
 describe("Language and look", () => {
   it("switches the window to the language chosen at once and keeps the choice", async () => {

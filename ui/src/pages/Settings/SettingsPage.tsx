@@ -110,7 +110,7 @@ export function SettingsPage({ appearance, onAppearance }: { appearance: Appeara
               </>
             ) : (
               <MessageBar intent="warning" layout="multiline">
-                <MessageBarBody>{s.noOwnKey(settings.ownMissingWhy ?? "")}</MessageBarBody>
+                <MessageBarBody>{settings.signInFirst ? s.signInFirst : s.noOwnKey(settings.ownMissingWhy ?? "")}</MessageBarBody>
               </MessageBar>
             )}
           </div>

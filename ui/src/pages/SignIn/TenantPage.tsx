@@ -320,6 +320,7 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
         </section>
       ) : null}
 
+      {managed ? null : (
       <section aria-labelledby="guide-title">
         <Title3 as="h2" id="guide-title">
           {t.guideTitle}
@@ -332,6 +333,7 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
           ))}
         </ol>
       </section>
+      )}
     </main>
   );
 }
