@@ -2271,6 +2271,8 @@ async fn keyboard_flows(client: &Client) -> Result<(), String> {
     choose_by_keys(client, "Microsoft Teams Essentials").await?;
     tab_to(client, "input[data-testid=change-country]", 20).await?;
     press(client, "Netherl").await?;
+    // The list of countries opens below its field, over the panel, never over the header.
+    save_screenshot(client, "country-list-open.png").await;
     choose_by_keys(client, "Netherlands (NL)").await?;
     tab_to(client, "[data-testid=change-review]", 20).await?;
     press(client, ENTER).await?;
