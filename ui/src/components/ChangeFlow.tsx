@@ -431,7 +431,7 @@ export function RunSteps({
     return (
       <section className={styles.page} aria-labelledby="run-title" data-testid="run">
         <StepHeading id="run-title">{t.run.title}</StepHeading>
-        <ProgressBar value={p && p.total > 0 ? finished / p.total : undefined} thickness="large" />
+        <ProgressBar value={p && p.total > 0 ? finished / p.total : undefined} thickness="large" aria-labelledby="run-title" />
         <Text role="status" aria-live="polite" data-testid="run-progress">
           {p ? t.run.progress(n(p.done), n(p.total)) : t.users.loading}
           {p && p.failed > 0 ? ` · ${t.run.failed(n(p.failed))}` : ""}

@@ -283,7 +283,7 @@ function Finishing({ progress }: { progress: RunProgress | null }) {
   return (
     <div data-testid="history-finishing">
       <Text role="status">{t.history.finishing}</Text>
-      <ProgressBar value={progress && progress.total > 0 ? finished / progress.total : undefined} thickness="large" />
+      <ProgressBar value={progress && progress.total > 0 ? finished / progress.total : undefined} thickness="large" aria-label={t.history.finishing} />
       {progress ? <Text>{t.run.progress(n(progress.done), n(progress.total))}</Text> : null}
     </div>
   );
