@@ -6,6 +6,8 @@
 //! key is refused: a typo must not silently turn a lock off), and a broken file is a clear
 //! message naming the file and the line — never a half-read policy.
 
+pub mod registry;
+
 use std::path::{Path, PathBuf};
 
 use licensing::planfile::{TrustedKey, fingerprint};
@@ -174,7 +176,32 @@ pub fn path() -> PathBuf {
 /// The policy in force: `None` when there is no file; an error for a file that is there but
 /// cannot be used.
 pub fn load() -> Result<Option<Loaded>, PolicyError> {
+    // Windows: the machine policy in the registry (Group Policy, Intune) when it is there; a
+    // file named by LICENSEDESK_POLICY_FILE otherwise.
+    #[cfg(windows)]
+    if std::env::var_os("LICENSEDESK_POLICY_FILE").is_none() {
+        return load_from_registry();
+    }
     load_from(&path())
+}
+
+#[cfg(windows)]
+fn load_from_registry() -> Result<Option<Loaded>, PolicyError> {
+    let place = PathBuf::from(r"HKLM\SOFTWARE\Policies\LicenseDesk");
+    let error = |why: String| PolicyError {
+        file: place.clone(),
+        line: None,
+        why,
+    };
+    let Some(values) = registry::read_machine_policy().map_err(|e| error(e.to_string()))? else {
+        return Ok(None);
+    };
+    let json = registry::to_policy_json(&values).map_err(error)?;
+    let policy = parse(&json).map_err(|(_, why)| error(why))?;
+    Ok(Some(Loaded {
+        file: place,
+        policy,
+    }))
 }
 
 pub fn load_from(file: &Path) -> Result<Option<Loaded>, PolicyError> {
