@@ -22,7 +22,7 @@ pub use plan::{
     Action, PersonOutcome, Plan, PlanToAdd, Reason, SeatLedger, ShortfallPolicy,
     UsageLocationChange, WantedChange, plan, plan_each,
 };
-pub use products::{ProductListError, ProductNames};
+pub use products::{ProductListError, ProductNames, is_guid};
 pub use seats::SeatCounts;
 pub use sku::{
     AppliesTo, CapabilityStatus, ServicePlan, Sku, SkuLookupError, SkuSummary, resolve_sku,

@@ -106,7 +106,8 @@ const WELL_KNOWN: [&str; 2] = [
 /// About 5,500 rows today; a list a hundred times longer is not this list.
 const MAX_ROWS: u64 = 500_000;
 
-fn is_guid(s: &str) -> bool {
+/// A GUID as Microsoft writes them (8-4-4-4-12 hex digits): product, plan, tenant and app IDs.
+pub fn is_guid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
         && parts

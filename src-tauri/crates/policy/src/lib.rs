@@ -10,6 +10,7 @@ pub mod registry;
 
 use std::path::{Path, PathBuf};
 
+use licensing::is_guid;
 use licensing::planfile::{TrustedKey, fingerprint};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -19,15 +20,6 @@ pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// The clouds a policy may name, as the app and the CLI name them.
 pub const CLOUDS: &[&str] = &["global", "usgov", "usgov-dod", "china"];
-
-fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
 
 /// A tenant as sign-in takes it: a verified domain, a tenant ID, or "organizations".
 fn is_tenant(s: &str) -> bool {
