@@ -4,6 +4,7 @@ import type { About } from "../../bindings/About";
 import type { InForce } from "../../bindings/InForce";
 import { useApi } from "../../api";
 import { useI18n } from "../../i18n";
+import { useFactStyles } from "../../components/facts";
 import parts from "../../generated/licenses.json";
 
 type Part = { name: string; version: string; license: string };
@@ -16,15 +17,6 @@ function byLicence(list: Part[]): [string, number][] {
 }
 
 const useStyles = makeStyles({
-  facts: {
-    display: "grid",
-    gridTemplateColumns: "max-content 1fr",
-    columnGap: tokens.spacingHorizontalL,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    "& dd": { margin: 0, overflowWrap: "anywhere" },
-    "& dt": { color: tokens.colorNeutralForeground3 },
-  },
   parts: { maxHeight: "240px", overflowY: "auto", margin: 0, fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
 });
 
@@ -35,6 +27,7 @@ export function AboutSection({ className }: { className: string }) {
   const { t, n } = useI18n();
   const s = t.settings;
   const styles = useStyles();
+  const facts = useFactStyles();
   const [about, setAbout] = useState<About>();
   useEffect(() => {
     api.about().then(setAbout, () => setAbout(undefined));
@@ -81,7 +74,7 @@ export function AboutSection({ className }: { className: string }) {
       ) : p.inForce?.file ? (
         <>
           <Text>{s.policyFrom(p.inForce.file)}</Text>
-          <dl className={styles.facts} data-testid="about-policy">
+          <dl className={facts.list} data-testid="about-policy">
             {rows(p.inForce).map(([k, v]) => (
               <div key={k} style={{ display: "contents" }}>
                 <dt>{k}</dt>

@@ -5,18 +5,9 @@ import type { ThisComputer } from "../../bindings/ThisComputer";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
+import { useFactStyles } from "../../components/facts";
 
 const useStyles = makeStyles({
-  facts: {
-    display: "grid",
-    gridTemplateColumns: "max-content 1fr",
-    columnGap: tokens.spacingHorizontalL,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    "& dd": { margin: 0, overflowWrap: "anywhere" },
-    "& dt": { color: tokens.colorNeutralForeground3 },
-  },
-  path: { fontFamily: tokens.fontFamilyMonospace },
   row: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
 });
 
@@ -27,6 +18,7 @@ export function ComputerSection({ className }: { className: string }) {
   const { t, n } = useI18n();
   const s = t.settings;
   const styles = useStyles();
+  const facts = useFactStyles();
   const [info, setInfo] = useState<ThisComputer>();
   const [asking, setAsking] = useState(false);
   const [done, setDone] = useState(false);
@@ -50,11 +42,11 @@ export function ComputerSection({ className }: { className: string }) {
   return (
     <div className={className} aria-labelledby="computer-title" data-testid="this-computer">
       <Title3 as="h2" id="computer-title">{s.computerTitle}</Title3>
-      <dl className={styles.facts}>
+      <dl className={facts.list}>
         <dt>{s.logFolder}</dt>
-        <dd className={styles.path}>{info.logFolder ?? "—"}</dd>
+        <dd className={facts.code}>{info.logFolder ?? "—"}</dd>
         <dt>{s.journal}</dt>
-        <dd className={styles.path}>{info.journal}</dd>
+        <dd className={facts.code}>{info.journal}</dd>
         <dt>{s.keychain}</dt>
         <dd data-testid="keychain-state">{info.keychainMissing ?? s.keychainOk}</dd>
       </dl>

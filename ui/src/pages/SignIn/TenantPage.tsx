@@ -30,6 +30,7 @@ import { useI18n } from "../../i18n";
 import { useCopy } from "../../clipboard";
 import { ErrorState } from "../../components/ErrorState";
 import { savedTenantName } from "../../components/AccountControls";
+import { useFactStyles } from "../../components/facts";
 
 const useStyles = makeStyles({
   page: {
@@ -50,15 +51,6 @@ const useStyles = makeStyles({
   },
   card: { gap: tokens.spacingVerticalM },
   saved: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalM },
-  facts: {
-    display: "grid",
-    gridTemplateColumns: "max-content 1fr",
-    columnGap: tokens.spacingHorizontalL,
-    rowGap: tokens.spacingVerticalXS,
-    margin: 0,
-    "& dd": { margin: 0, fontFamily: tokens.fontFamilyMonospace, overflowWrap: "anywhere" },
-    "& dt": { color: tokens.colorNeutralForeground3 },
-  },
   guide: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
 });
 
@@ -77,6 +69,7 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
   const api = useApi();
   const { t } = useI18n();
   const styles = useStyles();
+  const facts = useFactStyles();
   const [setup, setSetup] = useState<TenantSetup>({
     tenant: "",
     clientId: "",
@@ -174,13 +167,13 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
         <Card className={styles.card} data-testid="policy-managed">
           <Title3 as="h2">{t.policy.managedTitle}</Title3>
           <Text>{t.policy.managed(managed.file ?? "")}</Text>
-          <dl className={styles.facts}>
+          <dl className={facts.list}>
             <dt>{t.fieldTenant}</dt>
-            <dd data-testid="policy-tenant">{managed.tenant}</dd>
+            <dd className={facts.code} data-testid="policy-tenant">{managed.tenant}</dd>
             <dt>{t.fieldClientId}</dt>
-            <dd>{managed.clientId}</dd>
+            <dd className={facts.code}>{managed.clientId}</dd>
             <dt>{t.fieldCloud}</dt>
-            <dd>{cloudLabel[(managed.cloud ?? "global") as (typeof CLOUDS)[number]] ?? managed.cloud}</dd>
+            <dd className={facts.code}>{cloudLabel[(managed.cloud ?? "global") as (typeof CLOUDS)[number]] ?? managed.cloud}</dd>
           </dl>
           {locked ? (
             <Text data-testid="policy-locked">
