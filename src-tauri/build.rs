@@ -47,6 +47,7 @@ const COMMANDS: &[&str] = &[
     "app_events",
     "preferred_language",
     "about",
+    "first_screen_drawn",
     "appearance",
     "set_appearance",
     "this_computer",

@@ -77,6 +77,7 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_no_event() {
         "allow-preferred-language",
         // The About box: version, commit and the organisation's policy (no secret in it).
         "allow-about",
+        "allow-first-screen-drawn",
         // Settings: the language and theme chosen; where the log and journal are, the
         // keychain's state, forgetting saved tenants; product names refreshed when asked.
         "allow-appearance",

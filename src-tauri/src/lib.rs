@@ -129,6 +129,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::tenant_info,
+            logging::first_screen_drawn,
             commands::list_plans,
             commands::saved_tenants,
             commands::start_device_sign_in,
@@ -192,10 +193,17 @@ pub fn run() {
 /// WebKitGTK's defaults suit a browser with many pages and a back button: a memory cache sized
 /// for browsing and a page cache that keeps pages left behind. LicenseDesk is one page that
 /// never navigates, so both only cost memory (`make bench`, BENCHMARKS.md).
+///
+/// Nor does it need the GPU compositor: forms and tables draw as fast without it, and on the
+/// machines without a GPU driver that IT staff often work on (virtual desktops, remote
+/// sessions: Mesa's software renderer) compositing cost the web process about 120 MB and made
+/// the first screen later (BENCHMARKS.md).
 #[cfg(target_os = "linux")]
 fn lighter_webview(app: &tauri::App) {
     use tauri::Manager;
-    use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
     let Some(window) = app.get_webview_window("main") else {
         return;
     };
@@ -206,6 +214,7 @@ fn lighter_webview(app: &tauri::App) {
         }
         if let Some(settings) = WebViewExt::settings(&view) {
             settings.set_enable_page_cache(false);
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
         }
     });
 }

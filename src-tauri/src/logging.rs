@@ -12,6 +12,22 @@ use tracing_subscriber::EnvFilter;
 
 pub const LOG_FILE: &str = "licensedesk.log";
 
+/// When the first plans were on screen, as the window's clock read it (milliseconds since
+/// 1970): written once to the log, so a slow start can be seen in a support log, and read by
+/// the start-up benchmark (`make bench`), which measures the app as a person starts it, without
+/// WebDriver's session in the way. A number out of any sane range is ignored.
+#[tauri::command]
+pub fn first_screen_drawn(at_epoch_ms: f64) {
+    static LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let sane = at_epoch_ms.is_finite() && (1.0e12..1.0e14).contains(&at_epoch_ms);
+    if sane && !LOGGED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::info!(
+            at_epoch_ms = at_epoch_ms.round() as u64,
+            "first screen drawn"
+        );
+    }
+}
+
 /// Starts logging to `<log dir>/licensedesk.log`, keeping the previous run's as `.old.log`.
 /// Without a writable log folder the app runs without a log rather than not at all.
 pub fn start<R: Runtime>(app: &AppHandle<R>) {

@@ -110,6 +110,8 @@ export interface Api {
   preferredLanguage(): Promise<string | null>;
   /// The version, the commit and the organisation's policy in force (or why it cannot be used).
   about(): Promise<About>;
+  /// Once, when the first plans are on screen (ms since 1970): a line in the support log.
+  firstScreenDrawn(atEpochMs: number): Promise<void>;
   /// The language and theme chosen in Settings ("system" for the system's).
   appearance(): Promise<Appearance>;
   setAppearance(appearance: Appearance): Promise<void>;
@@ -220,6 +222,7 @@ export const tauriApi: Api = {
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
   preferredLanguage: () => invoke<string | null>("preferred_language"),
   about: () => invoke<About>("about"),
+  firstScreenDrawn: (atEpochMs) => invoke<void>("first_screen_drawn", { atEpochMs }),
   appearance: () => invoke<Appearance>("appearance"),
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   thisComputer: () => invoke<ThisComputer>("this_computer"),

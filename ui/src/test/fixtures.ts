@@ -95,6 +95,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     signingSettings: notUsed,
     preferredLanguage: () => Promise.resolve(null),
     about: () => Promise.resolve(noPolicy),
+    firstScreenDrawn: () => Promise.resolve(),
     appearance: () => Promise.resolve({ language: "system", theme: "system" }),
     setAppearance: () => Promise.resolve(),
     thisComputer: () => Promise.resolve({ logFolder: "/home/ann/.local/share/app.licensedesk.desktop/logs", journal: "/home/ann/.local/share/app.licensedesk.desktop/journal.sqlite", keychainMissing: null, savedTenants: 0 }),
