@@ -32,11 +32,29 @@ enum Condition {
         prefix: String,
     },
     Not(Box<Condition>),
+    /// `signInActivity/lastSignInDateTime le 2026-09-01T00:00:00Z` (also `lt`, `ge`, `gt`, and
+    /// `lastNonInteractiveSignInDateTime`): `at` in seconds since 1970. People who never signed
+    /// in that way have no date and match no comparison.
+    SignIn {
+        non_interactive: bool,
+        op: Order,
+        at: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Order {
+    Le,
+    Lt,
+    Ge,
+    Gt,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
     all_of: Vec<Condition>,
+    /// The tenant's "now", to turn people's sign-ins (kept as seconds ago) into dates.
+    clock: u64,
 }
 
 const FILTERABLE: &[&str] = &[
@@ -55,7 +73,25 @@ impl Filter {
             .iter()
             .map(|t| parse_condition(t))
             .collect::<Option<Vec<_>>>()?;
-        (!all_of.is_empty()).then_some(Self { all_of })
+        (!all_of.is_empty()).then_some(Self { all_of, clock: 0 })
+    }
+
+    /// The same filter reading people's dates against the tenant's clock.
+    pub fn at(mut self, clock: u64) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether it filters on `signInActivity`.
+    pub fn on_sign_ins(&self) -> bool {
+        self.all_of
+            .iter()
+            .any(|c| matches!(c, Condition::SignIn { .. }))
+    }
+
+    /// How many conditions it joins with `and`.
+    pub fn len(&self) -> usize {
+        self.all_of.len()
     }
 
     /// Whether Graph needs `ConsistencyLevel: eventual` and `$count=true` for this filter.
@@ -64,7 +100,9 @@ impl Filter {
     }
 
     pub fn matches(&self, user: &SimUser, now: Instant, advanced: bool) -> bool {
-        self.all_of.iter().all(|c| c.matches(user, now, advanced))
+        self.all_of
+            .iter()
+            .all(|c| c.matches(user, now, advanced, self.clock))
     }
 }
 
@@ -72,12 +110,13 @@ impl Condition {
     fn is_advanced(&self) -> bool {
         match self {
             Self::LicenseCount { .. } | Self::Not(_) => true,
+            Self::SignIn { .. } => false,
             Self::Compare { equal, value, .. } => !*equal || *value == Value::Null,
             Self::HasSku(_) | Self::StartsWith { .. } => false,
         }
     }
 
-    fn matches(&self, user: &SimUser, now: Instant, advanced: bool) -> bool {
+    fn matches(&self, user: &SimUser, now: Instant, advanced: bool, clock: u64) -> bool {
         // Advanced queries read an index that lags behind writes.
         let (licenses, usage_location) = if advanced {
             user.indexed(now)
@@ -87,7 +126,29 @@ impl Condition {
         match self {
             Self::LicenseCount { zero } => licenses.is_empty() == *zero,
             Self::HasSku(sku) => licenses.iter().any(|l| l.sku_id.eq_ignore_ascii_case(sku)),
-            Self::Not(inner) => !inner.matches(user, now, advanced),
+            Self::Not(inner) => !inner.matches(user, now, advanced, clock),
+            Self::SignIn {
+                non_interactive,
+                op,
+                at,
+            } => {
+                let ago = user.sign_in.as_ref().and_then(|s| {
+                    if *non_interactive {
+                        s.non_interactive
+                    } else {
+                        s.interactive
+                    }
+                });
+                ago.is_some_and(|ago| {
+                    let when = clock.saturating_sub(ago);
+                    match op {
+                        Order::Le => when <= *at,
+                        Order::Lt => when < *at,
+                        Order::Ge => when >= *at,
+                        Order::Gt => when > *at,
+                    }
+                })
+            }
             Self::StartsWith { prop, prefix } => string_prop(user, prop, usage_location)
                 .is_some_and(|v| v.to_lowercase().starts_with(&prefix.to_lowercase())),
             Self::Compare { prop, equal, value } => {
@@ -213,6 +274,25 @@ fn parse_condition(text: &str) -> Option<Condition> {
     }
     let mut words = t.splitn(3, ' ');
     let (prop, op, value) = (words.next()?, words.next()?, words.next()?);
+    if let Some(field) = prop.to_ascii_lowercase().strip_prefix("signinactivity/") {
+        let non_interactive = match field {
+            "lastsignindatetime" => false,
+            "lastnoninteractivesignindatetime" => true,
+            _ => return None,
+        };
+        let op = match op.to_ascii_lowercase().as_str() {
+            "le" => Order::Le,
+            "lt" => Order::Lt,
+            "ge" => Order::Ge,
+            "gt" => Order::Gt,
+            _ => return None,
+        };
+        return Some(Condition::SignIn {
+            non_interactive,
+            op,
+            at: parse_datetime(value.trim())?,
+        });
+    }
     let prop = canonical_prop(prop)?;
     let equal = match op.to_ascii_lowercase().as_str() {
         "eq" => true,
@@ -224,6 +304,29 @@ fn parse_condition(text: &str) -> Option<Condition> {
         equal,
         value: parse_value(value)?,
     })
+}
+
+/// `2026-09-01T00:00:00Z` (or with fractions of a second) to seconds since 1970.
+fn parse_datetime(text: &str) -> Option<u64> {
+    let t = text.strip_suffix('Z')?;
+    let (date, time) = t.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let time = time.split('.').next()?;
+    let mut h = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (hh, mm, ss) = (h.next()??, h.next()??, h.next()??);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
 }
 
 fn canonical_prop(name: &str) -> Option<String> {
@@ -263,6 +366,23 @@ mod tests {
             let f = Filter::parse(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(f.is_advanced(), advanced, "{text}");
         }
+    }
+
+    #[test]
+    fn sign_in_dates_are_compared_against_the_tenants_clock() {
+        let f = Filter::parse("signInActivity/lastSignInDateTime le 2026-09-01T00:00:00Z")
+            .expect("parses");
+        assert!(f.on_sign_ins() && !f.is_advanced());
+        assert_eq!(parse_datetime("1970-01-02T00:00:01Z"), Some(86_401));
+        assert_eq!(
+            parse_datetime("2026-09-01T00:00:00.123Z"),
+            Some(1_788_220_800)
+        );
+        assert!(parse_datetime("2026-13-01T00:00:00Z").is_none());
+        assert!(
+            Filter::parse("signInActivity/lastSignInDateTime le 2026-09-01").is_none(),
+            "a date without a time"
+        );
     }
 
     #[test]

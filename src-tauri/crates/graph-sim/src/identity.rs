@@ -29,6 +29,7 @@ pub const GRAPH_PERMISSIONS: &[&str] = &[
     "User.Read.All",
     "User.ReadWrite.All",
     "GroupMember.Read.All",
+    "AuditLog.Read.All",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,7 @@ impl Default for IdentitySpec {
                 "Organization.Read.All".into(),
                 "User.Read.All".into(),
                 "GroupMember.Read.All".into(),
+                "AuditLog.Read.All".into(),
             ],
             token_latency_ms: 0,
         }

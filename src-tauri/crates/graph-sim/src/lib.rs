@@ -5,6 +5,7 @@
 //! shared/reference/graph-licensing.md). The desktop app runs it in-process as the demo tenant;
 //! every test and benchmark runs against it.
 
+mod activity;
 mod batch;
 mod catalog;
 mod countries;
@@ -22,6 +23,7 @@ mod search;
 mod server;
 mod signin;
 mod subscribed_skus;
+mod subscriptions;
 mod tenant;
 mod throttle;
 mod tls;
@@ -31,8 +33,9 @@ mod wire;
 pub use error::SimError;
 pub use identity::{GRAPH_PERMISSIONS, IdentitySpec};
 pub use ops::{AddLicense, Effect, Refusal};
-pub use scenario::{FaultSpec, LagSpec, Scenario, TenantSpec, ThrottleSpec};
+pub use scenario::{FaultSpec, LagSpec, PersonSpec, Scenario, TenantSpec, ThrottleSpec};
 pub use server::{LogEntry, RunningSim};
+pub use subscriptions::SimSubscription;
 pub use tenant::{GroupLicenseError, SimGroup, SimLicense, SimSku, SimUser, Tenant};
 /// The per-run certificate authority, for tests that stand up their own HTTPS servers.
 pub use tls::{TlsSetup, make_certificates};

@@ -7,6 +7,8 @@ use axum::http::Uri;
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
 
 pub(crate) const MAX_PAGE_SIZE: usize = 999;
+/// The largest page of /users when `signInActivity` is selected or filtered on.
+pub(crate) const MAX_SIGN_IN_PAGE_SIZE: usize = 500;
 
 /// Prefix that makes our skip tokens look (and be) opaque, like Graph's.
 pub(crate) const SKIPTOKEN_PREFIX: &str = "RFNwdAIAAQAAAC";

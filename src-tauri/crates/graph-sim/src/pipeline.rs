@@ -36,6 +36,14 @@ pub(crate) fn permissions_for(method: &Method, path: &str) -> &'static [&'static
             "Directory.Read.All",
             "Directory.ReadWrite.All",
         ]
+    } else if path == "/v1.0/directory/subscriptions" {
+        &[
+            "LicenseAssignment.Read.All",
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ]
     } else if path == "/v1.0/subscribedSkus" {
         &[
             "Organization.Read.All",
@@ -88,6 +96,20 @@ pub(crate) struct WriteEffect(pub(crate) Effect);
 /// Who the token was issued to (`None` for the emulator's built-in token).
 #[derive(Clone)]
 pub(crate) struct Caller(pub(crate) Option<Principal>);
+
+/// The permissions the request's token carries (`None`: the emulator's built-in token, which
+/// may do everything), for handlers whose answer depends on one more (`signInActivity` needs
+/// AuditLog.Read.All besides the user permissions).
+#[derive(Clone)]
+pub(crate) struct Granted(pub(crate) Option<Vec<String>>);
+
+impl Granted {
+    pub(crate) fn has(&self, permission: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|g| g.iter().any(|p| p.eq_ignore_ascii_case(permission)))
+    }
+}
 
 /// Per-request ids, echoed in headers and error bodies.
 #[derive(Clone)]
@@ -316,7 +338,7 @@ pub(crate) async fn pipeline(
             return response;
         }
     };
-    if let Some(granted) = granted {
+    if let Some(granted) = &granted {
         let needed = permissions_for(&method, uri.path());
         let allowed = uri.path() == "/v1.0/$batch"
             || uri.path() == "/v1.0/me"
@@ -387,6 +409,7 @@ pub(crate) async fn pipeline(
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(ids.clone());
     request.extensions_mut().insert(Caller(principal));
+    request.extensions_mut().insert(Granted(granted));
 
     let mut response = next.run(request).await;
     wire::add_ids(

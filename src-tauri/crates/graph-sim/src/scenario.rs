@@ -37,6 +37,44 @@ pub struct TenantSpec {
     /// The same seed always gives the same people, licenses and ids.
     pub seed: u64,
     pub users: usize,
+    /// Whether the tenant has Microsoft Entra ID P1 or P2, without which Graph refuses
+    /// `signInActivity` (the `no-p1` scenario has none).
+    #[serde(default = "yes")]
+    pub entra_id_premium: bool,
+    /// People written out one by one, after the generated ones: tests build the exact case
+    /// they need (created N−1 days ago, last signed in exactly N days ago…).
+    #[serde(default)]
+    pub people: Vec<PersonSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One person of a scenario, as a test wants them. Days may have fractions; a sign-in date
+/// left out is absent (never signed in that way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonSpec {
+    pub user_principal_name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub usage_location: Option<String>,
+    #[serde(default = "yes")]
+    pub account_enabled: bool,
+    pub created_days_ago: f64,
+    /// Plans held directly, by part number (`SPE_E3`).
+    #[serde(default)]
+    pub licenses: Vec<String>,
+    #[serde(default)]
+    pub last_sign_in_days_ago: Option<f64>,
+    #[serde(default)]
+    pub last_non_interactive_sign_in_days_ago: Option<f64>,
+    #[serde(default)]
+    pub last_successful_sign_in_days_ago: Option<f64>,
 }
 
 /// The identity service limits of shared/reference/graph-licensing.md §6.2, as token buckets.
@@ -106,6 +144,7 @@ const DEMO: &str = include_str!("../scenarios/demo.json");
 const LARGE: &str = include_str!("../scenarios/large.json");
 const THROTTLED: &str = include_str!("../scenarios/throttled.json");
 const FLAKY: &str = include_str!("../scenarios/flaky.json");
+const NO_P1: &str = include_str!("../scenarios/no-p1.json");
 
 /// More than this would take minutes and gigabytes to generate; refuse instead.
 const MAX_USERS: usize = 2_000_000;
@@ -123,6 +162,7 @@ impl Scenario {
             "large" => Self::parse(LARGE, "scenarios/large.json"),
             "throttled" => Self::parse(THROTTLED, "scenarios/throttled.json"),
             "flaky" => Self::parse(FLAKY, "scenarios/flaky.json"),
+            "no-p1" => Self::parse(NO_P1, "scenarios/no-p1.json"),
             path if Path::new(path).exists() => {
                 let text =
                     std::fs::read_to_string(path).map_err(|source| SimError::ReadScenario {
@@ -157,7 +197,7 @@ impl Scenario {
         } else if scenario.faults.latency_ms.is_some_and(|[lo, hi]| lo > hi) {
             Some("faults.latencyMs must be [min, max] with min ≤ max".to_string())
         } else {
-            None
+            scenario.tenant.people.iter().find_map(person_problem)
         };
         if let Some(message) = problem {
             return Err(SimError::BadScenario {
@@ -166,6 +206,18 @@ impl Scenario {
             });
         }
         Ok(scenario)
+    }
+
+    /// A copy with these people added after the generated ones.
+    pub fn with_people(mut self, people: Vec<PersonSpec>) -> Self {
+        self.tenant.people = people;
+        self
+    }
+
+    /// A copy with or without Microsoft Entra ID P1/P2.
+    pub fn with_entra_id_premium(mut self, premium: bool) -> Self {
+        self.tenant.entra_id_premium = premium;
+        self
     }
 
     /// A copy with another number of users (tests use this to make big tenants quickly).
@@ -187,6 +239,36 @@ impl Scenario {
     pub fn with_lag(mut self, lag: LagSpec) -> Self {
         self.lag = lag;
         self
+    }
+}
+
+/// What is wrong with a person of a scenario file, if anything.
+fn person_problem(p: &PersonSpec) -> Option<String> {
+    let upn = &p.user_principal_name;
+    let days = [
+        Some(p.created_days_ago),
+        p.last_sign_in_days_ago,
+        p.last_non_interactive_sign_in_days_ago,
+        p.last_successful_sign_in_days_ago,
+    ];
+    if !upn.contains('@') {
+        Some(format!(
+            "people: '{upn}' is not a user principal name (name@domain)"
+        ))
+    } else if days
+        .iter()
+        .flatten()
+        .any(|d| !(d.is_finite() && (0.0..=100_000.0).contains(d)))
+    {
+        Some(format!(
+            "people: {upn}: days ago must be between 0 and 100000"
+        ))
+    } else {
+        let catalog = crate::catalog::load();
+        p.licenses
+            .iter()
+            .find(|l| !catalog.iter().any(|c| c.sku_part_number == **l))
+            .map(|l| format!("people: {upn}: no plan '{l}' in the demo catalog"))
     }
 }
 

@@ -158,6 +158,8 @@ mod tests {
             group_errors: vec![],
             stale_usage_location: None,
             stale_index: None,
+            created_ago_secs: 0,
+            sign_in: None,
         }
     }
 

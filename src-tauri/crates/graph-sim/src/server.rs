@@ -194,7 +194,8 @@ impl RunningSim {
     }
 
     pub async fn start_with(scenario: &Scenario, port: u16, tls: bool) -> Result<Self, SimError> {
-        let tenant = Tenant::generate(&scenario.tenant);
+        let mut tenant = Tenant::generate(&scenario.tenant);
+        tenant.clock = crate::wire::unix_now();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -395,6 +396,10 @@ pub(crate) fn new_secret() -> String {
 pub(crate) fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/v1.0/subscribedSkus", get(list_subscribed_skus))
+        .route(
+            "/v1.0/directory/subscriptions",
+            get(crate::subscriptions::list_subscriptions),
+        )
         .route("/v1.0/users", get(list_users))
         .route("/v1.0/users/{key}", get(get_user).patch(patch_user))
         .route("/v1.0/users/{key}/licenseDetails", get(license_details))

@@ -65,6 +65,10 @@ pub struct SimUser {
     pub stale_usage_location: Option<(Option<String>, Instant)>,
     /// Eventual consistency: until the instant, advanced queries still see this older state.
     pub stale_index: Option<(IndexedState, Instant)>,
+    /// `createdDateTime`, as seconds before the tenant's clock.
+    pub created_ago_secs: u64,
+    /// `signInActivity`; `None` for someone who never signed in.
+    pub sign_in: Option<crate::activity::SignIns>,
 }
 
 /// What advanced queries filter on, as the directory's index last saw it.
@@ -133,6 +137,13 @@ pub struct Tenant {
     pub skus: Vec<SimSku>,
     pub users: Vec<SimUser>,
     pub groups: Vec<SimGroup>,
+    /// What the tenant bought (`/directory/subscriptions`).
+    pub subscriptions: Vec<crate::subscriptions::SimSubscription>,
+    /// Microsoft Entra ID P1 or P2: without it Graph refuses `signInActivity`.
+    pub entra_id_premium: bool,
+    /// "Now" for the tenant's dates, in seconds since 1970: set when the emulator starts
+    /// (0 in a tenant only generated), so a seed gives the same tenant on any day.
+    pub clock: u64,
     /// Seats in use per SKU id, kept up to date on every change (recounting 100,000 people per
     /// request would make big tenants slow).
     consumed: HashMap<String, i64>,
@@ -265,6 +276,10 @@ impl Tenant {
             .map(|_| generate_user(&mut rng, &spec.domain, &sales_group.id, &mut upns))
             .collect();
         let problem_groups = add_problem_groups(&mut users, spec.seed);
+        crate::activity::add_activity(&mut users, spec.seed);
+        for person in &spec.people {
+            users.push(crate::activity::person(person, &mut rng));
+        }
         let mut tenant = Tenant {
             tenant_id: spec.tenant_id.clone(),
             display_name: spec.display_name.clone(),
@@ -272,11 +287,15 @@ impl Tenant {
             skus: Vec::new(),
             users,
             groups: std::iter::once(sales_group).chain(problem_groups).collect(),
+            subscriptions: Vec::new(),
+            entra_id_premium: spec.entra_id_premium,
+            clock: 0,
             consumed: HashMap::new(),
             by_key: HashMap::new(),
         };
         tenant.consumed = tenant.count_consumed();
         tenant.skus = generate_skus(&mut rng, &tenant.consumed);
+        tenant.subscriptions = crate::subscriptions::generate(&mut tenant.skus, spec.seed);
         tenant.by_key = tenant
             .users
             .iter()
@@ -412,6 +431,8 @@ fn generate_user(
         group_errors: Vec::new(),
         stale_usage_location: None,
         stale_index: None,
+        created_ago_secs: 0,
+        sign_in: None,
     }
 }
 

@@ -33,6 +33,39 @@ pub(crate) fn user_select<'a>(
     })
 }
 
+/// Why Graph would refuse `signInActivity` to this request, if it would: a tenant without
+/// Microsoft Entra ID P1 or P2, or a token without AuditLog.Read.All.
+fn sign_ins_refused(
+    state: &SimState,
+    ids: &RequestIds,
+    extensions: &axum::http::Extensions,
+) -> Option<Response> {
+    if !state.read_tenant().entra_id_premium {
+        return Some(wire::error_response(
+            StatusCode::FORBIDDEN,
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            "Neither tenant is B2C or tenant doesn't have premium license",
+            &ids.request_id,
+            &ids.client_request_id,
+        ));
+    }
+    let granted = extensions
+        .get::<Granted>()
+        .is_none_or(|g| g.has("AuditLog.Read.All"));
+    (!granted).then(|| forbidden(ids))
+}
+
+fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
 /// `GET /users` with `$select`, `$top` (1–999), `$filter`, `$search`, `$count` and
 /// `$skiptoken` paging.
 pub(crate) async fn list_users(
@@ -81,16 +114,41 @@ pub(crate) async fn list_users(
             Err(e) => return bad_request(&ids, "Request_UnsupportedQuery", &e.0),
         },
     };
+    let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
+        Ok(s) => s,
+        Err(response) => return *response,
+    };
+
+    // Sign-in activity: only with Entra ID P1/P2 and AuditLog.Read.All, in smaller pages, and a
+    // filter on it may not name anything else.
+    let sign_ins =
+        select.contains(&"signInActivity") || filter.as_ref().is_some_and(Filter::on_sign_ins);
+    if sign_ins {
+        if let Some(refused) = sign_ins_refused(&state, &ids, request.extensions()) {
+            return refused;
+        }
+        if filter
+            .as_ref()
+            .is_some_and(|f| f.on_sign_ins() && f.len() > 1)
+        {
+            return bad_request(&ids, "Request_UnsupportedQuery", "Unsupported Query.");
+        }
+    }
+    let max_page = if sign_ins {
+        MAX_SIGN_IN_PAGE_SIZE
+    } else {
+        MAX_PAGE_SIZE
+    };
     let page_size = match query.get("$top") {
         None => DEFAULT_PAGE_SIZE,
         Some(raw) => match raw.trim().parse::<i64>() {
-            Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
+            Ok(n) if (1..=max_page as i64).contains(&n) => n as usize,
             _ => {
                 return bad_request(
                     &ids,
                     "Request_BadRequest",
                     &format!(
-                        "Invalid page size specified: '{raw}'. Must be between 1 and {MAX_PAGE_SIZE} inclusive."
+                        "Invalid page size specified: '{raw}'. Must be between 1 and {max_page} inclusive."
                     ),
                 );
             }
@@ -109,14 +167,10 @@ pub(crate) async fn list_users(
             }
         },
     };
-    let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
-        Ok(s) => s,
-        Err(response) => return *response,
-    };
-
     let tenant = state.read_tenant();
     let now = Instant::now();
     let advanced = eventual && count;
+    let filter = filter.map(|f| f.at(tenant.clock));
     let matching: Vec<&crate::SimUser> = tenant
         .users
         .iter()
@@ -128,7 +182,7 @@ pub(crate) async fn list_users(
         .get(offset..end)
         .unwrap_or(&[])
         .iter()
-        .map(|u| wire::user_json(u, &select))
+        .map(|u| wire::user_json(u, &select, tenant.clock))
         .collect();
     let mut body = serde_json::Map::new();
     body.insert(
@@ -164,9 +218,22 @@ pub(crate) async fn get_user(
         Ok(s) => s,
         Err(response) => return *response,
     };
+    if select.contains(&"signInActivity") {
+        if let Some(refused) = sign_ins_refused(&state, &ids, request.extensions()) {
+            return refused;
+        }
+        // Graph finds a person's sign-in activity by object id only.
+        if !is_guid(&key) {
+            return bad_request(
+                &ids,
+                "Request_BadRequest",
+                "Get By Key only supports UserId and the key has to be a valid Guid",
+            );
+        }
+    }
     let tenant = state.read_tenant();
     match tenant.user(&key) {
-        Some(user) => Json(wire::user_json(user, &select)).into_response(),
+        Some(user) => Json(wire::user_json(user, &select, tenant.clock)).into_response(),
         None => refusal_response(&ids, &Refusal::not_found(&key)),
     }
 }
@@ -308,7 +375,8 @@ pub(crate) async fn assign_license(
             let tenant = state.read_tenant();
             let mut select = USER_DEFAULT_PROPERTIES.to_vec();
             select.push("assignedLicenses");
-            let mut response = Json(wire::user_json(&tenant.users[index], &select)).into_response();
+            let mut response =
+                Json(wire::user_json(&tenant.users[index], &select, tenant.clock)).into_response();
             response.extensions_mut().insert(WriteEffect(effect));
             response
         }

@@ -43,6 +43,8 @@ pub const USER_PROPERTIES: &[&str] = &[
     "assignedLicenses",
     "licenseAssignmentStates",
     "country",
+    "createdDateTime",
+    "signInActivity",
 ];
 
 pub const SKU_PROPERTIES: &[&str] = &[
@@ -62,8 +64,15 @@ pub const SKU_PROPERTIES: &[&str] = &[
 /// When licenses were last changed, for `licenseAssignmentStates.lastUpdatedDateTime`.
 const SEED_TIME: &str = "2026-10-01T08:00:00Z";
 
-pub fn user_property(user: &SimUser, name: &str) -> Value {
+/// One property of a person; `clock` is the tenant's "now" for its dates.
+pub fn user_property(user: &SimUser, name: &str, clock: u64) -> Value {
     match name {
+        "createdDateTime" => json!(iso8601(clock.saturating_sub(user.created_ago_secs))),
+        // Absent for people who never signed in.
+        "signInActivity" => user
+            .sign_in
+            .as_ref()
+            .map_or(Value::Null, |s| s.json(clock, &user.id)),
         "id" => json!(user.id),
         "businessPhones" => json!([]),
         "displayName" => json!(user.display_name),
@@ -122,10 +131,10 @@ pub fn user_property(user: &SimUser, name: &str) -> Value {
     }
 }
 
-pub fn user_json(user: &SimUser, select: &[&str]) -> Value {
+pub fn user_json(user: &SimUser, select: &[&str], clock: u64) -> Value {
     let mut obj = Map::new();
     for name in select {
-        obj.insert((*name).to_string(), user_property(user, name));
+        obj.insert((*name).to_string(), user_property(user, name, clock));
     }
     Value::Object(obj)
 }
@@ -309,6 +318,18 @@ pub fn now_iso8601() -> String {
     let (y, m, d) = civil_from_days(days as i64);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Seconds since 1970 as Graph writes a DateTimeOffset: `YYYY-MM-DDTHH:MM:SSZ`, in UTC.
+pub fn iso8601(secs: u64) -> String {
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60

@@ -31,11 +31,14 @@ pub fn graph_scopes(graph_root: &str, set_usage_locations: bool) -> Vec<String> 
     let mut scopes = vec!["offline_access".to_string()];
     // GroupMember.Read.All only to name the group a license comes from ("from group
     // Sales-E3"); the least of the permissions that can read a group's name.
+    // AuditLog.Read.All only for people's sign-in activity, which the Reclaim page needs to
+    // find who stopped signing in (Graph also asks for Entra ID P1 or P2 in the tenant).
     let mut permissions = vec![
         "LicenseAssignment.ReadWrite.All",
         "Organization.Read.All",
         "User.Read.All",
         "GroupMember.Read.All",
+        "AuditLog.Read.All",
     ];
     if set_usage_locations {
         permissions.push("User.ReadWrite.All");
