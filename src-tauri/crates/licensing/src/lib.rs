@@ -5,9 +5,12 @@
 pub mod apps;
 pub mod countries;
 pub mod directory;
+pub mod money;
 pub mod plan;
 pub mod planfile;
 pub mod products;
+pub mod reclaim;
+pub mod renewals;
 pub mod seats;
 pub mod sku;
 pub mod title;
