@@ -78,6 +78,18 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_no_event() {
         // The About box: version, commit and the organisation's policy (no secret in it).
         "allow-about",
         "allow-first-screen-drawn",
+        "allow-kept",
+        "allow-set-price",
+        "allow-import-prices",
+        "allow-set-threshold",
+        "allow-set-commitment",
+        "allow-exclude",
+        "allow-unexclude",
+        "allow-plan-costs",
+        "allow-renewals-view",
+        "allow-save-chargeback",
+        "allow-reclaim-scan",
+        "allow-reclaim-plan",
         // Settings: the language and theme chosen; where the log and journal are, the
         // keychain's state, forgetting saved tenants; product names refreshed when asked.
         "allow-appearance",

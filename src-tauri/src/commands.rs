@@ -246,7 +246,7 @@ pub async fn plan_retry(
 
 /// Asks where to save (the dialog is Rust's: the webview has no file access) and writes
 /// `bytes` there; the path chosen, or `None` when the person cancelled.
-async fn save_with_dialog(
+pub(crate) async fn save_with_dialog(
     app: &AppHandle,
     filter: &str,
     ext: &str,
@@ -277,11 +277,15 @@ async fn save_with_dialog(
 }
 
 /// The name a dialog's file filter shows, in the window's language.
-fn filter_name(kind: &str, language: &str) -> &'static str {
+pub(crate) fn filter_name(kind: &str, language: &str) -> &'static str {
     let dutch = language.to_ascii_lowercase().starts_with("nl");
     match (kind, dutch) {
         ("plan", false) => "LicenseDesk plan",
         ("plan", true) => "LicenseDesk-plan",
+        ("prices", false) => "Price lists",
+        ("prices", true) => "Prijslijsten",
+        ("csv", _) => "CSV",
+        ("xlsx", _) => "Excel",
         (_, false) => "Lists of people",
         (_, true) => "Lijsten met mensen",
     }
@@ -304,7 +308,7 @@ pub async fn import_choose_file(
 
 /// Shows the open dialog (from Rust: the webview has no dialog or file access) for files of
 /// one kind; the path chosen, or `None` when the person cancelled.
-async fn pick_with_dialog(
+pub(crate) async fn pick_with_dialog(
     app: &AppHandle,
     filter: &str,
     extensions: &[&str],

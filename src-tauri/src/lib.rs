@@ -10,10 +10,12 @@ mod history;
 mod import;
 mod local;
 mod logging;
+mod money;
 mod org_policy;
 mod people;
 mod person;
 mod product_names;
+mod reclaim;
 mod runs;
 mod settings;
 mod signin;
@@ -34,6 +36,8 @@ pub fn run() {
         .manage(import::Imports::default())
         .manage(TenantState::new())
         .manage(commands::PendingDeviceSignIn::default())
+        .manage(money::KeptStore::default())
+        .manage(reclaim::LastScan::default())
         .setup(|app| {
             logging::start(app.handle());
             product_names::start(app.handle());
@@ -130,6 +134,18 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::tenant_info,
             logging::first_screen_drawn,
+            money::kept,
+            money::set_price,
+            money::import_prices,
+            money::set_threshold,
+            money::set_commitment,
+            money::exclude,
+            money::unexclude,
+            money::plan_costs,
+            money::renewals_view,
+            money::save_chargeback,
+            reclaim::reclaim_scan,
+            reclaim::reclaim_plan,
             commands::list_plans,
             commands::saved_tenants,
             commands::start_device_sign_in,

@@ -16,11 +16,14 @@ macro_rules! say {
 
 mod connection;
 mod import;
+mod kept;
 mod login;
+mod money;
 mod operations;
 mod output;
 mod planfile;
 mod profile;
+mod reclaim;
 mod runs;
 
 use std::io::Write;
@@ -112,6 +115,46 @@ enum Command {
         /// (`apply --plan`); nothing is changed.
         #[arg(long, value_name = "PLAN.json")]
         out: Option<std::path::PathBuf>,
+    },
+    /// Licenses that look wasted — disabled accounts, no sign-in for N days, never signed in,
+    /// a plan another plan covers — planned, asked and applied like every change (undo with
+    /// `undo`). With no reason flag, all reasons.
+    Reclaim(reclaim::ReclaimArgs),
+    /// The monthly price of each plan's seat (Graph has none: import them from a CSV file).
+    Prices {
+        #[command(subcommand)]
+        command: Option<money::PricesCommand>,
+    },
+    /// What the plans with a price cost a month, and what their unassigned seats cost; with
+    /// `--by department`, a chargeback report (CSV or Excel).
+    Costs {
+        #[arg(long, value_enum)]
+        by: Option<money::By>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: money::TableFormat,
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// What the tenant bought: each subscription's state, seats and next date, and who would
+    /// lose their seat if it ended.
+    Subscriptions {
+        #[command(subcommand)]
+        command: Option<money::SubscriptionsCommand>,
+        /// The warning window in days.
+        #[arg(long, value_name = "DAYS", default_value_t = 90, global = true)]
+        within: u32,
+    },
+    /// Free-seat thresholds under which a plan is flagged (and `check` fails).
+    Thresholds {
+        #[command(subcommand)]
+        command: Option<money::ThresholdsCommand>,
+    },
+    /// For schedulers: exit 1 when a plan is under its threshold or a subscription (not marked
+    /// as renewing by itself or committed) reaches its next date within the window; 0 when
+    /// all is clear.
+    Check {
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        within: u32,
     },
     /// Read the file HR sends and show how it was read, the column mapping and every row
     /// with its problems (nothing is changed).
@@ -330,10 +373,15 @@ where
     // An error can carry a server's words: shown bounded and without control characters (a
     // terminal would obey them); the whole text goes to the log for support.
     tracing::debug!(error = %message, "the command failed");
+    // Line by line: a refused file's error names each bad line on its own.
+    let mut lines = message.lines();
     eprintln!(
         "licensedesk-cli: {}",
-        output::terminal_safe(&message, output::MAX_ERROR_CHARS)
+        output::terminal_safe(lines.next().unwrap_or_default(), output::MAX_ERROR_CHARS)
     );
+    for line in lines.take(60) {
+        eprintln!("{}", output::terminal_safe(line, output::MAX_ERROR_CHARS));
+    }
     ExitCode::from(code)
 }
 
@@ -434,6 +482,20 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             operations::change(&connection, request, cli.json).await
         }
         Command::Import(file) => import::import(&cli.connection, &file, cli.json).await,
+        Command::Reclaim(args) => reclaim::reclaim(&cli.connection, &args, cli.json).await,
+        Command::Prices { command } => {
+            money::prices(&cli.connection, command.as_ref(), cli.json).await
+        }
+        Command::Costs { by, format, out } => {
+            money::costs_command(&cli.connection, by, format, out.as_deref(), cli.json).await
+        }
+        Command::Subscriptions { command, within } => {
+            money::subscriptions(&cli.connection, command.as_ref(), within, cli.json).await
+        }
+        Command::Thresholds { command } => {
+            money::thresholds(&cli.connection, command.as_ref(), cli.json).await
+        }
+        Command::Check { within } => money::check(&cli.connection, within, cli.json).await,
         Command::Runs => runs::list(cli.connection.journal(), cli.json),
         Command::Run { run } => runs::show(cli.connection.journal(), &run, cli.json),
         Command::SigningKey => planfile::show_signing_key(cli.json),

@@ -420,6 +420,33 @@ pub async fn carry_out_as(
     dry_run: bool,
     as_json: bool,
 ) -> Result<(), CliError> {
+    carry_out_with(
+        connection,
+        planned,
+        skus,
+        people,
+        title,
+        undoes,
+        dry_run,
+        as_json,
+        serde_json::Map::new(),
+    )
+    .await
+}
+
+/// [`carry_out_as`], with more fields in the JSON answer (`reclaim`'s candidates).
+#[allow(clippy::too_many_arguments)]
+pub async fn carry_out_with(
+    connection: &Connection,
+    planned: &licensing::Plan,
+    skus: &[licensing::Sku],
+    people: &[User],
+    title: &licensing::RunTitle,
+    undoes: Option<&str>,
+    dry_run: bool,
+    as_json: bool,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Result<(), CliError> {
     let names = connection.names();
     let (run_id, statuses) = if dry_run {
         (None, None)
@@ -443,7 +470,12 @@ pub async fn carry_out_as(
     let mut report = Report::new(planned, statuses.as_deref(), skus, names, &group_names);
     report.run_id = run_id;
     if as_json {
-        print_json(&report)?;
+        let mut value = serde_json::to_value(&report)
+            .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
+        if let Some(object) = value.as_object_mut() {
+            object.extend(extra);
+        }
+        print_json(&value)?;
     } else {
         crate::output::print_text(&terminal_safe_lines(&report.text(dry_run)))?;
     }

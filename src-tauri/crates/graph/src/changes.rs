@@ -688,6 +688,8 @@ mod tests {
                 .map(|(s, p)| state(s, p, None))
                 .chain(group.iter().map(|s| state(s, &[], Some("g"))))
                 .collect(),
+            created_date_time: None,
+            sign_in_activity: None,
         }
     }
 

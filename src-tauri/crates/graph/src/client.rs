@@ -19,6 +19,41 @@ use crate::{AccessToken, GraphEndpoint, GraphError, TokenSource};
 /// Properties LicenseDesk needs of a user. Graph returns most of them only when selected (§4.2).
 pub const USER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates";
 
+/// A user's properties with what the Reclaim page needs: when the account was made and,
+/// where Graph allows it, sign-in activity.
+pub const ACTIVITY_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates,createdDateTime,signInActivity";
+const CREATED_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates,createdDateTime";
+
+/// Graph's largest page of /users with `signInActivity` selected.
+pub const MAX_SIGN_IN_PAGE_SIZE: u32 = 500;
+
+/// Why sign-in activity cannot be read, from Graph's refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInsUnavailable {
+    /// The tenant has no Microsoft Entra ID P1 or P2.
+    NoPremium,
+    /// The sign-in lacks AuditLog.Read.All (not consented, or not granted to an app).
+    NoPermission,
+}
+
+impl SignInsUnavailable {
+    /// Whether `e` is Graph refusing sign-in activity, and why.
+    pub fn from_error(e: &GraphError) -> Option<Self> {
+        match e {
+            GraphError::Api {
+                status: 403, code, ..
+            } if code
+                .eq_ignore_ascii_case("Authentication_RequestFromNonPremiumTenantOrB2CTenant") =>
+            {
+                Some(Self::NoPremium)
+            }
+            GraphError::Api { status: 403, .. } => Some(Self::NoPermission),
+            _ => None,
+        }
+    }
+}
+
 /// Tries when no answer comes at all (connection refused or reset): a network that is down
 /// should be reported quickly, not after minutes of backoff.
 const MAX_NETWORK_ATTEMPTS: u32 = 4;
@@ -555,6 +590,74 @@ impl GraphClient {
             }
         }
         Ok(count)
+    }
+
+    /// Every user with when their account was made and their sign-in activity, page by page
+    /// (500 a page, Graph's most with sign-in activity). Graph refuses it (403) without Entra ID
+    /// P1/P2 or AuditLog.Read.All: see [`SignInsUnavailable::from_error`] and
+    /// [`Self::users_created_by_page`].
+    pub async fn users_with_sign_ins_by_page(
+        &self,
+        on_page: impl FnMut(Vec<models::User>),
+    ) -> Result<usize, GraphError> {
+        let mut url = self.endpoint.v1("users");
+        url.query_pairs_mut()
+            .append_pair("$select", ACTIVITY_SELECT)
+            .append_pair("$top", &MAX_SIGN_IN_PAGE_SIZE.to_string());
+        self.get_pages(url, &[], on_page).await
+    }
+
+    /// Every user with when their account was made (no sign-in activity), 999 a page.
+    pub async fn users_created_by_page(
+        &self,
+        on_page: impl FnMut(Vec<models::User>),
+    ) -> Result<usize, GraphError> {
+        let mut url = self.endpoint.v1("users");
+        url.query_pairs_mut()
+            .append_pair("$select", CREATED_SELECT)
+            .append_pair("$top", &MAX_PAGE_SIZE.to_string());
+        self.get_pages(url, &[], on_page).await
+    }
+
+    /// Everyone with their activity, for the Reclaim page: with sign-in activity where Graph
+    /// allows it, else with account dates only and why sign-ins are unavailable. Each page is
+    /// turned into the domain's people as it arrives, so 100,000 people never sit in memory
+    /// twice.
+    pub async fn people_with_activity(
+        &self,
+    ) -> Result<
+        (
+            Vec<(licensing::User, licensing::reclaim::Activity)>,
+            Option<SignInsUnavailable>,
+        ),
+        GraphError,
+    > {
+        let mut people = Vec::new();
+        let keep = |people: &mut Vec<_>, page: Vec<models::User>| {
+            people.extend(page.into_iter().map(|u| (u.to_domain(), u.activity())));
+        };
+        match self
+            .users_with_sign_ins_by_page(|page| keep(&mut people, page))
+            .await
+        {
+            Ok(_) => Ok((people, None)),
+            Err(e) => match SignInsUnavailable::from_error(&e) {
+                // Refused at the first page: nothing was kept.
+                Some(why) => {
+                    people.clear();
+                    self.users_created_by_page(|page| keep(&mut people, page))
+                        .await?;
+                    Ok((people, Some(why)))
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    /// `GET /directory/subscriptions`: what the tenant bought, one answer.
+    pub async fn subscriptions(&self) -> Result<Vec<models::CompanySubscription>, GraphError> {
+        self.get_all(self.endpoint.v1("directory/subscriptions"), &[])
+            .await
     }
 
     /// Every user, page by page (999 a page), each page handed to `on_page` as it arrives.

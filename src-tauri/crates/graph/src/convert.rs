@@ -89,3 +89,50 @@ impl models::User {
         }
     }
 }
+
+/// Graph's RFC 3339 date as seconds since 1970; `None` for anything else.
+pub fn seconds(date: Option<&str>) -> Option<i64> {
+    let text = date?.trim();
+    if text.len() > 64 {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| d.timestamp())
+}
+
+impl models::User {
+    /// When the account was made and its sign-in activity, for the Reclaim page.
+    pub fn activity(&self) -> licensing::reclaim::Activity {
+        licensing::reclaim::Activity {
+            created: seconds(self.created_date_time.as_deref()),
+            sign_ins: self
+                .sign_in_activity
+                .as_ref()
+                .map(|s| licensing::reclaim::SignIns {
+                    interactive: seconds(s.last_sign_in_date_time.as_deref()),
+                    non_interactive: seconds(s.last_non_interactive_sign_in_date_time.as_deref()),
+                    successful: seconds(s.last_successful_sign_in_date_time.as_deref()),
+                }),
+        }
+    }
+}
+
+impl models::CompanySubscription {
+    /// `None` without the plan it is for.
+    pub fn to_domain(&self) -> Option<licensing::renewals::Subscription> {
+        Some(licensing::renewals::Subscription {
+            id: self.id.clone(),
+            sku_id: self.sku_id.clone()?,
+            sku_part_number: self
+                .sku_part_number
+                .clone()
+                .or_else(|| self.sku_id.clone())?,
+            status: self.status.clone().unwrap_or_else(|| "Enabled".into()),
+            total_licenses: units(self.total_licenses),
+            is_trial: self.is_trial.unwrap_or(false),
+            created: seconds(self.created_date_time.as_deref()),
+            next_lifecycle: seconds(self.next_lifecycle_date_time.as_deref()),
+        })
+    }
+}

@@ -17,7 +17,10 @@ mod token;
 
 pub use apply::PersonStatus;
 pub use changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
-pub use client::{GraphClient, Limits, Priority, USER_SELECT, WaitNotifier, http_client};
+pub use client::{
+    GraphClient, Limits, MAX_SIGN_IN_PAGE_SIZE, Priority, SignInsUnavailable, USER_SELECT,
+    WaitNotifier, http_client,
+};
 pub use cloud::{Cloud, GraphEndpoint};
 pub use error::{GraphError, GraphErrorKind};
 pub use token::{AccessToken, RefreshFuture, SecretString, StaticToken, TokenSource};

@@ -84,6 +84,45 @@ pub struct User {
     pub assigned_licenses: Vec<AssignedLicense>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub license_assignment_states: Vec<LicenseAssignmentState>,
+    /// Only when selected.
+    #[serde(default)]
+    pub created_date_time: Option<String>,
+    /// Only when selected, with Entra ID P1/P2 and AuditLog.Read.All; absent for people who
+    /// never signed in.
+    #[serde(default)]
+    pub sign_in_activity: Option<SignInActivity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInActivity {
+    #[serde(default)]
+    pub last_sign_in_date_time: Option<String>,
+    #[serde(default)]
+    pub last_non_interactive_sign_in_date_time: Option<String>,
+    #[serde(default)]
+    pub last_successful_sign_in_date_time: Option<String>,
+}
+
+/// One of `GET /directory/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanySubscription {
+    pub id: String,
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    #[serde(default)]
+    pub sku_part_number: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub total_licenses: Option<i64>,
+    #[serde(default)]
+    pub is_trial: Option<bool>,
+    #[serde(default)]
+    pub created_date_time: Option<String>,
+    #[serde(default)]
+    pub next_lifecycle_date_time: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

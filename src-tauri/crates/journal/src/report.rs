@@ -320,6 +320,80 @@ pub fn to_xlsx(detail: &RunDetail, labels: &Labels) -> Result<Vec<u8>, JournalEr
     book.save_to_buffer().map_err(x)
 }
 
+/// A cell of a plain table (the chargeback report): text, or a number a spreadsheet can sum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A count (people, seats).
+    Count(u64),
+    /// An amount of money, written with two decimals.
+    Number(f64),
+}
+
+/// A plain table as CSV (a BOM for Excel, every cell quoted and neutralised).
+pub fn table_to_csv(
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+    delimiter: u8,
+) -> Result<Vec<u8>, JournalError> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(&mut out);
+        let io = |e: csv::Error| JournalError::Io(e.to_string());
+        writer.write_record(headers).map_err(io)?;
+        for row in rows {
+            writer
+                .write_record(row.iter().map(|c| match c {
+                    Cell::Text(t) => neutralise(t),
+                    Cell::Count(n) => n.to_string(),
+                    Cell::Number(n) => format!("{n:.2}"),
+                }))
+                .map_err(io)?;
+        }
+        writer
+            .flush()
+            .map_err(|e| JournalError::Io(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// A plain table as an Excel workbook of one sheet; numbers as numbers, text never formulas.
+pub fn table_to_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, JournalError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let x = |e: rust_xlsxwriter::XlsxError| JournalError::Io(e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name).map_err(x)?;
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    for (col, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, *h, &bold)
+            .map_err(x)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, cell) in row.iter().enumerate() {
+            let (r, col) = (r as u32 + 1, col as u16);
+            match cell {
+                Cell::Text(t) => sheet.write_string(r, col, neutralise(t)).map_err(x)?,
+                Cell::Count(n) => sheet.write_number(r, col, *n as f64).map_err(x)?,
+                Cell::Number(n) => sheet
+                    .write_number_with_format(r, col, *n, &money)
+                    .map_err(x)?,
+            };
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer().map_err(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::neutralise;

@@ -382,6 +382,74 @@ pub fn costs(plans: &[SkuSummary], prices: &PriceList) -> Vec<PlanCost> {
         .collect()
 }
 
+/// One line of the chargeback report: a department's seats of one plan and what they cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChargebackLine {
+    /// `None`: people without a department.
+    pub department: Option<String>,
+    /// People in the department (with or without this plan).
+    pub people: u32,
+    pub sku_id: String,
+    pub sku_part_number: String,
+    /// People of the department holding the plan (one seat each, however many sources).
+    pub seats: u32,
+    #[ts(type = "number | null")]
+    pub monthly_cents: Option<i64>,
+}
+
+/// What each department's licenses cost: a line per department and plan it holds, by
+/// department (those without one last), then by plan part number.
+pub fn chargeback(
+    people: &[crate::User],
+    plans: &[SkuSummary],
+    prices: &PriceList,
+) -> Vec<ChargebackLine> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let part = |id: &str| {
+        plans
+            .iter()
+            .find(|p| p.sku_id.eq_ignore_ascii_case(id))
+            .map(|p| (p.sku_id.clone(), p.sku_part_number.clone()))
+    };
+    /// People in a department, and seats per (part number, SKU id).
+    type Department = (u32, BTreeMap<(String, String), u32>);
+    // Keyed by (has no department, department): those without one sort last.
+    let mut by_dept: BTreeMap<(bool, String), Department> = BTreeMap::new();
+    for person in people {
+        let dept = person.department.clone().unwrap_or_default();
+        let entry = by_dept
+            .entry((dept.is_empty(), dept))
+            .or_insert_with(|| (0, BTreeMap::new()));
+        entry.0 += 1;
+        let held: BTreeSet<String> = person
+            .licenses_in_place()
+            .map(|l| l.sku_id.to_ascii_lowercase())
+            .collect();
+        for id in held {
+            if let Some((sku_id, part)) = part(&id) {
+                *entry.1.entry((part, sku_id)).or_default() += 1;
+            }
+        }
+    }
+    by_dept
+        .into_iter()
+        .flat_map(|((_, dept), (count, seats))| {
+            seats
+                .into_iter()
+                .map(move |((part, sku_id), n)| ChargebackLine {
+                    department: (!dept.is_empty()).then(|| dept.clone()),
+                    people: count,
+                    monthly_cents: prices.of(&part).map(|c| c * i64::from(n)),
+                    sku_id,
+                    sku_part_number: part,
+                    seats: n,
+                })
+        })
+        .collect()
+}
+
 /// When a plan has too few free seats: fewer than N, or fewer than N % of its seats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]

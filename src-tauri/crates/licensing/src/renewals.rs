@@ -94,7 +94,7 @@ pub fn renewals(
                 .sum();
             let short_if_it_ends = plan.map_or(0, |p| p.consumed.saturating_sub(others));
             let days_left = s.next_lifecycle.map(|t| (t - now).div_euclid(DAY));
-            let commitment = marks.get(&s.id).copied();
+            let commitment = marks.get(&s.id.to_ascii_lowercase()).copied();
             Renewal {
                 unassigned_cents: prices
                     .of(&s.sku_part_number)

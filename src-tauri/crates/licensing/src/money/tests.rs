@@ -143,3 +143,57 @@ fn thresholds_in_seats_or_shares() {
     assert!(Threshold::Percent(10).crossed(&plan("A", 200, 181)));
     assert!(!Threshold::Percent(10).crossed(&plan("A", 200, 180)));
 }
+
+#[test]
+fn chargeback_counts_each_departments_seats_once_per_person() {
+    use crate::{LicenseAssignment, User};
+    let person = |dept: Option<&str>, skus: &[&str]| User {
+        id: "x".into(),
+        user_principal_name: "x@y".into(),
+        display_name: "x".into(),
+        department: dept.map(str::to_owned),
+        usage_location: None,
+        account_enabled: true,
+        assignments: skus
+            .iter()
+            .map(|s| LicenseAssignment {
+                sku_id: (*s).into(),
+                disabled_plans: vec![],
+                assigned_by_group: None,
+                error: None,
+            })
+            .collect(),
+    };
+    let people = vec![
+        person(Some("Sales"), &["id-SPE_E3", "id-SPE_E3"]),
+        person(Some("Sales"), &["id-SPE_E3", "id-VISIOCLIENT"]),
+        person(Some("Sales"), &[]),
+        person(None, &["id-VISIOCLIENT"]),
+    ];
+    let prices = parse_price_file("SPE_E3,33.75\n", "p.csv", resolve).expect("read");
+    let lines = chargeback(
+        &people,
+        &[plan("SPE_E3", 10, 2), plan("VISIOCLIENT", 10, 2)],
+        &prices,
+    );
+    let got: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.department.as_deref(),
+                l.people,
+                l.sku_part_number.as_str(),
+                l.seats,
+                l.monthly_cents,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("Sales"), 3, "SPE_E3", 2, Some(6750)),
+            (Some("Sales"), 3, "VISIOCLIENT", 1, None),
+            (None, 1, "VISIOCLIENT", 1, None),
+        ]
+    );
+}

@@ -1,0 +1,292 @@
+//! `reclaim`: licenses that look wasted (disabled, inactive, never signed in, redundant), planned
+//! and applied like every other change: the same seat ledger, journal, undo and plan files.
+
+use std::collections::HashMap;
+
+use clap::Args;
+use licensing::reclaim::{Candidate, Rules, WasteReason, find, removals};
+use licensing::{ShortfallPolicy, plan_each};
+use serde::Serialize;
+
+use crate::CliError;
+use crate::connection::{Connection, ConnectionArgs};
+
+/// The days of *inactive* and *never signed in* when none are given.
+pub const DEFAULT_DAYS: u32 = 90;
+
+#[derive(Debug, Args)]
+pub struct ReclaimArgs {
+    /// People whose account is disabled.
+    #[arg(long)]
+    disabled: bool,
+    /// People with no successful sign-in for N days (people created less than N days ago are
+    /// left out).
+    #[arg(long, value_name = "N")]
+    inactive_days: Option<u32>,
+    /// People created more than N days ago (--inactive-days, else 90) who never signed in.
+    #[arg(long)]
+    never_signed_in: bool,
+    /// Plans another plan the person holds already covers.
+    #[arg(long)]
+    redundant: bool,
+    /// Only licenses of this plan (SKU id, part number or name).
+    #[arg(long, value_name = "SKU")]
+    sku: Option<String>,
+    /// Only people of this department.
+    #[arg(long, value_name = "D")]
+    department: Option<String>,
+    /// Never propose this person (user principal name); repeat for more. People excluded in
+    /// the app are left out too.
+    #[arg(long = "exclude", value_name = "UPN")]
+    exclude: Vec<String>,
+    /// Show what would change without changing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Write the plan to this file for another administrator to approve and apply; nothing is
+    /// changed.
+    #[arg(long, value_name = "PLAN.json")]
+    out: Option<std::path::PathBuf>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CandidateLine {
+    user_principal_name: String,
+    display_name: String,
+    sku_part_number: String,
+    reason: WasteReason,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    because: Option<WasteReason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covered_by: Option<String>,
+    last_sign_in: Option<String>,
+    monthly_cost: Option<f64>,
+}
+
+fn iso(secs: Option<i64>) -> Option<String> {
+    secs.and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+pub fn reason_words(reason: WasteReason) -> &'static str {
+    match reason {
+        WasteReason::Disabled => "account disabled",
+        WasteReason::Inactive => "inactive",
+        WasteReason::NeverSignedIn => "never signed in",
+        WasteReason::Redundant => "covered by another plan",
+        WasteReason::FromGroup => "from a group",
+    }
+}
+
+pub async fn reclaim(
+    args: &ConnectionArgs,
+    r: &ReclaimArgs,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let connection = Connection::open(args).await?;
+    let names = connection.names();
+    let (skus, read) = tokio::try_join!(connection.skus(), async {
+        Ok::<_, CliError>(connection.client().people_with_activity().await?)
+    })?;
+    let (people, unavailable) = read;
+    let (tenant_id, _) = connection.tenant().await?;
+    let kept = crate::kept::load()?.of(&tenant_id);
+
+    let any_reason = r.disabled || r.inactive_days.is_some() || r.never_signed_in || r.redundant;
+    let days = r.inactive_days.unwrap_or(DEFAULT_DAYS);
+    let (mut excluded_people, excluded_groups) = kept.excluded();
+    excluded_people.extend(r.exclude.iter().map(|u| u.to_ascii_lowercase()));
+    let sku = r
+        .sku
+        .as_deref()
+        .map(|s| crate::operations::sku(s, &skus, names).map(|s| s.sku_id.clone()))
+        .transpose()?;
+    let rules = Rules {
+        disabled: !any_reason || r.disabled,
+        inactive: !any_reason || r.inactive_days.is_some(),
+        never_signed_in: !any_reason || r.never_signed_in,
+        redundant: !any_reason || r.redundant,
+        days,
+        now: chrono::Utc::now().timestamp(),
+        sign_ins_known: unavailable.is_none(),
+        excluded_people,
+        excluded_groups,
+        sku,
+        department: r.department.clone(),
+    };
+    let candidates = find(&people, &skus, &rules);
+
+    let part = |id: &str| {
+        skus.iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(id))
+            .map(|s| s.sku_part_number.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let group_ids: Vec<String> = candidates
+        .iter()
+        .filter_map(|c| c.group_id.clone())
+        .collect();
+    let group_names = connection.client().group_names(&group_ids).await;
+    let lines: Vec<CandidateLine> = candidates
+        .iter()
+        .map(|c: &Candidate| CandidateLine {
+            user_principal_name: c.user_principal_name.clone(),
+            display_name: c.display_name.clone(),
+            sku_part_number: part(&c.sku_id),
+            reason: c.reason,
+            because: c.because,
+            group: c
+                .group_id
+                .as_ref()
+                .map(|g| group_names.get(g).cloned().unwrap_or_else(|| g.clone())),
+            covered_by: c.covered_by.as_deref().map(part),
+            last_sign_in: iso(c.last_sign_in),
+            monthly_cost: kept
+                .prices
+                .of(&part(&c.sku_id))
+                .map(|cents| cents as f64 / 100.0),
+        })
+        .collect();
+
+    let sign_ins_why = unavailable.map(|why| match why {
+        graph::SignInsUnavailable::NoPremium => "the tenant has no Microsoft Entra ID P1 or P2, which Microsoft needs for sign-in activity: inactive and never-signed-in people cannot be found (disabled and redundant still are)",
+        graph::SignInsUnavailable::NoPermission => "this sign-in lacks the AuditLog.Read.All permission: an administrator must grant it (admin consent) to find inactive and never-signed-in people (disabled and redundant still are)",
+    });
+    if !as_json {
+        say!(
+            "{}",
+            candidates_text(&lines, sign_ins_why, days, kept.prices.currency.as_deref())
+        );
+    }
+
+    // Each person's removals, planned together so the seat ledger adds them up.
+    let wanted = removals(&candidates);
+    let by_id: HashMap<&str, &licensing::User> =
+        people.iter().map(|(u, _)| (u.id.as_str(), u)).collect();
+    let requests: Vec<(&licensing::User, &licensing::WantedChange)> = wanted
+        .iter()
+        .filter_map(|(id, change)| by_id.get(id.as_str()).map(|u| (*u, change)))
+        .collect();
+    let planned = plan_each(&requests, &skus, ShortfallPolicy::Nobody);
+    let chosen: Vec<licensing::User> = requests.iter().map(|(u, _)| (*u).clone()).collect();
+    let mut taken: Vec<String> = Vec::new();
+    for (_, change) in &wanted {
+        for id in &change.remove {
+            let name = names.display_name(id, &part(id));
+            if !taken.contains(&name) {
+                taken.push(name);
+            }
+        }
+    }
+    let title = licensing::RunTitle::Change {
+        give: vec![],
+        take: taken,
+        apps: vec![],
+        location: None,
+        people: u32::try_from(chosen.len()).unwrap_or(u32::MAX),
+    };
+
+    let mut extra = serde_json::Map::new();
+    extra.insert("candidates".into(), serde_json::json!(lines));
+    extra.insert(
+        "signInActivity".into(),
+        serde_json::json!(if sign_ins_why.is_some() {
+            "unavailable"
+        } else {
+            "available"
+        }),
+    );
+    if let Some(why) = sign_ins_why {
+        extra.insert("signInActivityWhy".into(), serde_json::json!(why));
+    }
+
+    if let Some(out) = &r.out {
+        crate::planfile::write(
+            &connection,
+            out,
+            &title.english(),
+            ShortfallPolicy::Nobody,
+            wanted.clone(),
+            &planned,
+        )
+        .await?;
+    }
+    let dry_run = r.dry_run || r.out.is_some() || wanted.is_empty();
+    if !dry_run && !r.yes {
+        say!(
+            "{}",
+            crate::operations::plan_text(&connection, &planned, &skus).await
+        );
+        let n = planned
+            .people
+            .iter()
+            .filter(|p| journal::sends_anything(p))
+            .count();
+        crate::import::confirm(&format!(
+            "Take back these licenses from {n} {}?",
+            if n == 1 { "person" } else { "people" }
+        ))?;
+    }
+    crate::operations::carry_out_with(
+        &connection,
+        &planned,
+        &skus,
+        &chosen,
+        &title,
+        None,
+        dry_run,
+        as_json,
+        extra,
+    )
+    .await
+}
+
+fn candidates_text(
+    lines: &[CandidateLine],
+    sign_ins_why: Option<&str>,
+    days: u32,
+    currency: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    if let Some(why) = sign_ins_why {
+        out.push_str(&format!("Sign-in activity is unavailable: {why}.\n\n"));
+    }
+    if lines.is_empty() {
+        out.push_str("No license looks wasted.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "{} licenses look wasted (inactive: no sign-in for {days} days):\n",
+        lines.len()
+    ));
+    for l in lines {
+        let why = match (l.reason, &l.group, &l.covered_by) {
+            (WasteReason::FromGroup, Some(g), _) => format!(
+                "{} — from group {g}: remove them from the group to free it",
+                l.because.map_or("", reason_words)
+            ),
+            (WasteReason::Redundant, _, Some(by)) => format!("covered by {by}"),
+            (reason, _, _) => reason_words(reason).to_string(),
+        };
+        let last = l
+            .last_sign_in
+            .as_deref()
+            .map(|d| format!(", last sign-in {}", &d[..10.min(d.len())]))
+            .unwrap_or_default();
+        let cost = l
+            .monthly_cost
+            .map(|c| format!(", {c:.2} {}/month", currency.unwrap_or("")))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {}  {}: {why}{last}{cost}\n",
+            l.user_principal_name, l.sku_part_number
+        ));
+    }
+    out.push('\n');
+    out
+}
