@@ -31,6 +31,14 @@ import type { RunPage } from "./bindings/RunPage";
 import type { RunPageQuery } from "./bindings/RunPageQuery";
 import type { SavedPlan } from "./bindings/SavedPlan";
 import type { SigningSettings } from "./bindings/SigningSettings";
+import type { Kept } from "./bindings/Kept";
+import type { Exclusion } from "./bindings/Exclusion";
+import type { Commitment } from "./bindings/Commitment";
+import type { PlanCost } from "./bindings/PlanCost";
+import type { Renewal } from "./bindings/Renewal";
+import type { SavedReport } from "./bindings/SavedReport";
+import type { ReclaimScan } from "./bindings/ReclaimScan";
+import type { ReclaimReasons } from "./bindings/ReclaimReasons";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -110,6 +118,25 @@ export interface Api {
   preferredLanguage(): Promise<string | null>;
   /// The version, the commit and the organisation's policy in force (or why it cannot be used).
   about(): Promise<About>;
+  /// Prices, thresholds, renewal marks and reclaim exclusions kept for this tenant.
+  kept(): Promise<Kept>;
+  /// One plan's monthly price per seat in cents (`null` forgets it).
+  setPrice(skuPartNumber: string, cents: number | null, currency?: string | null): Promise<Kept>;
+  /// Prices from a file the person picks (Rust's dialog); `null` when cancelled.
+  importPrices(language?: string): Promise<Kept | null>;
+  /// A plan's free-seat threshold ("5" or "10%"; `null` removes it).
+  setThreshold(skuPartNumber: string, threshold: string | null): Promise<Kept>;
+  setCommitment(subscriptionId: string, commitment: Commitment | null): Promise<Kept>;
+  exclude(exclusion: Exclusion): Promise<Kept>;
+  unexclude(key: string): Promise<Kept>;
+  planCosts(): Promise<PlanCost[]>;
+  renewals(withinDays: number): Promise<Renewal[]>;
+  /// The chargeback report by department, saved where the person chooses; `null` when cancelled.
+  saveChargeback(excel: boolean, language: string): Promise<SavedReport | null>;
+  /// The licenses that look wasted, for these reasons and N days.
+  reclaimScan(days: number, reasons: ReclaimReasons): Promise<ReclaimScan>;
+  /// The review of taking back the chosen rows (their keys) of the last scan.
+  reclaimPlan(keys: string[]): Promise<PlanPreview>;
   /// Once, when the first plans are on screen (ms since 1970): a line in the support log.
   firstScreenDrawn(atEpochMs: number): Promise<void>;
   /// The language and theme chosen in Settings ("system" for the system's).
@@ -223,6 +250,18 @@ export const tauriApi: Api = {
   preferredLanguage: () => invoke<string | null>("preferred_language"),
   about: () => invoke<About>("about"),
   firstScreenDrawn: (atEpochMs) => invoke<void>("first_screen_drawn", { atEpochMs }),
+  kept: () => invoke<Kept>("kept"),
+  setPrice: (skuPartNumber, cents, currency) => invoke<Kept>("set_price", { skuPartNumber, cents, currency: currency ?? null }),
+  importPrices: (language) => invoke<Kept | null>("import_prices", { language: language ?? null }),
+  setThreshold: (skuPartNumber, threshold) => invoke<Kept>("set_threshold", { skuPartNumber, threshold }),
+  setCommitment: (subscriptionId, commitment) => invoke<Kept>("set_commitment", { subscriptionId, commitment }),
+  exclude: (exclusion) => invoke<Kept>("exclude", { exclusion }),
+  unexclude: (key) => invoke<Kept>("unexclude", { key }),
+  planCosts: () => invoke<PlanCost[]>("plan_costs"),
+  renewals: (withinDays) => invoke<Renewal[]>("renewals_view", { withinDays }),
+  saveChargeback: (excel, language) => invoke<SavedReport | null>("save_chargeback", { excel, language }),
+  reclaimScan: (days, reasons) => invoke<ReclaimScan>("reclaim_scan", { days, reasons }),
+  reclaimPlan: (keys) => invoke<PlanPreview>("reclaim_plan", { keys }),
   appearance: () => invoke<Appearance>("appearance"),
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   thisComputer: () => invoke<ThisComputer>("this_computer"),

@@ -1,3 +1,4 @@
+import type { Kept } from "../bindings/Kept";
 import type { About } from "../bindings/About";
 import type { SkuSummary } from "../bindings/SkuSummary";
 import type { TenantInfo } from "../bindings/TenantInfo";
@@ -31,6 +32,9 @@ export const contoso: TenantInfo = {
   scopes: [],
   notice: null,
 };
+
+/// Nothing kept yet: no prices, thresholds, marks or exclusions.
+export const noKept: Kept = { prices: { currency: null, cents: {} }, thresholds: {}, commitments: {}, exclusions: [] };
 
 /// A fake of the Rust side whose answers each test chooses.
 /// The About box on a machine without a policy.
@@ -96,6 +100,18 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     preferredLanguage: () => Promise.resolve(null),
     about: () => Promise.resolve(noPolicy),
     firstScreenDrawn: () => Promise.resolve(),
+    kept: () => Promise.resolve(noKept),
+    setPrice: () => Promise.resolve(noKept),
+    importPrices: () => Promise.resolve(null),
+    setThreshold: () => Promise.resolve(noKept),
+    setCommitment: () => Promise.resolve(noKept),
+    exclude: () => Promise.resolve(noKept),
+    unexclude: () => Promise.resolve(noKept),
+    planCosts: () => Promise.resolve([]),
+    renewals: () => Promise.resolve([]),
+    saveChargeback: () => Promise.resolve(null),
+    reclaimScan: () => Promise.resolve({ signIns: "available", days: 90, rows: [], currency: null, exclusions: [] }),
+    reclaimPlan: () => Promise.reject(new Error("no plan in this test")),
     appearance: () => Promise.resolve({ language: "system", theme: "system" }),
     setAppearance: () => Promise.resolve(),
     thisComputer: () => Promise.resolve({ logFolder: "/home/ann/.local/share/app.licensedesk.desktop/logs", journal: "/home/ann/.local/share/app.licensedesk.desktop/journal.sqlite", keychainMissing: null, savedTenants: 0 }),

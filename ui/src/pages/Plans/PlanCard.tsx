@@ -1,5 +1,6 @@
 import type { ReactElement } from "react";
 import {
+  Button,
   Caption1,
   Card,
   ProgressBar,
@@ -9,6 +10,9 @@ import {
 } from "@fluentui/react-components";
 import { Building16Regular, Info16Regular, Warning16Regular } from "@fluentui/react-icons";
 import type { SkuSummary } from "../../bindings/SkuSummary";
+import type { PlanCost } from "../../bindings/PlanCost";
+import type { Threshold } from "../../bindings/Threshold";
+import { formatMoney } from "../../components/money";
 import { useI18n } from "../../i18n";
 import { StatusBadge } from "../../components/StatusBadge";
 
@@ -56,7 +60,30 @@ const useStyles = makeStyles({
     fontSize: tokens.fontSizeBase200,
   },
   noteIcon: { flexShrink: 0, marginTop: "2px" },
+  money: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
+  moneyRow: { display: "flex", justifyContent: "space-between", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  under: { color: tokens.colorPaletteDarkOrangeForeground1, fontWeight: tokens.fontWeightSemibold },
 });
+
+/// What the Plans page knows about a plan's money: its cost with the prices kept, its
+/// free-seat warning level, and how to change both.
+export interface PlanMoney {
+  cost: PlanCost | undefined;
+  currency: string | null;
+  threshold: Threshold | undefined;
+  onEdit: () => void;
+}
+
+/// Whether a plan's free seats are under its warning level: fewer than N, or fewer than N %
+/// of its seats (as licensing::money::Threshold::crossed).
+export function underThreshold(plan: SkuSummary, threshold: Threshold | undefined): boolean {
+  if (!threshold) return false;
+  return threshold.kind === "seats" ? plan.free < threshold.value : plan.free * 100 < threshold.value * plan.enabled;
+}
+
+export function thresholdText(threshold: Threshold): string {
+  return threshold.kind === "seats" ? String(threshold.value) : `${threshold.value}%`;
+}
 
 /// Few enough seats left to warn about: 2, or 5 % of the plan for big ones.
 function almostFull(plan: SkuSummary): boolean {
@@ -71,8 +98,8 @@ function barColor(plan: SkuSummary): "brand" | "warning" | "error" {
 
 /// One license plan: its name, state, how many seats are available (in words, big) and a bar
 /// of how many are in use.
-export function PlanCard({ plan }: { plan: SkuSummary }) {
-  const { t, n } = useI18n();
+export function PlanCard({ plan, money }: { plan: SkuSummary; money?: PlanMoney }) {
+  const { t, n, locale } = useI18n();
   const styles = useStyles();
   const total = plan.enabled;
   const overAssigned = plan.consumed - (plan.enabled + plan.warning);
@@ -176,6 +203,15 @@ export function PlanCard({ plan }: { plan: SkuSummary }) {
         </div>
       </dl>
 
+      {money && underThreshold(plan, money.threshold) && money.threshold ? (
+        <div className={`${styles.note} ${styles.under}`} data-testid="plan-under-threshold">
+          <span className={styles.noteIcon} aria-hidden>
+            <Warning16Regular />
+          </span>
+          <span>{t.money.underThreshold(thresholdText(money.threshold))}</span>
+        </div>
+      ) : null}
+
       {notes.map((note) => (
         <div className={styles.note} key={note.key} data-testid={`plan-note-${note.key}`}>
           <span className={styles.noteIcon} aria-hidden>
@@ -184,6 +220,24 @@ export function PlanCard({ plan }: { plan: SkuSummary }) {
           <span>{note.text}</span>
         </div>
       ))}
+
+      {money ? (
+        <div className={styles.money}>
+          <div className={styles.moneyRow}>
+            <Text data-testid="plan-monthly-cost">
+              {money.cost?.monthlyCents != null ? t.money.monthly(formatMoney(money.cost.monthlyCents, money.currency, locale)) : t.money.noPrice}
+            </Text>
+            <Button size="small" appearance="subtle" onClick={money.onEdit} aria-label={t.money.editTitle(plan.displayName)} data-testid="plan-edit-money">
+              {t.money.setPrice}
+            </Button>
+          </div>
+          {money.cost?.unassignedCents != null && money.cost.unassigned > 0 ? (
+            <Caption1 data-testid="plan-unassigned-cost">
+              {t.money.unassignedCost(n(money.cost.unassigned), formatMoney(money.cost.unassignedCents, money.currency, locale))}
+            </Caption1>
+          ) : null}
+        </div>
+      ) : null}
     </Card>
   );
 }

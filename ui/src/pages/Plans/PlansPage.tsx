@@ -1,20 +1,29 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   Button,
+  MessageBar,
+  MessageBarBody,
   SearchBox,
   Spinner,
+  Tab,
+  TabList,
   Text,
   Title2,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { ArrowClockwise20Regular, Box24Regular } from "@fluentui/react-icons";
+import { ArrowClockwise20Regular, ArrowDownload20Regular, ArrowUpload20Regular, Box24Regular } from "@fluentui/react-icons";
 import type { CommandError } from "../../bindings/CommandError";
+import type { Kept } from "../../bindings/Kept";
+import type { PlanCost } from "../../bindings/PlanCost";
 import type { SkuSummary } from "../../bindings/SkuSummary";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
+import { formatMoney } from "../../components/money";
 import { PlanCard } from "./PlanCard";
+import { PriceDialog } from "./PriceDialog";
+import { RenewalsView } from "./RenewalsView";
 
 const useStyles = makeStyles({
   page: {
@@ -33,7 +42,7 @@ const useStyles = makeStyles({
   },
   titles: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
   subtitle: { color: tokens.colorNeutralForeground3 },
-  tools: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  tools: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "center", flexWrap: "wrap" },
   grid: {
     display: "grid",
     gridTemplateColumns: "repeat(auto-fill, minmax(300px, 1fr))",
@@ -62,6 +71,20 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
   const styles = useStyles();
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [query, setQuery] = useState("");
+  const [tab, setTab] = useState<"plans" | "renewals">("plans");
+  const [kept, setKept] = useState<Kept>();
+  const [costs, setCosts] = useState<PlanCost[]>([]);
+  const [editing, setEditing] = useState<SkuSummary | null>(null);
+  const [moneyError, setMoneyError] = useState<CommandError>();
+  const [notice, setNotice] = useState<string>();
+  const { locale } = useI18n();
+
+  // Prices and thresholds after the plans: the cards never wait for them.
+  const readMoney = useCallback(() => {
+    api.kept().then(setKept, (e: unknown) => setMoneyError(toCommandError(e)));
+    api.planCosts().then(setCosts, (e: unknown) => setMoneyError(toCommandError(e)));
+  }, [api]);
+  useEffect(readMoney, [readMoney]);
 
   const refresh = useCallback(() => {
     setLoad({ state: "loading" });
@@ -85,6 +108,7 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
     );
   }, [drawn, api]);
 
+  const priced = costs.filter((c) => c.monthlyCents !== null);
   const visible = useMemo(() => {
     if (load.state !== "loaded") return [];
     const q = query.trim().toLowerCase();
@@ -122,8 +146,65 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
           >
             {t.plansRefresh}
           </Button>
+          <Button
+            icon={<ArrowUpload20Regular />}
+            onClick={() => {
+              setMoneyError(undefined);
+              setNotice(undefined);
+              api.importPrices(locale).then(
+                (k) => {
+                  if (!k) return;
+                  setKept(k);
+                  setNotice(t.money.imported);
+                  api.planCosts().then(setCosts, () => undefined);
+                },
+                (e: unknown) => setMoneyError(toCommandError(e)),
+              );
+            }}
+            data-testid="prices-import"
+          >
+            {t.money.importPrices}
+          </Button>
+          {(["csv", "xlsx"] as const).map((format) => (
+            <Button
+              key={format}
+              icon={<ArrowDownload20Regular />}
+              onClick={() => {
+                setMoneyError(undefined);
+                setNotice(undefined);
+                api.saveChargeback(format === "xlsx", locale).then(
+                  (saved) => saved && setNotice(t.money.chargebackSaved(n(saved.departments), saved.path)),
+                  (e: unknown) => setMoneyError(toCommandError(e)),
+                );
+              }}
+              data-testid={`chargeback-${format}`}
+            >
+              {format === "xlsx" ? t.money.chargebackExcel : t.money.chargebackCsv}
+            </Button>
+          ))}
         </div>
       </div>
+      <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value === "renewals" ? "renewals" : "plans")} data-testid="plans-tabs">
+        <Tab value="plans" data-testid="tab-plans">{t.money.tabPlans}</Tab>
+        <Tab value="renewals" data-testid="tab-renewals">{t.money.tabRenewals}</Tab>
+      </TabList>
+      {notice ? (
+        <MessageBar intent="success" data-testid="money-notice">
+          <MessageBarBody>{notice}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {moneyError ? <ErrorState title={t.money.importFailed} error={moneyError} /> : null}
+      {priced.length > 0 && kept ? (
+        <Text data-testid="plans-costs-total">
+          {t.money.totals(
+            formatMoney(priced.reduce((s, c) => s + (c.monthlyCents ?? 0), 0), kept.prices.currency, locale),
+            formatMoney(priced.reduce((s, c) => s + (c.unassignedCents ?? 0), 0), kept.prices.currency, locale),
+          )}
+        </Text>
+      ) : null}
+      {tab === "renewals" && load.state === "loaded" ? (
+        <RenewalsView plans={load.plans} currency={kept?.prices.currency ?? null} />
+      ) : null}
 
       {load.state === "loading" ? (
         <div className={styles.centered}>
@@ -151,12 +232,38 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
         </div>
       ) : null}
 
-      {visible.length > 0 ? (
+      {tab === "plans" && visible.length > 0 ? (
         <section className={styles.grid} aria-label={t.plansTitle} data-testid="plans-grid">
           {visible.map((plan) => (
-            <PlanCard key={plan.skuId} plan={plan} />
+            <PlanCard
+              key={plan.skuId}
+              plan={plan}
+              money={
+                kept && plan.appliesTo !== "Company"
+                  ? {
+                      cost: costs.find((c) => c.skuId === plan.skuId),
+                      currency: kept.prices.currency,
+                      threshold: kept.thresholds[plan.skuPartNumber.toUpperCase()],
+                      onEdit: () => setEditing(plan),
+                    }
+                  : undefined
+              }
+            />
           ))}
         </section>
+      ) : null}
+      {editing && kept ? (
+        <PriceDialog
+          plan={editing}
+          kept={kept}
+          onClose={(k) => {
+            setEditing(null);
+            if (k) {
+              setKept(k);
+              api.planCosts().then(setCosts, (e: unknown) => setMoneyError(toCommandError(e)));
+            }
+          }}
+        />
       ) : null}
     </main>
   );
