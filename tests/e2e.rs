@@ -1985,6 +1985,154 @@ async fn bench_start_and_memory() {
 
 /// axe-core (from ui/node_modules, installed by `npm ci`) put into the page once; it stays for
 /// the window's life (the app is one page).
+/// The Reclaim page on the demo tenant, and the money side of the Plans page: a price and a
+/// warning level typed for Microsoft 365 E3, its monthly cost and the cost of its unassigned
+/// seats shown, the Renewals tab; then the disabled people's licenses taken back through the
+/// same review, and gone from the list afterwards. Screenshots: plans-costs.png,
+/// renewals.png, reclaim-page.png.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn reclaim_on_the_demo_with_prices_typed_and_costs_shown() {
+    let driver = Driver::start();
+    let client = open_app(&driver).await;
+    let result = reclaim_flow(&client).await;
+    let _ = client.close().await;
+    result.expect("reclaim and costs");
+}
+
+async fn reclaim_flow(client: &Client) -> Result<(), String> {
+    // The emulator's own numbers: E3's seats bought, and the two left free.
+    let tenant = Tenant::generate(&Scenario::demo().tenant);
+    let e3 = tenant.sku(graph_sim::skus::SPE_E3).ok_or("E3")?;
+    let monthly = e3.enabled as f64 * 33.75;
+    let expected = format!("€{}", money_en(monthly));
+    let unassigned = format!("€{}", money_en(2.0 * 33.75));
+
+    let card = "[data-testid=plan-card][data-sku-part=SPE_E3]";
+    click(client, &format!("{card} [data-testid=plan-edit-money]")).await?;
+    type_into(client, "input[data-testid=price-input]", "33,75").await?;
+    type_into(client, "input[data-testid=threshold-input]", "5").await?;
+    click(client, "[data-testid=price-save]").await?;
+    wait_text(
+        client,
+        &format!("{card} [data-testid=plan-monthly-cost]"),
+        &expected,
+    )
+    .await?;
+    wait_text(
+        client,
+        &format!("{card} [data-testid=plan-unassigned-cost]"),
+        &unassigned,
+    )
+    .await?;
+    wait_text(
+        client,
+        &format!("{card} [data-testid=plan-under-threshold]"),
+        "5",
+    )
+    .await?;
+    wait_text(client, "[data-testid=plans-costs-total]", &expected).await?;
+    save_screenshot(client, "plans-costs.png").await;
+
+    click(client, "[data-testid=tab-renewals]").await?;
+    wait_text(client, "[data-testid=renewals-table]", "Project").await?;
+    save_screenshot(client, "renewals.png").await;
+
+    click(client, "[data-testid=nav-reclaim]").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+    for reason in [
+        "disabled",
+        "inactive",
+        "neverSignedIn",
+        "redundant",
+        "fromGroup",
+    ] {
+        client
+            .find(Locator::Css(&format!(
+                "[data-testid=reclaim-row][data-reason={reason}]"
+            )))
+            .await
+            .map_err(|e| format!("no {reason} row: {e}"))?;
+    }
+    // E3's price shows on its rows.
+    let e3_row = format!(
+        "//*[@data-testid='reclaim-row'][.//td[contains(., 'Microsoft 365 E3')]][not(@data-reason='fromGroup')]//td[contains(., '€33.75')]"
+    );
+    client
+        .find(Locator::XPath(&e3_row))
+        .await
+        .map_err(|e| format!("no E3 row with its price: {e}"))?;
+    save_screenshot(client, "reclaim-page.png").await;
+
+    // Only the disabled accounts: everything off, then each of their rows on.
+    click(client, "[data-testid=reclaim-all]").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "0 chosen").await?;
+    let disabled = client
+        .find_all(Locator::Css(
+            "[data-testid=reclaim-row][data-reason=disabled] [data-testid=reclaim-choose]",
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    if disabled.is_empty() {
+        return Err("no disabled rows to choose".into());
+    }
+    for row in &disabled {
+        row.click().await.map_err(|e| e.to_string())?;
+    }
+    let chosen = disabled.len();
+    wait_text(
+        client,
+        "[data-testid=reclaim-summary]",
+        &format!("{chosen} chosen"),
+    )
+    .await?;
+    click(client, "[data-testid=reclaim-review]").await?;
+    wait_text(client, "[data-testid=review]", "Take back licenses").await?;
+    click(client, "[data-testid=review-apply]").await?;
+    wait_text_within(
+        client,
+        "[data-testid=result-summary]",
+        "",
+        Duration::from_secs(60),
+    )
+    .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("[data-testid=result-close]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    click(client, "[data-testid=result-close]").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+    let left = client
+        .find_all(Locator::Css(
+            "[data-testid=reclaim-row][data-reason=disabled]",
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    if !left.is_empty() {
+        return Err(format!(
+            "{} disabled rows are still listed after taking them back",
+            left.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A sum of money as English writes it: 3,273.75.
+fn money_en(value: f64) -> String {
+    let cents = (value * 100.0).round() as i64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped}.{:02}", cents % 100)
+}
+
 async fn load_axe(client: &Client) -> Result<(), String> {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
@@ -2085,6 +2233,22 @@ async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>,
     click(client, "[data-testid=nav-import]").await?;
     wait("[data-testid=import-page]").await?;
     check("Import").await?;
+    click(client, "[data-testid=nav-reclaim]").await?;
+    wait("[data-testid=reclaim-row]").await?;
+    check("Reclaim").await?;
+    click(client, "[data-testid=reclaim-exclude]").await?;
+    wait("[data-testid=reclaim-exclude-reason]").await?;
+    check("Reclaim: leaving someone out").await?;
+    press(client, ESCAPE).await?;
+    click(client, "[data-testid=nav-plans]").await?;
+    wait("[data-testid=plan-edit-money]").await?;
+    click(client, "[data-testid=plan-edit-money]").await?;
+    wait("[data-testid=price-input]").await?;
+    check("Plans: a plan's price and warning").await?;
+    press(client, ESCAPE).await?;
+    click(client, "[data-testid=tab-renewals]").await?;
+    wait("[data-testid=renewal-row]").await?;
+    check("Plans: renewals").await?;
     click(client, "[data-testid=nav-history]").await?;
     wait("[data-testid=history-page]").await?;
     check("History").await?;
