@@ -275,6 +275,7 @@ export const en = {
     thresholdInvalid: "Type a number of seats (5) or a share (10%).",
     underThreshold: (t: string) => `Under its warning level (${t} free)`,
     totals: (money: string, unassigned: string) => `${money} a month for the plans with a price; ${unassigned} of it for seats nobody has.`,
+    viewLabel: "Show",
     tabPlans: "Plans",
     tabRenewals: "Renewals",
     renewalsTitle: "What renews or ends in the next 90 days",

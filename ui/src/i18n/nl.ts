@@ -222,6 +222,7 @@ export const nl: Messages = {
     thresholdInvalid: "Typ een aantal licenties (5) of een deel (10%).",
     underThreshold: (t: string) => `Onder het waarschuwingsniveau (${t} vrij)`,
     totals: (money: string, unassigned: string) => `${money} per maand voor de abonnementen met een prijs; ${unassigned} daarvan voor licenties die niemand heeft.`,
+    viewLabel: "Tonen",
     tabPlans: "Abonnementen",
     tabRenewals: "Verlengingen",
     renewalsTitle: "Wat de komende 90 dagen verlengt of afloopt",

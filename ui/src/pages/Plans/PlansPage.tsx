@@ -5,9 +5,8 @@ import {
   MessageBarBody,
   SearchBox,
   Spinner,
-  Tab,
-  TabList,
   Text,
+  ToggleButton,
   Title2,
   makeStyles,
   tokens,
@@ -184,10 +183,16 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
           ))}
         </div>
       </div>
-      <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value === "renewals" ? "renewals" : "plans")} data-testid="plans-tabs">
-        <Tab value="plans" data-testid="tab-plans">{t.money.tabPlans}</Tab>
-        <Tab value="renewals" data-testid="tab-renewals">{t.money.tabRenewals}</Tab>
-      </TabList>
+      {/* Two toggle buttons, not Fluent's TabList: its arrow-key mover puts hidden focusable
+          stops around the tabs (axe: aria-hidden-focus). */}
+      <div role="group" aria-label={t.money.viewLabel} className={styles.tools} data-testid="plans-tabs">
+        <ToggleButton appearance="subtle" checked={tab === "plans"} onClick={() => setTab("plans")} data-testid="tab-plans">
+          {t.money.tabPlans}
+        </ToggleButton>
+        <ToggleButton appearance="subtle" checked={tab === "renewals"} onClick={() => setTab("renewals")} data-testid="tab-renewals">
+          {t.money.tabRenewals}
+        </ToggleButton>
+      </div>
       {notice ? (
         <MessageBar intent="success" data-testid="money-notice">
           <MessageBarBody>{notice}</MessageBarBody>
