@@ -23,3 +23,15 @@ if (!window.matchMedia) {
 for (const [name, size] of [["clientWidth", 1000], ["clientHeight", 600], ["offsetWidth", 1000], ["offsetHeight", 600]] as const) {
   Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => size });
 }
+
+// jsdom has no ResizeObserver; Fluent's MessageBar watches its own width to wrap its actions.
+// Nothing is measured in jsdom, so an observer that never reports is what a browser would do
+// for an element whose size never changes.
+if (!("ResizeObserver" in globalThis)) {
+  class NoResize {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  (globalThis as unknown as { ResizeObserver: typeof NoResize }).ResizeObserver = NoResize;
+}
