@@ -2055,11 +2055,9 @@ async fn reclaim_flow(client: &Client) -> Result<(), String> {
             .map_err(|e| format!("no {reason} row: {e}"))?;
     }
     // E3's price shows on its rows.
-    let e3_row = format!(
-        "//*[@data-testid='reclaim-row'][.//td[contains(., 'Microsoft 365 E3')]][not(@data-reason='fromGroup')]//td[contains(., '€33.75')]"
-    );
+    let e3_row = "//*[@data-testid='reclaim-row'][.//td[contains(., 'Microsoft 365 E3')]][not(@data-reason='fromGroup')]//td[contains(., '€33.75')]";
     client
-        .find(Locator::XPath(&e3_row))
+        .find(Locator::XPath(e3_row))
         .await
         .map_err(|e| format!("no E3 row with its price: {e}"))?;
     save_screenshot(client, "reclaim-page.png").await;
@@ -2125,7 +2123,7 @@ fn money_en(value: f64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
