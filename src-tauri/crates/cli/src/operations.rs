@@ -429,12 +429,13 @@ pub async fn carry_out_as(
         undoes,
         dry_run,
         as_json,
-        serde_json::Map::new(),
+        &serde_json::Map::new(),
     )
     .await
 }
 
-/// [`carry_out_as`], with more fields in the JSON answer (`reclaim`'s candidates).
+/// [`carry_out_as`], with more fields in the JSON answer (`reclaim`'s candidates): `extra`
+/// must serialize as an object.
 #[allow(clippy::too_many_arguments)]
 pub async fn carry_out_with(
     connection: &Connection,
@@ -445,7 +446,7 @@ pub async fn carry_out_with(
     undoes: Option<&str>,
     dry_run: bool,
     as_json: bool,
-    extra: serde_json::Map<String, serde_json::Value>,
+    extra: &impl Serialize,
 ) -> Result<(), CliError> {
     let names = connection.names();
     let (run_id, statuses) = if dry_run {
@@ -470,12 +471,18 @@ pub async fn carry_out_with(
     let mut report = Report::new(planned, statuses.as_deref(), skus, names, &group_names);
     report.run_id = run_id;
     if as_json {
-        let mut value = serde_json::to_value(&report)
-            .map_err(|e| CliError::Failed(format!("cannot encode JSON: {e}")))?;
-        if let Some(object) = value.as_object_mut() {
-            object.extend(extra);
+        /// The report's fields and the caller's, in one object, written straight out.
+        #[derive(Serialize)]
+        struct WithExtra<'a, E: Serialize> {
+            #[serde(flatten)]
+            extra: &'a E,
+            #[serde(flatten)]
+            report: &'a Report,
         }
-        print_json(&value)?;
+        print_json(&WithExtra {
+            extra,
+            report: &report,
+        })?;
     } else {
         crate::output::print_text(&terminal_safe_lines(&report.text(dry_run)))?;
     }

@@ -90,11 +90,10 @@ pub async fn reclaim(
 ) -> Result<(), CliError> {
     let connection = Connection::open(args).await?;
     let names = connection.names();
-    let (skus, read) = tokio::try_join!(connection.skus(), async {
-        Ok::<_, CliError>(connection.client().people_with_activity().await?)
-    })?;
-    let (people, unavailable) = read;
-    let (tenant_id, _) = connection.tenant().await?;
+    let started = std::time::Instant::now();
+    // The plans and the tenant's id (for what is kept about it) first: judging people needs
+    // both, and each is one quick answer.
+    let (skus, (tenant_id, _)) = tokio::try_join!(connection.skus(), connection.tenant())?;
     let kept = crate::kept::load()?.of(&tenant_id);
 
     let any_reason = r.disabled || r.inactive_days.is_some() || r.never_signed_in || r.redundant;
@@ -113,13 +112,52 @@ pub async fn reclaim(
         redundant: !any_reason || r.redundant,
         days,
         now: chrono::Utc::now().timestamp(),
-        sign_ins_known: unavailable.is_none(),
+        sign_ins_known: true,
         excluded_people,
         excluded_groups,
         sku,
         department: r.department.clone(),
     };
-    let candidates = find(&people, &skus, &rules);
+    // Everyone, page by page: each page is turned into people and judged on another thread
+    // while the next page is read, so the scan takes little more than the reading.
+    let (pages, judged) = std::sync::mpsc::channel::<(Vec<graph::models::User>, bool)>();
+    let judge = {
+        let (skus, rules) = (skus.clone(), rules.clone());
+        std::thread::spawn(move || {
+            let mut people = Vec::new();
+            let mut candidates = Vec::new();
+            for (page, sign_ins) in judged {
+                let rules = Rules {
+                    sign_ins_known: sign_ins,
+                    ..rules.clone()
+                };
+                let these: Vec<_> = page
+                    .into_iter()
+                    .map(|u| (u.to_domain(), u.activity()))
+                    .collect();
+                candidates.extend(find(&these, &skus, &rules));
+                people.extend(these);
+            }
+            (people, candidates)
+        })
+    };
+    let unavailable = connection
+        .client()
+        .people_with_activity_by_page(|page, sign_ins| {
+            let _ = pages.send((page, sign_ins));
+        })
+        .await;
+    drop(pages);
+    let (people, candidates) = judge
+        .join()
+        .map_err(|_| CliError::Failed("judging the people stopped unexpectedly".into()))?;
+    let unavailable = unavailable?;
+    tracing::debug!(
+        people = people.len(),
+        candidates = candidates.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "read and judged"
+    );
 
     let part = |id: &str| {
         skus.iter()
@@ -173,6 +211,11 @@ pub async fn reclaim(
         .filter_map(|(id, change)| by_id.get(id.as_str()).map(|u| (*u, change)))
         .collect();
     let planned = plan_each(&requests, &skus, ShortfallPolicy::Nobody);
+    tracing::debug!(
+        changes = planned.people.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "planned"
+    );
     let chosen: Vec<licensing::User> = requests.iter().map(|(u, _)| (*u).clone()).collect();
     let mut taken: Vec<String> = Vec::new();
     for (_, change) in &wanted {
@@ -191,19 +234,24 @@ pub async fn reclaim(
         people: u32::try_from(chosen.len()).unwrap_or(u32::MAX),
     };
 
-    let mut extra = serde_json::Map::new();
-    extra.insert("candidates".into(), serde_json::json!(lines));
-    extra.insert(
-        "signInActivity".into(),
-        serde_json::json!(if sign_ins_why.is_some() {
+    /// What `reclaim --json` adds to `assign-all`'s answer.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Found<'a> {
+        candidates: &'a [CandidateLine],
+        sign_in_activity: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sign_in_activity_why: Option<&'static str>,
+    }
+    let extra = Found {
+        candidates: &lines,
+        sign_in_activity: if sign_ins_why.is_some() {
             "unavailable"
         } else {
             "available"
-        }),
-    );
-    if let Some(why) = sign_ins_why {
-        extra.insert("signInActivityWhy".into(), serde_json::json!(why));
-    }
+        },
+        sign_in_activity_why: sign_ins_why,
+    };
 
     if let Some(out) = &r.out {
         crate::planfile::write(
@@ -241,7 +289,7 @@ pub async fn reclaim(
         None,
         dry_run,
         as_json,
-        extra,
+        &extra,
     )
     .await
 }

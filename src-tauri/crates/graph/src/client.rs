@@ -633,21 +633,36 @@ impl GraphClient {
         GraphError,
     > {
         let mut people = Vec::new();
-        let keep = |people: &mut Vec<_>, page: Vec<models::User>| {
-            people.extend(page.into_iter().map(|u| (u.to_domain(), u.activity())));
-        };
+        let why = self
+            .people_with_activity_by_page(|page, _| {
+                people.extend(page.into_iter().map(|u| (u.to_domain(), u.activity())));
+            })
+            .await?;
+        Ok((people, why))
+    }
+
+    /// [`Self::people_with_activity`] page by page: `on_page` gets each page as it arrives
+    /// and whether it carries sign-in activity. Graph refuses sign-in activity at the first
+    /// page, so no page comes twice.
+    pub async fn people_with_activity_by_page(
+        &self,
+        mut on_page: impl FnMut(Vec<models::User>, bool),
+    ) -> Result<Option<SignInsUnavailable>, GraphError> {
+        let mut delivered = false;
         match self
-            .users_with_sign_ins_by_page(|page| keep(&mut people, page))
+            .users_with_sign_ins_by_page(|page| {
+                delivered = true;
+                on_page(page, true);
+            })
             .await
         {
-            Ok(_) => Ok((people, None)),
-            Err(e) => match SignInsUnavailable::from_error(&e) {
-                // Refused at the first page: nothing was kept.
+            Ok(_) => Ok(None),
+            // Only a refusal before any page: one later would leave the pages half-read.
+            Err(e) => match SignInsUnavailable::from_error(&e).filter(|_| !delivered) {
                 Some(why) => {
-                    people.clear();
-                    self.users_created_by_page(|page| keep(&mut people, page))
+                    self.users_created_by_page(|page| on_page(page, false))
                         .await?;
-                    Ok((people, Some(why)))
+                    Ok(Some(why))
                 }
                 None => Err(e),
             },

@@ -148,10 +148,7 @@ pub struct Candidate {
 /// each person's licenses in the order they hold them. A license counts once, for its first
 /// reason in this order: disabled, never signed in or inactive, redundant.
 pub fn find(people: &[(User, Activity)], skus: &[Sku], rules: &Rules) -> Vec<Candidate> {
-    let plans: HashMap<String, &Sku> = skus
-        .iter()
-        .map(|s| (s.sku_id.to_ascii_lowercase(), s))
-        .collect();
+    let apps = Apps::new(skus);
     let mut out = Vec::new();
     for (user, activity) in people {
         if excluded(user, rules) {
@@ -181,7 +178,7 @@ pub fn find(people: &[(User, Activity)], skus: &[Sku], rules: &Rules) -> Vec<Can
                 continue;
             }
             let covered_by = if rules.redundant {
-                covering_plan(user, &key, &plans)
+                covering_plan(user, &key, &apps)
             } else {
                 None
             };
@@ -290,33 +287,74 @@ fn higher_in_family(lower: &str, higher: &str) -> bool {
     })
 }
 
-/// The plan (SKU id) among the person's others that covers `sku` (lower-case id), if any: one
-/// whose switched-on apps include every switched-on app of `sku`, or a higher plan of its
-/// family. When two plans cover each other, the one with more apps is kept (and, equal, the
-/// first by part number), so that exactly one of them is proposed.
-fn covering_plan(user: &User, sku: &str, plans: &HashMap<String, &Sku>) -> Option<String> {
-    let this = plans.get(sku)?;
-    let on = |id: &str| -> Option<HashSet<String>> {
-        let plan = plans.get(&id.to_ascii_lowercase())?;
+/// Each plan's apps (service plans) by name, Foundation plans left out, worked out once per
+/// scan rather than once per person.
+struct Apps<'a> {
+    plans: HashMap<String, &'a Sku>,
+    names: HashMap<String, HashSet<&'a str>>,
+}
+
+impl<'a> Apps<'a> {
+    fn new(skus: &'a [Sku]) -> Self {
+        Self {
+            plans: skus
+                .iter()
+                .map(|s| (s.sku_id.to_ascii_lowercase(), s))
+                .collect(),
+            names: skus
+                .iter()
+                .map(|s| {
+                    (
+                        s.sku_id.to_ascii_lowercase(),
+                        s.service_plans
+                            .iter()
+                            .filter(|p| !is_foundation(&p.name))
+                            .map(|p| p.name.as_str())
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The apps of plan `id` (lower case) the person has switched on: the plan's own set when
+    /// nothing is off (no copy), else the set without what is off.
+    fn on(&self, user: &User, id: &str) -> Option<std::borrow::Cow<'_, HashSet<&'a str>>> {
+        let all = self.names.get(id)?;
         let off: HashSet<String> = user
             .licenses_in_place()
             .filter(|l| l.sku_id.eq_ignore_ascii_case(id))
             .flat_map(|l| l.disabled_plans.iter().map(|d| d.to_ascii_lowercase()))
             .collect();
-        Some(
+        if off.is_empty() {
+            return Some(std::borrow::Cow::Borrowed(all));
+        }
+        let plan = self.plans.get(id)?;
+        Some(std::borrow::Cow::Owned(
             plan.service_plans
                 .iter()
                 .filter(|p| !off.contains(&p.id.to_ascii_lowercase()) && !is_foundation(&p.name))
-                .map(|p| p.name.clone())
+                .map(|p| p.name.as_str())
                 .collect(),
-        )
-    };
-    let mine = on(sku)?;
-    let mut others: Vec<&str> = user
+        ))
+    }
+}
+
+/// The plan (SKU id) among the person's others that covers `sku` (lower-case id), if any: one
+/// whose switched-on apps include every switched-on app of `sku`, or a higher plan of its
+/// family. When two plans cover each other, the one with more apps is kept (and, equal, the
+/// first by part number), so that exactly one of them is proposed.
+fn covering_plan(user: &User, sku: &str, apps: &Apps<'_>) -> Option<String> {
+    let this = apps.plans.get(sku)?;
+    let mine = apps.on(user, sku)?;
+    let mut others: Vec<String> = user
         .licenses_in_place()
-        .map(|l| l.sku_id.as_str())
-        .filter(|id| !id.eq_ignore_ascii_case(sku))
+        .map(|l| l.sku_id.to_ascii_lowercase())
+        .filter(|id| id != sku)
         .collect();
+    if others.is_empty() {
+        return None;
+    }
     others.sort_unstable();
     others.dedup();
     // A family's higher plan covers a lower one only with every app on: with some off, only
@@ -327,10 +365,10 @@ fn covering_plan(user: &User, sku: &str, plans: &HashMap<String, &Sku>) -> Optio
             .all(|l| l.disabled_plans.is_empty())
     };
     others.into_iter().find_map(|other| {
-        let theirs = on(other)?;
-        let other_sku = plans.get(&other.to_ascii_lowercase())?;
+        let theirs = apps.on(user, &other)?;
+        let other_sku = apps.plans.get(&other)?;
         let covers = mine.is_subset(&theirs)
-            || (all_on(other)
+            || (all_on(&other)
                 && higher_in_family(&this.sku_part_number, &other_sku.sku_part_number));
         if !covers {
             return None;
