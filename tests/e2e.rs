@@ -1721,13 +1721,15 @@ fn children_of(parent: u32) -> Vec<u32> {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus, a keyring, tauri-driver and a built app: run by `make test`"]
 async fn the_changed_screens_in_english_and_dutch() {
-    for (lang, tag, settings, pending, one_found) in [
+    for (lang, tag, settings, pending, one_found, reclaim, renewals) in [
         (
             "en_GB.UTF-8",
             "en",
             "Your plan-signing key",
             "nothing has changed yet",
             "1 matching",
+            "look wasted",
+            "renews or ends",
         ),
         (
             "nl_NL.UTF-8",
@@ -1735,6 +1737,8 @@ async fn the_changed_screens_in_english_and_dutch() {
             "Je sleutel om plannen te ondertekenen",
             "nog niets gewijzigd",
             "1 gevonden",
+            "lijken verspild",
+            "verlengt of afloopt",
         ),
     ] {
         let home =
@@ -1791,6 +1795,13 @@ async fn the_changed_screens_in_english_and_dutch() {
             click(&client, "[data-testid=nav-history]").await?;
             wait_text(&client, "[data-testid=history-runs]", "E5").await?;
             save_screenshot(&client, &format!("{tag}-history.png")).await;
+            click(&client, "[data-testid=nav-reclaim]").await?;
+            wait_text(&client, "[data-testid=reclaim-summary]", reclaim).await?;
+            save_screenshot(&client, &format!("{tag}-reclaim.png")).await;
+            click(&client, "[data-testid=nav-plans]").await?;
+            click(&client, "[data-testid=tab-renewals]").await?;
+            wait_text(&client, "[data-testid=renewals]", renewals).await?;
+            save_screenshot(&client, &format!("{tag}-renewals.png")).await;
             Ok::<(), String>(())
         }
         .await;
