@@ -59,6 +59,8 @@ pub struct ReclaimRow {
     pub plan_name: String,
     pub reason: WasteReason,
     pub because: Option<WasteReason>,
+    /// The group a license comes from (`fromGroup`), to leave its people out.
+    pub group_id: Option<String>,
     pub group_name: Option<String>,
     pub covered_by_name: Option<String>,
     /// Seconds since 1970.
@@ -163,6 +165,7 @@ pub async fn reclaim_scan(
             plan_name: plan_name(&c.sku_id),
             reason: c.reason,
             because: c.because,
+            group_id: c.group_id.clone(),
             group_name: c
                 .group_id
                 .as_ref()

@@ -8,7 +8,11 @@ export type ReclaimRow = {
 /**
  * `userId|skuId`: what the window sends back to choose it.
  */
-key: string, userId: string, userPrincipalName: string, displayName: string, department: string | null, skuId: string, planName: string, reason: WasteReason, because: WasteReason | null, groupName: string | null, coveredByName: string | null, 
+key: string, userId: string, userPrincipalName: string, displayName: string, department: string | null, skuId: string, planName: string, reason: WasteReason, because: WasteReason | null, 
+/**
+ * The group a license comes from (`fromGroup`), to leave its people out.
+ */
+groupId: string | null, groupName: string | null, coveredByName: string | null, 
 /**
  * Seconds since 1970.
  */

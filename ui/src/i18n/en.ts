@@ -244,6 +244,7 @@ export const en = {
     excludeReason: "Why (for whoever looks next)",
     excludeReasonHint: "For example: service account, or on leave until June.",
     excludeSave: "Leave out",
+    excludeGroup: (group: string) => `Leave out everyone who gets a license from ${group}`,
     cancel: "Cancel",
     exclusionsTitle: "Never proposed",
     exclusionsNone: "Nobody is left out.",

@@ -191,6 +191,7 @@ export const nl: Messages = {
     excludeReason: "Waarom (voor wie hierna kijkt)",
     excludeReasonHint: "Bijvoorbeeld: serviceaccount, of met verlof tot juni.",
     excludeSave: "Overslaan",
+    excludeGroup: (group: string) => `Iedereen overslaan die een licentie krijgt via ${group}`,
     cancel: "Annuleren",
     exclusionsTitle: "Nooit voorgesteld",
     exclusionsNone: "Niemand wordt overgeslagen.",

@@ -32,6 +32,7 @@ function row(over: Partial<ReclaimRow>): ReclaimRow {
     planName: "Microsoft 365 E3",
     reason: "disabled",
     because: null,
+    groupId: null,
     groupName: null,
     coveredByName: null,
     lastSignIn: 1_780_000_000,
@@ -50,7 +51,7 @@ const scan: ReclaimScan = {
     row({}),
     row({ key: "u2|e3", userId: "u2", displayName: "Bram Jansen", userPrincipalName: "bram@contoso.com", reason: "inactive" }),
     row({ key: "u3|o365", userId: "u3", displayName: "Chloé Dubois", userPrincipalName: "chloe@contoso.com", planName: "Office 365 E3", reason: "redundant", coveredByName: "Microsoft 365 E3", monthlyCents: null }),
-    row({ key: "u4|e3", userId: "u4", displayName: "Daan Bakker", userPrincipalName: "daan@contoso.com", reason: "fromGroup", because: "neverSignedIn", groupName: "Sales – E3", lastSignIn: null }),
+    row({ key: "u4|e3", userId: "u4", displayName: "Daan Bakker", userPrincipalName: "daan@contoso.com", reason: "fromGroup", because: "neverSignedIn", groupId: "g-sales", groupName: "Sales – E3", lastSignIn: null }),
   ],
 };
 
@@ -113,6 +114,18 @@ describe("ReclaimPage", () => {
     expect(excluded.textContent).toContain("service account");
     await user.click(within(excluded).getByRole("button", { name: "Propose Ana de Vries again" }));
     expect(unexclude).toHaveBeenCalledWith("ana@contoso.com");
+  });
+
+  it("leaves out everyone a group gives the license to", async () => {
+    const exclude = vi.fn(() => Promise.resolve(noKept));
+    renderPage(fakeApi(() => Promise.resolve([]), undefined, { reclaimScan: () => Promise.resolve(scan), exclude }));
+    const user = userEvent.setup();
+    const rows = await screen.findAllByTestId("reclaim-row");
+    await user.click(within(rows[3]!).getByRole("button", { name: "Never propose Daan Bakker" }));
+    await user.click(await screen.findByRole("checkbox", { name: "Leave out everyone who gets a license from Sales – E3" }));
+    await user.type(screen.getByTestId("reclaim-exclude-reason"), "on leave");
+    await user.click(screen.getByTestId("reclaim-exclude-save"));
+    expect(exclude).toHaveBeenCalledWith({ kind: "group", key: "g-sales", name: "Sales – E3", reason: "on leave" });
   });
 
   it("speaks Dutch", async () => {

@@ -342,6 +342,7 @@ function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: (change
   const api = useApi();
   const { t } = useI18n();
   const [reason, setReason] = useState("");
+  const [wholeGroup, setWholeGroup] = useState(false);
   const [busy, setBusy] = useState(false);
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose(false)}>
@@ -353,6 +354,14 @@ function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: (change
             <Field label={t.reclaim.excludeReason} hint={t.reclaim.excludeReasonHint}>
               <Input value={reason} onChange={(_, d) => setReason(d.value)} maxLength={500} data-testid="reclaim-exclude-reason" />
             </Field>
+            {row.groupId ? (
+              <Checkbox
+                label={t.reclaim.excludeGroup(row.groupName ?? row.groupId)}
+                checked={wholeGroup}
+                onChange={(_, d) => setWholeGroup(d.checked === true)}
+                data-testid="reclaim-exclude-group"
+              />
+            ) : null}
           </DialogContent>
           <DialogActions>
             <Button onClick={() => onClose(false)}>{t.reclaim.cancel}</Button>
@@ -362,7 +371,11 @@ function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: (change
               onClick={() => {
                 setBusy(true);
                 api
-                  .exclude({ kind: "person", key: row.userPrincipalName, name: row.displayName, reason: reason.trim() })
+                  .exclude(
+                    wholeGroup && row.groupId
+                      ? { kind: "group", key: row.groupId, name: row.groupName ?? row.groupId, reason: reason.trim() }
+                      : { kind: "person", key: row.userPrincipalName, name: row.displayName, reason: reason.trim() },
+                  )
                   .then(
                     () => onClose(true),
                     (e: unknown) => {
