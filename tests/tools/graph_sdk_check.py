@@ -64,7 +64,11 @@ async def run(endpoint: str, token: str) -> None:
     check(skus is not None and len(skus.value) == 14, "subscribedSkus lists the demo's 14 plans")
     e3 = next(s for s in skus.value if s.sku_part_number == "SPE_E3")
     teams = next(s for s in skus.value if s.sku_part_number == "Teams_Ess")
-    check(e3.prepaid_units.enabled == 94, "prepaidUnits are read by the SDK's model")
+    # The demo's E3 is nearly full by design: two seats more than are given.
+    check(
+        e3.prepaid_units.enabled is not None and e3.prepaid_units.enabled == e3.consumed_units + 2,
+        "prepaidUnits are read by the SDK's model",
+    )
 
     query = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
         select=["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"],
@@ -75,6 +79,37 @@ async def run(endpoint: str, token: str) -> None:
     check(len(people) == 250, "users with $select and $top reads all 250 people")
     with_group = [u for u in people if any(s.assigned_by_group for s in (u.license_assignment_states or []))]
     check(len(with_group) > 0, "licenseAssignmentStates name the group a license comes from")
+
+    # Sign-in activity (the Reclaim page): selected, in pages of at most 500, read by the
+    # SDK's model; absent for who never signed in.
+    activity = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+        select=["id", "accountEnabled", "createdDateTime", "signInActivity"], top=500,
+    )
+    signed = await graph.users.get(request_configuration=RequestConfiguration(query_parameters=activity))
+    check(
+        signed is not None
+        and len(signed.value) == 250
+        and all(u.created_date_time is not None for u in signed.value)
+        and any(u.sign_in_activity is None for u in signed.value)
+        and any(u.sign_in_activity is not None
+                and u.sign_in_activity.last_successful_sign_in_date_time is not None
+                for u in signed.value),
+        "signInActivity and createdDateTime are read by the SDK's model",
+    )
+    try:
+        too_big = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(select=["id", "signInActivity"], top=999)
+        await graph.users.get(request_configuration=RequestConfiguration(query_parameters=too_big))
+        check(False, "a page of 999 with signInActivity is refused")
+    except ODataError as e:
+        check(e.response_status_code == 400, "a page of 999 with signInActivity is refused")
+    subscriptions = await graph.directory.subscriptions.get()
+    check(
+        subscriptions is not None
+        and sum(1 for s in subscriptions.value if s.sku_part_number == "SPE_E3") == 2
+        and any(s.is_trial for s in subscriptions.value)
+        and all(s.next_lifecycle_date_time is not None for s in subscriptions.value),
+        "directory/subscriptions are read by the SDK's model",
+    )
 
     # $search, as Microsoft documents it for the SDK: a quoted clause, the eventual header, $count.
     someone = people[7]
