@@ -132,7 +132,9 @@ pub struct ExecutorOptions {
 impl Default for ExecutorOptions {
     fn default() -> Self {
         Self {
-            initial_window: 4 * BATCH_LIMIT,
+            // A runner's chunk (200 changes) in one round trip; the pacer, not the window,
+            // keeps the writes under Graph's limit.
+            initial_window: 10 * BATCH_LIMIT,
             max_window: 16 * BATCH_LIMIT,
             adaptive: true,
             batch_size: BATCH_LIMIT,
@@ -247,11 +249,18 @@ impl GraphClient {
         let mut items: Vec<Item> = (0..changes.len()).map(|_| Item::default()).collect();
         let mut writes: VecDeque<usize> = (0..changes.len()).collect();
         let mut verifies: VecDeque<usize> = VecDeque::new();
+        let min = (2 * batch_size).min(options.initial_window.max(1)) as f64;
+        let max = options.max_window.max(options.initial_window).max(1) as f64;
         let mut window = Window {
-            size: options.initial_window.max(1) as f64,
+            // Where the last run of changes left it (a run sent in chunks), when adapting.
+            size: self
+                .last_window()
+                .filter(|_| options.adaptive)
+                .unwrap_or(options.initial_window.max(1) as f64)
+                .clamp(min, max),
             // Never below two batches: with one, a round trip's worth of the write rate is lost.
-            min: (2 * batch_size).min(options.initial_window.max(1)) as f64,
-            max: options.max_window.max(options.initial_window).max(1) as f64,
+            min,
+            max,
             adaptive: options.adaptive,
             last_decrease: Instant::now(),
         };
@@ -527,6 +536,9 @@ impl GraphClient {
                 not_before = not_before.max(Instant::now() + wait);
             }
             progress(stats);
+        }
+        if options.adaptive {
+            self.keep_window(window.size);
         }
         outcomes
             .into_iter()

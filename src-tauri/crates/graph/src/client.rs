@@ -182,6 +182,10 @@ pub struct GraphClient {
     /// What Graph has told us about its write limit, shared by every clone (the limit is per
     /// app and tenant, so one run's knowledge serves the next).
     pacer: Arc<std::sync::Mutex<WritePacer>>,
+    /// The executor's window (changes in flight) as the last run of changes left it, shared
+    /// by every clone: a run sent in chunks starts each chunk where the last one ended rather
+    /// than probing upward again from the start.
+    window: Arc<std::sync::Mutex<Option<f64>>>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -221,6 +225,7 @@ impl GraphClient {
             on_wait: None,
             renewing: Arc::new(tokio::sync::Mutex::new(())),
             pacer: Arc::new(std::sync::Mutex::new(WritePacer::new(Instant::now()))),
+            window: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -230,6 +235,21 @@ impl GraphClient {
         self.pacer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The window the last run of changes ended with, if any.
+    pub(crate) fn last_window(&self) -> Option<f64> {
+        *self
+            .window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn keep_window(&self, size: f64) {
+        *self
+            .window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(size);
     }
 
     /// The same client with other bounds (tests use small ones).
