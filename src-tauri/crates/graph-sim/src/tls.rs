@@ -9,7 +9,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -23,29 +22,15 @@ pub struct TlsSetup {
 }
 
 pub fn make_certificates() -> Result<TlsSetup, String> {
-    let err = |e: rcgen::Error| format!("cannot make the emulator's certificate: {e}");
-    let ca_key = KeyPair::generate().map_err(err)?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
-    ca_params.distinguished_name.push(
-        DnType::CommonName,
-        "graph-sim test authority (this run only)",
-    );
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca_cert = ca_params.self_signed(&ca_key).map_err(err)?;
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let err =
+        |e: openssl::error::ErrorStack| format!("cannot make the emulator's certificate: {e}");
+    let (ca_key, ca_cert) = authority().map_err(err)?;
+    let (server_key, server_cert) = server_certificate(&ca_key, &ca_cert).map_err(err)?;
 
-    let server_key = KeyPair::generate().map_err(err)?;
-    let mut server_params =
-        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .map_err(err)?;
-    server_params
-        .distinguished_name
-        .push(DnType::CommonName, "graph-sim");
-    let server_cert = server_params.signed_by(&server_key, &issuer).map_err(err)?;
-
-    let chain = vec![CertificateDer::from(server_cert.der().to_vec())];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let chain = vec![CertificateDer::from(server_cert.to_der().map_err(err)?)];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        server_key.private_key_to_pkcs8().map_err(err)?,
+    ));
     // The provider is named, not taken from a process default, so another crate enabling a
     // second rustls backend can never make this panic.
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -56,10 +41,83 @@ pub fn make_certificates() -> Result<TlsSetup, String> {
     .with_no_client_auth()
     .with_single_cert(chain, key)
     .map_err(|e| format!("cannot use the emulator's certificate: {e}"))?;
+    let ca_pem = String::from_utf8(ca_cert.to_pem().map_err(err)?).map_err(|e| e.to_string())?;
     Ok(TlsSetup {
-        ca_pem: ca_cert.pem(),
+        ca_pem,
         acceptor: TlsAcceptor::from(Arc::new(config)),
     })
+}
+
+type Key = openssl::pkey::PKey<openssl::pkey::Private>;
+
+/// A P-256 key, made for this run only.
+fn new_key() -> Result<Key, openssl::error::ErrorStack> {
+    let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)?;
+    Key::from_ec_key(openssl::ec::EcKey::generate(&group)?)
+}
+
+/// A certificate valid from now for a day, with this subject, not yet signed.
+fn builder(
+    common_name: &str,
+    key: &Key,
+) -> Result<openssl::x509::X509Builder, openssl::error::ErrorStack> {
+    use openssl::{asn1::Asn1Time, bn::BigNum, x509};
+    let mut name = x509::X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", common_name)?;
+    let name = name.build();
+    let mut b = x509::X509::builder()?;
+    b.set_version(2)?;
+    let mut serial = BigNum::new()?;
+    serial.rand(64, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
+    let serial = serial.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_pubkey(key)?;
+    b.set_not_before(Asn1Time::days_from_now(0)?.as_ref())?;
+    b.set_not_after(Asn1Time::days_from_now(1)?.as_ref())?;
+    Ok(b)
+}
+
+/// The run's certificate authority: may sign server certificates, nothing below them.
+fn authority() -> Result<(Key, openssl::x509::X509), openssl::error::ErrorStack> {
+    use openssl::x509::extension::{BasicConstraints, KeyUsage};
+    let key = new_key()?;
+    let mut b = builder("graph-sim test authority (this run only)", &key)?;
+    let name = {
+        let mut n = openssl::x509::X509NameBuilder::new()?;
+        n.append_entry_by_text("CN", "graph-sim test authority (this run only)")?;
+        n.build()
+    };
+    b.set_issuer_name(&name)?;
+    b.append_extension(BasicConstraints::new().critical().ca().pathlen(0).build()?)?;
+    b.append_extension(
+        KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()?,
+    )?;
+    b.sign(&key, openssl::hash::MessageDigest::sha256())?;
+    Ok((key, b.build()))
+}
+
+/// The server's certificate for 127.0.0.1 and localhost, signed by the run's authority.
+fn server_certificate(
+    ca_key: &Key,
+    ca: &openssl::x509::X509,
+) -> Result<(Key, openssl::x509::X509), openssl::error::ErrorStack> {
+    use openssl::x509::extension::{ExtendedKeyUsage, SubjectAlternativeName};
+    let key = new_key()?;
+    let mut b = builder("graph-sim", &key)?;
+    b.set_issuer_name(ca.subject_name())?;
+    let san = SubjectAlternativeName::new()
+        .ip("127.0.0.1")
+        .dns("localhost")
+        .build(&b.x509v3_context(Some(ca), None))?;
+    b.append_extension(san)?;
+    b.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
+    b.sign(ca_key, openssl::hash::MessageDigest::sha256())?;
+    Ok((key, b.build()))
 }
 
 /// An axum listener that hands over connections after their TLS handshake. Handshakes run in

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import {
   Button,
   MessageBar,
@@ -21,8 +21,9 @@ import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
 import { formatMoney } from "../../components/money";
 import { PlanCard } from "./PlanCard";
-import { PriceDialog } from "./PriceDialog";
-import { RenewalsView } from "./RenewalsView";
+// Opened on demand: the first screen's script stays as small as before prices existed.
+const PriceDialog = lazy(() => import("./PriceDialog").then((m) => ({ default: m.PriceDialog })));
+const RenewalsView = lazy(() => import("./RenewalsView").then((m) => ({ default: m.RenewalsView })));
 
 const useStyles = makeStyles({
   page: {
@@ -208,7 +209,9 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
         </Text>
       ) : null}
       {tab === "renewals" && load.state === "loaded" ? (
-        <RenewalsView plans={load.plans} currency={kept?.prices.currency ?? null} />
+        <Suspense fallback={<Spinner label={t.money.renewalsLoading} />}>
+          <RenewalsView plans={load.plans} currency={kept?.prices.currency ?? null} />
+        </Suspense>
       ) : null}
 
       {load.state === "loading" ? (
@@ -258,6 +261,7 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
         </section>
       ) : null}
       {editing && kept ? (
+        <Suspense fallback={null}>
         <PriceDialog
           plan={editing}
           kept={kept}
@@ -269,6 +273,7 @@ export function PlansPage({ tenantName }: { tenantName: string | undefined }) {
             }
           }}
         />
+        </Suspense>
       ) : null}
     </main>
   );
