@@ -26,7 +26,16 @@ mod subscribed_skus;
 mod subscriptions;
 mod tenant;
 mod throttle;
+#[cfg(feature = "tls")]
 mod tls;
+/// Without the `tls` feature there is no TLS setup to have.
+#[cfg(not(feature = "tls"))]
+mod tls {
+    pub struct TlsSetup {
+        pub ca_pem: String,
+        pub never: std::convert::Infallible,
+    }
+}
 mod users;
 mod wire;
 
@@ -38,6 +47,7 @@ pub use server::{LogEntry, RunningSim};
 pub use subscriptions::SimSubscription;
 pub use tenant::{GroupLicenseError, SimGroup, SimLicense, SimSku, SimUser, Tenant};
 /// The per-run certificate authority, for tests that stand up their own HTTPS servers.
+#[cfg(feature = "tls")]
 pub use tls::{TlsSetup, make_certificates};
 
 /// The demo catalog's SKU ids, for tests that need a particular plan.

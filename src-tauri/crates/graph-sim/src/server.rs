@@ -207,8 +207,19 @@ impl RunningSim {
             addr: addr.to_string(),
             source,
         })?;
+        #[cfg(feature = "tls")]
         let tls = if tls {
             Some(crate::tls::make_certificates().map_err(SimError::Tls)?)
+        } else {
+            None
+        };
+        // The desktop app's build serves its in-process demo over plain http and leaves the
+        // TLS server out (the package is smaller); a source build's CLI has it.
+        #[cfg(not(feature = "tls"))]
+        let tls: Option<crate::tls::TlsSetup> = if tls {
+            return Err(SimError::Tls(
+                "this build of LicenseDesk serves the emulator over plain http only; use licensedesk-cli built from source for --tls".into(),
+            ));
         } else {
             None
         };
@@ -253,6 +264,7 @@ impl RunningSim {
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let task = match tls {
             None => tokio::spawn(serve(listener, app, stopped)),
+            #[cfg(feature = "tls")]
             Some(tls) => {
                 let listener =
                     crate::tls::TlsListener::new(listener, tls.acceptor).map_err(|source| {
@@ -263,6 +275,8 @@ impl RunningSim {
                     })?;
                 tokio::spawn(serve(listener, app, stopped))
             }
+            #[cfg(not(feature = "tls"))]
+            Some(crate::tls::TlsSetup { never, .. }) => match never {},
         };
         tracing::info!(%addr, scheme, "graph-sim listening");
         Ok(Self {
