@@ -445,12 +445,8 @@ impl GraphClient {
         url: Url,
         headers: &[(&str, &str)],
     ) -> Result<T, GraphError> {
-        tracing::debug!(%url, "GET");
-        let response = self.send(Method::GET, url, None, headers, true).await?;
-        if !(200..300).contains(&response.status) {
-            return Err(response.into_error());
-        }
-        serde_json::from_slice(&response.body).map_err(|e| GraphError::Decode(e.to_string()))
+        let body = self.get_body(url, headers).await?;
+        serde_json::from_slice(&body).map_err(|e| GraphError::Decode(e.to_string()))
     }
 
     /// `GET /subscribedSkus`: every license plan the tenant owns (one response, no paging).
@@ -555,6 +551,11 @@ impl GraphClient {
 
     /// Like [`Self::get_all`], handing each page to `on_page` as it arrives (a list of 100,000
     /// people shows its first rows long before the last page is read). Returns the items read.
+    ///
+    /// The pages are still read one after another (each link comes from the page before), but
+    /// the next one is asked for as soon as its link is known, before this page is turned into
+    /// items: Graph prepares it while we parse. The next request runs on its own task and is
+    /// cancelled if this page turns out bad.
     pub async fn get_pages<T: DeserializeOwned>(
         &self,
         first: Url,
@@ -562,20 +563,46 @@ impl GraphClient {
         mut on_page: impl FnMut(Vec<T>),
     ) -> Result<usize, GraphError> {
         let limits = self.limits;
+        let owned_headers: Arc<Vec<(String, String)>> = Arc::new(
+            headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
         let mut count = 0usize;
         let mut seen: HashSet<String> = HashSet::new();
-        let mut pages = 0usize;
-        let mut next = Some(first);
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > limits.max_pages {
-                return Err(GraphError::LimitExceeded(format!(
-                    "the list goes on past {} pages, more than any tenant has",
-                    limits.max_pages
-                )));
-            }
-            seen.insert(url.as_str().to_string());
-            let page: Page<T> = self.get_json(url, headers).await?;
+        seen.insert(first.as_str().to_string());
+        let mut pages = 1usize;
+        let mut body = self.get_body(first, headers).await?;
+        loop {
+            // Only the link first (the items are skipped, not built), to ask for the next page.
+            let link: NextLinkOnly =
+                serde_json::from_slice(&body).map_err(|e| GraphError::Decode(e.to_string()))?;
+            let next = match link.next_link {
+                None => None,
+                Some(link) => {
+                    let link_url = self.checked_next_link(&link, &seen)?;
+                    pages += 1;
+                    if pages > limits.max_pages {
+                        return Err(GraphError::LimitExceeded(format!(
+                            "the list goes on past {} pages, more than any tenant has",
+                            limits.max_pages
+                        )));
+                    }
+                    seen.insert(link_url.as_str().to_string());
+                    let client = self.clone();
+                    let headers = owned_headers.clone();
+                    Some(AbortOnDrop(tokio::spawn(async move {
+                        let headers: Vec<(&str, &str)> = headers
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_str()))
+                            .collect();
+                        client.get_body(link_url, &headers).await
+                    })))
+                }
+            };
+            let page: Page<T> =
+                serde_json::from_slice(&body).map_err(|e| GraphError::Decode(e.to_string()))?;
             if page.value.len() > limits.max_items_per_page {
                 return Err(GraphError::LimitExceeded(format!(
                     "a page held {} items; Graph sends at most {}",
@@ -591,25 +618,49 @@ impl GraphClient {
             }
             count += page.value.len();
             on_page(page.value);
-            if let Some(link) = page.next_link {
-                let link_url = Url::parse(&link).map_err(|e| {
-                    GraphError::Decode(format!(
-                        "bad @odata.nextLink ({e}): {}",
-                        crate::net::bounded(&link, 200)
-                    ))
-                })?;
-                if !self.endpoint.owns(&link_url) {
-                    return Err(GraphError::ForeignNextLink(crate::net::bounded(&link, 200)));
+            match next {
+                None => return Ok(count),
+                Some(mut pending) => {
+                    body = (&mut pending.0).await.map_err(|e| {
+                        GraphError::Decode(format!("reading the next page stopped: {e}"))
+                    })??;
                 }
-                if seen.contains(link_url.as_str()) {
-                    return Err(GraphError::LimitExceeded(
-                        "the next-page link points at a page already read, so the list would never end".into(),
-                    ));
-                }
-                next = Some(link_url);
             }
         }
-        Ok(count)
+    }
+
+    /// A GET whose answer must be a success; its body unparsed.
+    async fn get_body(
+        &self,
+        url: Url,
+        headers: &[(&str, &str)],
+    ) -> Result<bytes::Bytes, GraphError> {
+        tracing::debug!(%url, "GET");
+        let response = self.send(Method::GET, url, None, headers, true).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(response.into_error());
+        }
+        Ok(response.body)
+    }
+
+    /// An `@odata.nextLink` we may follow: a URL of the same service, not one read before.
+    fn checked_next_link(&self, link: &str, seen: &HashSet<String>) -> Result<Url, GraphError> {
+        let link_url = Url::parse(link).map_err(|e| {
+            GraphError::Decode(format!(
+                "bad @odata.nextLink ({e}): {}",
+                crate::net::bounded(link, 200)
+            ))
+        })?;
+        if !self.endpoint.owns(&link_url) {
+            return Err(GraphError::ForeignNextLink(crate::net::bounded(link, 200)));
+        }
+        if seen.contains(link_url.as_str()) {
+            return Err(GraphError::LimitExceeded(
+                "the next-page link points at a page already read, so the list would never end"
+                    .into(),
+            ));
+        }
+        Ok(link_url)
     }
 
     /// Every user with when their account was made and their sign-in activity, page by page
@@ -719,6 +770,23 @@ pub(crate) fn encode_segment(key: &str) -> String {
         }
     }
     out
+}
+
+/// A page's `@odata.nextLink` alone: serde skips the items without building them.
+#[derive(serde::Deserialize)]
+struct NextLinkOnly {
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+}
+
+/// A task cancelled when its handle is dropped: the next page asked for while this one is
+/// parsed is not left running when this one fails.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 pub(crate) fn api_error(status: u16, body: &[u8], request_id: Option<String>) -> GraphError {

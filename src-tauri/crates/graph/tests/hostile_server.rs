@@ -268,6 +268,61 @@ async fn a_next_link_seen_before_stops_the_reading() {
     );
 }
 
+/// The next page is asked for while this one is parsed (issue 19's reclaim scan): a page whose
+/// link is fine but whose items are not still stops the reading with a clear error, on a
+/// runtime where the next request really runs alongside, and a bad page after a good one too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_page_stops_the_reading_though_the_next_was_already_asked_for() {
+    let base = Arc::new(Mutex::new(String::new()));
+    let b = base.clone();
+    let server = fake(move |seen| {
+        let link = format!("{}/v1.0/users?$skiptoken=two", b.lock().expect("base"));
+        if seen.target().contains("skiptoken=two") {
+            json(
+                "200 OK",
+                r#"{"value":[{"id":"x","assignedLicenses":"not a list"}]}"#,
+            )
+        } else {
+            json(
+                "200 OK",
+                &format!(r#"{{"@odata.nextLink":"{link}","value":[{{"id":7}}]}}"#),
+            )
+        }
+    })
+    .await;
+    *base.lock().expect("base") = server.base.clone();
+    let result = client(&server).users().await;
+    assert!(matches!(&result, Err(GraphError::Decode(_))), "{result:?}");
+    assert!(server.seen().len() <= 2, "{} requests", server.seen().len());
+
+    let base = Arc::new(Mutex::new(String::new()));
+    let b = base.clone();
+    let server = fake(move |seen| {
+        if seen.target().contains("skiptoken=two") {
+            json(
+                "200 OK",
+                r#"{"value":[{"id":"x","assignedLicenses":"not a list"}]}"#,
+            )
+        } else {
+            let link = format!("{}/v1.0/users?$skiptoken=two", b.lock().expect("base"));
+            json("200 OK", &users_page(3, Some(&link)))
+        }
+    })
+    .await;
+    *base.lock().expect("base") = server.base.clone();
+    let mut delivered = 0;
+    let result = client(&server)
+        .get_pages::<graph::models::User>(
+            format!("{}/v1.0/users", server.base).parse().expect("url"),
+            &[],
+            |page| delivered += page.len(),
+        )
+        .await;
+    assert!(matches!(&result, Err(GraphError::Decode(_))), "{result:?}");
+    assert_eq!(delivered, 3, "the good page was handed on, the bad one not");
+    assert_eq!(server.seen().len(), 2);
+}
+
 /// Before: pages of any size were taken, each new link followed for ever (2.1 GB in 30 s).
 #[tokio::test]
 async fn oversized_pages_and_endless_lists_are_refused() {
