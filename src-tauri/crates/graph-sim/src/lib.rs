@@ -11,6 +11,7 @@ mod catalog;
 mod countries;
 mod error;
 mod filter;
+mod group_licensing;
 mod groups;
 mod identity;
 mod ops;
@@ -45,7 +46,7 @@ pub use ops::{AddLicense, Effect, Refusal};
 pub use scenario::{FaultSpec, LagSpec, PersonSpec, Scenario, TenantSpec, ThrottleSpec};
 pub use server::{LogEntry, RunningSim};
 pub use subscriptions::SimSubscription;
-pub use tenant::{GroupLicenseError, SimGroup, SimLicense, SimSku, SimUser, Tenant};
+pub use tenant::{GroupLicense, GroupLicenseError, SimGroup, SimLicense, SimSku, SimUser, Tenant};
 /// The per-run certificate authority, for tests that stand up their own HTTPS servers.
 #[cfg(feature = "tls")]
 pub use tls::{TlsSetup, make_certificates};

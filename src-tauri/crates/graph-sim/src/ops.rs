@@ -24,6 +24,13 @@ pub struct Refusal {
     pub message: String,
 }
 
+/// Why a set of licenses cannot be held together (group licensing records it as an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServicePlanConflict {
+    MutuallyExclusive,
+    Dependency,
+}
+
 impl Refusal {
     fn bad_request(message: impl Into<String>) -> Self {
         Self {
@@ -31,6 +38,10 @@ impl Refusal {
             code: "Request_BadRequest",
             message: message.into(),
         }
+    }
+
+    pub(crate) fn bad_request_text(message: impl Into<String>) -> Self {
+        Self::bad_request(message)
     }
 
     pub fn not_found(key: &str) -> Self {
@@ -186,6 +197,20 @@ impl Tenant {
         self.users[index].mark_changed(now, index_lag);
         self.set_licenses(index, next);
         Ok((index, Effect::Applied))
+    }
+
+    /// What group licensing would record for `licenses`, if they cannot be held together.
+    pub(crate) fn service_plan_conflict(
+        &self,
+        licenses: &[SimLicense],
+    ) -> Option<ServicePlanConflict> {
+        self.check_service_plans(licenses).err().map(|r| {
+            if r.message.contains("mutually exclusive") {
+                ServicePlanConflict::MutuallyExclusive
+            } else {
+                ServicePlanConflict::Dependency
+            }
+        })
     }
 
     /// Mutually exclusive and dependent plans over everything the user would have enabled.

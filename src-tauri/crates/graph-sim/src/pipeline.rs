@@ -57,6 +57,15 @@ pub(crate) fn permissions_for(method: &Method, path: &str) -> &'static [&'static
             "User.ReadWrite.All",
             "Directory.ReadWrite.All",
         ]
+    } else if path.ends_with("/reprocessLicenseAssignment") {
+        &["User.ReadWrite.All", "Directory.ReadWrite.All"]
+    } else if path.starts_with("/v1.0/groups") && method != Method::GET {
+        // Adding and removing members ($ref).
+        &[
+            "GroupMember.ReadWrite.All",
+            "Group.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        ]
     } else if path.starts_with("/v1.0/groups") {
         &[
             "GroupMember.Read.All",
@@ -411,6 +420,11 @@ pub(crate) async fn pipeline(
     request.extensions_mut().insert(Caller(principal));
     request.extensions_mut().insert(Granted(granted));
 
+    // Group licensing's background work that is due by now, before the request sees the tenant.
+    let now = std::time::Instant::now();
+    if state.read_tenant().group_work_due(now) {
+        state.write_tenant().settle_groups(now);
+    }
     let mut response = next.run(request).await;
     wire::add_ids(
         response.headers_mut(),

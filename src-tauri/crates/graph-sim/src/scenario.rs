@@ -138,6 +138,9 @@ pub struct LagSpec {
     pub usage_location_ms: u64,
     /// Advanced queries (ConsistencyLevel: eventual) see changes only after this long.
     pub advanced_query_ms: u64,
+    /// Group-based licensing: how long after a membership or group-license change (or a
+    /// reprocess) the members' license states follow.
+    pub group_processing_ms: u64,
 }
 
 const DEMO: &str = include_str!("../scenarios/demo.json");

@@ -19,7 +19,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::middleware::{self};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -363,8 +363,13 @@ impl RunningSim {
         lock(&self.state.identity).pending_user_codes()
     }
 
-    /// A copy of the tenant as it is now, for tests to compare against what clients saw.
+    /// A copy of the tenant as it is now (group licensing's work due by now done), for tests
+    /// to compare against what clients saw.
     pub fn tenant(&self) -> Tenant {
+        let now = std::time::Instant::now();
+        if self.state.read_tenant().group_work_due(now) {
+            self.state.write_tenant().settle_groups(now);
+        }
         self.state.read_tenant().clone()
     }
 
@@ -426,6 +431,22 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route(
             "/v1.0/groups/{id}/members",
             get(crate::groups::group_members),
+        )
+        .route(
+            "/v1.0/groups/{id}/members/$ref",
+            post(crate::groups::add_member),
+        )
+        .route(
+            "/v1.0/groups/{id}/members/{member}/$ref",
+            delete(crate::groups::remove_member),
+        )
+        .route(
+            "/v1.0/groups/{id}/assignLicense",
+            post(crate::groups::assign_group_license),
+        )
+        .route(
+            "/v1.0/users/{key}/reprocessLicenseAssignment",
+            post(crate::groups::reprocess),
         )
         .fallback(unknown_segment)
         .layer(middleware::from_fn_with_state(state.clone(), pipeline))

@@ -126,7 +126,29 @@ impl SimUser {
 pub struct SimGroup {
     pub id: String,
     pub display_name: String,
-    pub license_sku_ids: Vec<String>,
+    /// What the group gives its members (`assignedLicenses`).
+    pub licenses: Vec<GroupLicense>,
+    /// Member user ids, lower-case, in id order (the order `/members` pages in).
+    pub members: std::collections::BTreeSet<String>,
+    /// A dynamic group's rule (`groupTypes` holds `DynamicMembership`): members follow it
+    /// and cannot be added or removed.
+    pub membership_rule: Option<String>,
+}
+
+/// One license a group gives, with the apps it switches off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupLicense {
+    pub sku_id: String,
+    pub disabled_plans: Vec<String>,
+}
+
+impl GroupLicense {
+    pub fn of(sku_id: &str) -> Self {
+        Self {
+            sku_id: sku_id.to_string(),
+            disabled_plans: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +171,8 @@ pub struct Tenant {
     consumed: HashMap<String, i64>,
     /// Lower-case id and user principal name → index in `users`.
     by_key: HashMap<String, usize>,
+    /// Group licensing's background work: (group id, user id, when it is done).
+    pub(crate) group_queue: Vec<crate::group_licensing::Queued>,
 }
 
 const GIVEN: &[&str] = &[
@@ -269,13 +293,16 @@ impl Tenant {
         let sales_group = SimGroup {
             id: rng.guid(),
             display_name: SALES_GROUP_NAME.to_string(),
-            license_sku_ids: vec![SPE_E3.to_string()],
+            licenses: vec![GroupLicense::of(SPE_E3)],
+            members: Default::default(),
+            membership_rule: None,
         };
         let mut upns = HashSet::with_capacity(spec.users);
         let mut users: Vec<SimUser> = (0..spec.users)
             .map(|_| generate_user(&mut rng, &spec.domain, &sales_group.id, &mut upns))
             .collect();
-        let problem_groups = add_problem_groups(&mut users, spec.seed);
+        let mut problem_groups = add_problem_groups(&mut users, spec.seed);
+        problem_groups.push(add_dynamic_group(&mut users, spec.seed));
         crate::activity::add_activity(&mut users, spec.seed);
         for person in &spec.people {
             users.push(crate::activity::person(person, &mut rng));
@@ -292,6 +319,7 @@ impl Tenant {
             clock: 0,
             consumed: HashMap::new(),
             by_key: HashMap::new(),
+            group_queue: Vec::new(),
         };
         tenant.consumed = tenant.count_consumed();
         tenant.skus = generate_skus(&mut rng, &tenant.consumed);
@@ -307,6 +335,7 @@ impl Tenant {
                 ]
             })
             .collect();
+        tenant.seed_members();
         tenant
     }
 
@@ -451,12 +480,19 @@ fn add_problem_groups(users: &mut [SimUser], seed: u64) -> Vec<SimGroup> {
     let support = SimGroup {
         id: rng.guid(),
         display_name: "Support – Exchange Online (Plan 2)".to_string(),
-        license_sku_ids: vec![EXCHANGEENTERPRISE.to_string()],
+        licenses: vec![GroupLicense::of(EXCHANGEENTERPRISE)],
+        members: Default::default(),
+        membership_rule: None,
     };
     let reception = SimGroup {
         id: rng.guid(),
         display_name: "Reception – Business Premium (Exchange off)".to_string(),
-        license_sku_ids: vec![SPB.to_string()],
+        licenses: vec![GroupLicense {
+            sku_id: SPB.to_string(),
+            disabled_plans: vec![SPB_EXCHANGE_PLAN.to_string()],
+        }],
+        members: Default::default(),
+        membership_rule: None,
     };
     let error = |group: &SimGroup, sku: &str, disabled: Vec<String>, error| GroupLicenseError {
         sku_id: sku.to_string(),
@@ -504,6 +540,30 @@ fn add_problem_groups(users: &mut [SimUser], seed: u64) -> Vec<SimGroup> {
         }
     }
     vec![support, reception]
+}
+
+/// A dynamic group: everyone in Finance gets Power BI Pro from it. Finance people hold it
+/// directly as well (from before the group), so it takes no seat more and shows the doubles
+/// a clean-up finds.
+fn add_dynamic_group(users: &mut [SimUser], seed: u64) -> SimGroup {
+    let mut rng = Rng::new(seed ^ 0x0d1_a31c);
+    let group = SimGroup {
+        id: rng.guid(),
+        display_name: "Finance – Power BI Pro (dynamic)".to_string(),
+        licenses: vec![GroupLicense::of(POWER_BI_PRO)],
+        members: Default::default(),
+        membership_rule: Some("(user.department -eq \"Finance\")".to_string()),
+    };
+    for user in users.iter_mut() {
+        if user.department.as_deref() == Some("Finance") {
+            user.licenses.push(SimLicense {
+                sku_id: POWER_BI_PRO.to_string(),
+                disabled_plans: Vec::new(),
+                assigned_by_group: Some(group.id.clone()),
+            });
+        }
+    }
+    group
 }
 
 /// EXCHANGE_S_STANDARD in Microsoft 365 Business Premium.

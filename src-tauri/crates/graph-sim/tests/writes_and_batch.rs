@@ -427,7 +427,7 @@ async fn patch_usage_location_is_204_and_validated() {
 async fn usage_location_replication_lag() {
     let s = Sim::start(Scenario::demo().with_lag(LagSpec {
         usage_location_ms: 400,
-        advanced_query_ms: 0,
+        ..LagSpec::default()
     }))
     .await;
     let u = s.find(|u| u.usage_location.is_none());
@@ -686,8 +686,8 @@ async fn group_licensing_errors_show_in_the_demo_as_graph_shows_them() {
 #[tokio::test]
 async fn advanced_queries_see_changes_late() {
     let s = Sim::start(Scenario::demo().with_lag(LagSpec {
-        usage_location_ms: 0,
         advanced_query_ms: 400,
+        ..LagSpec::default()
     }))
     .await;
     let path = "/v1.0/users?$filter=assignedLicenses/$count eq 0&$count=true&$select=id";
