@@ -98,13 +98,13 @@ fn select(
         GROUP_DEFAULT_PROPERTIES,
     )
     .map_err(|unknown| {
-        bad_request(
+        Box::new(bad_request(
             ids,
             "Request_BadRequest",
             &format!(
                 "Could not find a property named '{unknown}' on type 'Microsoft.DirectoryServices.Group'."
             ),
-        )
+        ))
     })
 }
 
@@ -122,30 +122,33 @@ fn advanced(request: &Request, query: &HashMap<String, String>) -> (bool, bool) 
 }
 
 /// `$top` and `$skiptoken` as Graph checks them.
-fn window(ids: &RequestIds, query: &HashMap<String, String>) -> Result<(usize, usize), Response> {
+fn window(
+    ids: &RequestIds,
+    query: &HashMap<String, String>,
+) -> Result<(usize, usize), Box<Response>> {
     let size = match query.get("$top") {
         None => DEFAULT_PAGE_SIZE,
         Some(raw) => match raw.trim().parse::<i64>() {
             Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
             _ => {
-                return Err(bad_request(
+                return Err(Box::new(bad_request(
                     ids,
                     "Request_BadRequest",
                     &format!(
                         "Invalid page size specified: '{raw}'. Must be between 1 and {MAX_PAGE_SIZE} inclusive."
                     ),
-                ));
+                )));
             }
         },
     };
     let offset = match query.get("$skiptoken") {
         None => 0,
         Some(token) => decode_skiptoken(token).ok_or_else(|| {
-            bad_request(
+            Box::new(bad_request(
                 ids,
                 "Directory_ExpiredPageToken",
                 "The specified page token value has expired and can no longer be included in your request.",
-            )
+            ))
         })?,
     };
     Ok((size, offset))
@@ -213,11 +216,11 @@ pub async fn list_groups(
     };
     let select = match select(&ids, &query) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (size, offset) = match window(&ids, &query) {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let tenant = state.read_tenant();
     let now = Instant::now();
@@ -258,7 +261,7 @@ pub async fn get_group(
     let ids = ids_of(request.extensions());
     let select = match select(&ids, &query) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let tenant = state.read_tenant();
     match find(&tenant, &id) {
@@ -291,7 +294,7 @@ pub async fn group_members(
     };
     let (size, offset) = match window(&ids, &query) {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let tenant = state.read_tenant();
     let Some(group) = find(&tenant, &id) else {
