@@ -91,7 +91,7 @@ fn group_json(group: &SimGroup, tenant: &Tenant, select: &[&str], now: Instant) 
 fn select(
     ids: &RequestIds,
     query: &HashMap<String, String>,
-) -> Result<Vec<&'static str>, Response> {
+) -> Result<Vec<&'static str>, Box<Response>> {
     wire::parse_select(
         query.get("$select").map(String::as_str),
         GROUP_PROPERTIES,
