@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod connection;
+mod groups;
 mod import;
 mod kept;
 mod login;
@@ -149,6 +150,21 @@ enum Command {
         #[command(subcommand)]
         command: Option<money::ThresholdsCommand>,
     },
+    /// The groups that give licenses: their plans (with the apps switched off), members, and
+    /// how many are in error or still pending.
+    Groups,
+    /// One license group's members and where each stands: active, pending, or in error with
+    /// why and the fix. GROUP is an id or a display name.
+    Group {
+        #[arg(value_name = "GROUP")]
+        group: String,
+        /// Only the people in error.
+        #[arg(long)]
+        errors: bool,
+    },
+    /// Ask Microsoft to work out people's group licenses again (after a seat was freed or a
+    /// conflicting plan removed): the people named, or everyone in error (`--errors`).
+    Reprocess(groups::ReprocessArgs),
     /// For schedulers: exit 1 when a plan is under its threshold or a subscription (not marked
     /// as renewing by itself or committed) reaches its next date within the window; 0 when
     /// all is clear.
@@ -496,6 +512,18 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             money::thresholds(&cli.connection, command.as_ref(), cli.json).await
         }
         Command::Check { within } => money::check(&cli.connection, within, cli.json).await,
+        Command::Groups => {
+            let connection = Connection::open(&cli.connection).await?;
+            groups::groups(&connection, cli.json).await
+        }
+        Command::Group { group, errors } => {
+            let connection = Connection::open(&cli.connection).await?;
+            groups::group(&connection, &group, errors, cli.json).await
+        }
+        Command::Reprocess(args) => {
+            let connection = Connection::open(&cli.connection).await?;
+            groups::reprocess(&connection, &args, cli.json).await
+        }
         Command::Runs => runs::list(cli.connection.journal(), cli.json),
         Command::Run { run } => runs::show(cli.connection.journal(), &run, cli.json),
         Command::SigningKey => planfile::show_signing_key(cli.json),

@@ -136,3 +136,35 @@ impl models::CompanySubscription {
         })
     }
 }
+
+impl models::Group {
+    /// A group that gives licenses, as the domain knows it.
+    pub fn to_domain(&self) -> licensing::groups::LicenseGroup {
+        licensing::groups::LicenseGroup {
+            id: self.id.clone(),
+            display_name: self
+                .display_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| self.id.clone()),
+            plans: self
+                .assigned_licenses
+                .iter()
+                .map(|l| licensing::groups::GroupPlan {
+                    sku_id: l.sku_id.clone(),
+                    disabled_plans: l.disabled_plans.clone(),
+                })
+                .collect(),
+            membership_rule: if self.is_dynamic() {
+                Some(self.membership_rule.clone().unwrap_or_default())
+            } else {
+                None
+            },
+            processing: self
+                .license_processing_state
+                .as_ref()
+                .and_then(|s| s.state.as_deref())
+                .is_some_and(|s| !s.eq_ignore_ascii_case("ProcessingComplete")),
+        }
+    }
+}

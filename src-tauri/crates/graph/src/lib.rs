@@ -9,6 +9,7 @@ mod client;
 mod cloud;
 mod convert;
 mod error;
+mod groups;
 pub mod models;
 mod net;
 mod pacing;
@@ -23,4 +24,5 @@ pub use client::{
 };
 pub use cloud::{Cloud, GraphEndpoint};
 pub use error::{GraphError, GraphErrorKind};
+pub use groups::{MEMBER_SELECT, MembershipEffect};
 pub use token::{AccessToken, RefreshFuture, SecretString, StaticToken, TokenSource};

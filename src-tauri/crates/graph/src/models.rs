@@ -250,11 +250,39 @@ where
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
-/// `GET /groups/{id}`: a group, for naming where a license comes from.
+/// `GET /groups/{id}`: a group, for naming where a license comes from, and (with the rest
+/// selected) a group that gives licenses.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub id: String,
     #[serde(default)]
     pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub assigned_licenses: Vec<AssignedLicense>,
+    /// `DynamicMembership` for a dynamic group.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub group_types: Vec<String>,
+    #[serde(default)]
+    pub membership_rule: Option<String>,
+    #[serde(default)]
+    pub license_processing_state: Option<LicenseProcessingState>,
+}
+
+impl Group {
+    /// Members follow a rule and cannot be added or removed.
+    pub fn is_dynamic(&self) -> bool {
+        self.group_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("DynamicMembership"))
+    }
+}
+
+/// `licenseProcessingState`: `QueuedForProcessing`, `ProcessingInProgress`,
+/// `ProcessingComplete`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LicenseProcessingState {
+    #[serde(default)]
+    pub state: Option<String>,
 }

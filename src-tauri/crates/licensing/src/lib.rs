@@ -5,6 +5,7 @@
 pub mod apps;
 pub mod countries;
 pub mod directory;
+pub mod groups;
 pub mod kept;
 pub mod money;
 pub mod plan;

@@ -1,0 +1,126 @@
+//! Group-based licensing through Graph: the groups that give licenses, their members with
+//! their license states, membership changes and reprocessing
+//! (shared/reference/reclaim-groups-shipping.md, "Group-based licensing").
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::client::encode_segment;
+use crate::{GraphClient, GraphError, models};
+
+/// What a group is read with.
+const GROUP_SELECT: &str =
+    "id,displayName,assignedLicenses,groupTypes,membershipRule,licenseProcessingState";
+
+/// What each member is read with: enough to say where they stand with the group's licenses.
+pub const MEMBER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates";
+
+/// What a membership write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipEffect {
+    Changed,
+    /// Already so (a member already, or not one): Graph refused it as a repeat, nothing changed.
+    AlreadySo,
+}
+
+impl GraphClient {
+    /// Every group that gives licenses: `$filter=assignedLicenses/$count ne 0`, an advanced
+    /// query (`ConsistencyLevel: eventual` with `$count=true`).
+    pub async fn license_groups(&self) -> Result<Vec<models::Group>, GraphError> {
+        let mut url = self.endpoint().v1("groups");
+        url.query_pairs_mut()
+            .append_pair("$filter", "assignedLicenses/$count ne 0")
+            .append_pair("$count", "true")
+            .append_pair("$select", GROUP_SELECT)
+            .append_pair("$top", "999");
+        self.get_all(url, &[("ConsistencyLevel", "eventual")]).await
+    }
+
+    /// One group with its licenses and processing state.
+    pub async fn group(&self, id: &str) -> Result<models::Group, GraphError> {
+        let mut url = self.endpoint().v1(&format!("groups/{}", encode_segment(id)));
+        url.query_pairs_mut().append_pair("$select", GROUP_SELECT);
+        self.get_json(url, &[]).await
+    }
+
+    /// A group's members, 999 a page, each with their license states, page by page.
+    pub async fn group_members_by_page(
+        &self,
+        id: &str,
+        on_page: impl FnMut(Vec<models::User>),
+    ) -> Result<usize, GraphError> {
+        let mut url = self
+            .endpoint()
+            .v1(&format!("groups/{}/members", encode_segment(id)));
+        url.query_pairs_mut()
+            .append_pair("$select", MEMBER_SELECT)
+            .append_pair("$top", "999");
+        self.get_pages(url, &[], on_page).await
+    }
+
+    /// `POST /groups/{id}/members/$ref`. Sent again after a lost answer, Graph says the member
+    /// is already there: that is success.
+    pub async fn add_member(
+        &self,
+        group: &str,
+        user_id: &str,
+    ) -> Result<MembershipEffect, GraphError> {
+        let url = self
+            .endpoint()
+            .v1(&format!("groups/{}/members/$ref", encode_segment(group)));
+        let reference = self.endpoint().v1(&format!(
+            "directoryObjects/{}",
+            encode_segment(user_id)
+        ));
+        let body = json!({ "@odata.id": reference.as_str() });
+        let response = self
+            .send(Method::POST, url, Some(&body), &[], true)
+            .await?;
+        if (200..300).contains(&response.status) {
+            return Ok(MembershipEffect::Changed);
+        }
+        let error = response.into_error();
+        if error.to_string().contains("already exist") {
+            return Ok(MembershipEffect::AlreadySo);
+        }
+        Err(error)
+    }
+
+    /// `DELETE /groups/{id}/members/{userId}/$ref`. Sent again after a lost answer, Graph
+    /// says there is no such member: that is success.
+    pub async fn remove_member(
+        &self,
+        group: &str,
+        user_id: &str,
+    ) -> Result<MembershipEffect, GraphError> {
+        let url = self.endpoint().v1(&format!(
+            "groups/{}/members/{}/$ref",
+            encode_segment(group),
+            encode_segment(user_id)
+        ));
+        let response = self.send(Method::DELETE, url, None, &[], true).await?;
+        if (200..300).contains(&response.status) {
+            return Ok(MembershipEffect::Changed);
+        }
+        let error = response.into_error();
+        if error.to_string().contains("do not exist") {
+            return Ok(MembershipEffect::AlreadySo);
+        }
+        Err(error)
+    }
+
+    /// `POST /users/{id}/reprocessLicenseAssignment`: the person's group licenses are worked
+    /// out again (after a seat was freed or a conflict removed). Repeating it is harmless.
+    pub async fn reprocess(&self, user: &str) -> Result<(), GraphError> {
+        let url = self.endpoint().v1(&format!(
+            "users/{}/reprocessLicenseAssignment",
+            encode_segment(user)
+        ));
+        let response = self.send(Method::POST, url, None, &[], true).await?;
+        if (200..300).contains(&response.status) {
+            Ok(())
+        } else {
+            Err(response.into_error())
+        }
+    }
+}
