@@ -56,15 +56,21 @@ fn plan_lines(group: &LicenseGroup, skus: &[Sku]) -> Vec<PlanLine> {
         .plans
         .iter()
         .map(|p| {
-            let sku = skus.iter().find(|s| s.sku_id.eq_ignore_ascii_case(&p.sku_id));
+            let sku = skus
+                .iter()
+                .find(|s| s.sku_id.eq_ignore_ascii_case(&p.sku_id));
             PlanLine {
                 sku_part_number: sku.map_or(p.sku_id.clone(), |s| s.sku_part_number.clone()),
                 disabled_plans: p
                     .disabled_plans
                     .iter()
                     .map(|d| {
-                        sku.and_then(|s| s.service_plans.iter().find(|sp| sp.id.eq_ignore_ascii_case(d)))
-                            .map_or(d.clone(), |sp| sp.name.clone())
+                        sku.and_then(|s| {
+                            s.service_plans
+                                .iter()
+                                .find(|sp| sp.id.eq_ignore_ascii_case(d))
+                        })
+                        .map_or(d.clone(), |sp| sp.name.clone())
                     })
                     .collect(),
             }
@@ -158,7 +164,11 @@ pub async fn groups(connection: &Connection, as_json: bool) -> Result<(), CliErr
                 if p.disabled_plans.is_empty() {
                     p.sku_part_number.clone()
                 } else {
-                    format!("{} (off: {})", p.sku_part_number, p.disabled_plans.join(", "))
+                    format!(
+                        "{} (off: {})",
+                        p.sku_part_number,
+                        p.disabled_plans.join(", ")
+                    )
                 }
             })
             .collect();
@@ -304,10 +314,15 @@ pub async fn reprocess(
     } else {
         let mut people = Vec::new();
         for key in &args.people {
-            let user = connection.client().user(key).await.map_err(|e| {
-                CliError::Usage(format!("'{key}' could not be read: {e}"))
-            })?;
-            let upn = user.user_principal_name.clone().unwrap_or_else(|| key.clone());
+            let user = connection
+                .client()
+                .user(key)
+                .await
+                .map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
+            let upn = user
+                .user_principal_name
+                .clone()
+                .unwrap_or_else(|| key.clone());
             people.push((user.id, upn));
         }
         people
@@ -368,7 +383,9 @@ pub async fn reprocess(
         }
         for ((_, upn), answer) in chunk.iter().zip(answers) {
             let answer = answer.unwrap_or_else(|| {
-                Err(graph::GraphError::Decode("the request stopped unexpectedly".into()))
+                Err(graph::GraphError::Decode(
+                    "the request stopped unexpectedly".into(),
+                ))
             });
             match answer {
                 Ok(()) => reprocessed.push(upn.clone()),
@@ -393,12 +410,17 @@ pub async fn reprocess(
             reprocessed.len()
         );
         for f in &failed {
-            text.push_str(&format!("  {} failed: {}\n", f.user_principal_name, f.error));
+            text.push_str(&format!(
+                "  {} failed: {}\n",
+                f.user_principal_name, f.error
+            ));
         }
         print_text(&text)?;
     }
     if any_failed {
-        return Err(CliError::Failed("some people could not be reprocessed".into()));
+        return Err(CliError::Failed(
+            "some people could not be reprocessed".into(),
+        ));
     }
     Ok(())
 }

@@ -315,16 +315,15 @@ impl Tenant {
                 disabled_plans: gl.disabled_plans.clone(),
                 assigned_by_group: Some(group.id.clone()),
             });
-            let error = if !holds && self.consumed(&sku.sku_id) + 1 > sku.enabled {
-                Some("CountViolation")
-            } else {
-                match self.service_plan_conflict(&with) {
-                    Some(ServicePlanConflict::MutuallyExclusive) => {
-                        Some("MutuallyExclusiveViolation")
-                    }
-                    Some(ServicePlanConflict::Dependency) => Some("DependencyViolation"),
-                    None => None,
+            // What the person holds decides first (it stays true whatever seats are freed),
+            // then the seats.
+            let error = match self.service_plan_conflict(&with) {
+                Some(ServicePlanConflict::MutuallyExclusive) => Some("MutuallyExclusiveViolation"),
+                Some(ServicePlanConflict::Dependency) => Some("DependencyViolation"),
+                None if !holds && self.consumed(&sku.sku_id) + 1 > sku.enabled => {
+                    Some("CountViolation")
                 }
+                None => None,
             };
             match error {
                 Some(error) => errors.push(GroupLicenseError {

@@ -38,7 +38,9 @@ impl GraphClient {
 
     /// One group with its licenses and processing state.
     pub async fn group(&self, id: &str) -> Result<models::Group, GraphError> {
-        let mut url = self.endpoint().v1(&format!("groups/{}", encode_segment(id)));
+        let mut url = self
+            .endpoint()
+            .v1(&format!("groups/{}", encode_segment(id)));
         url.query_pairs_mut().append_pair("$select", GROUP_SELECT);
         self.get_json(url, &[]).await
     }
@@ -68,14 +70,11 @@ impl GraphClient {
         let url = self
             .endpoint()
             .v1(&format!("groups/{}/members/$ref", encode_segment(group)));
-        let reference = self.endpoint().v1(&format!(
-            "directoryObjects/{}",
-            encode_segment(user_id)
-        ));
+        let reference = self
+            .endpoint()
+            .v1(&format!("directoryObjects/{}", encode_segment(user_id)));
         let body = json!({ "@odata.id": reference.as_str() });
-        let response = self
-            .send(Method::POST, url, Some(&body), &[], true)
-            .await?;
+        let response = self.send(Method::POST, url, Some(&body), &[], true).await?;
         if (200..300).contains(&response.status) {
             return Ok(MembershipEffect::Changed);
         }

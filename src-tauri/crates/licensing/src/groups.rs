@@ -88,8 +88,7 @@ pub fn standing(member: &User, group: &LicenseGroup) -> MemberStanding {
                 .iter()
                 .find(|a| {
                     a.sku_id.eq_ignore_ascii_case(&p.sku_id)
-                        && a
-                            .assigned_by_group
+                        && a.assigned_by_group
                             .as_deref()
                             .is_some_and(|g| g.eq_ignore_ascii_case(&group.id))
                 })
@@ -198,7 +197,10 @@ mod tests {
             s.plans,
             vec![
                 ("e3".to_string(), MemberState::Active),
-                ("bi".to_string(), MemberState::Error("CountViolation".into()))
+                (
+                    "bi".to_string(),
+                    MemberState::Error("CountViolation".into())
+                )
             ]
         );
         assert!(s.in_error());

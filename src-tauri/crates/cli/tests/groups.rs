@@ -1,0 +1,346 @@
+//! `groups`, `group GROUP` and `reprocess` against `sim serve` (the demo tenant with group
+//! processing made quick): what reached "Graph" is read from the emulator's request log.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+const DELAY_MS: u64 = 300;
+
+/// The demo scenario with group licensing processed after DELAY_MS.
+fn quick_demo() -> Value {
+    let mut demo: Value =
+        serde_json::from_str(include_str!("../../graph-sim/scenarios/demo.json")).expect("demo");
+    demo["lag"] = json!({ "groupProcessingMs": DELAY_MS });
+    demo
+}
+
+struct Sim {
+    child: Child,
+    endpoint: String,
+    token: String,
+    home: PathBuf,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+/// The emulator serving `scenario` (a bundled name, or the JSON of a scenario to write).
+fn sim(scenario: &Value, name: &str) -> Sim {
+    let home = std::env::temp_dir().join(format!("ld-groups-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("home");
+    let arg = match scenario {
+        Value::String(bundled) => bundled.clone(),
+        file => {
+            let path = home.join("scenario.json");
+            std::fs::write(&path, file.to_string()).expect("scenario");
+            path.display().to_string()
+        }
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+        .args(["sim", "serve", "--scenario", &arg])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("hello line");
+    let hello: Value = serde_json::from_str(&line).expect("json");
+    Sim {
+        child,
+        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
+        token: hello["accessToken"].as_str().expect("token").into(),
+        home,
+    }
+}
+
+impl Sim {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+            .env("LICENSEDESK_CONFIG_DIR", &self.home)
+            .env_remove("LICENSEDESK_JOURNAL")
+            .env("SIM_TOKEN", &self.token)
+            .args([
+                "--graph-endpoint",
+                &self.endpoint,
+                "--access-token-env",
+                "SIM_TOKEN",
+            ])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs")
+    }
+
+    fn json(&self, args: &[&str], code: i32) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        let url = format!("{}/_sim/requests", self.endpoint);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(async {
+                reqwest::get(&url)
+                    .await
+                    .expect("log")
+                    .json::<Vec<Value>>()
+                    .await
+                    .expect("json")
+            })
+    }
+}
+
+const DOMAIN: &str = "fabrikam.onmicrosoft.com";
+
+fn person(alias: &str, created: f64, licenses: &[&str], extra: Value) -> Value {
+    let mut p = json!({
+        "userPrincipalName": format!("{alias}@{DOMAIN}"),
+        "department": "Sales",
+        "usageLocation": "NL",
+        "createdDaysAgo": created,
+        "licenses": licenses,
+    });
+    if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
+        p.extend(extra.clone());
+    }
+    p
+}
+
+/// A tenant of only these people, with or without Entra ID P1.
+fn scenario(premium: bool) -> Value {
+    let active = json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 1});
+    json!({
+        "name": "reclaim-edges",
+        "tenant": {
+            "displayName": "Fabrikam",
+            "domain": DOMAIN,
+            "tenantId": "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+            "seed": 7,
+            "users": 0,
+            "entraIdPremium": premium,
+            "people": [
+                person("disabled", 400.0, &["SPE_E3"], json!({"accountEnabled": false, "lastSuccessfulSignInDaysAgo": 3})),
+                person("exactly", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 90, "lastSuccessfulSignInDaysAgo": 90})),
+                person("recent", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 89, "lastSuccessfulSignInDaysAgo": 89})),
+                person("new", 89.0, &["SPE_E3"], json!({})),
+                person("never", 90.0, &["SPE_E3"], json!({})),
+                person("phone", 400.0, &["SPE_E3"], json!({"lastNonInteractiveSignInDaysAgo": 3, "lastSuccessfulSignInDaysAgo": 3})),
+                person("failed", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 120})),
+                person("double", 400.0, &["ENTERPRISEPACK", "SPE_E3"], active.clone()),
+                person("busy", 400.0, &["SPE_E3", "POWER_BI_PRO"], active),
+            ]
+        }
+    })
+}
+
+impl Sim {
+    fn delete(&self, path: &str) -> u16 {
+        let url = format!("{}{path}", self.endpoint);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(async {
+                reqwest::Client::new()
+                    .delete(&url)
+                    .bearer_auth(&self.token)
+                    .send()
+                    .await
+                    .expect("answer")
+                    .status()
+                    .as_u16()
+            })
+    }
+}
+
+const SUPPORT: &str = "Support – Exchange Online (Plan 2)";
+
+#[test]
+fn groups_list_their_plans_members_errors_and_rules() {
+    let s = sim(&quick_demo(), "list");
+    let groups = s.json(&["groups"], 0);
+    let groups = groups.as_array().expect("groups");
+    assert_eq!(groups.len(), 4, "{groups:?}");
+    let support = groups
+        .iter()
+        .find(|g| g["displayName"] == SUPPORT)
+        .expect("support");
+    assert_eq!(
+        support["licenses"][0]["skuPartNumber"],
+        "EXCHANGEENTERPRISE"
+    );
+    let members = support["members"].as_u64().expect("members");
+    let in_error = support["inError"].as_u64().expect("inError");
+    assert!(in_error > 0 && in_error < members, "{support}");
+    let reception = groups
+        .iter()
+        .find(|g| {
+            g["displayName"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Reception")
+        })
+        .expect("reception");
+    assert_eq!(
+        reception["licenses"][0]["disabledPlans"],
+        json!(["EXCHANGE_S_STANDARD"])
+    );
+    let dynamic = groups
+        .iter()
+        .find(|g| !g["membershipRule"].is_null())
+        .expect("dynamic");
+    assert_eq!(dynamic["inError"], 0);
+
+    // One group's people in error, each with why and the fix.
+    let group = s.json(&["group", SUPPORT, "--errors"], 0);
+    let people = group["members"].as_array().expect("members");
+    assert_eq!(people.len() as u64, in_error);
+    for p in people {
+        assert_eq!(p["state"], "error");
+        assert!(p["why"].as_str().is_some_and(|w| !w.is_empty()), "{p}");
+        assert!(
+            p["fix"].as_str().is_some_and(|f| f.contains("reprocess")),
+            "{p}"
+        );
+    }
+    let codes: std::collections::BTreeSet<&str> =
+        people.iter().filter_map(|p| p["error"].as_str()).collect();
+    assert_eq!(
+        codes,
+        ["CountViolation", "MutuallyExclusiveViolation"]
+            .into_iter()
+            .collect()
+    );
+    // By id as well as by name; an unknown name is a usage error naming the command to list.
+    let id = support["id"].as_str().expect("id");
+    assert_eq!(s.json(&["group", id], 0)["displayName"], SUPPORT);
+    let out = s.run(&["group", "No such group"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("licensedesk-cli groups"));
+}
+
+#[test]
+fn a_freed_seat_and_a_reprocess_fix_one_count_violation() {
+    let s = sim(&quick_demo(), "reprocess");
+    let before = s.json(&["group", SUPPORT, "--errors"], 0);
+    let waiting: Vec<String> = before["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter(|p| p["error"] == "CountViolation")
+        .map(|p| p["userPrincipalName"].as_str().expect("upn").to_string())
+        .collect();
+    assert!(waiting.len() > 1);
+    let everyone = s.json(&["group", SUPPORT], 0);
+    let holder = everyone["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|p| p["state"] == "active")
+        .expect("a holder")["userPrincipalName"]
+        .as_str()
+        .expect("upn")
+        .to_string();
+
+    // Without --yes, and no one at the keyboard: refused, nothing sent.
+    let sent = s.requests().len();
+    let out = s.run(&["reprocess", "--errors", "--group", SUPPORT]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !s.requests()[sent..].iter().any(|r| r["method"] == "POST"),
+        "nothing was sent"
+    );
+    // A dry run lists who would be reprocessed.
+    let dry = s.json(
+        &["reprocess", "--errors", "--group", SUPPORT, "--dry-run"],
+        0,
+    );
+    assert_eq!(
+        dry["people"].as_array().map(Vec::len),
+        before["members"].as_array().map(Vec::len)
+    );
+
+    // Free one seat: the holder leaves the group (through Graph), and is processed.
+    let support_id = before["id"].as_str().expect("id");
+    let holder_id = s.json(&["user", &holder], 0)["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        s.delete(&format!(
+            "/v1.0/groups/{support_id}/members/{holder_id}/$ref"
+        )),
+        204
+    );
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS + 200));
+    // A freed seat alone changes nothing.
+    let still = s.json(&["group", SUPPORT, "--errors"], 0);
+    assert_eq!(still["members"], before["members"]);
+
+    let sent = s.requests().len();
+    let done = s.json(&["reprocess", "--errors", "--group", SUPPORT, "--yes"], 0);
+    let reprocessed = done["reprocessed"].as_array().expect("reprocessed").len();
+    assert_eq!(reprocessed, before["members"].as_array().expect("m").len());
+    let posts: Vec<String> = s.requests()[sent..]
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .map(|r| r["path"].as_str().expect("path").to_string())
+        .collect();
+    assert_eq!(posts.len(), reprocessed, "each person once: {posts:?}");
+    assert!(
+        posts
+            .iter()
+            .all(|p| p.ends_with("/reprocessLicenseAssignment"))
+    );
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS + 200));
+    let after = s.json(&["group", SUPPORT, "--errors"], 0);
+    let count_violations = |v: &Value| {
+        v["members"]
+            .as_array()
+            .expect("m")
+            .iter()
+            .filter(|p| p["error"] == "CountViolation")
+            .count()
+    };
+    assert_eq!(
+        count_violations(&after),
+        waiting.len() - 1,
+        "one seat, one person"
+    );
+    // The seats Graph counts match: every seat given, none over.
+    let skus = s.json(&["skus"], 0);
+    let plan2 = skus
+        .as_array()
+        .expect("skus")
+        .iter()
+        .find(|k| k["skuPartNumber"] == "EXCHANGEENTERPRISE")
+        .expect("plan 2");
+    assert_eq!(plan2["seats"]["consumed"], plan2["seats"]["enabled"]);
+}
