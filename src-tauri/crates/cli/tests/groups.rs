@@ -117,49 +117,6 @@ impl Sim {
     }
 }
 
-const DOMAIN: &str = "fabrikam.onmicrosoft.com";
-
-fn person(alias: &str, created: f64, licenses: &[&str], extra: Value) -> Value {
-    let mut p = json!({
-        "userPrincipalName": format!("{alias}@{DOMAIN}"),
-        "department": "Sales",
-        "usageLocation": "NL",
-        "createdDaysAgo": created,
-        "licenses": licenses,
-    });
-    if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
-        p.extend(extra.clone());
-    }
-    p
-}
-
-/// A tenant of only these people, with or without Entra ID P1.
-fn scenario(premium: bool) -> Value {
-    let active = json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 1});
-    json!({
-        "name": "reclaim-edges",
-        "tenant": {
-            "displayName": "Fabrikam",
-            "domain": DOMAIN,
-            "tenantId": "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
-            "seed": 7,
-            "users": 0,
-            "entraIdPremium": premium,
-            "people": [
-                person("disabled", 400.0, &["SPE_E3"], json!({"accountEnabled": false, "lastSuccessfulSignInDaysAgo": 3})),
-                person("exactly", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 90, "lastSuccessfulSignInDaysAgo": 90})),
-                person("recent", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 89, "lastSuccessfulSignInDaysAgo": 89})),
-                person("new", 89.0, &["SPE_E3"], json!({})),
-                person("never", 90.0, &["SPE_E3"], json!({})),
-                person("phone", 400.0, &["SPE_E3"], json!({"lastNonInteractiveSignInDaysAgo": 3, "lastSuccessfulSignInDaysAgo": 3})),
-                person("failed", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 120})),
-                person("double", 400.0, &["ENTERPRISEPACK", "SPE_E3"], active.clone()),
-                person("busy", 400.0, &["SPE_E3", "POWER_BI_PRO"], active),
-            ]
-        }
-    })
-}
-
 impl Sim {
     fn delete(&self, path: &str) -> u16 {
         let url = format!("{}{path}", self.endpoint);
