@@ -34,6 +34,12 @@ export function reasonText(
       return r.noSeat(plan(reason.skuId));
     case "nothingAsked":
       return r.nothingAsked;
+    case "alreadyInGroup":
+      return r.alreadyInGroup(group(reason.groupId));
+    case "notInGroup":
+      return r.notInGroup(group(reason.groupId));
+    case "dynamicGroup":
+      return r.dynamicGroup(group(reason.groupId));
   }
 }
 

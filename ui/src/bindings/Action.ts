@@ -3,4 +3,4 @@
 /**
  * The kind of change a person gets.
  */
-export type Action = "add" | "remove" | "swap" | "apps" | "none" | "blocked";
+export type Action = "add" | "remove" | "swap" | "apps" | "membership" | "none" | "blocked";

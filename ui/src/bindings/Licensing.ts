@@ -8,4 +8,9 @@ export type Licensing = { usageLocation: string | null,
 /**
  * Sorted by skuId (lower case), each with its disabled plans sorted.
  */
-direct: Array<DirectLicense>, };
+direct: Array<DirectLicense>, 
+/**
+ * The license groups the person is in, as their license states show (ids, lower case,
+ * sorted): what a membership run changes and its undo restores.
+ */
+groups: Array<string>, };

@@ -23,6 +23,8 @@ function preview(locationSet: boolean): PlanPreview {
           add: locationSet ? [{ skuId: TEAMS, disabledPlans: [] }] : [],
           remove: [],
           reason: locationSet ? null : { code: "noUsageLocation" },
+          joinGroups: [],
+          leaveGroups: [],
         },
       ],
       seats: [{ skuId: TEAMS, skuPartNumber: "Teams_Ess", freeBefore: 25, taken: locationSet ? 1 : 0, freed: 0, freeAfter: locationSet ? 24 : 25, shortfall: 0 }],

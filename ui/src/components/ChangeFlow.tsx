@@ -156,18 +156,20 @@ export function ChangeFlow({
                 keepDisabledPlans: false,
                 asDirect: false,
                 apps: [],
+                joinGroups: [],
+                leaveGroups: [],
               }
             : null;
         case "take":
-          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps: [] } : null;
+          return sku ? { add: [], remove: [sku], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps: [], joinGroups: [], leaveGroups: [] } : null;
         case "swap":
           return sku && fromSku && sku !== fromSku
-            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff, asDirect: false, apps: [] }
+            ? { add: [{ skuId: sku, disabledPlans: [] }], remove: [fromSku], usageLocation: null, keepDisabledPlans: keepOff, asDirect: false, apps: [], joinGroups: [], leaveGroups: [] }
             : null;
         case "location":
-          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false, apps: [] } : null;
+          return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false, apps: [], joinGroups: [], leaveGroups: [] } : null;
         case "apps":
-          return apps && apps.length > 0 ? { add: [], remove: [], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps } : null;
+          return apps && apps.length > 0 ? { add: [], remove: [], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps, joinGroups: [], leaveGroups: [] } : null;
       }
     },
     [kind, sku, fromSku, keepOff, apps],

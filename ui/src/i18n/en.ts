@@ -677,6 +677,10 @@ export const en = {
       `${plan} cannot be added: ${plans} cannot be on together. Swap the licenses instead.`,
     noSeat: (plan: string) => `Not enough free ${plan} seats: buy seats or choose fewer people.`,
     nothingAsked: "Nothing to change.",
+    alreadyInGroup: (group: string) => `Already a member of ${group}.`,
+    notInGroup: (group: string) => `Not a member of ${group}: nothing to leave.`,
+    dynamicGroup: (group: string) =>
+      `${group} is a dynamic group: its members follow its rule and cannot be added or removed.`,
   },
   navTenant: "Sign in",
   signInButton: "Sign in to your tenant",

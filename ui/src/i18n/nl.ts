@@ -724,6 +724,10 @@ export const nl: Messages = {
       `${plan} kan niet worden toegevoegd: ${plans} kunnen niet samen aan staan. Wissel de licenties in plaats daarvan.`,
     noSeat: (plan: string) => `Niet genoeg vrije ${plan}-licenties: koop er meer of kies minder mensen.`,
     nothingAsked: "Niets te wijzigen.",
+    alreadyInGroup: (group: string) => `Is al lid van ${group}.`,
+    notInGroup: (group: string) => `Is geen lid van ${group}: er is niets te verlaten.`,
+    dynamicGroup: (group: string) =>
+      `${group} is een dynamische groep: de leden volgen de regel van de groep en kunnen niet worden toegevoegd of verwijderd.`,
   },
   navTenant: "Aanmelden",
   signInButton: "Aanmelden bij je tenant",

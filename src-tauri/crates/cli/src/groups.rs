@@ -424,3 +424,99 @@ pub async fn reprocess(
     }
     Ok(())
 }
+
+#[derive(Args, Debug)]
+pub struct MembershipArgs {
+    /// The people (user principal names or ids), then the group (an id or a display name).
+    #[arg(value_name = "UPN… GROUP", num_args = 2.., required = true)]
+    pub people_and_group: Vec<String>,
+    /// Show what would change without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// The group as a change names it: its id, name, plans, and whether it is dynamic.
+fn group_ref(g: &LicenseGroup) -> licensing::membership::GroupRef {
+    licensing::membership::GroupRef {
+        id: g.id.clone(),
+        display_name: g.display_name.clone(),
+        sku_ids: g.plans.iter().map(|p| p.sku_id.clone()).collect(),
+        dynamic: g.membership_rule.is_some(),
+    }
+}
+
+/// `add-to-group UPN… GROUP` and `remove-from-group UPN… GROUP`: planned (with the seats the
+/// group's plans would take or free), asked, journaled and undoable like every change.
+pub async fn membership(
+    connection: &Connection,
+    args: &MembershipArgs,
+    join: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let (group_key, keys) = args
+        .people_and_group
+        .split_last()
+        .ok_or_else(|| CliError::Usage("name the people, then the group".into()))?;
+    let (skus, group) = tokio::try_join!(connection.skus(), find_group(connection, group_key))?;
+    let mut people = Vec::new();
+    for key in keys {
+        let user = connection
+            .client()
+            .user(key)
+            .await
+            .map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
+        people.push(user.to_domain());
+    }
+    let reference = group_ref(&group);
+    let change = if join {
+        licensing::WantedChange {
+            join_groups: vec![reference],
+            ..licensing::WantedChange::default()
+        }
+    } else {
+        licensing::WantedChange {
+            leave_groups: vec![reference],
+            ..licensing::WantedChange::default()
+        }
+    };
+    let requests: Vec<(&licensing::User, &licensing::WantedChange)> =
+        people.iter().map(|p| (p, &change)).collect();
+    let planned = licensing::plan_each(&requests, &skus, licensing::ShortfallPolicy::Nobody);
+    let n = planned
+        .people
+        .iter()
+        .filter(|p| journal::sends_anything(p))
+        .count();
+    let title = licensing::RunTitle::Words {
+        text: format!(
+            "{} {n} {} {} the group “{}”",
+            if join { "Add" } else { "Remove" },
+            if n == 1 { "person" } else { "people" },
+            if join { "to" } else { "from" },
+            group.display_name
+        ),
+    };
+    let dry_run = args.dry_run || n == 0;
+    if !dry_run && !args.yes {
+        say!(
+            "{}",
+            crate::operations::plan_text(connection, &planned, &skus).await
+        );
+        crate::import::confirm(&format!("{}?", title.english()))?;
+    }
+    crate::operations::carry_out_with(
+        connection,
+        &planned,
+        &skus,
+        &people,
+        &title,
+        None,
+        dry_run,
+        as_json,
+        &(),
+    )
+    .await
+}

@@ -162,6 +162,12 @@ enum Command {
         #[arg(long)]
         errors: bool,
     },
+    /// Add people to a license group: planned (with the seats its plans will take once
+    /// Microsoft has processed it), asked, journaled and undoable (`undo`).
+    AddToGroup(groups::MembershipArgs),
+    /// Remove people from a license group (they lose what it gives once processed); planned,
+    /// asked, journaled and undoable.
+    RemoveFromGroup(groups::MembershipArgs),
     /// Ask Microsoft to work out people's group licenses again (after a seat was freed or a
     /// conflicting plan removed): the people named, or everyone in error (`--errors`).
     Reprocess(groups::ReprocessArgs),
@@ -519,6 +525,14 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Group { group, errors } => {
             let connection = Connection::open(&cli.connection).await?;
             groups::group(&connection, &group, errors, cli.json).await
+        }
+        Command::AddToGroup(args) => {
+            let connection = Connection::open(&cli.connection).await?;
+            groups::membership(&connection, &args, true, cli.json).await
+        }
+        Command::RemoveFromGroup(args) => {
+            let connection = Connection::open(&cli.connection).await?;
+            groups::membership(&connection, &args, false, cli.json).await
         }
         Command::Reprocess(args) => {
             let connection = Connection::open(&cli.connection).await?;

@@ -463,7 +463,12 @@ pub async fn carry_out_with(
         .people
         .iter()
         .filter_map(|p| match &p.reason {
-            Some(Reason::FromGroup { group_id, .. }) => Some(group_id.clone()),
+            Some(
+                Reason::FromGroup { group_id, .. }
+                | Reason::AlreadyInGroup { group_id }
+                | Reason::NotInGroup { group_id }
+                | Reason::DynamicGroup { group_id },
+            ) => Some(group_id.clone()),
             _ => None,
         })
         .collect();
@@ -517,7 +522,12 @@ pub async fn plan_text(
         .people
         .iter()
         .filter_map(|p| match &p.reason {
-            Some(Reason::FromGroup { group_id, .. }) => Some(group_id.clone()),
+            Some(
+                Reason::FromGroup { group_id, .. }
+                | Reason::AlreadyInGroup { group_id }
+                | Reason::NotInGroup { group_id }
+                | Reason::DynamicGroup { group_id },
+            ) => Some(group_id.clone()),
             _ => None,
         })
         .collect();
@@ -547,6 +557,12 @@ struct ChangeLine {
     remove: Vec<String>,
     reason: Option<String>,
     reason_code: Option<String>,
+    /// License groups joined (a membership run), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    join_groups: Vec<String>,
+    /// License groups left, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    leave_groups: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -571,6 +587,7 @@ pub(crate) fn action_word(action: Action) -> &'static str {
         Action::Remove => "remove",
         Action::Swap => "swap",
         Action::Apps => "apps",
+        Action::Membership => "membership",
         Action::None => "none",
         Action::Blocked => "blocked",
     }
@@ -620,6 +637,16 @@ impl Report {
                         })
                     }),
                     reason_code: p.reason.as_ref().map(reason_code),
+                    join_groups: p
+                        .join_groups
+                        .iter()
+                        .map(|g| g.display_name.clone())
+                        .collect(),
+                    leave_groups: p
+                        .leave_groups
+                        .iter()
+                        .map(|g| g.display_name.clone())
+                        .collect(),
                     status: status.map(|s| s.label().to_string()),
                     error: match status {
                         Some(PersonStatus::Failed(e)) => Some(e.to_string()),
@@ -677,6 +704,17 @@ impl Report {
                 "remove" => format!("take away {}", c.remove.join(", ")),
                 "swap" => format!("swap {} for {}", c.remove.join(", "), c.add.join(", ")),
                 "apps" => format!("switch apps in {}", c.add.join(", ")),
+                "membership" => c
+                    .leave_groups
+                    .iter()
+                    .map(|g| format!("leave the group “{g}”"))
+                    .chain(
+                        c.join_groups
+                            .iter()
+                            .map(|g| format!("join the group “{g}”")),
+                    )
+                    .collect::<Vec<_>>()
+                    .join(", then "),
                 _ => String::new(),
             };
             let location = c

@@ -299,5 +299,110 @@ fn a_freed_seat_and_a_reprocess_fix_one_count_violation() {
         .iter()
         .find(|k| k["skuPartNumber"] == "EXCHANGEENTERPRISE")
         .expect("plan 2");
-    assert_eq!(plan2["seats"]["consumed"], plan2["seats"]["enabled"]);
+    assert!(plan2["consumed"].is_i64(), "{plan2}");
+    assert_eq!(plan2["consumed"], plan2["enabled"]);
+}
+
+#[test]
+fn a_membership_run_is_planned_journaled_and_undone_each_write_once() {
+    let s = sim(&quick_demo(), "membership");
+    let unlicensed = s.json(&["users", "--unlicensed"], 0);
+    let people: Vec<String> = unlicensed
+        .as_array()
+        .expect("users")
+        .iter()
+        .take(2)
+        .map(|u| u["userPrincipalName"].as_str().expect("upn").to_string())
+        .collect();
+    let sales = "Sales – Microsoft 365 E3";
+    let e3_free = |s: &Sim| {
+        let skus = s.json(&["skus"], 0);
+        let e3 = skus
+            .as_array()
+            .expect("skus")
+            .iter()
+            .find(|k| k["skuPartNumber"] == "SPE_E3")
+            .cloned()
+            .expect("e3");
+        e3["free"].as_i64().expect("free")
+    };
+    let free_before = e3_free(&s);
+
+    let mut args: Vec<&str> = vec!["add-to-group"];
+    args.extend(people.iter().map(String::as_str));
+    args.push(sales);
+    // Planned first: a dry run sends nothing and shows the seats the group will take.
+    let mut dry = args.clone();
+    dry.push("--dry-run");
+    let sent = s.requests().len();
+    let plan = s.json(&dry, 0);
+    assert!(s.requests()[sent..].iter().all(|r| r["method"] == "GET"));
+    assert_eq!(plan["seats"][0]["taken"], 2, "{plan}");
+    assert!(
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .all(|c| c["action"] == "membership" && c["joinGroups"] == json!([sales]))
+    );
+
+    let mut apply = args.clone();
+    apply.push("--yes");
+    let sent = s.requests().len();
+    let done = s.json(&apply, 0);
+    let run = done["runId"].as_str().expect("runId").to_string();
+    let writes: Vec<Value> = s.requests()[sent..]
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .cloned()
+        .collect();
+    assert_eq!(writes.len(), 2, "one $ref add per person: {writes:?}");
+    assert!(writes.iter().all(|w| {
+        w["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/members/$ref"))
+            && w["status"] == 204
+    }));
+
+    // Pending, then active with a seat each.
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS + 200));
+    let group = s.json(&["group", sales], 0);
+    for p in &people {
+        let m = group["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .find(|m| m["userPrincipalName"] == p.as_str())
+            .expect("a member now");
+        assert_eq!(m["state"], "active", "{m}");
+    }
+    assert_eq!(e3_free(&s), free_before - 2);
+    let shown = s.json(&["run", &run], 0);
+    assert!(shown.to_string().contains("membership"), "{shown}");
+
+    // Undo: each membership removed once, the seats back.
+    let sent = s.requests().len();
+    let undone = s.json(&["undo", &run], 0);
+    assert!(undone["runId"].is_string(), "{undone}");
+    let removes: Vec<Value> = s.requests()[sent..]
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .cloned()
+        .collect();
+    assert_eq!(removes.len(), 2, "{removes:?}");
+    assert!(
+        removes
+            .iter()
+            .all(|w| w["method"] == "DELETE" && w["status"] == 204)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(DELAY_MS + 200));
+    assert_eq!(e3_free(&s), free_before);
+    let group = s.json(&["group", sales], 0);
+    assert!(
+        !group["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| people.iter().any(|p| m["userPrincipalName"] == p.as_str()))
+    );
 }

@@ -204,7 +204,49 @@ impl GraphClient {
             }
         }
 
-        // 3. Whoever is left had only a usage location to set (done), or nothing (skipped).
+        // 3. Group memberships: each person's groups left, then joined, a few people at a time.
+        let mut tasks = JoinSet::new();
+        let members: Vec<(usize, &licensing::PersonOutcome)> = plan
+            .people
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| statuses[*i].is_none() && p.action == Action::Membership)
+            .collect();
+        let mut queue = members.into_iter();
+        loop {
+            while tasks.len() < LOCATION_CONCURRENCY {
+                let Some((i, p)) = queue.next() else { break };
+                let client = self.clone();
+                let (user, leave, join) = (
+                    p.user_id.clone(),
+                    p.leave_groups.clone(),
+                    p.join_groups.clone(),
+                );
+                tasks.spawn(async move {
+                    for g in &leave {
+                        if let Err(e) = client.remove_member(&g.id, &user).await {
+                            return (i, Err(e));
+                        }
+                    }
+                    for g in &join {
+                        if let Err(e) = client.add_member(&g.id, &user).await {
+                            return (i, Err(e));
+                        }
+                    }
+                    (i, Ok(()))
+                });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            match joined {
+                Ok((i, Ok(()))) => statuses[i] = Some(PersonStatus::Done),
+                Ok((i, Err(e))) => statuses[i] = Some(PersonStatus::Failed(e)),
+                Err(e) => tracing::error!("a membership task ended abnormally: {e}"),
+            }
+        }
+
+        // 4. Whoever is left had only a usage location to set (done), or nothing (skipped).
         plan.people
             .iter()
             .zip(statuses)

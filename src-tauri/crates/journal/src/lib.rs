@@ -79,6 +79,10 @@ pub struct Licensing {
     pub usage_location: Option<String>,
     /// Sorted by skuId (lower case), each with its disabled plans sorted.
     pub direct: Vec<DirectLicense>,
+    /// The license groups the person is in, as their license states show (ids, lower case,
+    /// sorted): what a membership run changes and its undo restores.
+    #[serde(default)]
+    pub groups: Vec<String>,
 }
 
 impl Licensing {
@@ -104,6 +108,7 @@ impl Licensing {
         Self {
             usage_location: user.usage_location.clone(),
             direct,
+            groups: licensing::membership::groups_of(user),
         }
     }
 
@@ -137,12 +142,27 @@ impl Licensing {
             }
         }
         direct.sort_by(|a, b| a.sku_id.cmp(&b.sku_id));
+        let mut groups: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|g| {
+                !change
+                    .leave_groups
+                    .iter()
+                    .any(|l| l.id.eq_ignore_ascii_case(g))
+            })
+            .cloned()
+            .chain(change.join_groups.iter().map(|j| j.id.to_ascii_lowercase()))
+            .collect();
+        groups.sort();
+        groups.dedup();
         Self {
             usage_location: change
                 .set_usage_location
                 .clone()
                 .or_else(|| self.usage_location.clone()),
             direct,
+            groups,
         }
     }
 
@@ -151,6 +171,7 @@ impl Licensing {
     pub fn same_for(&self, other: &Licensing, action: Action) -> bool {
         match action {
             Action::Apps => self.direct == other.direct,
+            Action::Membership => self.groups == other.groups,
             _ => self.same_licenses(other),
         }
     }
@@ -546,6 +567,7 @@ impl Journal {
                     .unwrap_or(Licensing {
                         usage_location: None,
                         direct: Vec::new(),
+                        groups: Vec::new(),
                     });
                 let status = if sends_anything(outcome) {
                     ChangeStatus::Pending

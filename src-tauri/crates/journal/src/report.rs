@@ -36,6 +36,7 @@ fn en_action(a: Action) -> &'static str {
         Action::Remove => "Take away",
         Action::Swap => "Swap",
         Action::Apps => "Switch apps",
+        Action::Membership => "Group membership",
         Action::None => "Nothing to do",
         Action::Blocked => "Not changed",
     }
@@ -73,6 +74,7 @@ fn nl_action(a: Action) -> &'static str {
         Action::Remove => "Afnemen",
         Action::Swap => "Wisselen",
         Action::Apps => "Apps aan/uit",
+        Action::Membership => "Groepslidmaatschap",
         Action::None => "Niets te doen",
         Action::Blocked => "Niet gewijzigd",
     }
@@ -133,6 +135,14 @@ fn nl_reason(r: &Reason, plan: Namer, group: Namer) -> String {
             plan(sku_id)
         ),
         Reason::NothingAsked => "Niets te wijzigen.".into(),
+        Reason::AlreadyInGroup { group_id } => format!("Is al lid van {}.", group(group_id)),
+        Reason::NotInGroup { group_id } => {
+            format!("Is geen lid van {}: er is niets te verlaten.", group(group_id))
+        }
+        Reason::DynamicGroup { group_id } => format!(
+            "{} is een dynamische groep: de leden volgen de regel van de groep en kunnen niet toegevoegd of verwijderd worden. Wijzig de gegevens van de persoon die de regel leest, of de regel.",
+            group(group_id)
+        ),
     }
 }
 

@@ -43,6 +43,8 @@ fn outcome(u: &User, action: Action, add: &[&str], remove: &[&str]) -> PersonOut
             .collect(),
         remove: remove.iter().map(|s| s.to_string()).collect(),
         reason: None,
+        join_groups: vec![],
+        leave_groups: vec![],
     }
 }
 

@@ -77,6 +77,7 @@ fn main() {
         keep_disabled_plans: true,
         as_direct: false,
         apps: Vec::new(),
+        ..WantedChange::default()
     };
     for policy in [ShortfallPolicy::Partial, ShortfallPolicy::Nobody] {
         let mut best = f64::MAX;

@@ -7,6 +7,7 @@ pub mod countries;
 pub mod directory;
 pub mod groups;
 pub mod kept;
+pub mod membership;
 pub mod money;
 pub mod plan;
 pub mod planfile;

@@ -62,6 +62,12 @@ pub struct WantedChange {
     /// each with the full list of service plan ids to have off afterwards. No seat changes.
     #[serde(default)]
     pub apps: Vec<PlanToAdd>,
+    /// License groups to join (a membership run: see `membership.rs`).
+    #[serde(default)]
+    pub join_groups: Vec<crate::membership::GroupRef>,
+    /// License groups to leave.
+    #[serde(default)]
+    pub leave_groups: Vec<crate::membership::GroupRef>,
 }
 
 /// What to do when a plan has fewer free seats than people who need one.
@@ -87,6 +93,9 @@ pub enum Action {
     Swap,
     /// Switch apps (service plans) on or off in licenses the person already holds directly.
     Apps,
+    /// Join or leave license groups: the groups give and take the licenses, after Graph has
+    /// processed the change.
+    Membership,
     /// Nothing to change (a usage location may still be set).
     None,
     Blocked,
@@ -123,6 +132,12 @@ pub enum Reason {
     NoSeat { sku_id: String },
     /// Nothing was asked.
     NothingAsked,
+    /// Already a member of the group to join.
+    AlreadyInGroup { group_id: String },
+    /// Not a member of the group to leave.
+    NotInGroup { group_id: String },
+    /// The group's members follow a rule (dynamic group): they cannot be added or removed.
+    DynamicGroup { group_id: String },
 }
 
 /// One person's outcome.
@@ -139,6 +154,12 @@ pub struct PersonOutcome {
     pub add: Vec<PlanToAdd>,
     pub remove: Vec<String>,
     pub reason: Option<Reason>,
+    /// License groups the person joins (a membership run).
+    #[serde(default)]
+    pub join_groups: Vec<crate::membership::GroupRef>,
+    /// License groups the person leaves.
+    #[serde(default)]
+    pub leave_groups: Vec<crate::membership::GroupRef>,
 }
 
 /// One plan's seats in this run.
@@ -188,6 +209,13 @@ pub fn plan_each(
     skus: &[Sku],
     policy: ShortfallPolicy,
 ) -> Plan {
+    // A membership run (joining or leaving license groups) is planned on its own.
+    if requests
+        .iter()
+        .any(|(_, c)| !c.join_groups.is_empty() || !c.leave_groups.is_empty())
+    {
+        return crate::membership::plan(requests, skus);
+    }
     let by_id: HashMap<String, &Sku> = skus
         .iter()
         .map(|s| (s.sku_id.to_ascii_lowercase(), s))
@@ -350,6 +378,8 @@ fn outcome_before_seats(
         add: Vec::new(),
         remove: Vec::new(),
         reason: None,
+        join_groups: Vec::new(),
+        leave_groups: Vec::new(),
     };
     let has_location = user
         .usage_location
@@ -705,6 +735,16 @@ impl Reason {
     ) -> String {
         match self {
             Self::AlreadyHasIt { sku_id } => format!("Already has {}.", plan_name(sku_id)),
+            Self::AlreadyInGroup { group_id } => {
+                format!("Already a member of {}.", group_name(group_id))
+            }
+            Self::NotInGroup { group_id } => {
+                format!("Not a member of {}: nothing to leave.", group_name(group_id))
+            }
+            Self::DynamicGroup { group_id } => format!(
+                "{} is a dynamic group: its members follow its rule and cannot be added or removed. Change the person's details the rule reads, or the rule.",
+                group_name(group_id)
+            ),
             Self::AppsAlreadySo { sku_id } => {
                 format!("The apps of {} are already switched this way.", plan_name(sku_id))
             }

@@ -561,6 +561,7 @@ mod tests {
             keep_disabled_plans: false,
             as_direct: false,
             apps: Vec::new(),
+            ..WantedChange::default()
         }
     }
 

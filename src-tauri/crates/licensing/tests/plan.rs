@@ -442,6 +442,7 @@ fn arb_change() -> impl Strategy<Value = WantedChange> {
             keep_disabled_plans: false,
             as_direct: false,
             apps: Vec::new(),
+            ..WantedChange::default()
         })
 }
 
@@ -480,6 +481,8 @@ proptest! {
                 Action::Swap => prop_assert!(!o.add.is_empty() && !o.remove.is_empty()),
                 Action::Apps => prop_assert!(!o.add.is_empty() && o.remove.is_empty()),
                 Action::None => prop_assert!(o.add.is_empty() && o.remove.is_empty()),
+                // Only a membership change gives it; none is asked here.
+                Action::Membership => prop_assert!(false, "a membership outcome from a license change"),
             }
         }
     }

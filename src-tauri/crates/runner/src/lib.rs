@@ -112,7 +112,7 @@ pub async fn carry_out(
 ) -> Result<Vec<Option<PersonStatus>>, JournalError> {
     let rank = |a: Action| match a {
         Action::Remove | Action::Swap | Action::Apps => 0,
-        Action::Add => 1,
+        Action::Add | Action::Membership => 1,
         Action::None => 2,
         Action::Blocked => 3,
     };
@@ -429,6 +429,28 @@ pub fn reverse(
             // Never landed: nothing to undo.
             continue;
         }
+        if change.outcome.action == Action::Membership {
+            // A membership run: leave what was joined, join what was left. Graph shows a
+            // membership in the person's license states only once it has processed it, so
+            // "as before" may be a change still being processed: undone all the same (a repeat
+            // is harmless); anything else was changed by someone else.
+            if current.groups != after.groups && current.groups != change.before.groups {
+                alone.push(LeftAlone {
+                    outcome: change.outcome.clone(),
+                    why: CHANGED_SINCE.replace("planned this", "made this change"),
+                });
+                continue;
+            }
+            back.push((
+                person.clone(),
+                WantedChange {
+                    join_groups: change.outcome.leave_groups.clone(),
+                    leave_groups: change.outcome.join_groups.clone(),
+                    ..WantedChange::default()
+                },
+            ));
+            continue;
+        }
         let location_as_left = change.outcome.set_usage_location.is_none()
             || current.usage_location == after.usage_location;
         if !current.same_for(&after, change.outcome.action) || !location_as_left {
@@ -485,6 +507,7 @@ pub fn reverse(
                 keep_disabled_plans: false,
                 as_direct: true,
                 apps,
+                ..WantedChange::default()
             },
         ));
     }

@@ -37,16 +37,16 @@ const page: RunPage = {
   changes: [
     {
       seq: 0,
-      outcome: { userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null },
-      before: { usageLocation: "NL", direct: [] },
+      outcome: { userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null, joinGroups: [], leaveGroups: [] },
+      before: { usageLocation: "NL", direct: [], groups: [] },
       status: "done",
       error: null,
       errorCode: null,
     },
     {
       seq: 1,
-      outcome: { userId: "u2", userPrincipalName: "bo@contoso.com", displayName: "Bo", action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null },
-      before: { usageLocation: "NL", direct: [] },
+      outcome: { userId: "u2", userPrincipalName: "bo@contoso.com", displayName: "Bo", action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null, joinGroups: [], leaveGroups: [] },
+      before: { usageLocation: "NL", direct: [], groups: [] },
       status: "failed",
       error: null,
       errorCode: "changedSince",
@@ -60,7 +60,7 @@ describe("History", () => {
     const planUndo = vi.fn<Api["planUndo"]>(() =>
       Promise.resolve({
         plan: {
-          people: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "remove", setUsageLocation: null, add: [], remove: [E3], reason: null }],
+          people: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "remove", setUsageLocation: null, add: [], remove: [E3], reason: null, joinGroups: [], leaveGroups: [] }],
           seats: [],
         },
         planNames: { [E3]: "Microsoft 365 E3" },
@@ -137,7 +137,7 @@ describe("History", () => {
     const user = userEvent.setup();
     const approved = {
       plan: {
-        people: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "add" as const, setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null }],
+        people: [{ userId: "u1", userPrincipalName: "ana@contoso.com", displayName: "Ana", action: "add" as const, setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null, joinGroups: [], leaveGroups: [] }],
         seats: [{ skuId: E3, skuPartNumber: "SPE_E3", freeBefore: 3, taken: 1, freed: 0, freeAfter: 2, shortfall: 0 }],
       },
       planNames: { [E3]: "Microsoft 365 E3" },

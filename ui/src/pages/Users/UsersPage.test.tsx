@@ -21,7 +21,7 @@ function preview(id: string): PlanPreview {
   const r = rows.find((x) => x.id === id)!;
   return {
     plan: {
-      people: [{ userId: id, userPrincipalName: r.userPrincipalName, displayName: r.displayName, action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null }],
+      people: [{ userId: id, userPrincipalName: r.userPrincipalName, displayName: r.displayName, action: "add", setUsageLocation: null, add: [{ skuId: E3, disabledPlans: [] }], remove: [], reason: null, joinGroups: [], leaveGroups: [] }],
       seats: [{ skuId: E3, skuPartNumber: "SPE_E3", freeBefore: 5, taken: 1, freed: 0, freeAfter: 4, shortfall: 0 }],
     },
     planNames: { [E3]: "Microsoft 365 E3" },
