@@ -439,7 +439,7 @@ pub struct MembershipArgs {
 }
 
 /// The group as a change names it: its id, name, plans, and whether it is dynamic.
-fn group_ref(g: &LicenseGroup) -> licensing::membership::GroupRef {
+pub(crate) fn group_ref(g: &LicenseGroup) -> licensing::membership::GroupRef {
     licensing::membership::GroupRef {
         id: g.id.clone(),
         display_name: g.display_name.clone(),

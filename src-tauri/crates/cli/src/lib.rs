@@ -25,6 +25,7 @@ mod output;
 mod planfile;
 mod profile;
 mod reclaim;
+mod roles;
 mod runs;
 
 use std::io::Write;
@@ -78,7 +79,11 @@ enum Command {
     Assign {
         upn: String,
         /// SKU id, part number or friendly name.
-        sku: String,
+        #[arg(required_unless_present = "role")]
+        sku: Option<String>,
+        /// Give a role's plans (with their apps off) instead: see `roles`.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["sku", "disable_plans"])]
+        role: Option<String>,
         /// A service plan (app) to leave off, by name or id; repeat for more.
         #[arg(long = "disable-plan", value_name = "PLAN")]
         disable_plans: Vec<String>,
@@ -98,8 +103,11 @@ enum Command {
     },
     /// Give a plan to everyone the filters keep (planned first; --dry-run only shows the plan).
     AssignAll {
-        #[arg(long, value_name = "SKU")]
-        sku: String,
+        #[arg(long, value_name = "SKU", required_unless_present = "role")]
+        sku: Option<String>,
+        /// Give a role's plans (with their apps off), or its groups, instead: see `roles`.
+        #[arg(long, value_name = "NAME", conflicts_with = "sku")]
+        role: Option<String>,
         #[command(flatten)]
         filter: operations::UserFilter,
         /// Set this usage location for people who have none (code or country name).
@@ -149,6 +157,11 @@ enum Command {
     Thresholds {
         #[command(subcommand)]
         command: Option<money::ThresholdsCommand>,
+    },
+    /// Role templates: a named set of plans (with apps off) or groups, for `--role`.
+    Roles {
+        #[command(subcommand)]
+        command: Option<roles::RolesCommand>,
     },
     /// The groups that give licenses: their plans (with the apps switched off), members, and
     /// how many are in error or still pending.
@@ -451,15 +464,30 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Assign {
             upn,
             sku,
+            role,
             disable_plans,
         } => {
             let connection = Connection::open(&cli.connection).await?;
-            let request = operations::Request::Assign {
-                user: &upn,
-                sku: &sku,
-                disable: &disable_plans,
+            let request = match (&sku, &role) {
+                (_, Some(role)) => {
+                    let skus = connection.skus().await?;
+                    operations::Request::Wanted {
+                        user: &upn,
+                        wanted: roles::wanted(&connection, role, &skus).await?,
+                    }
+                }
+                (Some(sku), None) => operations::Request::Assign {
+                    user: &upn,
+                    sku,
+                    disable: &disable_plans,
+                },
+                (None, None) => unreachable!("clap requires a plan or a role"),
             };
             operations::change(&connection, request, cli.json).await
+        }
+        Command::Roles { command } => {
+            let connection = Connection::open(&cli.connection).await?;
+            roles::roles(&connection, command.as_ref(), cli.json).await
         }
         Command::Remove { upn, sku } => {
             let connection = Connection::open(&cli.connection).await?;
@@ -486,6 +514,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::AssignAll {
             sku,
+            role,
             filter,
             set_usage_location,
             shortfall,
@@ -493,8 +522,16 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             out,
         } => {
             let connection = Connection::open(&cli.connection).await?;
+            let role_change = match &role {
+                Some(role) => {
+                    let skus = connection.skus().await?;
+                    Some(roles::wanted(&connection, role, &skus).await?)
+                }
+                None => None,
+            };
             let request = operations::Request::AssignAll {
-                sku: &sku,
+                sku: sku.as_deref().unwrap_or_default(),
+                role: role_change,
                 filter: &filter,
                 set_usage_location: set_usage_location.as_deref(),
                 shortfall: shortfall.into(),

@@ -229,8 +229,15 @@ pub enum Request<'a> {
         to: &'a str,
         keep_disabled_plans: bool,
     },
+    /// One person, a change worked out already (a role's plans or groups).
+    Wanted {
+        user: &'a str,
+        wanted: WantedChange,
+    },
     AssignAll {
         sku: &'a str,
+        /// A role's change, given instead of `sku`.
+        role: Option<WantedChange>,
         filter: &'a UserFilter,
         set_usage_location: Option<&'a str>,
         shortfall: ShortfallPolicy,
@@ -277,6 +284,7 @@ pub async fn change(
     let (skus, people, wanted, policy, dry_run) = match request {
         Request::AssignAll {
             sku: s,
+            role,
             filter,
             set_usage_location,
             shortfall,
@@ -285,17 +293,22 @@ pub async fn change(
         } => {
             out = plan_out;
             let (skus, everyone) = connection.skus_and_users().await?;
-            let target = sku(s, &skus, names)?.sku_id.clone();
             let location = set_usage_location.map(country).transpose()?;
             let checked = filter.check(&skus, names)?;
             let people: Vec<User> = everyone.into_iter().filter(|u| checked.keeps(u)).collect();
-            let wanted = WantedChange {
-                add: vec![PlanToAdd {
-                    sku_id: target,
-                    disabled_plans: vec![],
-                }],
-                usage_location: location.map(UsageLocationChange::WhereMissing),
-                ..WantedChange::default()
+            let wanted = match role {
+                Some(role) => WantedChange {
+                    usage_location: location.map(UsageLocationChange::WhereMissing),
+                    ..role
+                },
+                None => WantedChange {
+                    add: vec![PlanToAdd {
+                        sku_id: sku(s, &skus, names)?.sku_id.clone(),
+                        disabled_plans: vec![],
+                    }],
+                    usage_location: location.map(UsageLocationChange::WhereMissing),
+                    ..WantedChange::default()
+                },
             };
             (
                 skus,
@@ -309,6 +322,7 @@ pub async fn change(
             let user_key = match &single {
                 Request::SetLocation { user, .. }
                 | Request::Assign { user, .. }
+                | Request::Wanted { user, .. }
                 | Request::Remove { user, .. }
                 | Request::Swap { user, .. } => *user,
                 Request::AssignAll { .. } => unreachable!("handled above"),
@@ -332,6 +346,7 @@ pub async fn change(
                         ..WantedChange::default()
                     }
                 }
+                Request::Wanted { wanted, .. } => wanted.clone(),
                 Request::Remove { sku: s, .. } => WantedChange {
                     remove: vec![sku(s, &skus, names)?.sku_id.clone()],
                     ..WantedChange::default()

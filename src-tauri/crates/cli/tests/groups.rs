@@ -406,3 +406,113 @@ fn a_membership_run_is_planned_journaled_and_undone_each_write_once() {
             .any(|m| people.iter().any(|p| m["userPrincipalName"] == p.as_str()))
     );
 }
+
+#[test]
+fn roles_are_imported_whole_or_not_at_all_and_give_their_plans_or_groups() {
+    let s = sim(&quick_demo(), "roles");
+    let good = json!({"roles": [
+        {"name": "Sales", "plans": [{"sku": "Microsoft 365 E3", "disabledPlans": ["YAMMER_ENTERPRISE"]}]},
+        {"name": "Support", "groups": [SUPPORT]},
+    ]});
+    let bad = json!({"roles": [
+        {"name": "Sales", "plans": [{"sku": "SPE_E3"}]},
+        {"name": "Old", "plans": [{"sku": "NO_SUCH_PLAN"}]},
+        {"name": "Typo", "plans": [{"sku": "SPE_E3", "disabledPlans": ["YAMMER"]}]},
+        {"name": "Lost", "groups": ["No such group"]},
+    ]});
+    let good_file = s.home.join("team-roles.json");
+    let bad_file = s.home.join("bad-roles.json");
+    std::fs::write(&good_file, good.to_string()).expect("write");
+    std::fs::write(&bad_file, bad.to_string()).expect("write");
+
+    assert_eq!(s.json(&["roles"], 0), json!([]));
+    // Refused whole: every bad entry named by role, nothing kept.
+    let out = s.run(&["roles", "import", bad_file.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for named in [
+        "role “Old”, plan 1 (NO_SUCH_PLAN)",
+        "role “Typo”, app YAMMER in SPE_E3",
+        "role “Lost”, group No such group",
+    ] {
+        assert!(err.contains(named), "{named}: {err}");
+    }
+    assert_eq!(s.json(&["roles"], 0), json!([]));
+
+    let roles = s.json(&["roles", "import", good_file.to_str().expect("path")], 0);
+    assert_eq!(roles.as_array().map(Vec::len), Some(2));
+    assert!(
+        roles
+            .as_array()
+            .expect("roles")
+            .iter()
+            .all(|r| r["problems"] == json!([]))
+    );
+    // Exported, it reads back the same.
+    let exported = s.home.join("exported.json");
+    s.json(&["roles", "export", exported.to_str().expect("path")], 0);
+    let back: Value =
+        serde_json::from_slice(&std::fs::read(&exported).expect("read")).expect("json");
+    assert_eq!(
+        back["roles"][0]["plans"][0]["disabledPlans"],
+        json!(["YAMMER_ENTERPRISE"])
+    );
+    assert_eq!(back["roles"][1]["groups"], json!([SUPPORT]));
+
+    // A role's plan with its app off, to one person.
+    let person = s
+        .json(&["users", "--unlicensed"], 0)
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| !u["usageLocation"].is_null())
+        .expect("someone with a usage location")["userPrincipalName"]
+        .as_str()
+        .expect("upn")
+        .to_string();
+    let sent = s.requests().len();
+    let given = s.json(&["assign", &person, "--role", "sales"], 0);
+    assert_eq!(given["changes"][0]["action"], "add", "{given}");
+    let bodies: Vec<String> = s.requests()[sent..]
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .map(|r| r["body"].to_string())
+        .collect();
+    assert!(
+        bodies
+            .iter()
+            .any(|b| b.contains("7547a3fe-08ee-4ccb-b430-5077c5041653")),
+        "Viva Engage (Yammer) switched off: {bodies:?}"
+    );
+
+    // A role that gives a group, to a department: a membership plan.
+    let plan = s.json(
+        &[
+            "assign-all",
+            "--role",
+            "Support",
+            "--department",
+            "Legal",
+            "--dry-run",
+        ],
+        0,
+    );
+    let changes = plan["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty());
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["action"] == "membership" && c["joinGroups"] == json!([SUPPORT])),
+        "{plan}"
+    );
+
+    // An unknown role is a usage error, and nothing is sent.
+    let sent = s.requests().len();
+    assert_eq!(
+        s.run(&["assign", &person, "--role", "Nobody"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert!(s.requests()[sent..].iter().all(|r| r["method"] == "GET"));
+}

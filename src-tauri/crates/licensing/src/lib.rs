@@ -14,6 +14,7 @@ pub mod planfile;
 pub mod products;
 pub mod reclaim;
 pub mod renewals;
+pub mod roles;
 pub mod seats;
 pub mod sku;
 pub mod title;
