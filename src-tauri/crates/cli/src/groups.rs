@@ -462,13 +462,35 @@ pub async fn membership(
         .ok_or_else(|| CliError::Usage("name the people, then the group".into()))?;
     let (skus, group) = tokio::try_join!(connection.skus(), find_group(connection, group_key))?;
     let mut people = Vec::new();
-    for key in keys {
-        let user = connection
-            .client()
-            .user(key)
-            .await
-            .map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
-        people.push(user.to_domain());
+    if keys.len() > 100 {
+        // Many people: the directory's pages (999 a request) beat one request each.
+        let (_, everyone) = connection.skus_and_users().await?;
+        let by_key: HashMap<String, &licensing::User> = everyone
+            .iter()
+            .flat_map(|u| {
+                [
+                    (u.id.to_ascii_lowercase(), u),
+                    (u.user_principal_name.to_ascii_lowercase(), u),
+                ]
+            })
+            .collect();
+        for key in keys {
+            let user = by_key.get(&key.to_ascii_lowercase()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no one in the tenant is '{key}' (nothing was changed)"
+                ))
+            })?;
+            people.push((*user).clone());
+        }
+    } else {
+        for key in keys {
+            let user = connection
+                .client()
+                .user(key)
+                .await
+                .map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
+            people.push(user.to_domain());
+        }
     }
     let reference = group_ref(&group);
     let change = if join {

@@ -45,6 +45,11 @@ pub struct TenantSpec {
     /// they need (created N−1 days ago, last signed in exactly N days ago…).
     #[serde(default)]
     pub people: Vec<PersonSpec>,
+    /// An "All staff" license group with the first N people as members (0: none), for scale
+    /// tests of group licensing: it gives Power Automate Free, and Exchange Online (Plan 2),
+    /// whose seats are all taken, so its members are in CountViolation for that.
+    #[serde(default)]
+    pub all_staff_group: usize,
 }
 
 fn yes() -> bool {

@@ -303,6 +303,13 @@ impl Tenant {
             .collect();
         let mut problem_groups = add_problem_groups(&mut users, spec.seed);
         problem_groups.push(add_dynamic_group(&mut users, spec.seed));
+        if spec.all_staff_group > 0 {
+            problem_groups.push(add_all_staff_group(
+                &mut users,
+                spec.all_staff_group,
+                spec.seed,
+            ));
+        }
         crate::activity::add_activity(&mut users, spec.seed);
         for person in &spec.people {
             users.push(crate::activity::person(person, &mut rng));
@@ -562,6 +569,36 @@ fn add_dynamic_group(users: &mut [SimUser], seed: u64) -> SimGroup {
                 assigned_by_group: Some(group.id.clone()),
             });
         }
+    }
+    group
+}
+
+/// "All staff": the first `members` people get Power Automate Free from it, and are in
+/// CountViolation for Exchange Online (Plan 2), whose few seats the Support group holds.
+fn add_all_staff_group(users: &mut [SimUser], members: usize, seed: u64) -> SimGroup {
+    let mut rng = Rng::new(seed ^ 0xa11_57af);
+    let group = SimGroup {
+        id: rng.guid(),
+        display_name: "All staff – Power Automate and Exchange".to_string(),
+        licenses: vec![
+            GroupLicense::of(FLOW_FREE),
+            GroupLicense::of(EXCHANGEENTERPRISE),
+        ],
+        members: Default::default(),
+        membership_rule: None,
+    };
+    for user in users.iter_mut().take(members) {
+        user.licenses.push(SimLicense {
+            sku_id: FLOW_FREE.to_string(),
+            disabled_plans: Vec::new(),
+            assigned_by_group: Some(group.id.clone()),
+        });
+        user.group_errors.push(GroupLicenseError {
+            sku_id: EXCHANGEENTERPRISE.to_string(),
+            group_id: group.id.clone(),
+            disabled_plans: Vec::new(),
+            error: "CountViolation",
+        });
     }
     group
 }
