@@ -8,6 +8,9 @@
 //! Long because it is one suite: every test shares the driver, the app launcher and the
 //! helpers above, and each flow reads top to bottom as a person would click it.
 
+#[path = "e2e_flows/groups.rs"]
+mod groups;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -2239,6 +2242,24 @@ async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>,
     click(client, "[data-testid=person-give]").await?;
     wait("[data-testid=change-plan]").await?;
     check("Users: giving a license").await?;
+    click(client, "[data-testid=nav-groups]").await?;
+    wait("[data-testid=group-card]").await?;
+    check("Groups").await?;
+    click(
+        client,
+        "[data-testid=group-card][data-group^='Support'] [data-testid=group-open]",
+    )
+    .await?;
+    wait("[data-testid=group-member]").await?;
+    check("Groups: a group's members in error").await?;
+    click(client, "[data-testid=group-add]").await?;
+    wait("[data-testid=add-people-row]").await?;
+    check("Groups: adding people").await?;
+    press(client, ESCAPE).await?;
+    click(client, "[data-testid=group-back]").await?;
+    click(client, "[data-testid=groups-doubles]").await?;
+    wait("[data-testid=double-row]").await?;
+    check("Groups: clean up doubles").await?;
     click(client, "[data-testid=nav-import]").await?;
     wait("[data-testid=import-page]").await?;
     check("Import").await?;
@@ -2264,6 +2285,10 @@ async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>,
     click(client, "[data-testid=nav-settings]").await?;
     wait("[data-testid=about]").await?;
     check("Settings and About").await?;
+    click(client, "[data-testid=role-new]").await?;
+    click(client, "[data-testid=role-add-plan]").await?;
+    wait("[data-testid=role-plan]").await?;
+    check("Settings: a role being made").await?;
     click(client, "[data-testid=nav-tenant]").await?;
     wait("[data-testid=field-tenant]").await?;
     check("Sign in").await?;

@@ -183,6 +183,15 @@ pub async fn plan_change(
     change: WantedChange,
     policy: ShortfallPolicy,
 ) -> Result<PlanPreview, CommandError> {
+    if !change.join_groups.is_empty() || !change.leave_groups.is_empty() {
+        // Groups are named by the groups commands, which read them from Graph: the window
+        // never says what a group gives.
+        return Err(CommandError::new(
+            "plan.groups",
+            "Group membership is changed from the Groups page or a person's panel.",
+            None,
+        ));
+    }
     let connection = state.connection().await?;
     runs.plan(
         &connection,
@@ -284,6 +293,8 @@ pub(crate) fn filter_name(kind: &str, language: &str) -> &'static str {
         ("plan", true) => "LicenseDesk-plan",
         ("prices", false) => "Price lists",
         ("prices", true) => "Prijslijsten",
+        ("roles", false) => "LicenseDesk roles",
+        ("roles", true) => "LicenseDesk-rollen",
         ("csv", _) => "CSV",
         ("xlsx", _) => "Excel",
         (_, false) => "Lists of people",

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod events;
 mod files;
+mod groups;
 mod history;
 mod import;
 mod local;
@@ -16,6 +17,7 @@ mod people;
 mod person;
 mod product_names;
 mod reclaim;
+mod roles;
 mod runs;
 mod settings;
 mod signin;
@@ -38,6 +40,8 @@ pub fn run() {
         .manage(commands::PendingDeviceSignIn::default())
         .manage(money::KeptStore::default())
         .manage(reclaim::LastScan::default())
+        .manage(groups::OpenGroup::default())
+        .manage(roles::RolesStore::default())
         .setup(|app| {
             logging::start(app.handle());
             product_names::start(app.handle());
@@ -146,6 +150,19 @@ pub fn run() {
             money::save_chargeback,
             reclaim::reclaim_scan,
             reclaim::reclaim_plan,
+            groups::groups_list,
+            groups::group_detail,
+            groups::groups_reprocess,
+            groups::groups_plan_membership,
+            groups::groups_giving,
+            groups::doubles_scan,
+            groups::doubles_plan,
+            roles::roles_get,
+            roles::roles_save,
+            roles::roles_import,
+            roles::roles_export,
+            roles::role_plan,
+            roles::roles_choices,
             commands::list_plans,
             commands::saved_tenants,
             commands::start_device_sign_in,

@@ -1069,8 +1069,19 @@ fn result_of(
             display_name: p.display_name.clone(),
             action: p.action,
             set_usage_location: p.set_usage_location.clone(),
-            add: p.add.iter().map(|a| name(&a.sku_id)).collect(),
-            remove: p.remove.iter().map(|r| name(r)).collect(),
+            // A membership run's lines name the groups joined and left.
+            add: p
+                .add
+                .iter()
+                .map(|a| name(&a.sku_id))
+                .chain(p.join_groups.iter().map(|g| g.display_name.clone()))
+                .collect(),
+            remove: p
+                .remove
+                .iter()
+                .map(|r| name(r))
+                .chain(p.leave_groups.iter().map(|g| g.display_name.clone()))
+                .collect(),
             status,
             reason: p.reason.clone(),
             failure,

@@ -33,6 +33,7 @@ import { PlansPage } from "./pages/Plans/PlansPage";
 const TenantPage = lazy(() => import("./pages/SignIn/TenantPage").then((m) => ({ default: m.TenantPage })));
 const UsersPage = lazy(() => import("./pages/Users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const ImportPage = lazy(() => import("./pages/Import/ImportPage").then((m) => ({ default: m.ImportPage })));
+const GroupsPage = lazy(() => import("./pages/Groups/GroupsPage").then((m) => ({ default: m.GroupsPage })));
 const ReclaimPage = lazy(() => import("./pages/Reclaim/ReclaimPage").then((m) => ({ default: m.ReclaimPage })));
 const HistoryPage = lazy(() => import("./pages/History/HistoryPage").then((m) => ({ default: m.HistoryPage })));
 const SettingsPage = lazy(() => import("./pages/Settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
@@ -228,6 +229,8 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
               <PlansPage key={generation} tenantName={tenant?.displayName} />
             ) : page === "users" ? (
               <UsersPage key={generation} tenantName={tenant?.displayName} />
+            ) : page === "groups" ? (
+              <GroupsPage key={generation} />
             ) : page === "reclaim" ? (
               <ReclaimPage key={generation} />
             ) : page === "import" ? null : page === "settings" ? (

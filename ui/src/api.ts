@@ -39,6 +39,14 @@ import type { Renewal } from "./bindings/Renewal";
 import type { SavedReport } from "./bindings/SavedReport";
 import type { ReclaimScan } from "./bindings/ReclaimScan";
 import type { ReclaimReasons } from "./bindings/ReclaimReasons";
+import type { GroupView } from "./bindings/GroupView";
+import type { GroupDetail } from "./bindings/GroupDetail";
+import type { GroupBrief } from "./bindings/GroupBrief";
+import type { ReprocessOutcome } from "./bindings/ReprocessOutcome";
+import type { DoubleRow } from "./bindings/DoubleRow";
+import type { RolesView } from "./bindings/RolesView";
+import type { RolesFile } from "./bindings/RolesFile";
+import type { RoleChoices } from "./bindings/RoleChoices";
 
 /// Everything the UI may ask of the Rust side. Screens get it from context, so component tests
 /// can hand them a fake while the end-to-end tests drive the real one.
@@ -137,6 +145,30 @@ export interface Api {
   reclaimScan(days: number, reasons: ReclaimReasons): Promise<ReclaimScan>;
   /// The review of taking back the chosen rows (their keys) of the last scan.
   reclaimPlan(keys: string[]): Promise<PlanPreview>;
+  /// Every group that gives licenses, with its members' standing.
+  groupsList(): Promise<GroupView[]>;
+  /// One group with all its members (people in error first).
+  groupDetail(id: string): Promise<GroupDetail>;
+  /// Asks Microsoft to work out these members' group licenses again (members of the group
+  /// last opened only).
+  groupsReprocess(userIds: string[]): Promise<ReprocessOutcome>;
+  /// Plans people joining (`join`) or leaving a group; nothing is sent until applyPlan.
+  groupsPlanMembership(groupId: string, userIds: string[], join: boolean): Promise<PlanPreview>;
+  /// The license groups that give this plan.
+  groupsGiving(skuId: string): Promise<GroupBrief[]>;
+  /// People who hold a plan both directly and from a group.
+  doublesScan(): Promise<DoubleRow[]>;
+  doublesPlan(keys: string[]): Promise<PlanPreview>;
+  rolesGet(): Promise<RolesView>;
+  rolesSave(roles: RolesFile): Promise<RolesView>;
+  /// The open dialog (shown by Rust); null when cancelled.
+  rolesImport(language?: string): Promise<RolesView | null>;
+  /// The save dialog (shown by Rust); the path, or null when cancelled.
+  rolesExport(language?: string): Promise<string | null>;
+  /// The plans (with their apps) and groups a role can name.
+  rolesChoices(): Promise<RoleChoices>;
+  /// Plans giving the role to these people.
+  rolePlan(name: string, userIds: string[]): Promise<PlanPreview>;
   /// Once, when the first plans are on screen (ms since 1970): a line in the support log.
   firstScreenDrawn(atEpochMs: number): Promise<void>;
   /// The language and theme chosen in Settings ("system" for the system's).
@@ -262,6 +294,19 @@ export const tauriApi: Api = {
   saveChargeback: (excel, language) => invoke<SavedReport | null>("save_chargeback", { excel, language }),
   reclaimScan: (days, reasons) => invoke<ReclaimScan>("reclaim_scan", { days, reasons }),
   reclaimPlan: (keys) => invoke<PlanPreview>("reclaim_plan", { keys }),
+  groupsList: () => invoke<GroupView[]>("groups_list"),
+  groupDetail: (id) => invoke<GroupDetail>("group_detail", { id }),
+  groupsReprocess: (userIds) => invoke<ReprocessOutcome>("groups_reprocess", { userIds }),
+  groupsPlanMembership: (groupId, userIds, join) => invoke<PlanPreview>("groups_plan_membership", { groupId, userIds, join }),
+  groupsGiving: (skuId) => invoke<GroupBrief[]>("groups_giving", { skuId }),
+  doublesScan: () => invoke<DoubleRow[]>("doubles_scan"),
+  doublesPlan: (keys) => invoke<PlanPreview>("doubles_plan", { keys }),
+  rolesGet: () => invoke<RolesView>("roles_get"),
+  rolesSave: (roles) => invoke<RolesView>("roles_save", { roles }),
+  rolesImport: (language) => invoke<RolesView | null>("roles_import", { language: language ?? null }),
+  rolesExport: (language) => invoke<string | null>("roles_export", { language: language ?? null }),
+  rolesChoices: () => invoke<RoleChoices>("roles_choices"),
+  rolePlan: (name, userIds) => invoke<PlanPreview>("role_plan", { name, userIds }),
   appearance: () => invoke<Appearance>("appearance"),
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   thisComputer: () => invoke<ThisComputer>("this_computer"),

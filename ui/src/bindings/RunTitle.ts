@@ -4,4 +4,4 @@
  * A run's title. Plan names are product names (the same in every language); everything else
  * is worded by whoever shows it.
  */
-export type RunTitle = { "kind": "change", give: Array<string>, take: Array<string>, apps: Array<string>, location: string | null, people: number, } | { "kind": "import", file: string, people: number, } | { "kind": "planFile", title: string, file: string, author: string, } | { "kind": "undo", of: RunTitle, } | { "kind": "words", text: string, };
+export type RunTitle = { "kind": "change", give: Array<string>, take: Array<string>, apps: Array<string>, location: string | null, people: number, } | { "kind": "import", file: string, people: number, } | { "kind": "planFile", title: string, file: string, author: string, } | { "kind": "undo", of: RunTitle, } | { "kind": "membership", group: string, join: boolean, people: number, } | { "kind": "role", name: string, people: number, } | { "kind": "words", text: string, };

@@ -17,8 +17,9 @@ remove: Array<string>, usageLocation: UsageLocationChange | null,
  */
 keepDisabledPlans: boolean, 
 /**
- * Give each plan in `add` directly even where a group already gives it (an undo puts
- * back exactly the direct licenses a run took away).
+ * Exactly as asked: give each plan in `add` directly even where a group already gives
+ * it (an undo puts back exactly the direct licenses a run took away), and join and leave
+ * groups without judging membership by the license states (see `membership.rs`).
  */
 asDirect: boolean, 
 /**

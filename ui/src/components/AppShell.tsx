@@ -7,13 +7,13 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Beaker16Regular, Certificate24Regular, DocumentArrowUp24Regular, History24Regular, People24Regular, PersonKey24Regular, Savings24Regular, Settings24Regular } from "@fluentui/react-icons";
+import { Beaker16Regular, Certificate24Regular, DocumentArrowUp24Regular, History24Regular, People24Regular, PeopleTeam24Regular, PersonKey24Regular, Savings24Regular, Settings24Regular } from "@fluentui/react-icons";
 import type { TenantInfo } from "../bindings/TenantInfo";
 import type { TenantSetup } from "../bindings/TenantSetup";
 import { useI18n } from "../i18n";
 import { PermissionsButton, TenantMenu } from "./AccountControls";
 
-export type Page = "plans" | "users" | "import" | "reclaim" | "history" | "settings" | "tenant";
+export type Page = "plans" | "users" | "groups" | "import" | "reclaim" | "history" | "settings" | "tenant";
 
 const useStyles = makeStyles({
   root: {
@@ -166,6 +166,7 @@ export function AppShell({
           <>
             {railItem("plans", <Certificate24Regular aria-hidden />, t.navPlans)}
             {railItem("users", <People24Regular aria-hidden />, t.navUsers)}
+            {railItem("groups", <PeopleTeam24Regular aria-hidden />, t.navGroups)}
             {railItem("import", <DocumentArrowUp24Regular aria-hidden />, t.navImport)}
             {railItem("reclaim", <Savings24Regular aria-hidden />, t.navReclaim)}
             {railItem("history", <History24Regular aria-hidden />, t.navHistory)}

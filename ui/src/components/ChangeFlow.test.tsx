@@ -222,3 +222,23 @@ describe("The words of a change", () => {
     expect((await screen.findByTestId("change-why-not")).textContent).toContain("Choose the license to give instead");
   });
 });
+
+describe("Giving a plan a group already gives", () => {
+  it("offers adding the person to the group as the recommended way, and plans that instead", async () => {
+    const user = userEvent.setup();
+    const groupsGiving = vi.fn(() => Promise.resolve([{ id: "g-sales", displayName: "Sales – Teams", plans: ["Microsoft Teams Essentials"], dynamic: false }]));
+    const groupsPlanMembership = vi.fn(() => Promise.reject({ code: "groups.unknown", message: "This group no longer gives licenses, or was deleted." }));
+    const planChange = vi.fn(() => Promise.reject(new Error("not this way")));
+    setup({ groupsGiving, groupsPlanMembership, planChange });
+    await user.click(await screen.findByTestId("change-plan"));
+    await user.click(await screen.findByRole("option", { name: /Microsoft Teams Essentials/ }));
+    expect(groupsGiving).toHaveBeenCalledWith(TEAMS);
+    const offer = await screen.findByTestId("group-offer");
+    expect(offer.textContent).toMatch(/The group “Sales – Teams” already gives Microsoft Teams Essentials/);
+    await user.click(within(offer).getByRole("button", { name: "Add to “Sales – Teams” instead (recommended)" }));
+    expect(groupsPlanMembership).toHaveBeenCalledWith("g-sales", ["u1"], true);
+    expect(planChange).not.toHaveBeenCalled();
+    expect(await screen.findByText(/no longer gives licenses/)).toBeTruthy();
+  });
+});
+

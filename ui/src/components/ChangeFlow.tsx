@@ -34,6 +34,11 @@ import type { PersonOutcome } from "../bindings/PersonOutcome";
 import type { PlanToAdd } from "../bindings/PlanToAdd";
 import type { SavedPlan } from "../bindings/SavedPlan";
 import type { RunLine } from "../bindings/RunLine";
+import type { GroupRef } from "../bindings/GroupRef";
+import type { GroupBrief } from "../bindings/GroupBrief";
+import type { RoleView } from "../bindings/RoleView";
+import type { RoleChoices } from "../bindings/RoleChoices";
+import { roleWords } from "./roleWords";
 import { toCommandError, useApi } from "../api";
 import { useI18n, when } from "../i18n";
 import { failureText, reasonText } from "../reasons";
@@ -41,7 +46,9 @@ import { CountryPicker, useCountryNames } from "./CountryPicker";
 import { ErrorState } from "./ErrorState";
 import { StepHeading } from "./StepHeading";
 
-export type ChangeKind = "give" | "take" | "swap" | "location" | "apps";
+/// `leaveGroup`: leave the group `groupId` (from a license card in the panel); `role`: give a
+/// role template.
+export type ChangeKind = "give" | "take" | "swap" | "location" | "apps" | "leaveGroup" | "role";
 
 const useStyles = makeStyles({
   page: {
@@ -109,6 +116,7 @@ export function ChangeFlow({
   kind,
   presetSku,
   apps,
+  groupId,
   personName,
   onClose,
 }: {
@@ -119,6 +127,8 @@ export function ChangeFlow({
   personName?: string;
   /// For a change of apps: each license's service plans to have off afterwards.
   apps?: PlanToAdd[];
+  /// For leaving a group: the group.
+  groupId?: string;
   /// `changed` is true when something was applied (the list re-reads).
   onClose: (changed: boolean) => void;
 }) {
@@ -134,10 +144,50 @@ export function ChangeFlow({
   const [policy, setPolicy] = useState<ShortfallPolicy>("nobody");
   const [state, setState] = useState<Step>({ step: "choose" });
   const [error, setError] = useState<CommandError>();
+  const [role, setRole] = useState<string | null>(null);
+  const [roles, setRoles] = useState<RoleView[]>();
+  /// Groups that already give the plan chosen (offered instead of a direct license).
+  const [offered, setOffered] = useState<GroupBrief[]>([]);
+  /// A plan made some other way than `planChange` (a group, a role): planned again the same way.
+  const again = useRef<(() => Promise<PlanPreview>) | null>(null);
 
   useEffect(() => {
     api.listPlans().then(setPlans, (e: unknown) => setError(toCommandError(e)));
   }, [api]);
+  const [roleChoices, setRoleChoices] = useState<RoleChoices>();
+  useEffect(() => {
+    if (kind !== "role") return;
+    api.rolesGet().then((v) => setRoles(v.roles), (e: unknown) => setError(toCommandError(e)));
+    // Only for the words (friendly app names): without them the technical names show.
+    api.rolesChoices().then(setRoleChoices, () => undefined);
+  }, [api, kind]);
+  useEffect(() => {
+    setOffered([]);
+    if (kind !== "give" || !sku) return;
+    let current = true;
+    // Best effort: without the groups, giving directly still works.
+    api.groupsGiving(sku).then((g) => current && setOffered(g.filter((x) => !x.dynamic)), () => undefined);
+    return () => {
+      current = false;
+    };
+  }, [api, kind, sku]);
+
+  /// Plans some other way than planChange, and keeps how, for planning again.
+  const planOther = useCallback(
+    (how: () => Promise<PlanPreview>) => {
+      again.current = how;
+      setError(undefined);
+      setState({ step: "planning" });
+      how().then(
+        (preview) => setState({ step: "review", preview }),
+        (e: unknown) => {
+          setError(toCommandError(e));
+          setState({ step: "choose" });
+        },
+      );
+    },
+    [],
+  );
 
   const planName = useCallback(
     (id: string) => plans.find((p) => p.skuId.toLowerCase() === id.toLowerCase())?.displayName ?? id,
@@ -170,6 +220,9 @@ export function ChangeFlow({
           return location ? { add: [], remove: [], usageLocation: { scope: "everyone", country: location }, keepDisabledPlans: false, asDirect: false, apps: [], joinGroups: [], leaveGroups: [] } : null;
         case "apps":
           return apps && apps.length > 0 ? { add: [], remove: [], usageLocation: null, keepDisabledPlans: false, asDirect: false, apps, joinGroups: [], leaveGroups: [] } : null;
+        case "leaveGroup":
+        case "role":
+          return null;
       }
     },
     [kind, sku, fromSku, keepOff, apps],
@@ -179,6 +232,7 @@ export function ChangeFlow({
     (location: string | null, shortfall: ShortfallPolicy) => {
       const wanted = change(location);
       if (!wanted) return;
+      again.current = null;
       setError(undefined);
       setState({ step: "planning" });
       api.planChange(ids, wanted, shortfall).then(
@@ -199,9 +253,13 @@ export function ChangeFlow({
       started.current = true;
       review(null, "nobody");
     }
-  }, [kind, review]);
+    if (kind === "leaveGroup" && groupId && !started.current) {
+      started.current = true;
+      planOther(() => api.groupsPlanMembership(groupId, ids, false));
+    }
+  }, [kind, review, planOther, api, groupId, ids]);
 
-  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle, apps: t.change.appsTitle }[kind];
+  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle, apps: t.change.appsTitle, leaveGroup: t.person.removeFromGroup.replace("…", ""), role: t.roles.giveTitle }[kind];
   const userPlans = plans.filter((p) => p.appliesTo === "User");
   const planOption = (p: SkuSummary) => (
     <Option key={p.skuId} value={p.skuId} text={p.displayName} disabled={kind !== "take" && (kind === "swap" ? false : !p.assignable)}>
@@ -209,7 +267,7 @@ export function ChangeFlow({
     </Option>
   );
 
-  if (kind === "apps" && (state.step === "choose" || state.step === "planning")) {
+  if ((kind === "apps" || kind === "leaveGroup") && (state.step === "choose" || state.step === "planning")) {
     // The switches were chosen in the panel: there is nothing to choose here, only the plan
     // being worked out (or why it could not be).
     return (
@@ -218,6 +276,50 @@ export function ChangeFlow({
         {error ? <ErrorState title={title} error={error} /> : <Spinner label={t.preview.planning} />}
         <div className={styles.buttons}>
           <Button onClick={() => onClose(false)}>{t.change.back}</Button>
+        </div>
+      </section>
+    );
+  }
+
+  if (kind === "role" && (state.step === "choose" || state.step === "planning")) {
+    const chosen = roles?.find((r) => r.role.name === role);
+    return (
+      <section className={styles.page} aria-labelledby="change-title" data-testid="change-flow">
+        <StepHeading id="change-title">{title}</StepHeading>
+        <Text>{t.change.forPeople(ids.length, n(ids.length), ids.length === 1 ? (personName ?? null) : null)}</Text>
+        {error ? <ErrorState title={title} error={error} /> : null}
+        {roles === undefined && !error ? <Spinner label={t.roles.loading} /> : null}
+        {roles && roles.length === 0 ? <MessageBar intent="info"><MessageBarBody>{t.roles.noRoles}</MessageBarBody></MessageBar> : null}
+        {roles && roles.length > 0 ? (
+          <div className={styles.form}>
+            <Field label={t.roles.chooseRole} required>
+              <Dropdown
+                placeholder={t.roles.chooseRolePlaceholder}
+                selectedOptions={role ? [role] : []}
+                value={role ?? ""}
+                onOptionSelect={(_, d) => setRole(d.optionValue ?? null)}
+                data-testid="role-choice"
+              >
+                {roles.map((r) => (
+                  <Option key={r.role.name} value={r.role.name} text={r.role.name} disabled={r.problems.length > 0}>
+                    {r.problems.length > 0 ? t.roles.brokenChoice(r.role.name) : r.role.name}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            {chosen ? <Text data-testid="role-gives">{roleWords(chosen.role, roleChoices, t)}</Text> : null}
+          </div>
+        ) : null}
+        <div className={styles.buttons}>
+          <Button onClick={() => onClose(false)}>{t.change.back}</Button>
+          <Button
+            appearance="primary"
+            disabled={!chosen || chosen.problems.length > 0 || state.step === "planning"}
+            onClick={() => role && planOther(() => api.rolePlan(role, ids))}
+            data-testid="change-review"
+          >
+            {state.step === "planning" ? <Spinner size="tiny" /> : t.change.review}
+          </Button>
         </div>
       </section>
     );
@@ -272,6 +374,26 @@ export function ChangeFlow({
             </Field>
           ) : null}
         </div>
+        {kind === "give" && sku && offered.length > 0 ? (
+          <MessageBar intent="info" layout="multiline" data-testid="group-offer">
+            <MessageBarBody>
+              <Text>{t.change.groupOffer(offered.map((g) => `“${g.displayName}”`).join(", "), planName(sku))}</Text>
+              <div className={styles.buttons}>
+                {offered.map((g) => (
+                  <Button
+                    key={g.id}
+                    appearance="primary"
+                    onClick={() => planOther(() => api.groupsPlanMembership(g.id, ids, true))}
+                    data-testid="group-offer-join"
+                  >
+                    {t.change.addToGroupInstead(`“${g.displayName}”`)}
+                  </Button>
+                ))}
+              </div>
+              <Text>{t.change.orDirect}</Text>
+            </MessageBarBody>
+          </MessageBar>
+        ) : null}
         <div className={styles.buttons}>
           <Button onClick={() => onClose(false)}>{t.change.back}</Button>
           <Button
@@ -305,6 +427,7 @@ export function ChangeFlow({
       title={title}
       replan={(p) => {
         setPolicy(p);
+        if (again.current) return again.current();
         const wanted = change(country);
         return wanted ? api.planChange(ids, wanted, p) : Promise.reject(new Error("no change"));
       }}
@@ -318,7 +441,7 @@ export function ChangeFlow({
             }
           : undefined
       }
-      onBack={() => (kind === "apps" ? onClose(false) : setState({ step: "choose" }))}
+      onBack={() => (kind === "apps" || kind === "leaveGroup" ? onClose(false) : setState({ step: "choose" }))}
       onClose={onClose}
     />
   );
@@ -503,6 +626,13 @@ function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeo
     case "apps":
       for (const s of preview.appSwitches[o.userId] ?? []) parts.push(t.preview.willSwitchApps(plan(s.skuId), s.on, s.off));
       break;
+    case "membership": {
+      const groups = (list: GroupRef[]) => list.map((g) => `“${g.displayName}”`).join(", ");
+      const plans = (list: GroupRef[]) => [...new Set(list.flatMap((g) => g.skuIds.map(plan)))].join(", ");
+      if (o.joinGroups.length > 0) parts.push(t.preview.willJoin(groups(o.joinGroups), plans(o.joinGroups)));
+      if (o.leaveGroups.length > 0) parts.push(t.preview.willLeave(groups(o.leaveGroups), plans(o.leaveGroups)));
+      break;
+    }
     default:
       if (o.reason) parts.push(reasonText(o.reason, t, plan, group));
   }
@@ -555,7 +685,7 @@ function Review({
   const count = (a: string) => people.filter((p) => p.action === a).length;
   const noLocation = people.filter((p) => p.reason?.code === "noUsageLocation").length;
   const short = preview.plan.seats.some((s) => s.shortfall > 0);
-  const changing = count("add") + count("remove") + count("swap") + count("apps") + people.filter((p) => p.action === "none" && p.setUsageLocation).length;
+  const changing = count("add") + count("remove") + count("swap") + count("apps") + count("membership") + people.filter((p) => p.action === "none" && p.setUsageLocation).length;
   const givenPlan = preview.plan.seats.find((s) => s.taken > 0);
   const confirm = t.preview.confirm(
     title,
@@ -633,6 +763,8 @@ function Review({
             take: count("remove"),
             swap: count("swap"),
             apps: count("apps"),
+            join: people.filter((p) => p.action === "membership" && p.joinGroups.length > 0).length,
+            leave: people.filter((p) => p.action === "membership" && p.leaveGroups.length > 0).length,
             blocked: count("blocked"),
             nothing: people.filter((p) => p.action === "none" && !p.setUsageLocation).length,
             located: people.filter((p) => p.action === "none" && p.setUsageLocation).length,
@@ -788,6 +920,8 @@ function Result({
       l.action === "remove" ? t.preview.willTake(l.remove.join(", ")) : null,
       l.action === "swap" ? t.preview.willSwap(l.remove.join(", "), l.add.join(", ")) : null,
       l.action === "apps" ? t.preview.willSwitchIn(l.add.join(", ")) : null,
+      l.action === "membership" && l.add.length > 0 ? t.preview.joined(l.add.map((g) => `“${g}”`).join(", ")) : null,
+      l.action === "membership" && l.remove.length > 0 ? t.preview.left(l.remove.map((g) => `“${g}”`).join(", ")) : null,
       // Reasons and failures in the UI's language; the engine's English only for a failure
       // it has no code for.
       l.reason
@@ -861,3 +995,4 @@ function Result({
     </section>
   );
 }
+

@@ -37,6 +37,10 @@ function runTitle(title: RunTitle, n: (v: number) => string, country: (code: str
       return `${title.title} (plan file ${title.file}, which says it was prepared by ${title.author})`;
     case "undo":
       return `Undo: ${runTitle(title.of, n, country)}`;
+    case "membership":
+      return `${title.join ? "Add to" : "Remove from"} the group “${title.group}” — ${n(title.people)} ${plural(title.people, "person", "people")}`;
+    case "role":
+      return `Give the role “${title.name}” — ${n(title.people)} ${plural(title.people, "person", "people")}`;
     case "words":
       return title.text;
   }
@@ -49,6 +53,8 @@ export interface ReviewCounts {
   swap: number;
   apps: number;
   located: number;
+  join: number;
+  leave: number;
   blocked: number;
   nothing: number;
 }
@@ -69,6 +75,7 @@ export const en = {
   tenantLabel: (name: string, domain: string) => `${name} (${domain})`,
 
   navUsers: "Users",
+  navGroups: "Groups",
   users: {
     title: "Users",
     subtitle: (total: string, tenant: string) => `${total} people in ${tenant}.`,
@@ -130,14 +137,20 @@ export const en = {
     appWillBe: (on: boolean) => (on ? "will be on" : "will be off"),
     takeAway: "Take away",
     swapFor: "Swap for…",
+    removeFromGroup: "Remove from the group…",
+    giveRole: "Give a role…",
     fromGroupHint: (name: string) =>
-      `This license comes from the group ${name}. Remove the person from that group (or change the group's licenses) to take it away; it cannot be removed here.`,
+      `This license comes from the group ${name}: it cannot be taken away on its own. Removing the person from the group takes it away, with everything else the group gives (the review shows what).`,
     give: "Give a license",
     loading: "Reading this person…",
     errorTitle: "This person could not be read",
     changed: (what: string) => `Done: ${what}`,
   },
   change: {
+    groupOffer: (group: string, plan: string) =>
+      `The group ${group} already gives ${plan}. Microsoft recommends giving licenses through groups: adding people to the group gives them what it gives, and removing them takes it away again.`,
+    addToGroupInstead: (group: string) => `Add to ${group} instead (recommended)`,
+    orDirect: "Or give the plan directly below.",
     giveTitle: "Give a license",
     takeTitle: "Take a license away",
     swapTitle: "Swap one license for another",
@@ -251,6 +264,141 @@ export const en = {
     exclusionsAgain: (name: string) => `Propose ${name} again`,
     back: "Back to Reclaim",
     showMore: (n: string) => `Show ${n} more`,
+  },
+  groups: {
+    title: "Groups that give licenses",
+    intro:
+      "Microsoft recommends giving licenses through groups: everyone in a group gets its plans, and leaving the group takes them away. Open a group to see its members, fix errors, and add or remove people.",
+    loading: "Reading the groups and their members…",
+    errorTitle: "The groups could not be read",
+    empty: "No group in this organisation gives licenses. Licenses are given to people directly.",
+    refresh: "Read again",
+    gives: "Gives",
+    appsOff: (apps: string) => `apps off: ${apps}`,
+    members: (count: number, n: string) => `${n} ${plural(count, "member", "members")}`,
+    inError: (n: string) => `${n} in error`,
+    pending: (n: string) => `${n} waiting for Microsoft`,
+    allFine: "Everyone has their licenses",
+    errorCount: (count: string, why: string) => `${count} × ${why}`,
+    dynamic: (rule: string) => `Members follow a rule: ${rule}. They are added and removed by the rule, not here.`,
+    processing: "Microsoft is still working through a change to this group.",
+    open: (name: string) => `Open ${name}`,
+    openButton: "Open",
+    backToGroup: "Back to the group",
+    doublesButton: "Clean up doubles…",
+    back: "Back to the groups",
+    membersTitle: "Members",
+    search: "Find a member",
+    searchPlaceholder: "Name or e-mail",
+    onlyErrors: "Only people in error",
+    noMembers: "This group has no members yet.",
+    noMatch: "No member matches.",
+    showing: (shown: string, total: string) => `Showing ${shown} of ${total}`,
+    showMore: "Show more",
+    selectAll: "Select everyone shown",
+    select: (name: string) => `Select ${name}`,
+    selected: (n: string) => `${n} selected`,
+    state: "State",
+    person: "Person",
+    location: "Usage location",
+    active: "Has it",
+    waiting: "Waiting for Microsoft",
+    error: "Error",
+    why: (why: string) => `Why: ${why}`,
+    fix: (fix: string) => `Fix: ${fix}`,
+    reprocess: "Reprocess",
+    reprocessHint:
+      "Asks Microsoft to try the selected people's licenses from this group again — after you freed a seat, set a usage location or removed a conflicting plan. Nothing is taken from anyone.",
+    reprocessed: (count: number, n: string) =>
+      `Asked Microsoft to try again for ${n} ${plural(count, "person", "people")}. Their state follows in a few seconds (in a real organisation, up to a few minutes).`,
+    reprocessFailed: (who: string, why: string) => `${who}: ${why}`,
+    watching: "Waiting for Microsoft to work it out…",
+    addPeople: "Add people…",
+    removeSelected: "Remove from the group…",
+    removeHint: (plans: string) => `They lose ${plans} once Microsoft has processed it.`,
+    reviewJoin: (group: string) => `Add people to ${group}`,
+    reviewLeave: (group: string) => `Remove people from ${group}`,
+    errorWhy: (code: string) =>
+      ({
+        CountViolation: "no seat was left for this person",
+        MutuallyExclusiveViolation: "the person holds a plan that cannot go together with this one",
+        DependencyViolation: "an app in this plan needs another app that is switched off or missing",
+        ProhibitedInUsageLocationViolation: "this plan cannot be given in the person's country",
+        UniquenessViolation: "an attribute the plan needs (such as the e-mail address) is already in use",
+        MissingUsageLocation: "the person has no usage location",
+      })[code] ?? `Microsoft's error ${code}`,
+    errorFix: (code: string) =>
+      ({
+        CountViolation: "free a seat (take the plan from someone who does not need it, or buy more), then reprocess",
+        MutuallyExclusiveViolation: "take away the conflicting plan the person holds directly, then reprocess",
+        DependencyViolation: "switch on the app the other one needs in the group's plan, then reprocess",
+        ProhibitedInUsageLocationViolation: "check the person's usage location, or give them another plan",
+        UniquenessViolation: "fix the clashing attribute in the person's account, then reprocess",
+        MissingUsageLocation: "set the person's usage location on the Users page, then reprocess",
+      })[code] ?? "read Microsoft's error in the admin center, fix it, then reprocess",
+  },
+  addPeople: {
+    title: (group: string) => `Add people to ${group}`,
+    search: "Find people",
+    placeholder: "Name, e-mail or department",
+    none: "Nobody matches.",
+    chosen: (n: string) => `${n} chosen`,
+    review: "Review",
+    cancel: "Cancel",
+    choose: (name: string) => `Choose ${name}`,
+  },
+  doubles: {
+    title: "Clean up doubles",
+    intro:
+      "These people hold a plan both directly and from a group. Taking away the direct copy changes nothing they can use: the group keeps giving the plan. No seat is freed — Microsoft counts one seat per person and plan — but the license is then managed in one place.",
+    loading: "Looking for doubles…",
+    empty: "Nobody holds a plan both directly and from a group.",
+    plan: "Plan",
+    groupsCol: "Also from",
+    review: (count: number, n: string) => `Review taking away ${n} direct ${plural(count, "copy", "copies")}`,
+    reviewTitle: "Take away the direct copies",
+  },
+  roles: {
+    title: "Roles",
+    intro:
+      "A role is a named set of plans (each with the apps to switch off) or groups to join — for example Sales = Microsoft 365 E3 without Viva Engage, plus Power BI Pro. Give a role from a person's panel.",
+    loading: "Reading the roles…",
+    empty: "No roles yet.",
+    add: "New role",
+    edit: (name: string) => `Edit ${name}`,
+    remove: (name: string) => `Delete ${name}`,
+    name: "Name",
+    plans: "Plans",
+    plan: "Plan",
+    choosePlan: "Choose a plan",
+    appsOffLabel: (plan: string) => `Apps switched off in ${plan}`,
+    addPlan: "Add a plan",
+    removePlan: (plan: string) => `Remove ${plan} from the role`,
+    groupsLabel: "Groups to join",
+    chooseGroup: "Choose a group",
+    addGroup: "Add a group",
+    removeGroup: (group: string) => `Remove ${group} from the role`,
+    save: "Save the role",
+    cancel: "Cancel",
+    saved: "Saved.",
+    gives: (what: string) => `Gives ${what}`,
+    without: (plan: string, apps: string) => `${plan} without ${apps}`,
+    joins: (group: string) => `joins ${group}`,
+    broken: "Broken — cannot be given until fixed",
+    import: "Import a roles file…",
+    export: "Export the roles…",
+    exported: (path: string) => `Saved to ${path}`,
+    imported: (count: number, n: string) => `Imported ${n} ${plural(count, "role", "roles")}.`,
+    editButton: "Edit",
+    deleteButton: "Delete",
+    nameTaken: "Another role already has this name.",
+    needName: "Give the role a name.",
+    needSomething: "Add at least one plan or group.",
+    giveTitle: "Give a role",
+    chooseRole: "Role",
+    chooseRolePlaceholder: "Choose a role",
+    noRoles: "There are no roles yet. Create them in Settings → Roles.",
+    brokenChoice: (name: string) => `${name} (broken: fix it in Settings)`,
   },
   money: {
     price: "Price per seat a month",
@@ -592,6 +740,10 @@ export const en = {
     willSwitchApps: (plan: string, on: string[], off: string[]) =>
       `${plan}: ${[on.length ? `switches on ${on.join(", ")}` : "", off.length ? `switches off ${off.join(", ")}` : ""].filter(Boolean).join("; ")}`,
     willSwitchIn: (plans: string) => `Apps switched in ${plans}`,
+    willJoin: (groups: string, plans: string) => `Joins ${groups}: gets ${plans} once Microsoft has processed it`,
+    willLeave: (groups: string, plans: string) => `Leaves ${groups}: loses ${plans} once Microsoft has processed it`,
+    joined: (groups: string) => `Joins ${groups}`,
+    left: (groups: string) => `Leaves ${groups}`,
     willSetLocation: (country: string) => `Usage location set to ${country}`,
     willChangeLocation: (from: string, to: string) => `Usage location from ${from} to ${to}`,
     nothing: "Nothing to do",
@@ -603,6 +755,8 @@ export const en = {
         c.swap ? `${n(c.swap)} ${plural(c.swap, "swaps", "swap")}` : "",
         c.apps ? `${n(c.apps)} ${plural(c.apps, "has apps switched", "have apps switched")}` : "",
         c.located ? `${n(c.located)} only ${plural(c.located, "gets a usage location", "get a usage location")}` : "",
+        c.join ? `${n(c.join)} ${plural(c.join, "joins a group", "join a group")}` : "",
+        c.leave ? `${n(c.leave)} ${plural(c.leave, "leaves a group", "leave a group")}` : "",
         c.blocked ? `${n(c.blocked)} not changed` : "",
         c.nothing ? `${n(c.nothing)} with nothing to do` : "",
       ]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use clap::Args;
 use licensing::Sku;
-use licensing::groups::{LicenseGroup, MemberStanding, error_words, standing};
+use licensing::groups::{FindGroupError, LicenseGroup, MemberStanding, error_words, standing};
 use serde::Serialize;
 
 use crate::CliError;
@@ -99,29 +99,21 @@ pub(crate) async fn find_group(
     connection: &Connection,
     key: &str,
 ) -> Result<LicenseGroup, CliError> {
-    let groups = connection.client().license_groups().await?;
-    if let Some(g) = groups.iter().find(|g| g.id.eq_ignore_ascii_case(key)) {
-        return Ok(g.to_domain());
-    }
-    let named: Vec<_> = groups
+    let groups: Vec<LicenseGroup> = connection
+        .client()
+        .license_groups()
+        .await?
         .iter()
-        .filter(|g| {
-            g.display_name
-                .as_deref()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(key.trim()))
-        })
+        .map(|g| g.to_domain())
         .collect();
-    match named.as_slice() {
-        [one] => Ok(one.to_domain()),
-        [] => Err(CliError::Usage(format!(
+    match licensing::groups::find(&groups, key) {
+        Ok(g) => Ok(g.clone()),
+        Err(FindGroupError::NotFound) => Err(CliError::Usage(format!(
             "no group that gives licenses is called '{key}': `licensedesk-cli groups` lists them"
         ))),
-        many => Err(CliError::Usage(format!(
+        Err(FindGroupError::Ambiguous(ids)) => Err(CliError::Usage(format!(
             "several groups are called '{key}'; name one by its id: {}",
-            many.iter()
-                .map(|g| g.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            ids.join(", ")
         ))),
     }
 }
@@ -367,33 +359,15 @@ pub async fn reprocess(
     }
     let mut reprocessed = Vec::new();
     let mut failed = Vec::new();
-    // A few at a time: each is one write.
-    for chunk in people.chunks(8) {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, (id, _)) in chunk.iter().enumerate() {
-            let (client, id) = (connection.client().clone(), id.clone());
-            tasks.spawn(async move { (i, client.reprocess(&id).await) });
-        }
-        let mut answers: Vec<Option<Result<(), graph::GraphError>>> =
-            (0..chunk.len()).map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((i, answer)) = joined {
-                answers[i] = Some(answer);
-            }
-        }
-        for ((_, upn), answer) in chunk.iter().zip(answers) {
-            let answer = answer.unwrap_or_else(|| {
-                Err(graph::GraphError::Decode(
-                    "the request stopped unexpectedly".into(),
-                ))
-            });
-            match answer {
-                Ok(()) => reprocessed.push(upn.clone()),
-                Err(e) => failed.push(Failure {
-                    user_principal_name: upn.clone(),
-                    error: e.to_string(),
-                }),
-            }
+    let ids: Vec<String> = people.iter().map(|(id, _)| id.clone()).collect();
+    let answers = connection.client().reprocess_each(&ids).await;
+    for ((_, upn), answer) in people.iter().zip(answers) {
+        match answer {
+            Ok(()) => reprocessed.push(upn.clone()),
+            Err(e) => failed.push(Failure {
+                user_principal_name: upn.clone(),
+                error: e.to_string(),
+            }),
         }
     }
     let any_failed = !failed.is_empty();
@@ -512,14 +486,10 @@ pub async fn membership(
         .iter()
         .filter(|p| journal::sends_anything(p))
         .count();
-    let title = licensing::RunTitle::Words {
-        text: format!(
-            "{} {n} {} {} the group “{}”",
-            if join { "Add" } else { "Remove" },
-            if n == 1 { "person" } else { "people" },
-            if join { "to" } else { "from" },
-            group.display_name
-        ),
+    let title = licensing::RunTitle::Membership {
+        group: group.display_name.clone(),
+        join,
+        people: u32::try_from(n).unwrap_or(u32::MAX),
     };
     let dry_run = args.dry_run || n == 0;
     if !dry_run && !args.yes {

@@ -63,24 +63,14 @@ async fn problems(
 ) -> Result<Vec<RoleProblem>, CliError> {
     let mut out = file.problems(skus, connection.names());
     if file.roles.iter().any(|r| !r.groups.is_empty()) {
-        let groups = connection.client().license_groups().await?;
-        for role in &file.roles {
-            for g in &role.groups {
-                let found = groups.iter().any(|x| {
-                    x.id.eq_ignore_ascii_case(g)
-                        || x.display_name
-                            .as_deref()
-                            .is_some_and(|n| n.trim().eq_ignore_ascii_case(g.trim()))
-                });
-                if !found {
-                    out.push(RoleProblem {
-                        role: role.name.clone(),
-                        entry: format!("group {g}"),
-                        problem: "no group that gives licenses has this name or id: `licensedesk-cli groups` lists them".into(),
-                    });
-                }
-            }
-        }
+        let groups: Vec<licensing::groups::LicenseGroup> = connection
+            .client()
+            .license_groups()
+            .await?
+            .iter()
+            .map(|g| g.to_domain())
+            .collect();
+        out.extend(file.group_problems(&groups, "`licensedesk-cli groups`"));
     }
     Ok(out)
 }

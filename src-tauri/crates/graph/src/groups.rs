@@ -108,6 +108,34 @@ impl GraphClient {
         Err(error)
     }
 
+    /// Reprocesses each person, a few at a time (each is one write); the answers in order.
+    pub async fn reprocess_each(&self, ids: &[String]) -> Vec<Result<(), GraphError>> {
+        const AT_ONCE: usize = 8;
+        let mut answers: Vec<Option<Result<(), GraphError>>> = ids.iter().map(|_| None).collect();
+        for (c, chunk) in ids.chunks(AT_ONCE).enumerate() {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, id) in chunk.iter().enumerate() {
+                let (client, id) = (self.clone(), id.clone());
+                tasks.spawn(async move { (c * AT_ONCE + i, client.reprocess(&id).await) });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                if let Ok((i, answer)) = joined {
+                    answers[i] = Some(answer);
+                }
+            }
+        }
+        answers
+            .into_iter()
+            .map(|a| {
+                a.unwrap_or_else(|| {
+                    Err(GraphError::Decode(
+                        "the request stopped unexpectedly".into(),
+                    ))
+                })
+            })
+            .collect()
+    }
+
     /// `POST /users/{id}/reprocessLicenseAssignment`: the person's group licenses are worked
     /// out again (after a seat was freed or a conflict removed). Repeating it is harmless.
     pub async fn reprocess(&self, user: &str) -> Result<(), GraphError> {

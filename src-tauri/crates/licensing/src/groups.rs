@@ -7,6 +7,36 @@ use ts_rs::TS;
 
 use crate::User;
 
+/// Why a group was not found by the name or id a person typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindGroupError {
+    NotFound,
+    /// Several groups have this name: their ids.
+    Ambiguous(Vec<String>),
+}
+
+/// The group `key` names among `groups`: its id, or its display name when only one group has
+/// it (names are compared without case or surrounding spaces).
+pub fn find<'a>(groups: &'a [LicenseGroup], key: &str) -> Result<&'a LicenseGroup, FindGroupError> {
+    if let Some(g) = groups
+        .iter()
+        .find(|g| g.id.eq_ignore_ascii_case(key.trim()))
+    {
+        return Ok(g);
+    }
+    let named: Vec<&LicenseGroup> = groups
+        .iter()
+        .filter(|g| g.display_name.trim().eq_ignore_ascii_case(key.trim()))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(FindGroupError::NotFound),
+        many => Err(FindGroupError::Ambiguous(
+            many.iter().map(|g| g.id.clone()).collect(),
+        )),
+    }
+}
+
 /// One plan a group gives, with the apps it switches off (service plan ids).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -44,6 +44,10 @@ pub fn groups_of(user: &User) -> Vec<String> {
 
 fn outcome(user: &User, change: &WantedChange) -> PersonOutcome {
     let member_of = groups_of(user);
+    // `as_direct`: the caller knows the membership (an undo of a membership run, a group's own
+    // member list), which the license states show only once Graph has processed it: join and
+    // leave exactly as asked (a repeat Graph refuses as already so counts as done).
+    let exact = change.as_direct;
     let is_in = |g: &GroupRef| member_of.contains(&g.id.to_ascii_lowercase());
     let mut out = PersonOutcome {
         user_id: user.id.clone(),
@@ -57,13 +61,13 @@ fn outcome(user: &User, change: &WantedChange) -> PersonOutcome {
         join_groups: change
             .join_groups
             .iter()
-            .filter(|g| !is_in(g))
+            .filter(|g| exact || !is_in(g))
             .cloned()
             .collect(),
         leave_groups: change
             .leave_groups
             .iter()
-            .filter(|g| is_in(g))
+            .filter(|g| exact || is_in(g))
             .cloned()
             .collect(),
     };

@@ -54,8 +54,9 @@ pub struct WantedChange {
     /// In a swap, switch off in the new plan the service plans (by name) that were off in the
     /// plan taken away, as well as those listed in `add`.
     pub keep_disabled_plans: bool,
-    /// Give each plan in `add` directly even where a group already gives it (an undo puts
-    /// back exactly the direct licenses a run took away).
+    /// Exactly as asked: give each plan in `add` directly even where a group already gives
+    /// it (an undo puts back exactly the direct licenses a run took away), and join and leave
+    /// groups without judging membership by the license states (see `membership.rs`).
     #[serde(default)]
     pub as_direct: bool,
     /// Licenses the person already holds directly whose apps (service plans) are switched:

@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::groups::LicenseGroup;
 use crate::plan::PlanToAdd;
 use crate::{ProductNames, Sku, resolve_sku};
 
@@ -192,6 +193,26 @@ impl RolesFile {
             .iter()
             .flat_map(|r| r.resolve(skus, names).err().unwrap_or_default())
             .collect()
+    }
+
+    /// Every role's groups that are not among the tenant's license groups (by id or name).
+    /// `how_to_list` says where the person finds the groups ("the Groups page").
+    pub fn group_problems(&self, groups: &[LicenseGroup], how_to_list: &str) -> Vec<RoleProblem> {
+        let mut out = Vec::new();
+        for role in &self.roles {
+            for g in &role.groups {
+                if crate::groups::find(groups, g).is_err() {
+                    out.push(RoleProblem {
+                        role: role.name.clone(),
+                        entry: format!("group {g}"),
+                        problem: format!(
+                            "no group that gives licenses has this name or id (or several have this name): {how_to_list} lists them"
+                        ),
+                    });
+                }
+            }
+        }
+        out
     }
 }
 

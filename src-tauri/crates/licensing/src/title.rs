@@ -33,6 +33,14 @@ pub enum RunTitle {
     },
     /// The reverse of an earlier run.
     Undo { of: Box<RunTitle> },
+    /// People join (`join`) or leave a license group.
+    Membership {
+        group: String,
+        join: bool,
+        people: u32,
+    },
+    /// A role template given to people.
+    Role { name: String, people: u32 },
     /// A run written before titles were kept: only its English words are known.
     Words { text: String },
 }
@@ -105,6 +113,18 @@ impl RunTitle {
                 author,
             } => format!("{title} (plan file {file}, which says it was prepared by {author})"),
             RunTitle::Undo { of } => format!("Undo: {}", of.english()),
+            RunTitle::Membership {
+                group,
+                join,
+                people,
+            } => format!(
+                "{} the group “{group}” — {}",
+                if *join { "Add to" } else { "Remove from" },
+                people_count(*people)
+            ),
+            RunTitle::Role { name, people } => {
+                format!("Give the role “{name}” — {}", people_count(*people))
+            }
             RunTitle::Words { text } => text.clone(),
         }
     }

@@ -446,6 +446,7 @@ pub fn reverse(
                 WantedChange {
                     join_groups: change.outcome.leave_groups.clone(),
                     leave_groups: change.outcome.join_groups.clone(),
+                    as_direct: true,
                     ..WantedChange::default()
                 },
             ));

@@ -2,6 +2,7 @@ import { AboutSection } from "./AboutSection";
 import { AppearanceSection } from "./AppearanceSection";
 import { ComputerSection } from "./ComputerSection";
 import { ProductNamesSection } from "./ProductNamesSection";
+import { RolesSection } from "./RolesSection";
 import type { Appearance } from "../../bindings/Appearance";
 import { useCallback, useEffect, useState } from "react";
 import {
@@ -179,6 +180,7 @@ export function SettingsPage({ appearance, onAppearance }: { appearance: Appeara
           </div>
         </>
       ) : null}
+      <RolesSection className={styles.section} />
       <ProductNamesSection className={styles.section} />
       <ComputerSection className={styles.section} />
       <AboutSection className={styles.section} />

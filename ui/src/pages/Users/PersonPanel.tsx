@@ -77,7 +77,8 @@ export function PersonPanel({
   notice?: string;
   onClose: () => void;
   /// `apps`: for a change of apps, each license's service plans to have off afterwards.
-  onChange: (kind: ChangeKind, skuId?: string, apps?: PlanToAdd[], name?: string) => void;
+  /// `groupId`: for leaving a group, the group.
+  onChange: (kind: ChangeKind, skuId?: string, apps?: PlanToAdd[], name?: string, groupId?: string) => void;
 }) {
   const api = useApi();
   const { t } = useI18n();
@@ -206,8 +207,18 @@ export function PersonPanel({
                     })}
                   </div>
                 </details>
-                {group ? (
-                  <Text className={styles.hint} data-testid="group-hint">{t.person.fromGroupHint(group)}</Text>
+                {group && l.groupId ? (
+                  <>
+                    <Text className={styles.hint} data-testid="group-hint">{t.person.fromGroupHint(group)}</Text>
+                    <div className={styles.actions}>
+                      <Button
+                        onClick={() => onChange("leaveGroup", undefined, undefined, detail.row.displayName, l.groupId ?? undefined)}
+                        data-testid="person-leave-group"
+                      >
+                        {t.person.removeFromGroup}
+                      </Button>
+                    </div>
+                  </>
                 ) : (
                   <div className={styles.actions}>
                     <Button onClick={() => onChange("take", l.skuId, undefined, detail.row.displayName)} data-testid="person-take">{t.person.takeAway}</Button>
@@ -234,6 +245,7 @@ export function PersonPanel({
           ) : null}
           <div className={styles.actions}>
             <Button appearance="primary" onClick={() => onChange("give", undefined, undefined, detail.row.displayName)} data-testid="person-give">{t.person.give}</Button>
+            <Button onClick={() => onChange("role", undefined, undefined, detail.row.displayName)} data-testid="person-give-role">{t.person.giveRole}</Button>
           </div>
         </>
       ) : null}

@@ -95,7 +95,7 @@ const useStyles = makeStyles({
   centered: { display: "flex", flexDirection: "column", alignItems: "center", gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalXXL, color: tokens.colorNeutralForeground2 },
 });
 
-type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; apps?: PlanToAdd[]; personName?: string; fromPanel: boolean };
+type Flow = { ids: string[]; kind: ChangeKind; presetSku?: string; apps?: PlanToAdd[]; groupId?: string; personName?: string; fromPanel: boolean };
 
 /// Everyone in the tenant, found by search and filters, chosen one by one or all matching,
 /// given, stripped or swapped licenses through the review-first change flow.
@@ -202,9 +202,9 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
   const counts = summary?.counts;
   const filtered = query.unlicensed || query.noUsageLocation || query.licenseErrors || query.department || query.usageLocation || query.skuId;
 
-  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false, apps?: PlanToAdd[], personName?: string) => {
+  const start = (kind: ChangeKind, ids: string[], presetSku?: string, fromPanel = false, apps?: PlanToAdd[], personName?: string, groupId?: string) => {
     setNotice(undefined);
-    setFlow({ ids, kind, presetSku, apps, personName, fromPanel });
+    setFlow({ ids, kind, presetSku, apps, personName, fromPanel, groupId });
   };
 
   if (flow) {
@@ -214,12 +214,13 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
         kind={flow.kind}
         presetSku={flow.presetSku}
         apps={flow.apps}
+        groupId={flow.groupId}
         personName={flow.personName}
         onClose={(changed) => {
           setFlow(undefined);
           if (changed) {
             setGeneration((g) => g + 1);
-            const done = { give: t.users.give, take: t.users.takeAway, swap: t.users.swap, location: t.users.setLocation, apps: t.change.appsTitle }[flow.kind];
+            const done = { give: t.users.give, take: t.users.takeAway, swap: t.users.swap, location: t.users.setLocation, apps: t.change.appsTitle, leaveGroup: t.person.removeFromGroup.replace("…", ""), role: t.roles.giveTitle }[flow.kind];
             if (flow.fromPanel && flow.ids[0]) setNotice({ id: flow.ids[0], text: done });
             else setSelected(new Set());
           }
@@ -314,6 +315,7 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
             <Button onClick={() => start("take", [...selected])} data-testid="bulk-take">{t.users.takeAway}</Button>
             <Button onClick={() => start("swap", [...selected])} data-testid="bulk-swap">{t.users.swap}</Button>
             <Button onClick={() => start("location", [...selected])} data-testid="bulk-location">{t.users.setLocation}</Button>
+            <Button onClick={() => start("role", [...selected])} data-testid="bulk-role">{t.person.giveRole}</Button>
             <Button appearance="transparent" onClick={() => setSelected(new Set())}>{t.users.clearSelection}</Button>
           </div>
         ) : null}
@@ -423,7 +425,7 @@ export function UsersPage({ tenantName }: { tenantName: string | undefined }) {
               document.querySelector<HTMLElement>(`[data-row-id="${CSS.escape(closed)}"]`)?.focus();
             });
           }}
-          onChange={(kind, skuId, apps, name) => start(kind, [open], skuId, true, apps, name)}
+          onChange={(kind, skuId, apps, name, groupId) => start(kind, [open], skuId, true, apps, name, groupId)}
         />
       ) : null}
     </div>
