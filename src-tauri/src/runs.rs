@@ -423,6 +423,17 @@ impl Runs {
                     .map(|id| (id.clone(), change.clone()))
                     .collect()
             }
+            Request::Each { changes, .. }
+                if changes
+                    .iter()
+                    .any(|(_, c)| !c.join_groups.is_empty() || !c.leave_groups.is_empty()) =>
+            {
+                return Err(CommandError::new(
+                    "planFile.groups",
+                    "A change of group membership cannot be saved as a plan: apply it here.",
+                    None,
+                ));
+            }
             Request::Each { changes, .. } => changes.clone(),
             Request::Undo { .. } => {
                 return Err(CommandError::new(

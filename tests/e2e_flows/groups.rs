@@ -42,7 +42,7 @@ async fn count_violation_flow(client: &Client) -> Result<(), String> {
 
     click(client, &format!("{support} [data-testid=group-open]")).await?;
     // Opened on the people in error, each with why and the fix.
-    let in_error = "[data-testid=group-member][data-state=error]";
+    let in_error = "[data-testid=group-member][data-error=CountViolation]";
     wait_text(client, in_error, "Fix: free a seat").await?;
     let stuck = attribute(client, in_error, "data-upn").await?;
     save_screenshot(client, "group-errors.png").await;
@@ -70,17 +70,17 @@ async fn count_violation_flow(client: &Client) -> Result<(), String> {
     wait_text_within(
         client,
         "[data-testid=result-summary]",
-        "1 done",
+        "1 changed",
         Duration::from_secs(60),
     )
     .await?;
     click(client, "[data-testid=result-close]").await?;
     // Microsoft (the demo: 3 s) takes the license from the person who left, freeing the seat.
-    wait_text(client, "[data-testid=group-detail]", "Members").await?;
+    // Back on the group (opened again on the people in error).
+    wait_text(client, in_error, "Fix: free a seat").await?;
     tokio::time::sleep(Duration::from_millis(3500)).await;
 
     // Reprocess the person who was stuck, and watch them get the seat.
-    click(client, "[data-testid=group-only-errors]").await?;
     let row = format!("[data-testid=group-member][data-upn='{stuck}']");
     click(client, &format!("{row} [data-testid=group-member-check]")).await?;
     wait_text(client, "[data-testid=group-selected]", "1 selected").await?;
@@ -151,6 +151,13 @@ async fn role_flow(client: &Client) -> Result<(), String> {
         "Microsoft 365 E3 without Sway",
     )
     .await?;
+    client
+        .execute(
+            "document.querySelector('[data-testid=roles]').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     save_screenshot(client, "roles-settings.png").await;
 
     open_person(client, &person.user_principal_name).await?;
@@ -171,7 +178,7 @@ async fn role_flow(client: &Client) -> Result<(), String> {
     wait_text_within(
         client,
         "[data-testid=result-summary]",
-        "1 done",
+        "1 changed",
         Duration::from_secs(60),
     )
     .await?;

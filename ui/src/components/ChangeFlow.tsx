@@ -259,7 +259,7 @@ export function ChangeFlow({
     }
   }, [kind, review, planOther, api, groupId, ids]);
 
-  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle, apps: t.change.appsTitle, leaveGroup: t.person.removeFromGroup.replace("…", ""), role: t.roles.giveTitle }[kind];
+  const title = { give: t.change.giveTitle, take: t.change.takeTitle, swap: t.change.swapTitle, location: t.change.locationTitle, apps: t.change.appsTitle, leaveGroup: t.person.removeFromGroup.replace("…", ""), role: role ? t.roles.giveNamed(role) : t.roles.giveTitle }[kind];
   const userPlans = plans.filter((p) => p.appliesTo === "User");
   const planOption = (p: SkuSummary) => (
     <Option key={p.skuId} value={p.skuId} text={p.displayName} disabled={kind !== "take" && (kind === "swap" ? false : !p.assignable)}>
@@ -541,7 +541,8 @@ export function RunSteps({
           canFixLocation={onFixLocation !== undefined}
           onBack={onBack}
           onApply={apply}
-          canSave={canSave && !state.preview.approval}
+          // A change of group membership is applied here: plan files carry license changes.
+          canSave={canSave && !state.preview.approval && !state.preview.plan.people.some((p) => p.joinGroups.length + p.leaveGroups.length > 0)}
           undo={undo}
           styles={styles}
         />
@@ -616,6 +617,8 @@ function outcomeText(o: PersonOutcome, preview: PlanPreview, t: ReturnType<typeo
   switch (o.action) {
     case "add":
       parts.push(t.preview.willGive(o.add.map((a) => plan(a.skuId)).join(", ")));
+      // Apps switched off in a license given new (a role's).
+      for (const s of preview.appSwitches[o.userId] ?? []) parts.push(t.preview.willSwitchApps(plan(s.skuId), s.on, s.off));
       break;
     case "remove":
       parts.push(t.preview.willTake(o.remove.map(plan).join(", ")));

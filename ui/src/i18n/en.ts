@@ -395,6 +395,7 @@ export const en = {
     needName: "Give the role a name.",
     needSomething: "Add at least one plan or group.",
     giveTitle: "Give a role",
+    giveNamed: (name: string) => `Give the role “${name}”`,
     chooseRole: "Role",
     chooseRolePlaceholder: "Choose a role",
     noRoles: "There are no roles yet. Create them in Settings → Roles.",

@@ -55,7 +55,8 @@ pub struct AppSwitch {
 }
 
 /// For each license `outcome` gives again that `user` already holds directly (a change of
-/// apps), which apps go on and which go off.
+/// apps), which apps go on and which go off; for a license given new with apps switched off
+/// (a role's), which are off.
 pub fn app_switches(outcome: &PersonOutcome, user: &User, skus: &[Sku]) -> Vec<AppSwitch> {
     outcome
         .add
@@ -63,16 +64,18 @@ pub fn app_switches(outcome: &PersonOutcome, user: &User, skus: &[Sku]) -> Vec<A
         .filter_map(|add| {
             let held = user.licenses_in_place().find(|a| {
                 a.assigned_by_group.is_none() && a.sku_id.eq_ignore_ascii_case(&add.sku_id)
-            })?;
+            });
             let sku = skus
                 .iter()
                 .find(|s| s.sku_id.eq_ignore_ascii_case(&add.sku_id))?;
             let off_in =
                 |list: &[String], id: &str| list.iter().any(|x| x.eq_ignore_ascii_case(id));
+            let none = Vec::new();
+            let held_off = held.map_or(&none, |h| &h.disabled_plans);
             let mut on = Vec::new();
             let mut off = Vec::new();
             for plan in &sku.service_plans {
-                let was_off = off_in(&held.disabled_plans, &plan.id);
+                let was_off = off_in(held_off, &plan.id);
                 let will_be_off = off_in(&add.disabled_plans, &plan.id);
                 let name = app_display_name(&plan.id, &plan.name);
                 match (was_off, will_be_off) {

@@ -363,6 +363,19 @@ pub fn open(text: &str) -> Result<Opened, PlanFileError> {
             version: file.body.version,
         });
     }
+    // Plan files carry license changes only: a group named in one would be the file's claim
+    // (what it gives, whether it is dynamic), not Graph's. Membership is changed where it is
+    // read from Graph.
+    if file
+        .body
+        .requests
+        .iter()
+        .any(|(_, c)| !c.join_groups.is_empty() || !c.leave_groups.is_empty())
+    {
+        return Err(PlanFileError::NotAPlan(
+            "it changes group membership, which plan files do not carry".into(),
+        ));
+    }
     let signer = match &file.signature {
         None => Signer::Unsigned,
         Some(sig) => {
@@ -595,6 +608,26 @@ mod tests {
         assert_eq!(opened.check_tenant("TENANT-A"), Ok(()));
         let other = opened.check_tenant("tenant-b").expect_err("other tenant");
         assert!(other.to_string().contains("Contoso"), "{other}");
+    }
+
+    /// A group's plans and kind would be the file's claims: plan files carry license changes
+    /// only, and one naming a group is refused even when sealed (signed or not).
+    #[test]
+    fn a_plan_that_changes_group_membership_is_refused() {
+        let people = [person("a", false)];
+        let mut b = body(&people, &[sku(5)]);
+        b.requests[0].1.join_groups = vec![crate::membership::GroupRef {
+            id: "g1".into(),
+            display_name: "Sales".into(),
+            sku_ids: vec![E3.into()],
+            dynamic: false,
+        }];
+        let text = seal(&b, None);
+        let refused = open(&text).err().expect("refused");
+        assert!(
+            matches!(&refused, PlanFileError::NotAPlan(why) if why.contains("group membership")),
+            "{refused}"
+        );
     }
 
     #[test]

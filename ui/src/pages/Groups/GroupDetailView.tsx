@@ -93,6 +93,9 @@ export function GroupDetailView({
   const [reprocessed, setReprocessed] = useState<ReprocessOutcome>();
   const [watching, setWatching] = useState(false);
   const [adding, setAdding] = useState(false);
+  /// People just reprocessed stay in view (even among "only people in error") so their new
+  /// state is seen when it comes.
+  const [recent, setRecent] = useState<Set<string>>(new Set());
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(
@@ -144,12 +147,14 @@ export function GroupDetailView({
   const members = useMemo(() => detail?.members ?? [], [detail]);
   const visible = useMemo(() => {
     const q = search.trim().toLowerCase();
-    return members.filter(
+    const shown = members.filter(
       (m) =>
-        (!onlyErrors || stateOf(m) === "error") &&
+        (!onlyErrors || stateOf(m) === "error" || recent.has(m.userId)) &&
         (q === "" || m.displayName.toLowerCase().includes(q) || m.userPrincipalName.toLowerCase().includes(q)),
     );
-  }, [members, search, onlyErrors]);
+    // Those just reprocessed first, where their new state shows.
+    return recent.size === 0 ? shown : [...shown.filter((m) => recent.has(m.userId)), ...shown.filter((m) => !recent.has(m.userId))];
+  }, [members, search, onlyErrors, recent]);
   const page = visible.slice(0, shown);
   const chosenIds = members.filter((m) => chosen.has(m.userId)).map((m) => m.userId);
   const dynamic = detail?.group.membershipRule != null;
@@ -176,6 +181,7 @@ export function GroupDetailView({
       (outcome) => {
         setBusy(false);
         setReprocessed(outcome);
+        setRecent(new Set(chosenIds));
         setChosen(new Set());
         if (outcome.reprocessed > 0) setWatching(true);
       },
@@ -282,7 +288,7 @@ export function GroupDetailView({
                         data-testid="group-select-all"
                       />
                     </TableHeaderCell>
-                    <TableHeaderCell>{t.groups.person}</TableHeaderCell>
+                    <TableHeaderCell style={{ width: "34%" }}>{t.groups.person}</TableHeaderCell>
                     <TableHeaderCell style={{ width: 130 }}>{t.groups.location}</TableHeaderCell>
                     <TableHeaderCell>{t.groups.state}</TableHeaderCell>
                   </TableRow>
@@ -292,7 +298,7 @@ export function GroupDetailView({
                     const state = stateOf(m);
                     const code = errorOf(m);
                     return (
-                      <TableRow key={m.userId} data-testid="group-member" data-state={state} data-upn={m.userPrincipalName}>
+                      <TableRow key={m.userId} data-testid="group-member" data-state={state} data-error={code ?? undefined} data-upn={m.userPrincipalName}>
                         <TableCell>
                           <Checkbox
                             checked={chosen.has(m.userId)}
