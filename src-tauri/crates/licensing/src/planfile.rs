@@ -623,7 +623,9 @@ mod tests {
             dynamic: false,
         }];
         let text = seal(&b, None);
-        let refused = open(&text).err().expect("refused");
+        let Err(refused) = open(&text) else {
+            panic!("a plan changing group membership was opened")
+        };
         assert!(
             matches!(&refused, PlanFileError::NotAPlan(why) if why.contains("group membership")),
             "{refused}"
