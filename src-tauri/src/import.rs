@@ -126,6 +126,8 @@ struct Session {
     license: Option<String>,
     left_out: HashSet<usize>,
     rows: Vec<ImportRow>,
+    /// The role templates a "role" column names (read when the mapping is taken).
+    roles: Vec<licensing::roles::Role>,
 }
 
 /// The file being imported, and a file offered by drag and drop or on the command line.
@@ -275,6 +277,7 @@ impl Imports {
             license,
             left_out: HashSet::new(),
             rows: Vec::new(),
+            roles: Vec::new(),
         }
     }
 
@@ -346,6 +349,7 @@ impl Imports {
             if mapping.column(Field::AddLicenses).is_none()
                 && mapping.column(Field::RemoveLicenses).is_none()
                 && mapping.column(Field::UsageLocation).is_none()
+                && mapping.column(Field::Role).is_none()
                 && license.is_none()
             {
                 return Err(CommandError::new(
@@ -359,8 +363,14 @@ impl Imports {
             .directory
             .ensure_complete(&connection.client)
             .await?;
+        let roles = if mapping.column(Field::Role).is_some() {
+            crate::roles::load(app)?.roles
+        } else {
+            Vec::new()
+        };
         let mut guard = lock(&self.session);
         let session = guard.as_mut().ok_or_else(no_file)?;
+        session.roles = roles;
         session.mapping = mapping;
         session.license = license;
         if let Some(name) = profile
@@ -499,6 +509,7 @@ fn recheck(session: &mut Session, connection: &Connection) {
                 people,
                 skus: &skus,
                 names: &names,
+                roles: &session.roles,
             },
             session.license.as_deref(),
             &session.left_out,

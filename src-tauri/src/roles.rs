@@ -112,7 +112,7 @@ fn read(path: &std::path::Path) -> Result<RolesFile, CommandError> {
 }
 
 /// The roles kept; none when there is no file yet.
-fn load<R: Runtime>(app: &AppHandle<R>) -> Result<RolesFile, CommandError> {
+pub(crate) fn load<R: Runtime>(app: &AppHandle<R>) -> Result<RolesFile, CommandError> {
     let path = path(app)?;
     match std::fs::symlink_metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RolesFile::default()),

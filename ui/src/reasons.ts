@@ -99,5 +99,11 @@ export function issueText(code: IssueCode, t: Messages): string {
       return i.sameAsLine(code.line);
     case "differentInstructions":
       return i.differentInstructions(code.lines);
+    case "unknownRole":
+      return i.unknownRole(code.value, code.known);
+    case "brokenRole":
+      return i.brokenRole(code.value, code.problem);
+    case "roleJoinsGroups":
+      return i.roleJoinsGroups(code.value);
   }
 }

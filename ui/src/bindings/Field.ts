@@ -3,4 +3,4 @@
 /**
  * What a column can hold.
  */
-export type Field = "user" | "usageLocation" | "addLicenses" | "removeLicenses" | "action" | "disabledPlans" | "department";
+export type Field = "user" | "usageLocation" | "addLicenses" | "removeLicenses" | "action" | "disabledPlans" | "department" | "role";

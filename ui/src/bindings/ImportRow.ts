@@ -23,6 +23,10 @@ addLicenses: Array<string>, removeLicenses: Array<string>,
  */
 disabledPlans: Array<string>, department: string | null, 
 /**
+ * The role template the row names (as the roles have it).
+ */
+role: string | null, 
+/**
  * Left out: by the person, or as a repeat of an earlier row.
  */
 excluded: boolean, issues: Array<Issue>, };

@@ -637,6 +637,12 @@ export const en = {
     notAnApp: (value: string) => `“${value}” is not an app in the licenses this row gives: use the app's name, like EXCHANGE_S_ENTERPRISE.`,
     sameAsLine: (line: number) => `The same as line ${line}: used once.`,
     differentInstructions: (lines: number[]) => `This person is on lines ${lines.join(", ")} with different instructions: keep one and leave out the others.`,
+    unknownRole: (value: string, known: string[]) =>
+      known.length === 0
+        ? `There is no role “${value}”: no roles are set up yet (Settings → Roles).`
+        : `There is no role “${value}”: the roles are ${known.join(", ")}.`,
+    brokenRole: (value: string, problem: string) => `The role “${value}” cannot be given as it is (${problem}): fix it in Settings → Roles first.`,
+    roleJoinsGroups: (value: string) => `The role “${value}” joins groups, which an import does not do: add these people to the group from the Groups page.`,
   },
     dropped: (name: string) => `${name} is ready to import.`,
     openDropped: "Open on the Import page",
@@ -678,6 +684,7 @@ export const en = {
       action: "Action (add, remove or replace)",
       disabledPlans: "Apps to leave off",
       department: "Department (shown only)",
+      role: "Role (gives the role's plans)",
     },
     notUsed: "Not used",
     licenseForAll: "License for every row",

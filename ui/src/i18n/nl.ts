@@ -693,6 +693,12 @@ export const nl: Messages = {
     notAnApp: (value) => `„${value}” is geen app in de licenties die deze rij geeft: gebruik de naam van de app, zoals EXCHANGE_S_ENTERPRISE.`,
     sameAsLine: (line) => `Hetzelfde als regel ${line}: één keer gebruikt.`,
     differentInstructions: (lines) => `Deze persoon staat op regels ${lines.join(", ")} met verschillende opdrachten: houd er één en laat de andere weg.`,
+    unknownRole: (value, known) =>
+      known.length === 0
+        ? `Er is geen rol „${value}”: er zijn nog geen rollen (Instellingen → Rollen).`
+        : `Er is geen rol „${value}”: de rollen zijn ${known.join(", ")}.`,
+    brokenRole: (value, problem) => `De rol „${value}” kan zo niet worden gegeven (${problem}): los het eerst op in Instellingen → Rollen.`,
+    roleJoinsGroups: (value) => `De rol „${value}” maakt mensen lid van groepen, wat een import niet doet: voeg deze mensen vanaf de pagina Groepen aan de groep toe.`,
   },
     dropped: (name: string) => `${name} staat klaar om te importeren.`,
     openDropped: "Openen op de pagina Importeren",
@@ -734,6 +740,7 @@ export const nl: Messages = {
       action: "Actie (toevoegen, verwijderen of vervangen)",
       disabledPlans: "Apps die uit blijven",
       department: "Afdeling (alleen getoond)",
+      role: "Rol (geeft de abonnementen van de rol)",
     },
     notUsed: "Niet gebruikt",
     licenseForAll: "Licentie voor elke rij",

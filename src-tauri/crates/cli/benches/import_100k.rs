@@ -107,6 +107,7 @@ fn main() {
                 people: &people,
                 skus: &skus,
                 names: &names,
+                roles: &[],
             },
             None,
             &Default::default(),

@@ -28,13 +28,17 @@ pub struct FileArgs {
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
     /// Which column holds what, by header name or column number (from 1): user,
-    /// usage-location, add-licenses, remove-licenses, action, disabled-plans, department, or
-    /// ignore. Repeat for more; the rest is suggested from the header names.
+    /// usage-location, add-licenses, remove-licenses, action, disabled-plans, department, role,
+    /// or ignore. Repeat for more; the rest is suggested from the header names.
     #[arg(long = "map", value_name = "COLUMN=FIELD")]
     pub map: Vec<String>,
     /// The license for every row, when the file has no license column.
     #[arg(long, value_name = "SKU")]
     pub license: Option<String>,
+    /// A role template (see `roles`) for every row: its plans with their apps off. A file can
+    /// name each row's role in a "role" (or "functie") column instead.
+    #[arg(long, value_name = "NAME", conflicts_with = "license")]
+    pub role: Option<String>,
     /// Read the file in this encoding instead of the one detected: utf-8, utf-8-bom, utf-16le,
     /// utf-16be or windows-1252.
     #[arg(long, value_name = "ENCODING")]
@@ -173,8 +177,26 @@ fn mapping(table: &Table, overrides: &[String]) -> Result<Mapping, CliError> {
 /// Reads and maps the file first (a file that cannot be read is exit 2 before anything is
 /// asked of the tenant), then checks every row against the tenant.
 async fn check(connection: &ConnectionArgs, args: &FileArgs) -> Result<Checked, CliError> {
-    let table = read(args)?;
-    let mapping = mapping(&table, &args.map)?;
+    let mut table = read(args)?;
+    let mut mapping = mapping(&table, &args.map)?;
+    if let Some(role) = &args.role {
+        // --role is a role column with the same name on every row.
+        if mapping.column(Field::Role).is_some() {
+            return Err(CliError::Usage(
+                "the file has a role column already: leave out --role, or map that column to ignore".into(),
+            ));
+        }
+        table.headers.push("role".into());
+        for row in &mut table.rows {
+            row.cells.push(role.clone());
+        }
+        mapping.columns.push(Some(Field::Role));
+    }
+    let roles = if mapping.column(Field::Role).is_some() {
+        crate::roles::load()?.roles
+    } else {
+        Vec::new()
+    };
     let connection = Connection::open(connection).await?;
     let (skus, people) = connection.skus_and_users().await?;
     let default = match &args.license {
@@ -192,6 +214,7 @@ async fn check(connection: &ConnectionArgs, args: &FileArgs) -> Result<Checked, 
             people: &people,
             skus: &skus,
             names: connection.names(),
+            roles: &roles,
         },
         default.as_deref(),
         &Default::default(),

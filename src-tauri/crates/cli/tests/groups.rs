@@ -506,6 +506,57 @@ fn roles_are_imported_whole_or_not_at_all_and_give_their_plans_or_groups() {
         "{plan}"
     );
 
+    // An HR file's "functie" column, and --role for every row of a file without one.
+    let others: Vec<String> = s
+        .json(&["users", "--unlicensed"], 0)
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| !u["usageLocation"].is_null() && u["userPrincipalName"] != person.as_str())
+        .take(2)
+        .map(|u| u["userPrincipalName"].as_str().expect("upn").to_string())
+        .collect();
+    let hr = s.home.join("starters.csv");
+    std::fs::write(
+        &hr,
+        format!(
+            "E-mailadres;Functie\n{};Sales\n{};Kantine\n",
+            others[0], others[1]
+        ),
+    )
+    .expect("write");
+    // The row naming no role is refused with the roles there are; the file is not planned.
+    let read = s
+        .json(&["import", hr.to_str().expect("path")], 1)
+        .to_string();
+    assert!(
+        read.contains("unknownRole") && read.contains("Kantine"),
+        "{read}"
+    );
+    assert_eq!(
+        s.run(&["plan", hr.to_str().expect("path")]).status.code(),
+        Some(1)
+    );
+    std::fs::write(&hr, format!("E-mailadres;Functie\n{};Sales\n", others[0])).expect("write");
+    let planned = s.json(&["plan", hr.to_str().expect("path")], 0);
+    let changes = planned["changes"].as_array().expect("changes");
+    let adds: Vec<&Value> = changes.iter().filter(|c| c["action"] == "add").collect();
+    assert_eq!(adds.len(), 1, "{planned}");
+    assert_eq!(adds[0]["userPrincipalName"], others[0].as_str());
+    assert_eq!(adds[0]["add"], json!(["SPE_E3"]), "{planned}");
+    let plain = s.home.join("plain.csv");
+    std::fs::write(&plain, format!("User\n{}\n", others[1])).expect("write");
+    let planned = s.json(
+        &["plan", plain.to_str().expect("path"), "--role", "Sales"],
+        0,
+    );
+    assert_eq!(planned["changes"][0]["action"], "add", "{planned}");
+    assert_eq!(
+        planned["changes"][0]["userPrincipalName"],
+        others[1].as_str()
+    );
+    assert_eq!(planned["changes"][0]["add"], json!(["SPE_E3"]), "{planned}");
+
     // An unknown role is a usage error, and nothing is sent.
     let sent = s.requests().len();
     assert_eq!(

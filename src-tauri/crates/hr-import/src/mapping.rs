@@ -22,10 +22,12 @@ pub enum Field {
     DisabledPlans,
     /// Shown, not used.
     Department,
+    /// A role template's name: the row gets the role's plans (with its apps off).
+    Role,
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::User,
         Field::UsageLocation,
         Field::AddLicenses,
@@ -33,6 +35,7 @@ impl Field {
         Field::Action,
         Field::DisabledPlans,
         Field::Department,
+        Field::Role,
     ];
 
     /// The name used on the command line (`--map COLUMN=FIELD`).
@@ -45,6 +48,7 @@ impl Field {
             Field::Action => "action",
             Field::DisabledPlans => "disabled-plans",
             Field::Department => "department",
+            Field::Role => "role",
         }
     }
 
@@ -68,6 +72,24 @@ impl Field {
 /// come after usage locations: the admin center's export has both, and the usage location is
 /// the one licensing needs.
 const HEADERS: &[(Field, &[&str])] = &[
+    // A role template's name. Not "job title": that is what people do, not what they get.
+    (
+        Field::Role,
+        &[
+            "role",
+            "license role",
+            "licence role",
+            "role template",
+            "licensedesk role",
+            "rol",
+            "functie",
+            "licentierol",
+            "rolle",
+            "lizenzrolle",
+            "role de licence",
+            "rol de licencia",
+        ],
+    ),
     (
         Field::User,
         &[

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use licensing::roles::Role;
 use licensing::{
     AppliesTo, CountryError, PlanToAdd, ProductNames, Sku, SkuLookupError, UsageLocationChange,
     User, WantedChange, parse_country, resolve_sku,
@@ -92,6 +93,20 @@ pub enum IssueCode {
     DifferentInstructions {
         lines: Vec<usize>,
     },
+    /// No role template has this name; `known` are the roles there are.
+    UnknownRole {
+        value: String,
+        known: Vec<String>,
+    },
+    /// The role names a plan or app the tenant no longer has.
+    BrokenRole {
+        value: String,
+        problem: String,
+    },
+    /// The role joins groups, which an import does not do.
+    RoleJoinsGroups {
+        value: String,
+    },
 }
 
 impl IssueCode {
@@ -141,6 +156,19 @@ impl IssueCode {
                 "'{value}' is not an app in the licenses this row gives: use the service plan's name, like EXCHANGE_S_ENTERPRISE."
             ),
             Self::SameAsLine { line } => format!("The same as line {line}: used once."),
+            Self::UnknownRole { value, known } if known.is_empty() => format!(
+                "There is no role '{value}': no roles are set up yet (Settings → Roles, or `licensedesk-cli roles import`)."
+            ),
+            Self::UnknownRole { value, known } => format!(
+                "There is no role '{value}': the roles are {}.",
+                known.join(", ")
+            ),
+            Self::BrokenRole { value, problem } => format!(
+                "The role '{value}' cannot be given as it is ({problem}): fix the role first."
+            ),
+            Self::RoleJoinsGroups { value } => format!(
+                "The role '{value}' joins groups, which an import does not do: add these people to the group from the Groups page (or `licensedesk-cli add-to-group`)."
+            ),
             Self::DifferentInstructions { lines } => format!(
                 "This person is on lines {} with different instructions: keep one and leave out the others.",
                 lines
@@ -182,6 +210,8 @@ pub struct ImportRow {
     /// Service plan names left off in the licenses given.
     pub disabled_plans: Vec<String>,
     pub department: Option<String>,
+    /// The role template the row names (as the roles have it).
+    pub role: Option<String>,
     /// Left out: by the person, or as a repeat of an earlier row.
     pub excluded: bool,
     pub issues: Vec<Issue>,
@@ -194,6 +224,10 @@ pub struct ImportRow {
     #[serde(skip)]
     #[ts(skip)]
     disabled_ids: Vec<String>,
+    /// The role's plans, each with its own apps off.
+    #[serde(skip)]
+    #[ts(skip)]
+    role_add: Vec<PlanToAdd>,
 }
 
 impl ImportRow {
@@ -222,6 +256,7 @@ impl ImportRow {
             && self.add_ids == other.add_ids
             && self.remove_ids == other.remove_ids
             && self.disabled_ids == other.disabled_ids
+            && self.role_add == other.role_add
     }
 }
 
@@ -230,6 +265,8 @@ pub struct Tenant<'a> {
     pub people: &'a [User],
     pub skus: &'a [Sku],
     pub names: &'a ProductNames,
+    /// The role templates a "role" column may name.
+    pub roles: &'a [Role],
 }
 
 /// Reads and checks every row. `default_license` is the license chosen in the wizard (or
@@ -271,11 +308,13 @@ pub fn check_rows(
                 remove_licenses: Vec::new(),
                 disabled_plans: Vec::new(),
                 department: cell(Field::Department).map(str::to_owned),
+                role: None,
                 excluded: left_out.contains(&r.line),
                 issues: Vec::new(),
                 add_ids: Vec::new(),
                 remove_ids: Vec::new(),
                 disabled_ids: Vec::new(),
+                role_add: Vec::new(),
             };
             read_user(&mut row, &people, &close);
             if let Some(text) = cell(Field::UsageLocation) {
@@ -312,7 +351,11 @@ pub fn check_rows(
             if let Some(text) = cell(Field::DisabledPlans) {
                 read_disabled_plans(&mut row, text, tenant);
             }
+            if let Some(text) = cell(Field::Role) {
+                read_role(&mut row, text, tenant);
+            }
             if row.add_ids.is_empty()
+                && row.role_add.is_empty()
                 && row.remove_ids.is_empty()
                 && row.usage_location.is_none()
                 && row.action != RowAction::Replace
@@ -325,6 +368,88 @@ pub fn check_rows(
         .collect();
     mark_duplicates(&mut rows);
     rows
+}
+
+/// The role the row names: its plans join the row's (taken away with the action "remove"). A
+/// role that is unknown, broken or joins groups is an error on the row: never given half.
+fn read_role(row: &mut ImportRow, text: &str, tenant: &Tenant<'_>) {
+    let Some(role) = tenant
+        .roles
+        .iter()
+        .find(|r| r.name.trim().eq_ignore_ascii_case(text.trim()))
+    else {
+        let known = tenant
+            .roles
+            .iter()
+            .map(|r| r.name.clone())
+            .take(10)
+            .collect();
+        row.issue(
+            Severity::Error,
+            Some(Field::Role),
+            IssueCode::UnknownRole {
+                value: text.to_string(),
+                known,
+            },
+        );
+        return;
+    };
+    row.role = Some(role.name.clone());
+    if !role.groups.is_empty() {
+        row.issue(
+            Severity::Error,
+            Some(Field::Role),
+            IssueCode::RoleJoinsGroups {
+                value: role.name.clone(),
+            },
+        );
+        return;
+    }
+    let resolved = match role.resolve(tenant.skus, tenant.names) {
+        Ok(r) => r,
+        Err(problems) => {
+            row.issue(
+                Severity::Error,
+                Some(Field::Role),
+                IssueCode::BrokenRole {
+                    value: role.name.clone(),
+                    problem: problems
+                        .first()
+                        .map(|p| format!("{}: {}", p.entry, p.problem))
+                        .unwrap_or_default(),
+                },
+            );
+            return;
+        }
+    };
+    for plan in resolved.add {
+        let part = tenant
+            .skus
+            .iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(&plan.sku_id))
+            .map_or_else(|| plan.sku_id.clone(), |s| s.sku_part_number.clone());
+        if row.action == RowAction::Remove {
+            if !row
+                .remove_ids
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&plan.sku_id))
+            {
+                row.remove_ids.push(plan.sku_id.clone());
+                row.remove_licenses.push(part);
+            }
+        } else if !row
+            .add_ids
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&plan.sku_id))
+            && !row
+                .role_add
+                .iter()
+                .any(|a| a.sku_id.eq_ignore_ascii_case(&plan.sku_id))
+        {
+            row.add_licenses.push(part);
+            row.role_add.push(plan);
+        }
+    }
 }
 
 fn read_user(row: &mut ImportRow, people: &HashMap<String, &User>, close: &Closest<'_>) {
@@ -702,6 +827,7 @@ pub fn wanted_changes<'a>(rows: &[ImportRow], people: &'a [User]) -> Vec<(&'a Us
             match r.action {
                 RowAction::Add => {
                     change.add = add(&r.add_ids);
+                    change.add.extend(r.role_add.iter().cloned());
                     change.remove = r.remove_ids.clone();
                 }
                 RowAction::Remove => change.remove = r.remove_ids.clone(),
@@ -711,12 +837,22 @@ pub fn wanted_changes<'a>(rows: &[ImportRow], people: &'a [User]) -> Vec<(&'a Us
                         .filter(|a| a.assigned_by_group.is_none())
                         .map(|a| a.sku_id.as_str())
                         .collect();
-                    let wanted = &r.add_ids;
-                    change.add = add(&wanted
+                    let held = |id: &str| direct.iter().any(|d| d.eq_ignore_ascii_case(id));
+                    let wanted: Vec<String> = r
+                        .add_ids
                         .iter()
-                        .filter(|w| !direct.iter().any(|d| d.eq_ignore_ascii_case(w)))
+                        .chain(r.role_add.iter().map(|p| &p.sku_id))
+                        .cloned()
+                        .collect();
+                    change.add = add(&r
+                        .add_ids
+                        .iter()
+                        .filter(|w| !held(w))
                         .cloned()
                         .collect::<Vec<_>>());
+                    change
+                        .add
+                        .extend(r.role_add.iter().filter(|p| !held(&p.sku_id)).cloned());
                     change.remove = direct
                         .iter()
                         .filter(|d| !wanted.iter().any(|w| w.eq_ignore_ascii_case(d)))
@@ -791,6 +927,16 @@ mod tests {
         default: Option<&str>,
         left_out: &HashSet<usize>,
     ) -> Vec<ImportRow> {
+        rows_with_roles(text, people, default, left_out, &[])
+    }
+
+    fn rows_with_roles(
+        text: &str,
+        people: &[User],
+        default: Option<&str>,
+        left_out: &HashSet<usize>,
+        roles: &[Role],
+    ) -> Vec<ImportRow> {
         let skus = vec![
             sku(E3, "SPE_E3", AppliesTo::User),
             sku(E5, "SPE_E5", AppliesTo::User),
@@ -808,10 +954,69 @@ mod tests {
                 people,
                 skus: &skus,
                 names: &names,
+                roles,
             },
             default,
             left_out,
         )
+    }
+
+    /// A "functie" column names each row's role: a known role gives its plans with its own
+    /// apps off; an unknown one, one whose plan is gone, or one that joins groups is an error
+    /// on that row (never given half), and the others go ahead.
+    #[test]
+    fn a_role_column_gives_each_row_its_roles_plans() {
+        let role = |name: &str, sku: &str, off: &[&str], groups: &[&str]| Role {
+            name: name.into(),
+            plans: vec![licensing::roles::RolePlan {
+                sku: sku.into(),
+                disabled_plans: off.iter().map(|s| s.to_string()).collect(),
+            }],
+            groups: groups.iter().map(|s| s.to_string()).collect(),
+        };
+        let roles = [
+            role("Verkoop", "SPE_E3", &["EXCHANGE_S_ENTERPRISE"], &[]),
+            role("Oud", "STANDARDPACK", &[], &[]),
+            role("Support", "POWER_BI_PRO", &[], &["Support group"]),
+        ];
+        let people = [
+            person(1, "ana@contoso.com", &[]),
+            person(2, "bo@contoso.com", &[]),
+            person(3, "cy@contoso.com", &[]),
+            person(4, "di@contoso.com", &[]),
+        ];
+        let text = "E-mailadres;Functie\nana@contoso.com;verkoop\nbo@contoso.com;Oud\ncy@contoso.com;Support\ndi@contoso.com;Kantine\n";
+        let rows = rows_with_roles(text, &people, None, &HashSet::new(), &roles);
+        assert_eq!(rows[0].role.as_deref(), Some("Verkoop"));
+        assert!(errors(&rows[0]).is_empty(), "{:?}", rows[0].issues);
+        assert_eq!(rows[0].add_licenses, vec!["SPE_E3".to_string()]);
+        let kind = |r: &ImportRow| r.issues.iter().map(|i| i.code.clone()).collect::<Vec<_>>();
+        assert!(
+            matches!(kind(&rows[1])[0], IssueCode::BrokenRole { .. }),
+            "{:?}",
+            rows[1].issues
+        );
+        assert!(
+            matches!(kind(&rows[2])[0], IssueCode::RoleJoinsGroups { .. }),
+            "{:?}",
+            rows[2].issues
+        );
+        assert_eq!(
+            kind(&rows[3])[0],
+            IssueCode::UnknownRole {
+                value: "Kantine".into(),
+                known: vec!["Verkoop".into(), "Oud".into(), "Support".into()],
+            }
+        );
+        let wanted = wanted_changes(&rows, &people);
+        assert_eq!(wanted.len(), 1, "only the row with a good role is planned");
+        assert_eq!(
+            wanted[0].1.add,
+            vec![PlanToAdd {
+                sku_id: E3.into(),
+                disabled_plans: vec!["SPE_E3-exchange".into()],
+            }]
+        );
     }
 
     fn errors(row: &ImportRow) -> Vec<&str> {

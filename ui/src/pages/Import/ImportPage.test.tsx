@@ -42,6 +42,7 @@ function row(line: number, upn: string, error: string | null, suggestion: string
     removeLicenses: [],
     disabledPlans: [],
     department: null,
+    role: null,
     excluded: false,
     issues: error
       ? [{ severity: "error", code: { kind: "unknownUser", value: upn, near: suggestion }, message: error, field: "user", suggestion }]

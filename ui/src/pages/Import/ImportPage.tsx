@@ -102,7 +102,7 @@ type Step =
 const PAGE = 50;
 /// The "no license, usage locations only" choice for a file without a license column.
 const NO_LICENSE = "-";
-const FIELDS: Field[] = ["user", "usageLocation", "addLicenses", "removeLicenses", "action", "disabledPlans", "department"];
+const FIELDS: Field[] = ["user", "usageLocation", "addLicenses", "removeLicenses", "action", "disabledPlans", "role", "department"];
 const ENCODINGS: Encoding[] = ["UTF-8", "UTF-8 with BOM", "UTF-16 LE", "UTF-16 BE", "Windows-1252"];
 
 /// The HR file, step by step: choose it, check how it was read, map its columns, fix its
