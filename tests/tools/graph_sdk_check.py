@@ -27,6 +27,7 @@ from msgraph.generated.users.item.assign_license.assign_license_post_request_bod
     AssignLicensePostRequestBody,
 )
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 
 
@@ -141,6 +142,8 @@ async def run(endpoint: str, token: str) -> None:
     members = await graph.groups.by_group_id(group_id).members.get()
     check(members is not None and len(members.value) > 0, "the group's members are read")
 
+    await group_licensing(graph, people, skus.value)
+
     nowhere = next(u for u in people if not u.usage_location and not u.assigned_licenses)
     body = AssignLicensePostRequestBody(
         add_licenses=[AssignedLicense(sku_id=uuid.UUID(teams.sku_id.__str__()), disabled_plans=[])],
@@ -157,7 +160,6 @@ async def run(endpoint: str, token: str) -> None:
     # The SDK sends "@odata.type": "#microsoft.graph.user" with every PATCH.
     await graph.users.by_user_id(nowhere.id).patch(User(usage_location="NL"))
     # Graph returns usageLocation only when selected.
-    from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
     selected = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["id", "usageLocation"])
     again = await graph.users.by_user_id(nowhere.id).get(
         request_configuration=RequestConfiguration(query_parameters=selected)
@@ -169,6 +171,88 @@ async def run(endpoint: str, token: str) -> None:
     details = await graph.users.by_user_id(nowhere.id).license_details.get()
     check(details is not None and any(d.sku_part_number == "Teams_Ess" for d in details.value),
           "licenseDetails lists the new license with its service plans")
+
+
+async def group_licensing(graph, people, skus) -> None:
+    """Group-based licensing as the SDK drives it: the license groups (an advanced query),
+    members added and removed by reference with Graph's errors, processing that takes time,
+    and reprocessing."""
+    from msgraph.generated.groups.groups_request_builder import GroupsRequestBuilder
+    from msgraph.generated.models.reference_create import ReferenceCreate
+    from msgraph.generated.groups.item.assign_license.assign_license_post_request_body import (
+        AssignLicensePostRequestBody as GroupAssignLicense,
+    )
+
+    licensed = GroupsRequestBuilder.GroupsRequestBuilderGetQueryParameters(
+        filter="assignedLicenses/$count ne 0", count=True,
+        select=["id", "displayName", "assignedLicenses", "membershipRule", "groupTypes"],
+    )
+    config = RequestConfiguration(query_parameters=licensed)
+    config.headers.add("ConsistencyLevel", "eventual")
+    groups = await graph.groups.get(request_configuration=config)
+    names = sorted(g.display_name for g in groups.value)
+    check(len(names) == 4 and all(g.assigned_licenses for g in groups.value),
+          f"the license groups are listed with their licenses ({len(names)})")
+    try:
+        await graph.groups.get(request_configuration=RequestConfiguration(query_parameters=licensed))
+        check(False, "the license groups' filter without ConsistencyLevel: eventual is refused")
+    except ODataError as e:
+        check(e.response_status_code == 400,
+              "the license groups' filter without ConsistencyLevel: eventual is refused")
+
+    support = next(g for g in groups.value if g.display_name.startswith("Support"))
+    dynamic = next(g for g in groups.value if g.membership_rule)
+    newcomer = next(u for u in people if u.usage_location and not u.assigned_licenses)
+    # The SDK names the member as https://graph.microsoft.com/v1.0/directoryObjects/{id}.
+    reference = ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{newcomer.id}")
+    await graph.groups.by_group_id(support.id).members.ref.post(reference)
+    try:
+        await graph.groups.by_group_id(support.id).members.ref.post(reference)
+        check(False, "adding a member twice is refused")
+    except ODataError as e:
+        message = e.error.message if e.error else ""
+        check(e.response_status_code == 400 and "already exist" in message,
+              "adding a member twice is refused with Graph's words")
+    try:
+        await graph.groups.by_group_id(dynamic.id).members.ref.post(reference)
+        check(False, "adding a member to a dynamic group is refused")
+    except ODataError as e:
+        check(e.response_status_code == 403, "adding a member to a dynamic group is refused (403)")
+
+    # Processing takes the scenario's delay (demo: 3 s): no state from the group until then.
+    states = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+        select=["id", "licenseAssignmentStates"])
+    read = RequestConfiguration(query_parameters=states)
+    before = await graph.users.by_user_id(newcomer.id).get(request_configuration=read)
+    check(not any(s.assigned_by_group == support.id for s in (before.license_assignment_states or [])),
+          "a new member has no state from the group before Microsoft has processed it")
+    await asyncio.sleep(3.5)
+    after = await graph.users.by_user_id(newcomer.id).get(request_configuration=read)
+    mine = [s for s in (after.license_assignment_states or []) if s.assigned_by_group == support.id]
+    check(len(mine) == 1 and mine[0].state == "Error" and mine[0].error == "CountViolation",
+          "after processing, the member is in CountViolation (the group's plan has no seat left)")
+
+    await graph.users.by_user_id(newcomer.id).reprocess_license_assignment.post()
+    check(True, "reprocessLicenseAssignment is accepted from the SDK")
+
+    await graph.groups.by_group_id(support.id).members.by_directory_object_id(newcomer.id).ref.delete()
+    try:
+        await graph.groups.by_group_id(support.id).members.by_directory_object_id(newcomer.id).ref.delete()
+        check(False, "removing someone who is not a member is refused")
+    except ODataError as e:
+        check(e.response_status_code == 404, "removing someone who is not a member is refused (404)")
+
+    # A group's licenses changed from the SDK: Teams Essentials added to the Support group.
+    teams = next(s for s in skus if s.sku_part_number == "Teams_Ess")
+    body = GroupAssignLicense(
+        add_licenses=[AssignedLicense(sku_id=uuid.UUID(str(teams.sku_id)), disabled_plans=[])],
+        remove_licenses=[],
+    )
+    changed = await graph.groups.by_group_id(support.id).assign_license.post(body)
+    check(changed is not None and changed.id == support.id, "a group's assignLicense answers with the group")
+    again = await graph.groups.by_group_id(support.id).get()
+    check(any(str(l.sku_id) == str(teams.sku_id) for l in (again.assigned_licenses or [])),
+          "the group now gives Teams Essentials")
 
 
 def main() -> int:
