@@ -238,8 +238,25 @@ fn adding() {
     let log = sim.log();
     let writes = log[before..]
         .iter()
-        .filter(|e| e["method"] != "GET" && e["status"] != 429)
+        // The writes themselves, not the `$batch` envelopes that carry them.
+        .filter(|e| {
+            e["method"] != "GET"
+                && e["status"] != 429
+                && !e["path"].as_str().unwrap_or_default().contains("$batch")
+        })
         .count();
+    let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+    for e in &log[before..] {
+        let path = e["path"].as_str().unwrap_or_default();
+        let kind = format!(
+            "{} {} {}",
+            e["method"].as_str().unwrap_or_default(),
+            path.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default(),
+            e["status"]
+        );
+        *kinds.entry(kind).or_default() += 1;
+    }
+    eprintln!("requests by kind: {kinds:?}");
     let throttled = log[before..].iter().filter(|e| e["status"] == 429).count();
     let s: Value = scenario["throttle"].clone();
     let rate = s["appWritesPer150s"].as_f64().expect("limit") / 150.0

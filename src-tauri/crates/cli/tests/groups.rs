@@ -353,10 +353,14 @@ fn a_membership_run_is_planned_journaled_and_undone_each_write_once() {
     let run = done["runId"].as_str().expect("runId").to_string();
     let writes: Vec<Value> = s.requests()[sent..]
         .iter()
-        .filter(|r| r["method"] != "GET")
+        // The writes themselves (inside `$batch` envelopes), not the envelopes.
+        .filter(|r| {
+            r["method"] != "GET" && !r["path"].as_str().unwrap_or_default().ends_with("$batch")
+        })
         .cloned()
         .collect();
     assert_eq!(writes.len(), 2, "one $ref add per person: {writes:?}");
+    assert!(writes.iter().all(|w| w["inBatch"] == true), "{writes:?}");
     assert!(writes.iter().all(|w| {
         w["path"]
             .as_str()
@@ -386,7 +390,9 @@ fn a_membership_run_is_planned_journaled_and_undone_each_write_once() {
     assert!(undone["runId"].is_string(), "{undone}");
     let removes: Vec<Value> = s.requests()[sent..]
         .iter()
-        .filter(|r| r["method"] != "GET")
+        .filter(|r| {
+            r["method"] != "GET" && !r["path"].as_str().unwrap_or_default().ends_with("$batch")
+        })
         .cloned()
         .collect();
     assert_eq!(removes.len(), 2, "{removes:?}");

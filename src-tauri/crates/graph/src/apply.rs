@@ -10,7 +10,9 @@ use reqwest::Method;
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
+use crate::changes::{
+    AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, MembershipChange, Progress,
+};
 use crate::client::encode_segment;
 use crate::{GraphClient, GraphError, GraphErrorKind};
 
@@ -204,46 +206,74 @@ impl GraphClient {
             }
         }
 
-        // 3. Group memberships: each person's groups left, then joined, a few people at a time.
-        let mut tasks = JoinSet::new();
-        let members: Vec<(usize, &licensing::PersonOutcome)> = plan
+        // 3. Group memberships through the same batched, paced executor (each `$ref` is a
+        //    write): every group left first, then every group joined, so a person moved from
+        //    one group to another frees the seat before taking one.
+        let members: Vec<usize> = plan
             .people
             .iter()
             .enumerate()
             .filter(|(i, p)| statuses[*i].is_none() && p.action == Action::Membership)
+            .map(|(i, _)| i)
             .collect();
-        let mut queue = members.into_iter();
-        loop {
-            while tasks.len() < LOCATION_CONCURRENCY {
-                let Some((i, p)) = queue.next() else { break };
-                let client = self.clone();
-                let (user, leave, join) = (
-                    p.user_id.clone(),
-                    p.leave_groups.clone(),
-                    p.join_groups.clone(),
-                );
-                tasks.spawn(async move {
-                    for g in &leave {
-                        if let Err(e) = client.remove_member(&g.id, &user).await {
-                            return (i, Err(e));
-                        }
-                    }
-                    for g in &join {
-                        if let Err(e) = client.add_member(&g.id, &user).await {
-                            return (i, Err(e));
-                        }
-                    }
-                    (i, Ok(()))
-                });
+        let writes_of = |join: bool| -> Vec<(usize, MembershipChange)> {
+            members
+                .iter()
+                .flat_map(|&i| {
+                    let p = &plan.people[i];
+                    let groups = if join {
+                        &p.join_groups
+                    } else {
+                        &p.leave_groups
+                    };
+                    groups.iter().map(move |g| {
+                        (
+                            i,
+                            MembershipChange {
+                                group: g.id.clone(),
+                                user: p.user_id.clone(),
+                                join,
+                            },
+                        )
+                    })
+                })
+                .collect()
+        };
+        let total = members.len() + done_before.done + done_before.failed;
+        let mut failed: std::collections::HashMap<usize, GraphError> = Default::default();
+        for join in [false, true] {
+            // A person whose leaving failed is not sent their joins.
+            let writes: Vec<(usize, MembershipChange)> = writes_of(join)
+                .into_iter()
+                .filter(|(i, _)| !failed.contains_key(i))
+                .collect();
+            if writes.is_empty() {
+                continue;
             }
-            let Some(joined) = tasks.join_next().await else {
-                break;
-            };
-            match joined {
-                Ok((i, Ok(()))) => statuses[i] = Some(PersonStatus::Done),
-                Ok((i, Err(e))) => statuses[i] = Some(PersonStatus::Failed(e)),
-                Err(e) => tracing::error!("a membership task ended abnormally: {e}"),
+            let changes: Vec<MembershipChange> = writes.iter().map(|(_, c)| c.clone()).collect();
+            let base = done_before;
+            let outcomes = self
+                .apply_changes(&changes, options, |p| {
+                    progress(Progress {
+                        total,
+                        done: base.done + p.done.min(members.len()),
+                        failed: base.failed + p.failed,
+                        waiting: total.saturating_sub(base.done + base.failed + p.done + p.failed),
+                        throttled: base.throttled + p.throttled,
+                    })
+                })
+                .await;
+            for ((i, _), outcome) in writes.iter().zip(outcomes) {
+                if let ChangeOutcome::Failed(e) = outcome {
+                    failed.entry(*i).or_insert(e);
+                }
             }
+        }
+        for i in members {
+            statuses[i] = Some(match failed.remove(&i) {
+                Some(e) => PersonStatus::Failed(e),
+                None => PersonStatus::Done,
+            });
         }
 
         // 4. Whoever is left had only a usage location to set (done), or nothing (skipped).

@@ -92,6 +92,83 @@ impl LicenseChange {
     }
 }
 
+/// A write the batched executor can carry out: its `$batch` request, and how a lost answer is
+/// settled (a read that says whether it was made, or — for a write Graph refuses as "already
+/// so" when repeated — simply sending it again).
+pub trait BatchedWrite {
+    /// The request inside a `$batch` envelope: method, URL (from the version root) and body.
+    fn request(&self, client: &GraphClient) -> (&'static str, String, Option<Value>);
+    /// A read that says whether the write was made; `None` when sending it again is safe.
+    fn read_url(&self) -> Option<String>;
+    /// Whether the read (the body of `read_url`) shows the write in place.
+    fn is_in_place_now(&self, _read: &Value) -> Result<bool, String> {
+        Ok(false)
+    }
+    /// A refusal that means the write is already so (a repeat): counted as done.
+    fn already_so(&self, _status: u16, _body: &Value) -> bool {
+        false
+    }
+}
+
+impl BatchedWrite for LicenseChange {
+    fn request(&self, _client: &GraphClient) -> (&'static str, String, Option<Value>) {
+        ("POST", self.write_url(), Some(self.body()))
+    }
+
+    fn read_url(&self) -> Option<String> {
+        Some(LicenseChange::read_url(self))
+    }
+
+    fn is_in_place_now(&self, read: &Value) -> Result<bool, String> {
+        let user: User = serde_json::from_value(read.clone()).map_err(|e| e.to_string())?;
+        Ok(self.is_in_place(&user))
+    }
+}
+
+/// One person joining (`join`) or leaving a group: `POST /groups/{id}/members/$ref` or
+/// `DELETE /groups/{id}/members/{userId}/$ref`. Sent again after a lost answer, Graph says
+/// "already a member" or "not a member": that is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub group: String,
+    /// The person's object id.
+    pub user: String,
+    pub join: bool,
+}
+
+impl BatchedWrite for MembershipChange {
+    fn request(&self, client: &GraphClient) -> (&'static str, String, Option<Value>) {
+        if self.join {
+            let reference = client
+                .endpoint()
+                .v1(&format!("directoryObjects/{}", encode_segment(&self.user)));
+            (
+                "POST",
+                format!("/groups/{}/members/$ref", encode_segment(&self.group)),
+                Some(json!({ "@odata.id": reference.as_str() })),
+            )
+        } else {
+            (
+                "DELETE",
+                format!(
+                    "/groups/{}/members/{}/$ref",
+                    encode_segment(&self.group),
+                    encode_segment(&self.user)
+                ),
+                None,
+            )
+        }
+    }
+
+    fn read_url(&self) -> Option<String> {
+        None
+    }
+
+    fn already_so(&self, status: u16, body: &Value) -> bool {
+        crate::groups::is_already_so(self.join, status, body)
+    }
+}
+
 /// What became of one change.
 #[derive(Debug)]
 pub enum ChangeOutcome {
@@ -238,9 +315,9 @@ impl Window {
 impl GraphClient {
     /// Applies every change through `$batch`, calling `progress` as results come in. Each
     /// change gets exactly one outcome, in the order given.
-    pub async fn apply_changes(
+    pub async fn apply_changes<W: BatchedWrite>(
         &self,
-        changes: &[LicenseChange],
+        changes: &[W],
         options: &ExecutorOptions,
         mut progress: impl FnMut(Progress),
     ) -> Vec<ChangeOutcome> {
@@ -312,13 +389,21 @@ impl GraphClient {
                 let requests: Vec<Value> = batch
                     .iter()
                     .map(|&i| match kind {
-                        Kind::Write => json!({
-                            "id": i.to_string(), "method": "POST", "url": changes[i].write_url(),
-                            "headers": {"Content-Type": "application/json", "x-ms-throttle-priority": self.priority().header_value()},
-                            "body": changes[i].body(),
-                        }),
+                        Kind::Write => {
+                            let (method, url, body) = changes[i].request(self);
+                            let mut request = json!({
+                                "id": i.to_string(), "method": method, "url": url,
+                                "headers": {"x-ms-throttle-priority": self.priority().header_value()},
+                            });
+                            if let Some(body) = body {
+                                request["headers"]["Content-Type"] = json!("application/json");
+                                request["body"] = body;
+                            }
+                            request
+                        }
                         Kind::Verify => json!({
-                            "id": i.to_string(), "method": "GET", "url": changes[i].read_url(),
+                            "id": i.to_string(), "method": "GET",
+                            "url": changes[i].read_url().unwrap_or_default(),
                             "headers": {"x-ms-throttle-priority": self.priority().header_value()},
                         }),
                     })
@@ -379,9 +464,12 @@ impl GraphClient {
                                 &mut outcomes,
                                 &mut stats,
                             );
-                        } else {
+                        } else if changes[i].read_url().is_some() {
                             // A write may have been made: find out before anything else.
                             verifies.push_back(i);
+                        } else {
+                            // A repeat is answered as already so: send it again.
+                            writes.push_front(i);
                         }
                     }
                     not_before = not_before.max(Instant::now() + retry::backoff(1));
@@ -461,9 +549,8 @@ impl GraphClient {
                                 stats.done += 1;
                                 stats.waiting -= 1;
                             }
-                            (Kind::Verify, 200..=299) => match serde_json::from_value::<User>(body)
-                            {
-                                Ok(user) if changes[i].is_in_place(&user) => {
+                            (Kind::Verify, 200..=299) => match changes[i].is_in_place_now(&body) {
+                                Ok(true) => {
                                     outcomes[i] = Some(ChangeOutcome::Verified);
                                     stats.done += 1;
                                     stats.waiting -= 1;
@@ -472,13 +559,13 @@ impl GraphClient {
                                     // Not made: sending it now is the first write, not a repeat.
                                     writes.push_front(i);
                                 }
-                                Err(e) => fail(
-                                    i,
-                                    GraphError::Decode(e.to_string()),
-                                    &mut outcomes,
-                                    &mut stats,
-                                ),
+                                Err(e) => fail(i, GraphError::Decode(e), &mut outcomes, &mut stats),
                             },
+                            (Kind::Write, _) if changes[i].already_so(status, &body) => {
+                                outcomes[i] = Some(ChangeOutcome::Verified);
+                                stats.done += 1;
+                                stats.waiting -= 1;
+                            }
                             (_, 429) => {
                                 stats.throttled += 1;
                                 items[i].throttled += 1;
@@ -512,9 +599,11 @@ impl GraphClient {
                                         &mut outcomes,
                                         &mut stats,
                                     );
-                                } else {
+                                } else if changes[i].read_url().is_some() {
                                     // The service may have made the change before failing.
                                     verifies.push_back(i);
+                                } else {
+                                    writes.push_front(i);
                                 }
                             }
                             _ => fail(i, error_from_item(status, &body), &mut outcomes, &mut stats),

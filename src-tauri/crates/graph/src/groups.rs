@@ -23,6 +23,22 @@ pub enum MembershipEffect {
     AlreadySo,
 }
 
+/// Whether Graph's refusal of a membership write means it is already so: adding someone who
+/// is a member (400, "One or more added object references already exist…"), or removing
+/// someone who is not one (404: whatever Graph names as missing — the membership, or the
+/// person — the person is not in the group, which is what was asked).
+pub(crate) fn is_already_so(join: bool, status: u16, body: &serde_json::Value) -> bool {
+    if join {
+        status == 400
+            && body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("already exist")
+    } else {
+        status == 404
+    }
+}
+
 impl GraphClient {
     /// Every group that gives licenses: `$filter=assignedLicenses/$count ne 0`, an advanced
     /// query (`ConsistencyLevel: eventual` with `$count=true`).
@@ -78,11 +94,11 @@ impl GraphClient {
         if (200..300).contains(&response.status) {
             return Ok(MembershipEffect::Changed);
         }
-        let error = response.into_error();
-        if error.to_string().contains("already exist") {
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        if is_already_so(true, response.status, &body) {
             return Ok(MembershipEffect::AlreadySo);
         }
-        Err(error)
+        Err(response.into_error())
     }
 
     /// `DELETE /groups/{id}/members/{userId}/$ref`. Sent again after a lost answer, Graph
@@ -101,11 +117,11 @@ impl GraphClient {
         if (200..300).contains(&response.status) {
             return Ok(MembershipEffect::Changed);
         }
-        let error = response.into_error();
-        if error.to_string().contains("do not exist") {
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        if is_already_so(false, response.status, &body) {
             return Ok(MembershipEffect::AlreadySo);
         }
-        Err(error)
+        Err(response.into_error())
     }
 
     /// Reprocesses each person, a few at a time (each is one write); the answers in order.
