@@ -147,6 +147,7 @@ mod tests {
             client_id: "11111111-2222-3333-4444-555555555555".into(),
             cloud: "global".into(),
             set_usage_locations: false,
+            manage_groups: false,
             authority_host: None,
             graph_endpoint: None,
         };

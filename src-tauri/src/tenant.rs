@@ -43,8 +43,13 @@ pub struct TenantSetup {
     pub client_id: String,
     /// "global", "usgov", "usgov-dod" or "china".
     pub cloud: String,
-    /// Ask for User.ReadWrite.All as well (needed to set usage locations).
+    /// Ask for User.ReadWrite.All as well (needed to set usage locations and to reprocess
+    /// group licenses).
     pub set_usage_locations: bool,
+    /// Ask for GroupMember.ReadWrite.All as well (needed to add and remove people in license
+    /// groups). Absent in setups saved before groups could be changed.
+    #[serde(default)]
+    pub manage_groups: bool,
     /// Private clouds and tests: other sign-in and Graph addresses.
     pub authority_host: Option<String>,
     pub graph_endpoint: Option<String>,
@@ -85,7 +90,7 @@ impl TenantSetup {
         Ok((
             authority,
             endpoint,
-            auth::graph_scopes(&graph_root, self.set_usage_locations),
+            auth::graph_scopes(&graph_root, self.set_usage_locations, self.manage_groups),
         ))
     }
 }

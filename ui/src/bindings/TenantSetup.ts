@@ -17,9 +17,15 @@ clientId: string,
  */
 cloud: string, 
 /**
- * Ask for User.ReadWrite.All as well (needed to set usage locations).
+ * Ask for User.ReadWrite.All as well (needed to set usage locations and to reprocess
+ * group licenses).
  */
 setUsageLocations: boolean, 
+/**
+ * Ask for GroupMember.ReadWrite.All as well (needed to add and remove people in license
+ * groups). Absent in setups saved before groups could be changed.
+ */
+manageGroups: boolean, 
 /**
  * Private clouds and tests: other sign-in and Graph addresses.
  */

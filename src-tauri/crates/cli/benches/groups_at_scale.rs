@@ -251,7 +251,12 @@ fn adding() {
         let kind = format!(
             "{} {} {}",
             e["method"].as_str().unwrap_or_default(),
-            path.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default(),
+            path.rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .split('?')
+                .next()
+                .unwrap_or_default(),
             e["status"]
         );
         *kinds.entry(kind).or_default() += 1;

@@ -47,9 +47,14 @@ pub struct LoginArgs {
     /// The environment variable holding the certificate file's password, if it has one.
     #[arg(long, value_name = "VAR", requires = "certificate")]
     pub certificate_password_env: Option<String>,
-    /// Also ask for User.ReadWrite.All, needed to set usage locations.
+    /// Also ask for User.ReadWrite.All, needed to set usage locations and to reprocess group
+    /// licenses.
     #[arg(long)]
     pub set_usage_locations: bool,
+    /// Also ask for GroupMember.ReadWrite.All, needed to add and remove people in license
+    /// groups (add-to-group, remove-from-group, roles that join groups).
+    #[arg(long)]
+    pub manage_groups: bool,
     /// Sign-in service instead of the cloud's (plain http only on 127.0.0.1/localhost).
     #[arg(long, value_name = "URL")]
     pub authority_host: Option<String>,
@@ -175,7 +180,7 @@ pub async fn login(
     if args.client_secret_env.is_some() || args.certificate.is_some() {
         return login_app_only(args, authority, graph_root, http, ca_certificate).await;
     }
-    let scopes = auth::graph_scopes(&graph_root, args.set_usage_locations);
+    let scopes = auth::graph_scopes(&graph_root, args.set_usage_locations, args.manage_groups);
 
     let tokens = if args.device_code {
         let prompt = auth::start_device_code(&http, &authority, &args.client_id, &scopes).await?;
@@ -433,6 +438,10 @@ pub async fn saved_session(ca_certificate: Option<&Path>) -> Result<SavedSignIn,
     let scopes = auth::graph_scopes(
         &profile.graph_endpoint,
         profile.scopes.iter().any(|s| s == "User.ReadWrite.All"),
+        profile
+            .scopes
+            .iter()
+            .any(|s| s == "GroupMember.ReadWrite.All"),
     );
     let session = Session::resume(
         http.clone(),

@@ -176,7 +176,7 @@ async fn people_sign_in_and_graph_calls_explain_an_untrusted_certificate_too() {
         &untrusting,
         &authority,
         "0f5b2a3c-1111-4e22-9c33-44d5e6f7a8b9",
-        &graph::auth::graph_scopes(&sim.graph_endpoint(), false),
+        &graph::auth::graph_scopes(&sim.graph_endpoint(), false, false),
     )
     .await
     .expect_err("untrusted");

@@ -41,7 +41,7 @@ async fn a_session_survives_a_restart_through_the_keychain_and_sign_out_removes_
     };
     let sim = RunningSim::start(&scenario).await.expect("emulator");
     let authority = Authority::new(&sim.authority_host(), "organizations").expect("authority");
-    let scopes = auth::graph_scopes(&sim.graph_endpoint(), false);
+    let scopes = auth::graph_scopes(&sim.graph_endpoint(), false, false);
     let http = reqwest::Client::new();
     let prompt = auth::start_device_code(&http, &authority, CLIENT, &scopes)
         .await

@@ -20,7 +20,7 @@ fn http() -> reqwest::Client {
 }
 
 fn scopes(sim: &RunningSim) -> Vec<String> {
-    auth::graph_scopes(&sim.graph_endpoint(), false)
+    auth::graph_scopes(&sim.graph_endpoint(), false, false)
 }
 
 /// A session over fresh tokens whose refresh token goes to an in-memory store.

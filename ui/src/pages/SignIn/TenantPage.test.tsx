@@ -93,8 +93,8 @@ describe("Signing in", () => {
 
 describe("The header when signed in", () => {
   const saved = [
-    { setup: { tenant: "fabrikam.onmicrosoft.com", clientId: "c1", cloud: "global", setUsageLocations: false, authorityHost: null, graphEndpoint: null }, tenantId: fabrikam.tenantId, userPrincipalName: fabrikam.userPrincipalName },
-    { setup: { tenant: "northwind.onmicrosoft.com", clientId: "c2", cloud: "global", setUsageLocations: true, authorityHost: null, graphEndpoint: null }, tenantId: "11111111-2222-4333-8444-555555555555", userPrincipalName: "admin@northwind.onmicrosoft.com" },
+    { setup: { tenant: "fabrikam.onmicrosoft.com", clientId: "c1", cloud: "global", setUsageLocations: false, manageGroups: false, authorityHost: null, graphEndpoint: null }, tenantId: fabrikam.tenantId, userPrincipalName: fabrikam.userPrincipalName },
+    { setup: { tenant: "northwind.onmicrosoft.com", clientId: "c2", cloud: "global", setUsageLocations: true, manageGroups: false, authorityHost: null, graphEndpoint: null }, tenantId: "11111111-2222-4333-8444-555555555555", userPrincipalName: "admin@northwind.onmicrosoft.com" },
   ];
 
   it("lists the granted permissions in plain words and says what is missing", async () => {
@@ -167,7 +167,7 @@ describe("The header when signed in", () => {
 describe("Saved tenants on the Sign in page", () => {
   it("names a tenant saved as “organizations” by the signed-in account's domain", async () => {
     const saved = [
-      { setup: { tenant: "organizations", clientId: "c1", cloud: "global", setUsageLocations: false, authorityHost: null, graphEndpoint: null }, tenantId: "t1", userPrincipalName: "admin@northwind.onmicrosoft.com" },
+      { setup: { tenant: "organizations", clientId: "c1", cloud: "global", setUsageLocations: false, manageGroups: false, authorityHost: null, graphEndpoint: null }, tenantId: "t1", userPrincipalName: "admin@northwind.onmicrosoft.com" },
     ];
     render(<App api={fakeApi(() => Promise.resolve([]), contoso, { savedTenants: () => Promise.resolve(saved) })} locale="en" />);
     const user = userEvent.setup();

@@ -75,6 +75,7 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
     clientId: "",
     cloud: "global",
     setUsageLocations: false,
+    manageGroups: false,
     authorityHost: null,
     graphEndpoint: null,
   });
@@ -185,6 +186,11 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
             onChange={(_, d) => setSetup({ ...setup, setUsageLocations: d.checked === true })}
             label={t.fieldUsageLocations}
           />
+          <Checkbox
+            checked={setup.manageGroups}
+            onChange={(_, d) => setSetup({ ...setup, manageGroups: d.checked === true })}
+            label={t.fieldManageGroups}
+          />
           <div className={styles.buttons}>
             <Button appearance="primary" icon={<Globe20Regular />} onClick={() => withBrowser(managedSetup)} data-testid="policy-sign-in">
               {t.policy.signIn(managed.tenant ?? "")}
@@ -263,6 +269,11 @@ export function TenantPage({ onSignedIn, demoOff }: { onSignedIn: (tenant: Tenan
             checked={setup.setUsageLocations}
             onChange={(_, d) => setSetup({ ...setup, setUsageLocations: d.checked === true })}
             label={t.fieldUsageLocations}
+          />
+          <Checkbox
+            checked={setup.manageGroups}
+            onChange={(_, d) => setSetup({ ...setup, manageGroups: d.checked === true })}
+            label={t.fieldManageGroups}
           />
           <Checkbox checked={advanced} onChange={(_, d) => setAdvanced(d.checked === true)} label={t.advanced} data-testid="toggle-advanced" />
           {advanced ? (

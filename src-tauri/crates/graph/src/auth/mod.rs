@@ -25,8 +25,14 @@ pub use tokens::{AuthError, SignedIn, TokenSet, advice_for};
 use crate::cloud::is_loopback;
 
 /// The least privilege LicenseDesk needs (§2.3), as scopes for `graph_root`. Setting usage
-/// locations needs User.ReadWrite.All, asked for only when the person chooses to.
-pub fn graph_scopes(graph_root: &str, set_usage_locations: bool) -> Vec<String> {
+/// locations (and reprocessing group licenses) needs User.ReadWrite.All, and adding or removing
+/// people in license groups GroupMember.ReadWrite.All: each asked for only when the person
+/// chooses to.
+pub fn graph_scopes(
+    graph_root: &str,
+    set_usage_locations: bool,
+    manage_groups: bool,
+) -> Vec<String> {
     let root = graph_root.trim_end_matches('/');
     let mut scopes = vec!["offline_access".to_string()];
     // GroupMember.Read.All only to name the group a license comes from ("from group
@@ -42,6 +48,9 @@ pub fn graph_scopes(graph_root: &str, set_usage_locations: bool) -> Vec<String> 
     ];
     if set_usage_locations {
         permissions.push("User.ReadWrite.All");
+    }
+    if manage_groups {
+        permissions.push("GroupMember.ReadWrite.All");
     }
     scopes.extend(permissions.iter().map(|p| format!("{root}/{p}")));
     scopes
@@ -115,14 +124,14 @@ mod tests {
 
     #[test]
     fn scopes_are_least_privilege_for_the_cloud() {
-        let s = graph_scopes("https://graph.microsoft.us/", false);
+        let s = graph_scopes("https://graph.microsoft.us/", false, false);
         assert_eq!(s[0], "offline_access");
         assert!(
             s.contains(&"https://graph.microsoft.us/LicenseAssignment.ReadWrite.All".to_string())
         );
         assert!(!s.iter().any(|x| x.ends_with("User.ReadWrite.All")));
         assert!(
-            graph_scopes("https://graph.microsoft.com", true)
+            graph_scopes("https://graph.microsoft.com", true, false)
                 .iter()
                 .any(|x| x.ends_with("/User.ReadWrite.All"))
         );
