@@ -149,29 +149,16 @@ fn plan_views(group: &LicenseGroup, skus: &[Sku]) -> Vec<GroupPlanView> {
         .plans
         .iter()
         .map(|p| {
-            let sku = skus
-                .iter()
-                .find(|s| s.sku_id.eq_ignore_ascii_case(&p.sku_id));
+            let (sku, off) = p.apps_off(skus);
             GroupPlanView {
                 sku_id: p.sku_id.clone(),
                 name: sku.map_or_else(
                     || p.sku_id.clone(),
                     |s| names.display_name(&s.sku_id, &s.sku_part_number),
                 ),
-                apps_off: p
-                    .disabled_plans
+                apps_off: off
                     .iter()
-                    .map(|d| {
-                        sku.and_then(|s| {
-                            s.service_plans
-                                .iter()
-                                .find(|sp| sp.id.eq_ignore_ascii_case(d))
-                        })
-                        .map_or_else(
-                            || d.clone(),
-                            |sp| licensing::app_display_name(&sp.id, &sp.name),
-                        )
-                    })
+                    .map(|(id, name)| licensing::app_display_name(id, name))
                     .collect(),
             }
         })

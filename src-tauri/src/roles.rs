@@ -19,6 +19,24 @@ use crate::tenant::{Connection, TenantState};
 #[derive(Default)]
 pub struct RolesStore(Mutex<()>);
 
+impl RolesStore {
+    fn read<R: Runtime>(&self, app: &AppHandle<R>) -> Result<RolesFile, CommandError> {
+        let _held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        load(app)
+    }
+
+    fn write<R: Runtime>(&self, app: &AppHandle<R>, file: &RolesFile) -> Result<(), CommandError> {
+        let _held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        save(app, file)
+    }
+}
+
 /// The roles, each with what is wrong with it in this tenant (nothing: it can be given).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -242,13 +260,7 @@ pub async fn roles_get(
     state: State<'_, TenantState>,
     store: State<'_, RolesStore>,
 ) -> Result<RolesView, CommandError> {
-    let file = {
-        let _held = store
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        load(&app)?
-    };
+    let file = store.read(&app)?;
     let connection = state.connection().await?;
     view(&connection, file).await
 }
@@ -270,13 +282,7 @@ pub async fn roles_save(
             Some(listed(&shape)),
         ));
     }
-    {
-        let _held = store
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        save(&app, &roles)?;
-    }
+    store.write(&app, &roles)?;
     let connection = state.connection().await?;
     view(&connection, roles).await
 }
@@ -308,13 +314,7 @@ pub async fn roles_import(
             ),
         ));
     }
-    {
-        let _held = store
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        save(&app, &incoming)?;
-    }
+    store.write(&app, &incoming)?;
     view(&connection, incoming).await.map(Some)
 }
 
@@ -325,13 +325,7 @@ pub async fn roles_export(
     store: State<'_, RolesStore>,
     language: Option<String>,
 ) -> Result<Option<String>, CommandError> {
-    let text = {
-        let _held = store
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        load(&app)?.to_text()
-    };
+    let text = store.read(&app)?.to_text();
     let filter = crate::commands::filter_name("roles", language.as_deref().unwrap_or("en"));
     crate::commands::save_with_dialog(
         &app,
@@ -355,13 +349,7 @@ pub async fn role_plan(
     name: String,
     user_ids: Vec<String>,
 ) -> Result<PlanPreview, CommandError> {
-    let file = {
-        let _held = store
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        load(&app)?
-    };
+    let file = store.read(&app)?;
     let role = file.find(&name).cloned().ok_or_else(|| {
         CommandError::new(
             "roles.unknown",

@@ -56,23 +56,10 @@ fn plan_lines(group: &LicenseGroup, skus: &[Sku]) -> Vec<PlanLine> {
         .plans
         .iter()
         .map(|p| {
-            let sku = skus
-                .iter()
-                .find(|s| s.sku_id.eq_ignore_ascii_case(&p.sku_id));
+            let (sku, off) = p.apps_off(skus);
             PlanLine {
                 sku_part_number: sku.map_or(p.sku_id.clone(), |s| s.sku_part_number.clone()),
-                disabled_plans: p
-                    .disabled_plans
-                    .iter()
-                    .map(|d| {
-                        sku.and_then(|s| {
-                            s.service_plans
-                                .iter()
-                                .find(|sp| sp.id.eq_ignore_ascii_case(d))
-                        })
-                        .map_or(d.clone(), |sp| sp.name.clone())
-                    })
-                    .collect(),
+                disabled_plans: off.into_iter().map(|(_, name)| name).collect(),
             }
         })
         .collect()

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::User;
+use crate::{Sku, User};
 
 /// Why a group was not found by the name or id a person typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,31 @@ pub fn find<'a>(groups: &'a [LicenseGroup], key: &str) -> Result<&'a LicenseGrou
 pub struct GroupPlan {
     pub sku_id: String,
     pub disabled_plans: Vec<String>,
+}
+
+impl GroupPlan {
+    /// The plan among the tenant's, and the apps this group switches off in it, each as
+    /// `(service plan id, Microsoft's name)`; an id the plan does not list is kept as it is.
+    pub fn apps_off<'a>(&self, skus: &'a [Sku]) -> (Option<&'a Sku>, Vec<(String, String)>) {
+        let sku = skus
+            .iter()
+            .find(|s| s.sku_id.eq_ignore_ascii_case(&self.sku_id));
+        let apps = self
+            .disabled_plans
+            .iter()
+            .map(|d| {
+                let name = sku
+                    .and_then(|s| {
+                        s.service_plans
+                            .iter()
+                            .find(|sp| sp.id.eq_ignore_ascii_case(d))
+                    })
+                    .map_or_else(|| d.clone(), |sp| sp.name.clone());
+                (d.clone(), name)
+            })
+            .collect();
+        (sku, apps)
+    }
 }
 
 /// A group that gives licenses.

@@ -13,8 +13,6 @@ import {
   TableRow,
   Text,
   Title2,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 import type { CommandError } from "../../bindings/CommandError";
 import type { DoubleRow } from "../../bindings/DoubleRow";
@@ -22,24 +20,8 @@ import type { PlanPreview } from "../../bindings/PlanPreview";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
+import { useGroupsStyles } from "./styles";
 
-const useStyles = makeStyles({
-  page: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalL,
-    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
-    maxWidth: "1200px",
-  },
-  bar: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "center" },
-  tableBox: {
-    overflowX: "auto",
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
-  upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block", overflowWrap: "anywhere" },
-});
 
 /// People who hold a plan both directly and from a group: taking away the direct copy keeps
 /// everything they use (the group still gives it) and frees no seat; the page says so.
@@ -52,7 +34,7 @@ export function DoublesView({
 }) {
   const api = useApi();
   const { t, n } = useI18n();
-  const styles = useStyles();
+  const styles = useGroupsStyles();
   const [rows, setRows] = useState<DoubleRow[]>();
   const [error, setError] = useState<CommandError>();
   const [chosen, setChosen] = useState<Set<string>>(new Set());

@@ -29,25 +29,10 @@ import type { ReprocessOutcome } from "../../bindings/ReprocessOutcome";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
+import { useGroupsStyles } from "./styles";
 import { AddPeopleDialog } from "./AddPeopleDialog";
 
-const useStyles = makeStyles({
-  page: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalL,
-    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
-    maxWidth: "1200px",
-  },
-  bar: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "flex-end" },
-  tableBox: {
-    overflowX: "auto",
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
-  upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block", overflowWrap: "anywhere" },
-  muted: { color: tokens.colorNeutralForeground2 },
+const useOwnStyles = makeStyles({
   title: { ...typographyStyles.title2, margin: 0, overflowWrap: "anywhere" },
   why: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
 });
@@ -81,7 +66,7 @@ export function GroupDetailView({
 }) {
   const api = useApi();
   const { t, n } = useI18n();
-  const styles = useStyles();
+  const styles = { ...useGroupsStyles(), ...useOwnStyles() };
   const [detail, setDetail] = useState<GroupDetail>();
   const [error, setError] = useState<CommandError>();
   const [search, setSearch] = useState("");

@@ -18,23 +18,15 @@ import type { PlanPreview } from "../../bindings/PlanPreview";
 import { toCommandError, useApi } from "../../api";
 import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
+import { useGroupsStyles } from "./styles";
 import { RunSteps } from "../../components/ChangeFlow";
 import { GroupDetailView } from "./GroupDetailView";
 import { DoublesView } from "./DoublesView";
 
-const useStyles = makeStyles({
-  page: {
-    display: "flex",
-    flexDirection: "column",
-    gap: tokens.spacingVerticalL,
-    padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
-    maxWidth: "1200px",
-  },
-  bar: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "center" },
+const useOwnStyles = makeStyles({
   grid: { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(340px, 1fr))", gap: tokens.spacingHorizontalL },
   card: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   name: { ...typographyStyles.subtitle2, margin: 0, overflowWrap: "anywhere" },
-  muted: { color: tokens.colorNeutralForeground2 },
   badges: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   errors: { margin: 0, paddingLeft: tokens.spacingHorizontalL, color: tokens.colorPaletteDarkOrangeForeground1 },
 });
@@ -52,7 +44,7 @@ type View =
 export function GroupsPage() {
   const api = useApi();
   const { t } = useI18n();
-  const styles = useStyles();
+  const styles = { ...useGroupsStyles(), ...useOwnStyles() };
   const [view, setView] = useState<View>({ view: "list" });
   const [groups, setGroups] = useState<GroupView[]>();
   const [error, setError] = useState<CommandError>();
@@ -132,7 +124,7 @@ export function GroupsPage() {
 
 function GroupCard({ group: g, onOpen }: { group: GroupView; onOpen: () => void }) {
   const { t, n } = useI18n();
-  const styles = useStyles();
+  const styles = { ...useGroupsStyles(), ...useOwnStyles() };
   return (
     <Card className={styles.card} data-testid="group-card" data-group={g.displayName}>
       <h2 className={styles.name}>{g.displayName}</h2>
