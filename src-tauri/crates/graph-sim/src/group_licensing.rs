@@ -20,12 +20,56 @@ use std::time::{Duration, Instant};
 use crate::ops::{AddLicense, Effect, Refusal, ServicePlanConflict, is_guid};
 use crate::tenant::{GroupLicense, GroupLicenseError, SimLicense, Tenant};
 
-/// One member's processing, due at `due`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queued {
-    pub group_id: String,
-    pub user_id: String,
-    pub due: Instant,
+/// Members waiting for Graph to process them, by (group, member), each with when it is due.
+/// Asked before every request whether anything is due, so that question is O(1): the
+/// earliest due time is kept (a replaced entry may leave it early, which costs one settle
+/// that finds nothing and moves it on).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupQueue {
+    due: std::collections::HashMap<(String, String), Instant>,
+    earliest: Option<Instant>,
+}
+
+impl GroupQueue {
+    /// One pending processing per member and group: a later one replaces it.
+    fn push(&mut self, group_id: &str, user_id: &str, due: Instant) {
+        self.due.insert(
+            (group_id.to_ascii_lowercase(), user_id.to_ascii_lowercase()),
+            due,
+        );
+        self.earliest = Some(self.earliest.map_or(due, |e| e.min(due)));
+    }
+
+    fn any_due(&self, now: Instant) -> bool {
+        self.earliest.is_some_and(|e| e <= now)
+    }
+
+    /// Takes out what is due by `now`, oldest first.
+    fn take_due(&mut self, now: Instant) -> Vec<(String, String)> {
+        let mut due: Vec<((String, String), Instant)> = Vec::new();
+        self.due.retain(|key, at| {
+            if *at <= now {
+                due.push((key.clone(), *at));
+                false
+            } else {
+                true
+            }
+        });
+        self.earliest = self.due.values().min().copied();
+        due.sort_by_key(|(_, at)| *at);
+        due.into_iter().map(|(key, _)| key).collect()
+    }
+
+    fn group_busy(&self, group_id: &str, now: Instant) -> bool {
+        let group = group_id.to_ascii_lowercase();
+        self.due.iter().any(|((g, _), at)| *g == group && *at > now)
+    }
+
+    fn pending(&self, group_id: &str, user_id: &str, now: Instant) -> bool {
+        self.due
+            .get(&(group_id.to_ascii_lowercase(), user_id.to_ascii_lowercase()))
+            .is_some_and(|at| *at > now)
+    }
 }
 
 /// `licenseProcessingState.state` of a group.
@@ -92,15 +136,7 @@ impl Tenant {
     }
 
     fn queue(&mut self, group_id: &str, user_id: &str, due: Instant) {
-        let user_id = user_id.to_ascii_lowercase();
-        // One pending processing per member and group: the later one replaces it.
-        self.group_queue
-            .retain(|q| !(q.group_id == group_id && q.user_id == user_id));
-        self.group_queue.push(Queued {
-            group_id: group_id.to_string(),
-            user_id,
-            due,
-        });
+        self.group_queue.push(group_id, user_id, due);
     }
 
     /// `POST /groups/{id}/members/$ref`.
@@ -243,19 +279,13 @@ impl Tenant {
 
     /// Whether background work is due (cheap: asked before every request).
     pub fn group_work_due(&self, now: Instant) -> bool {
-        self.group_queue.iter().any(|q| q.due <= now)
+        self.group_queue.any_due(now)
     }
 
     /// Carries out the background work due by `now`, oldest first.
     pub fn settle_groups(&mut self, now: Instant) {
-        let (mut due, later): (Vec<Queued>, Vec<Queued>) = std::mem::take(&mut self.group_queue)
-            .into_iter()
-            .partition(|q| q.due <= now);
-        self.group_queue = later;
-        due.sort_by_key(|q| q.due);
-        for q in due {
-            if let (Some(g), Some(u)) = (self.group_index(&q.group_id), self.user_index(&q.user_id))
-            {
+        for (group_id, user_id) in self.group_queue.take_due(now) {
+            if let (Some(g), Some(u)) = (self.group_index(&group_id), self.user_index(&user_id)) {
                 self.process(g, u);
             }
         }
@@ -263,11 +293,7 @@ impl Tenant {
 
     /// `licenseProcessingState.state` of a group at `now`.
     pub fn group_processing(&self, group_id: &str, now: Instant) -> &'static str {
-        if self
-            .group_queue
-            .iter()
-            .any(|q| q.group_id.eq_ignore_ascii_case(group_id) && q.due > now)
-        {
+        if self.group_queue.group_busy(group_id, now) {
             PROCESSING_IN_PROGRESS
         } else {
             PROCESSING_COMPLETE
@@ -276,11 +302,7 @@ impl Tenant {
 
     /// Whether `user_id` waits for the group's processing at `now`.
     pub fn member_pending(&self, group_id: &str, user_id: &str, now: Instant) -> bool {
-        self.group_queue.iter().any(|q| {
-            q.due > now
-                && q.group_id.eq_ignore_ascii_case(group_id)
-                && q.user_id.eq_ignore_ascii_case(user_id)
-        })
+        self.group_queue.pending(group_id, user_id, now)
     }
 
     /// Gives the person what the group gives (or records why not), or takes it back when

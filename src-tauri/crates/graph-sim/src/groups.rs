@@ -19,7 +19,7 @@ use crate::pipeline::{
 };
 use crate::server::SimState;
 use crate::tenant::{SimGroup, Tenant};
-use crate::users::{json_object, parse_adds, parse_strings, user_select};
+use crate::users::{json_object, user_select};
 use crate::wire;
 
 /// Properties a group has in Graph's answers (the ones the emulator knows); `$select` picks
@@ -109,7 +109,11 @@ fn select(
 }
 
 /// `ConsistencyLevel: eventual` and `$count=true`, which advanced queries need.
-fn advanced(request: &Request, query: &HashMap<String, String>) -> (bool, bool) {
+fn advanced(
+    request: &Request,
+    query: &HashMap<String, String>,
+    ids: &RequestIds,
+) -> Result<(bool, bool), Box<Response>> {
     let eventual = request
         .headers()
         .get("consistencylevel")
@@ -118,7 +122,15 @@ fn advanced(request: &Request, query: &HashMap<String, String>) -> (bool, bool) 
     let count = query
         .get("$count")
         .is_some_and(|c| c.eq_ignore_ascii_case("true"));
-    (eventual, count)
+    if count && !eventual {
+        // `$count` is an advanced query: Graph wants `ConsistencyLevel: eventual` with it.
+        return Err(Box::new(bad_request(
+            ids,
+            "Request_BadRequest",
+            "$count is not currently supported.",
+        )));
+    }
+    Ok((eventual, count))
 }
 
 /// `$top` and `$skiptoken` as Graph checks them.
@@ -193,14 +205,10 @@ pub async fn list_groups(
     request: Request,
 ) -> Response {
     let ids = ids_of(request.extensions());
-    let (eventual, count) = advanced(&request, &query);
-    if count && !eventual {
-        return bad_request(
-            &ids,
-            "Request_BadRequest",
-            "$count is not currently supported.",
-        );
-    }
+    let (eventual, count) = match advanced(&request, &query, &ids) {
+        Ok(ok) => ok,
+        Err(response) => return *response,
+    };
     let licensed_only = match query
         .get("$filter")
         .map(|f| f.split_whitespace().collect::<String>())
@@ -280,14 +288,10 @@ pub async fn group_members(
     request: Request,
 ) -> Response {
     let ids = ids_of(request.extensions());
-    let (eventual, count) = advanced(&request, &query);
-    if count && !eventual {
-        return bad_request(
-            &ids,
-            "Request_BadRequest",
-            "$count is not currently supported.",
-        );
-    }
+    let (_, count) = match advanced(&request, &query, &ids) {
+        Ok(ok) => ok,
+        Err(response) => return *response,
+    };
     let select = match user_select(&ids, query.get("$select").map(String::as_str)) {
         Ok(s) => s,
         Err(r) => return *r,
@@ -393,29 +397,9 @@ pub async fn assign_group_license(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    let (ids, body) = match json_object(request).await {
+    let (ids, add, remove) = match crate::users::assign_license_body(request).await {
         Ok(ok) => ok,
         Err(response) => return *response,
-    };
-    let missing: Vec<&str> = ["addLicenses", "removeLicenses"]
-        .into_iter()
-        .filter(|k| !body.contains_key(*k))
-        .collect();
-    if !missing.is_empty() {
-        return bad_request(
-            &ids,
-            "Request_BadRequest",
-            &format!(
-                "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: {}.",
-                missing.join(",")
-            ),
-        );
-    }
-    let (Some(add), Some(remove)) = (
-        parse_adds(&body["addLicenses"]),
-        parse_strings(&body["removeLicenses"]),
-    ) else {
-        return refusal_response(&ids, &crate::Refusal::bad_guid());
     };
     let now = Instant::now();
     let result = state.write_tenant().assign_group_license(

@@ -172,7 +172,7 @@ pub struct Tenant {
     /// Lower-case id and user principal name → index in `users`.
     by_key: HashMap<String, usize>,
     /// Group licensing's background work: (group id, user id, when it is done).
-    pub(crate) group_queue: Vec<crate::group_licensing::Queued>,
+    pub(crate) group_queue: crate::group_licensing::GroupQueue,
 }
 
 const GIVEN: &[&str] = &[
@@ -326,7 +326,7 @@ impl Tenant {
             clock: 0,
             consumed: HashMap::new(),
             by_key: HashMap::new(),
-            group_queue: Vec::new(),
+            group_queue: Default::default(),
         };
         tenant.consumed = tenant.count_consumed();
         tenant.skus = generate_skus(&mut rng, &tenant.consumed);

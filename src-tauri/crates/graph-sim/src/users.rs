@@ -336,35 +336,44 @@ pub(crate) async fn patch_user(
     }
 }
 
-/// `POST /users/{id}/assignLicense` with both `addLicenses` and `removeLicenses`.
-pub(crate) async fn assign_license(
-    State(state): State<Arc<SimState>>,
-    Path(key): Path<String>,
+/// The body of an `assignLicense` (a user's or a group's): both `addLicenses` and
+/// `removeLicenses` must be there (Graph's words when one is missing), each well-formed.
+pub(crate) async fn assign_license_body(
     request: Request,
-) -> Response {
-    let (ids, body) = match json_object(request).await {
-        Ok(ok) => ok,
-        Err(response) => return *response,
-    };
+) -> Result<(RequestIds, Vec<AddLicense>, Vec<String>), Box<Response>> {
+    let (ids, body) = json_object(request).await?;
     let missing: Vec<&str> = ["addLicenses", "removeLicenses"]
         .into_iter()
         .filter(|k| !body.contains_key(*k))
         .collect();
     if !missing.is_empty() {
-        return bad_request(
+        return Err(Box::new(bad_request(
             &ids,
             "Request_BadRequest",
             &format!(
                 "One or more parameters of the operation 'assignLicense' are missing from the request payload. The missing parameters are: {}.",
                 missing.join(",")
             ),
-        );
+        )));
     }
-    let (Some(add), Some(remove)) = (
+    match (
         parse_adds(&body["addLicenses"]),
         parse_strings(&body["removeLicenses"]),
-    ) else {
-        return refusal_response(&ids, &Refusal::bad_guid());
+    ) {
+        (Some(add), Some(remove)) => Ok((ids, add, remove)),
+        _ => Err(Box::new(refusal_response(&ids, &Refusal::bad_guid()))),
+    }
+}
+
+/// `POST /users/{id}/assignLicense` with both `addLicenses` and `removeLicenses`.
+pub(crate) async fn assign_license(
+    State(state): State<Arc<SimState>>,
+    Path(key): Path<String>,
+    request: Request,
+) -> Response {
+    let (ids, add, remove) = match assign_license_body(request).await {
+        Ok(ok) => ok,
+        Err(response) => return *response,
     };
     let result =
         state
