@@ -111,31 +111,46 @@ fn file_error(name: &str, message: String) -> CommandError {
     CommandError::new("roles.file", message.clone(), Some(message)).with("file", name)
 }
 
-/// Reads a roles file: bounded, UTF-8, strict.
-fn read(path: &std::path::Path) -> Result<RolesFile, CommandError> {
+/// Reads a roles file: bounded, UTF-8, strict; `None` when there is no such file.
+fn read_if_any(path: &std::path::Path) -> Result<Option<RolesFile>, CommandError> {
     let name = crate::files::file_name(path);
-    let bytes = safe_files::read_at_most(path, MAX_BYTES).map_err(|e| {
-        file_error(
-            &name,
-            format!("{name} cannot be read: {e}. Nothing changed."),
-        )
-    })?;
+    let bytes = match safe_files::read_at_most(path, MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(safe_files::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(file_error(
+                &name,
+                format!("{name} cannot be read: {e}. Nothing changed."),
+            ));
+        }
+    };
     let text = String::from_utf8(bytes).map_err(|_| {
         file_error(
             &name,
             format!("{name} is not UTF-8 text, so it is not a roles file. Nothing changed."),
         )
     })?;
-    RolesFile::parse(&text, &name).map_err(|m| file_error(&name, m))
+    RolesFile::parse(&text, &name)
+        .map(Some)
+        .map_err(|m| file_error(&name, m))
+}
+
+/// A roles file the person chose: it must be there.
+fn read(path: &std::path::Path) -> Result<RolesFile, CommandError> {
+    let name = crate::files::file_name(path);
+    read_if_any(path)?.ok_or_else(|| {
+        file_error(
+            &name,
+            format!("{name} is no longer there. Nothing changed."),
+        )
+    })
 }
 
 /// The roles kept; none when there is no file yet.
 pub(crate) fn load<R: Runtime>(app: &AppHandle<R>) -> Result<RolesFile, CommandError> {
-    let path = path(app)?;
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RolesFile::default()),
-        _ => read(&path),
-    }
+    Ok(read_if_any(&path(app)?)?.unwrap_or_default())
 }
 
 fn save<R: Runtime>(app: &AppHandle<R>, file: &RolesFile) -> Result<(), CommandError> {

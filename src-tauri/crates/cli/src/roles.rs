@@ -24,24 +24,30 @@ fn path() -> Result<std::path::PathBuf, CliError> {
     Ok(config_dir()?.join(FILE_NAME))
 }
 
-fn read(path: &std::path::Path) -> Result<RolesFile, CliError> {
-    let bytes = safe_files::read_at_most(path, MAX_BYTES)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+/// A roles file read whole (bounded, UTF-8, strict); `None` when there is none.
+fn read_if_any(path: &std::path::Path) -> Result<Option<RolesFile>, CliError> {
+    let bytes = match safe_files::read_at_most(path, MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(safe_files::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => return Err(CliError::Usage(format!("{}: {e}", path.display()))),
+    };
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::Usage(format!("{} is not UTF-8 text", path.display())))?;
-    RolesFile::parse(&text, &path.display().to_string()).map_err(CliError::Usage)
+    RolesFile::parse(&text, &path.display().to_string())
+        .map(Some)
+        .map_err(CliError::Usage)
+}
+
+/// A roles file someone names: it must be there.
+fn read(path: &std::path::Path) -> Result<RolesFile, CliError> {
+    read_if_any(path)?.ok_or_else(|| CliError::Usage(format!("{}: no such file", path.display())))
 }
 
 /// The roles kept; none when there is no file yet.
 pub fn load() -> Result<RolesFile, CliError> {
-    let path = path()?;
-    match read(&path) {
-        Err(CliError::Usage(m)) if !path.exists() => {
-            let _ = m;
-            Ok(RolesFile::default())
-        }
-        other => other,
-    }
+    Ok(read_if_any(&path()?)?.unwrap_or_default())
 }
 
 fn save(file: &RolesFile) -> Result<(), CliError> {
