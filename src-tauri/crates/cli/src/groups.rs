@@ -421,11 +421,14 @@ pub async fn membership(
         .people_and_group
         .split_last()
         .ok_or_else(|| CliError::Usage("name the people, then the group".into()))?;
-    let (skus, group) = tokio::try_join!(connection.skus(), find_group(connection, group_key))?;
     let mut people = Vec::new();
-    if keys.len() > 100 {
-        // Many people: the directory's pages (999 a request) beat one request each.
-        let (_, everyone) = connection.skus_and_users().await?;
+    let (skus, group) = if keys.len() > 100 {
+        // Many people: the directory's pages (999 a request) beat one request each, read
+        // while the group is looked up.
+        let ((skus, everyone), group) = tokio::try_join!(
+            connection.skus_and_users(),
+            find_group(connection, group_key)
+        )?;
         let by_key: HashMap<String, &licensing::User> = everyone
             .iter()
             .flat_map(|u| {
@@ -443,7 +446,9 @@ pub async fn membership(
             })?;
             people.push((*user).clone());
         }
+        (skus, group)
     } else {
+        let (skus, group) = tokio::try_join!(connection.skus(), find_group(connection, group_key))?;
         for key in keys {
             let user = connection
                 .client()
@@ -452,7 +457,8 @@ pub async fn membership(
                 .map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
             people.push(user.to_domain());
         }
-    }
+        (skus, group)
+    };
     let reference = group_ref(&group);
     let change = if join {
         licensing::WantedChange {
