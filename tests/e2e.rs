@@ -1719,12 +1719,13 @@ fn children_of(parent: u32) -> Vec<u32> {
 
 /// The screens this release changed, in English and in Dutch, as a first-time user meets
 /// them: the app follows `LANG` (even where the system lacks the Dutch locale), Settings
-/// with the plan-signing key, an app switched in the panel and its review, and History.
+/// with the plan-signing key, an app switched in the panel and its review, History, Reclaim,
+/// Renewals, the Groups page (its errors in words) and a role being made in Settings.
 /// The pictures go to target/e2e/{en,nl}-*.png to be looked at.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus, a keyring, tauri-driver and a built app: run by `make test`"]
 async fn the_changed_screens_in_english_and_dutch() {
-    for (lang, tag, settings, pending, one_found, reclaim, renewals) in [
+    for (lang, tag, settings, pending, one_found, reclaim, renewals, groups) in [
         (
             "en_GB.UTF-8",
             "en",
@@ -1733,6 +1734,7 @@ async fn the_changed_screens_in_english_and_dutch() {
             "1 matching",
             "look wasted",
             "renews or ends",
+            "no seat was left for this person",
         ),
         (
             "nl_NL.UTF-8",
@@ -1742,6 +1744,7 @@ async fn the_changed_screens_in_english_and_dutch() {
             "1 gevonden",
             "lijken verspild",
             "verlengt of afloopt",
+            "er was geen plek meer over voor deze persoon",
         ),
     ] {
         let home =
@@ -1805,6 +1808,21 @@ async fn the_changed_screens_in_english_and_dutch() {
             click(&client, "[data-testid=tab-renewals]").await?;
             wait_text(&client, "[data-testid=renewals]", renewals).await?;
             save_screenshot(&client, &format!("{tag}-renewals.png")).await;
+            click(&client, "[data-testid=nav-groups]").await?;
+            wait_text(&client, "[data-testid=groups-page]", groups).await?;
+            save_screenshot(&client, &format!("{tag}-groups.png")).await;
+            click(&client, "[data-testid=nav-settings]").await?;
+            click(&client, "[data-testid=role-new]").await?;
+            click(&client, "[data-testid=role-save]").await?;
+            wait_text(&client, "[data-testid=role-problem]", "").await?;
+            client
+                .execute(
+                    "document.querySelector('[data-testid=roles]').scrollIntoView()",
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            save_screenshot(&client, &format!("{tag}-roles.png")).await;
             Ok::<(), String>(())
         }
         .await;
