@@ -20,11 +20,7 @@ use ts_rs::TS;
 use crate::error::CommandError;
 use crate::tenant::TenantState;
 
-/// Microsoft's list (graph-licensing.md §9.5). `LICENSEDESK_PRODUCT_NAMES_URL` points elsewhere
-/// (tests, and organisations that mirror it).
-const MICROSOFT_LIST: &str = "https://download.microsoft.com/download/e/3/e/e3e9faf2-f28b-490a-9ada-c6089a1fc5b0/Product%20names%20and%20service%20plan%20identifiers%20for%20licensing.csv";
-/// The list is about 1 MB; ten times that is not it.
-const MAX_BYTES: usize = 10 * 1024 * 1024;
+const MAX_BYTES: usize = graph::product_list::MAX_BYTES;
 const CACHE_FILE: &str = "product-names.csv";
 const SETTING: &str = "productNames";
 
@@ -113,10 +109,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     if let Some(path) = cache_path(app)
         && let Ok(bytes) = safe_files::read_at_most(&path, MAX_BYTES as u64)
     {
-        match std::str::from_utf8(&bytes)
-            .map_err(|_| "not UTF-8".to_string())
-            .and_then(|t| ProductNames::from_microsoft_csv(t).map_err(|e| e.to_string()))
-        {
+        match graph::product_list::parse(&bytes) {
             Ok((names, _)) => set_current(names),
             Err(e) => tracing::warn!("the cached product-name list is not used: {e}"),
         }
@@ -133,56 +126,27 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Fetches the list from `url` (https, or loopback for tests) with a bound, and checks it whole.
-/// Returns the names, how many products the list has, and its bytes (to cache).
+/// Fetches the list and checks it whole (graph::product_list), in the window's terms.
 async fn download(
     http: &reqwest::Client,
     url: &str,
 ) -> Result<(ProductNames, usize, Vec<u8>), CommandError> {
-    let failed = |why: String| {
-        CommandError::new(
-            "productNames.download",
-            "The product names could not be refreshed; the names in use stay. Try again later.",
-            Some(why),
-        )
-    };
-    let allowed = url.starts_with("https://")
-        || url.starts_with("http://127.0.0.1:")
-        || url.starts_with("http://localhost:");
-    if !allowed {
-        return Err(failed(format!("{url} is not an https address")));
-    }
-    let mut response = http
-        .get(url)
-        .send()
+    graph::product_list::fetch(http, url)
         .await
-        .map_err(|e| failed(e.to_string()))?;
-    if !response.status().is_success() {
-        return Err(failed(format!("{url} answered {}", response.status())));
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BYTES as u64)
-    {
-        return Err(failed(format!("{url} sent more than {MAX_BYTES} bytes")));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
-        if body.len() + chunk.len() > MAX_BYTES {
-            return Err(failed(format!("{url} sent more than {MAX_BYTES} bytes")));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let text =
-        std::str::from_utf8(&body).map_err(|_| failed("the list is not UTF-8 text".into()))?;
-    let (names, products) = ProductNames::from_microsoft_csv(text).map_err(|e| {
-        CommandError::new(
-            "productNames.refused",
-            format!("Microsoft's product-name list was refused ({e}); the names in use stay."),
-            Some(e.to_string()),
-        )
-    })?;
-    Ok((names, products, body))
+        .map_err(|e| match e {
+            graph::product_list::ListError::Download(why) => CommandError::new(
+                "productNames.download",
+                "The product names could not be refreshed; the names in use stay. Try again later.",
+                Some(why),
+            ),
+            graph::product_list::ListError::Refused(why) => CommandError::new(
+                "productNames.refused",
+                format!(
+                    "Microsoft's product-name list was refused ({why}); the names in use stay."
+                ),
+                Some(why),
+            ),
+        })
 }
 
 /// Downloads the list, checks it whole, and only then uses and caches it.
@@ -197,10 +161,7 @@ async fn refresh_with<R: Runtime>(
             None,
         ));
     }
-    let url = std::env::var("LICENSEDESK_PRODUCT_NAMES_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| MICROSOFT_LIST.into());
+    let url = graph::product_list::list_url();
     let (names, products, body) = download(http, &url).await?;
     let failed = |why: String| {
         CommandError::new(

@@ -134,7 +134,7 @@ impl Connection {
             let client = GraphClient::new(endpoint, AccessToken::new(sim.access_token()))?;
             return Ok(Self {
                 client,
-                names: ProductNames::builtin(),
+                names: crate::product_names::load(),
                 journal: args.journal.clone(),
                 _demo: Some(sim),
             });
@@ -166,7 +166,7 @@ impl Connection {
             return Ok(Self {
                 client: GraphClient::with_http(endpoint, saved.tokens, saved.http)
                     .on_wait(say_when_graph_asks_to_wait()),
-                names: ProductNames::builtin(),
+                names: crate::product_names::load(),
                 journal: args.journal.clone(),
                 _demo: None,
             });
@@ -186,7 +186,7 @@ impl Connection {
         .on_wait(say_when_graph_asks_to_wait());
         Ok(Self {
             client,
-            names: ProductNames::builtin(),
+            names: crate::product_names::load(),
             journal: args.journal.clone(),
             _demo: None,
         })

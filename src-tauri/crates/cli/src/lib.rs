@@ -23,6 +23,7 @@ mod money;
 mod operations;
 mod output;
 mod planfile;
+mod product_names;
 mod profile;
 mod reclaim;
 mod roles;
@@ -157,6 +158,12 @@ enum Command {
     Thresholds {
         #[command(subcommand)]
         command: Option<money::ThresholdsCommand>,
+    },
+    /// The friendly product names in use (built in, or Microsoft's list fetched with
+    /// `refresh`).
+    ProductNames {
+        #[command(subcommand)]
+        command: Option<product_names::ProductNamesCommand>,
     },
     /// Role templates: a named set of plans (with apps off) or groups, for `--role`.
     Roles {
@@ -484,6 +491,15 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 (None, None) => unreachable!("clap requires a plan or a role"),
             };
             operations::change(&connection, request, cli.json).await
+        }
+        Command::ProductNames { command } => {
+            let ca = cli
+                .connection
+                .ca_certificate()
+                .map(connection::read_ca_certificate)
+                .transpose()?;
+            let http = connection::http_client(ca.as_deref())?;
+            product_names::product_names(command.as_ref(), http, cli.json).await
         }
         Command::Roles { command } => {
             let connection = Connection::open(&cli.connection).await?;

@@ -13,6 +13,7 @@ mod groups;
 pub mod models;
 mod net;
 mod pacing;
+pub mod product_list;
 mod retry;
 mod token;
 

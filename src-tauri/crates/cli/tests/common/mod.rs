@@ -58,7 +58,13 @@ pub fn sim(scenario: &Value, name: &str) -> Sim {
 
 impl Sim {
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    /// The CLI with these environment variables set as well.
+    pub fn run_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+            .envs(envs.iter().copied())
             .env("LICENSEDESK_CONFIG_DIR", &self.home)
             .env_remove("LICENSEDESK_JOURNAL")
             .env("SIM_TOKEN", &self.token)
