@@ -6,6 +6,8 @@
 //! key is refused: a typo must not silently turn a lock off), and a broken file is a clear
 //! message naming the file and the line — never a half-read policy.
 
+#[cfg(any(target_os = "macos", test))]
+pub mod managed_prefs;
 pub mod registry;
 
 use std::path::{Path, PathBuf};
@@ -174,7 +176,35 @@ pub fn load() -> Result<Option<Loaded>, PolicyError> {
     if std::env::var_os("LICENSEDESK_POLICY_FILE").is_none() {
         return load_from_registry();
     }
+    // macOS: the managed preferences a configuration profile wrote, when they are there.
+    #[cfg(target_os = "macos")]
+    if std::env::var_os("LICENSEDESK_POLICY_FILE").is_none() {
+        return load_from_managed_preferences();
+    }
     load_from(&path())
+}
+
+#[cfg(target_os = "macos")]
+fn load_from_managed_preferences() -> Result<Option<Loaded>, PolicyError> {
+    let place = PathBuf::from(managed_prefs::MACHINE_PLIST);
+    let error = |why: String| PolicyError {
+        file: place.clone(),
+        line: None,
+        why,
+    };
+    let bytes = match safe_files::read_at_most(&place, MAX_BYTES) {
+        Ok(bytes) => bytes,
+        Err(safe_files::FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(e) => return Err(error(e.to_string())),
+    };
+    let json = managed_prefs::to_policy_json(&bytes).map_err(error)?;
+    let policy = parse(&json).map_err(|(_, why)| error(why))?;
+    Ok(Some(Loaded {
+        file: place,
+        policy,
+    }))
 }
 
 #[cfg(windows)]
