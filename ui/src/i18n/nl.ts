@@ -27,9 +27,9 @@ function runTitle(title: RunTitle, n: (v: number) => string, country: (code: str
     case "undo":
       return `Ongedaan maken: ${runTitle(title.of, n, country)}`;
     case "membership":
-      return `${title.join ? "Toevoegen aan" : "Verwijderen uit"} de groep “${title.group}” — ${n(title.people)} ${plural(title.people, "persoon", "personen")}`;
+      return `${title.join ? "Toevoegen aan" : "Verwijderen uit"} de groep “${title.group}” — ${n(title.people)} ${plural(title.people, "persoon", "mensen")}`;
     case "role":
-      return `De rol “${title.name}” geven — ${n(title.people)} ${plural(title.people, "persoon", "personen")}`;
+      return `De rol “${title.name}” geven — ${n(title.people)} ${plural(title.people, "persoon", "mensen")}`;
     case "words":
       return title.text;
   }

@@ -99,6 +99,8 @@ describe("History", () => {
       { ...run, id: "a1", what: "(English words)", title: { kind: "change", give: ["Microsoft 365 E3"], take: [], apps: [], location: "BE", people: 1500 } },
       { ...run, id: "a2", what: "(English words)", title: { kind: "undo", of: { kind: "import", file: "starters.csv", people: 1 } } },
       { ...run, id: "a3", what: "Give Visio — 3 people", title: { kind: "words", text: "Give Visio — 3 people" } },
+      { ...run, id: "a4", what: "(English words)", title: { kind: "membership", group: "Sales – E3", join: true, people: 2 } },
+      { ...run, id: "a5", what: "(English words)", title: { kind: "role", name: "Verkoop", people: 1 } },
     ];
     const api = fakeApi(() => Promise.resolve([]), undefined, { historyRuns: () => Promise.resolve(runs) });
     render(
@@ -112,7 +114,36 @@ describe("History", () => {
     expect(screen.getByText("Ongedaan maken: Import van starters.csv — 1 persoon")).toBeTruthy();
     // A run from before titles were kept shows the words it was written with.
     expect(screen.getByText("Give Visio — 3 people")).toBeTruthy();
+    expect(screen.getByText("Toevoegen aan de groep “Sales – E3” — 2 mensen")).toBeTruthy();
+    expect(screen.getByText("De rol “Verkoop” geven — 1 persoon")).toBeTruthy();
     expect(screen.queryByText("(English words)")).toBeNull();
+  });
+
+  it("says which group each person of a membership run joined", async () => {
+    const user = userEvent.setup();
+    const sales = { id: "g1", displayName: "Sales – E3", skuIds: [E3], dynamic: false };
+    const membership: RunPage = {
+      ...page,
+      summary: { ...run, title: { kind: "membership", group: "Sales – E3", join: true, people: 2 } },
+      changes: [
+        { ...page.changes[0]!, outcome: { ...page.changes[0]!.outcome, action: "membership", add: [], joinGroups: [sales] } },
+        { ...page.changes[1]!, status: "skipped", outcome: { ...page.changes[1]!.outcome, action: "none", add: [], reason: { code: "alreadyInGroup", groupId: "g1" }, joinGroups: [sales] } },
+      ],
+    };
+    const api = fakeApi(() => Promise.resolve([]), undefined, {
+      historyRuns: () => Promise.resolve([membership.summary]),
+      historyRun: () => Promise.resolve(membership),
+    });
+    render(
+      <ApiContext.Provider value={api}>
+        <I18nProvider locale="en">
+          <HistoryPage />
+        </I18nProvider>
+      </ApiContext.Provider>,
+    );
+    await user.click(await screen.findByRole("button", { name: /Open: Add to the group/ }));
+    expect(await screen.findByText("Joins “Sales – E3”")).toBeTruthy();
+    expect(screen.getByText(/Already a member of “Sales – E3”/)).toBeTruthy();
   });
 
   it("offers to finish a run that was cut short when the app starts", async () => {

@@ -297,8 +297,17 @@ function changeText(c: JournalChange, names: RunPage["planNames"], t: ReturnType
   if (o.action === "add") parts.push(t.preview.willGive(o.add.map((a) => plan(a.skuId)).join(", ")));
   if (o.action === "remove") parts.push(t.preview.willTake(o.remove.map(plan).join(", ")));
   if (o.action === "swap") parts.push(t.preview.willSwap(o.remove.map(plan).join(", "), o.add.map((a) => plan(a.skuId)).join(", ")));
+  if (o.action === "apps") parts.push(t.preview.willSwitchIn(o.add.map((a) => plan(a.skuId)).join(", ")));
+  // A membership run names its groups as they were when it was planned.
+  const groupNames = (list: typeof o.joinGroups) => list.map((g) => `“${g.displayName}”`).join(", ");
+  if (o.action === "membership" && o.joinGroups.length > 0) parts.push(t.preview.joined(groupNames(o.joinGroups)));
+  if (o.action === "membership" && o.leaveGroups.length > 0) parts.push(t.preview.left(groupNames(o.leaveGroups)));
   if (parts.length === 0) {
-    parts.push(o.reason ? reasonText(o.reason, t, plan, (id) => id) : o.action === "blocked" ? t.preview.blocked : t.preview.nothing);
+    const group = (id: string) => {
+      const known = [...o.joinGroups, ...o.leaveGroups].find((g) => g.id.toLowerCase() === id.toLowerCase());
+      return known ? `“${known.displayName}”` : id;
+    };
+    parts.push(o.reason ? reasonText(o.reason, t, plan, group) : o.action === "blocked" ? t.preview.blocked : t.preview.nothing);
   }
   return parts.join(" · ");
 }
