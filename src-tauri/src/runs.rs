@@ -357,7 +357,12 @@ impl Runs {
             .people
             .iter()
             .filter_map(|p| match &p.reason {
-                Some(licensing::Reason::FromGroup { group_id, .. }) => Some(group_id.clone()),
+                Some(
+                    licensing::Reason::FromGroup { group_id, .. }
+                    | licensing::Reason::AlreadyInGroup { group_id }
+                    | licensing::Reason::NotInGroup { group_id }
+                    | licensing::Reason::DynamicGroup { group_id },
+                ) => Some(group_id.clone()),
                 _ => None,
             })
             .collect();

@@ -233,12 +233,19 @@ fn rows(detail: &RunDetail, labels: &Labels) -> Vec<[String; 9]> {
             .cloned()
             .unwrap_or_else(|| id.to_string())
     };
-    let group = |g: &str| g.to_string();
     detail
         .changes
         .iter()
         .map(|c| {
             let o = &c.outcome;
+            // A group by the name it had when the run was planned.
+            let group = |g: &str| {
+                o.join_groups
+                    .iter()
+                    .chain(&o.leave_groups)
+                    .find(|x| x.id.eq_ignore_ascii_case(g))
+                    .map_or_else(|| g.to_string(), |x| format!("“{}”", x.display_name))
+            };
             let reason = c
                 .error
                 .clone()
@@ -248,14 +255,17 @@ fn rows(detail: &RunDetail, labels: &Labels) -> Vec<[String; 9]> {
                 o.user_principal_name.clone(),
                 (labels.actions)(o.action).to_string(),
                 o.set_usage_location.clone().unwrap_or_default(),
+                // What the person gets and loses: plans, or the groups joined and left.
                 o.add
                     .iter()
                     .map(|a| name(&a.sku_id))
+                    .chain(o.join_groups.iter().map(|g| g.display_name.clone()))
                     .collect::<Vec<_>>()
                     .join(", "),
                 o.remove
                     .iter()
                     .map(|r| name(r))
+                    .chain(o.leave_groups.iter().map(|g| g.display_name.clone()))
                     .collect::<Vec<_>>()
                     .join(", "),
                 (labels.statuses)(c.status).to_string(),
