@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "reclaim_plan",
     "groups_list",
     "group_detail",
+    "group_members_page",
     "groups_reprocess",
     "groups_plan_membership",
     "groups_giving",

@@ -92,6 +92,7 @@ fn the_main_window_may_call_only_the_apps_own_commands_and_no_event() {
         "allow-reclaim-plan",
         "allow-groups-list",
         "allow-group-detail",
+        "allow-group-members-page",
         "allow-groups-reprocess",
         "allow-groups-plan-membership",
         "allow-groups-giving",

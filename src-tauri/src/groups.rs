@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use licensing::groups::{LicenseGroup, MemberStanding, standing};
 use licensing::membership::GroupRef;
 use licensing::{RunTitle, ShortfallPolicy, Sku, WantedChange};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
@@ -66,7 +66,29 @@ pub struct GroupView {
 #[ts(export)]
 pub struct GroupDetail {
     pub group: GroupView,
-    pub members: Vec<MemberStanding>,
+}
+
+/// Which of the open group's members to show: a search, only those in error, and people to
+/// put first (those just reprocessed, whatever the filter, so their new state is seen).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MembersQuery {
+    pub search: String,
+    pub only_errors: bool,
+    pub first: Vec<String>,
+}
+
+/// One screenful of the open group's members: the window never holds a 50,000-member group.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MembersPage {
+    /// Everyone in the group.
+    pub total: u32,
+    /// Everyone the query keeps.
+    pub matching: u32,
+    pub rows: Vec<MemberStanding>,
 }
 
 /// A group offered instead of giving a plan directly.
@@ -114,10 +136,10 @@ pub struct DoubleRow {
     pub group_names: Vec<String>,
 }
 
-/// The group last opened (its tenant, the group, and its members' ids): reprocessing takes
-/// only people shown in it.
+/// The group last opened (its tenant, the group, and its members as read): its pages come
+/// from here, and reprocessing takes only people in it.
 #[derive(Default)]
-pub struct OpenGroup(Mutex<Option<(String, LicenseGroup, HashSet<String>)>>);
+pub struct OpenGroup(Mutex<Option<(String, LicenseGroup, Vec<MemberStanding>)>>);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -242,7 +264,7 @@ pub async fn groups_list(state: State<'_, TenantState>) -> Result<Vec<GroupView>
     Ok(out)
 }
 
-/// One group with all its members (people in error first).
+/// One group, its members read from Graph and kept for `group_members_page`.
 #[tauri::command]
 pub async fn group_detail(
     state: State<'_, TenantState>,
@@ -256,15 +278,68 @@ pub async fn group_detail(
         .find(|g| g.id.eq_ignore_ascii_case(&id))
         .ok_or_else(|| no_group(&id))?;
     let members = members(&connection, &group).await?;
-    let ids = members
-        .iter()
-        .map(|m| m.user_id.to_ascii_lowercase())
+    let shown = view(&group, &members, &skus);
+    *lock(&open.0) = Some((connection.info.tenant_id.clone(), group, members));
+    Ok(GroupDetail { group: shown })
+}
+
+/// A page of the open group's members (people in error first, then by name; those in
+/// `first` before everyone). Search ignores case and accents, like the Users page.
+#[tauri::command]
+pub async fn group_members_page(
+    state: State<'_, TenantState>,
+    open: State<'_, OpenGroup>,
+    query: MembersQuery,
+    offset: u32,
+    limit: u32,
+) -> Result<MembersPage, CommandError> {
+    let connection = state.connection().await?;
+    let held = lock(&open.0);
+    let Some((tenant, group, members)) = held.as_ref() else {
+        return Err(no_group(""));
+    };
+    if !tenant.eq_ignore_ascii_case(&connection.info.tenant_id) {
+        return Err(no_group(&group.id));
+    }
+    Ok(members_page(members, &query, offset, limit))
+}
+
+fn members_page(
+    members: &[MemberStanding],
+    query: &MembersQuery,
+    offset: u32,
+    limit: u32,
+) -> MembersPage {
+    let words: Vec<String> = query
+        .search
+        .split_whitespace()
+        .map(licensing::directory::fold)
         .collect();
-    *lock(&open.0) = Some((connection.info.tenant_id.clone(), group.clone(), ids));
-    Ok(GroupDetail {
-        group: view(&group, &members, &skus),
-        members,
-    })
+    let first: HashSet<String> = query.first.iter().map(|i| i.to_ascii_lowercase()).collect();
+    let is_first = |m: &MemberStanding| first.contains(&m.user_id.to_ascii_lowercase());
+    let matches = |m: &MemberStanding| {
+        let text =
+            licensing::directory::fold(&format!("{} {}", m.display_name, m.user_principal_name));
+        words.iter().all(|w| text.contains(w.as_str()))
+    };
+    let kept: Vec<&MemberStanding> = members
+        .iter()
+        .filter(|m| is_first(m) || ((!query.only_errors || m.in_error()) && matches(m)))
+        .collect();
+    let ordered = kept
+        .iter()
+        .filter(|m| is_first(m))
+        .chain(kept.iter().filter(|m| !is_first(m)));
+    let limit = limit.clamp(1, 500) as usize;
+    MembersPage {
+        total: u32::try_from(members.len()).unwrap_or(u32::MAX),
+        matching: u32::try_from(kept.len()).unwrap_or(u32::MAX),
+        rows: ordered
+            .skip(offset as usize)
+            .take(limit)
+            .map(|m| (*m).clone())
+            .collect(),
+    }
 }
 
 /// Asks Graph to work out these members' group licenses again (after a seat was freed or a
@@ -278,8 +353,11 @@ pub async fn groups_reprocess(
 ) -> Result<ReprocessOutcome, CommandError> {
     let connection = state.connection().await?;
     let shown: HashSet<String> = match lock(&open.0).as_ref() {
-        Some((tenant, _, ids)) if tenant.eq_ignore_ascii_case(&connection.info.tenant_id) => {
-            ids.clone()
+        Some((tenant, _, members)) if tenant.eq_ignore_ascii_case(&connection.info.tenant_id) => {
+            members
+                .iter()
+                .map(|m| m.user_id.to_ascii_lowercase())
+                .collect()
         }
         _ => HashSet::new(),
     };
@@ -575,6 +653,66 @@ async fn plan_doubles(
 mod tests {
     use super::*;
     use licensing::Action;
+
+    fn member(id: &str, name: &str, error: Option<&str>) -> MemberStanding {
+        MemberStanding {
+            user_id: id.into(),
+            user_principal_name: format!("{id}@contoso.com"),
+            display_name: name.into(),
+            usage_location: None,
+            plans: vec![(
+                "e3".into(),
+                error.map_or(licensing::groups::MemberState::Active, |e| {
+                    licensing::groups::MemberState::Error(e.into())
+                }),
+            )],
+        }
+    }
+
+    /// A group's members are served a page at a time: search folds accents, "only errors"
+    /// keeps those in error, and people just reprocessed come first whatever the filter.
+    #[test]
+    fn a_groups_members_are_paged_searched_and_filtered_with_the_reprocessed_first() {
+        let members: Vec<MemberStanding> = (0..250)
+            .map(|i| {
+                member(
+                    &format!("u{i}"),
+                    &format!("Person {i}"),
+                    (i % 10 == 0).then_some("CountViolation"),
+                )
+            })
+            .chain([member("jn", "Jürgen Novák", None)])
+            .collect();
+        let query = |search: &str, only_errors: bool, first: &[&str]| MembersQuery {
+            search: search.into(),
+            only_errors,
+            first: first.iter().map(|s| s.to_string()).collect(),
+        };
+        let all = members_page(&members, &query("", false, &[]), 0, 100);
+        assert_eq!((all.total, all.matching, all.rows.len()), (251, 251, 100));
+        let next = members_page(&members, &query("", false, &[]), 200, 100);
+        assert_eq!(next.rows.len(), 51);
+        let errors = members_page(&members, &query("", true, &[]), 0, 100);
+        assert_eq!(errors.matching, 25);
+        assert!(errors.rows.iter().all(MemberStanding::in_error));
+        let found = members_page(&members, &query("jurgen NOVAK", false, &[]), 0, 100);
+        assert_eq!(found.rows.len(), 1);
+        assert_eq!(found.rows[0].user_id, "jn");
+        // Just reprocessed, now fine: still shown among the errors, and first.
+        let watched = members_page(&members, &query("", true, &["U3"]), 0, 100);
+        assert_eq!(watched.matching, 26);
+        assert_eq!(watched.rows[0].user_id, "u3");
+        // A page is bounded whatever the window asks.
+        let many: Vec<MemberStanding> = (0..600)
+            .map(|i| member(&format!("m{i}"), "M", None))
+            .collect();
+        assert_eq!(
+            members_page(&many, &query("", false, &[]), 0, 100_000)
+                .rows
+                .len(),
+            500
+        );
+    }
 
     /// Members of `group` as Graph has them now (ids, lower case).
     async fn member_ids(connection: &Connection, group: &str) -> HashSet<String> {

@@ -152,6 +152,7 @@ pub fn run() {
             reclaim::reclaim_plan,
             groups::groups_list,
             groups::group_detail,
+            groups::group_members_page,
             groups::groups_reprocess,
             groups::groups_plan_membership,
             groups::groups_giving,

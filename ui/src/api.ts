@@ -41,6 +41,8 @@ import type { ReclaimScan } from "./bindings/ReclaimScan";
 import type { ReclaimReasons } from "./bindings/ReclaimReasons";
 import type { GroupView } from "./bindings/GroupView";
 import type { GroupDetail } from "./bindings/GroupDetail";
+import type { MembersPage } from "./bindings/MembersPage";
+import type { MembersQuery } from "./bindings/MembersQuery";
 import type { GroupBrief } from "./bindings/GroupBrief";
 import type { ReprocessOutcome } from "./bindings/ReprocessOutcome";
 import type { DoubleRow } from "./bindings/DoubleRow";
@@ -149,6 +151,8 @@ export interface Api {
   groupsList(): Promise<GroupView[]>;
   /// One group with all its members (people in error first).
   groupDetail(id: string): Promise<GroupDetail>;
+  /// A page of the group last opened's members.
+  groupMembersPage(query: MembersQuery, offset: number, limit: number): Promise<MembersPage>;
   /// Asks Microsoft to work out these members' group licenses again (members of the group
   /// last opened only).
   groupsReprocess(userIds: string[]): Promise<ReprocessOutcome>;
@@ -296,6 +300,7 @@ export const tauriApi: Api = {
   reclaimPlan: (keys) => invoke<PlanPreview>("reclaim_plan", { keys }),
   groupsList: () => invoke<GroupView[]>("groups_list"),
   groupDetail: (id) => invoke<GroupDetail>("group_detail", { id }),
+  groupMembersPage: (query, offset, limit) => invoke<MembersPage>("group_members_page", { query, offset, limit }),
   groupsReprocess: (userIds) => invoke<ReprocessOutcome>("groups_reprocess", { userIds }),
   groupsPlanMembership: (groupId, userIds, join) => invoke<PlanPreview>("groups_plan_membership", { groupId, userIds, join }),
   groupsGiving: (skuId) => invoke<GroupBrief[]>("groups_giving", { skuId }),

@@ -114,6 +114,7 @@ export function fakeApi(listPlans: () => Promise<SkuSummary[]>, tenant = contoso
     reclaimPlan: () => Promise.reject(new Error("no plan in this test")),
     groupsList: () => Promise.resolve([]),
     groupDetail: () => Promise.reject(new Error("no group in this test")),
+    groupMembersPage: () => Promise.resolve({ total: 0, matching: 0, rows: [] }),
     groupsReprocess: () => Promise.resolve({ reprocessed: 0, failed: [] }),
     groupsPlanMembership: () => Promise.reject(new Error("no plan in this test")),
     groupsGiving: () => Promise.resolve([]),

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import {
   Badge,
   Button,
@@ -24,6 +24,7 @@ import {
 import type { CommandError } from "../../bindings/CommandError";
 import type { GroupDetail } from "../../bindings/GroupDetail";
 import type { MemberStanding } from "../../bindings/MemberStanding";
+import type { MembersPage } from "../../bindings/MembersPage";
 import type { PlanPreview } from "../../bindings/PlanPreview";
 import type { ReprocessOutcome } from "../../bindings/ReprocessOutcome";
 import { toCommandError, useApi } from "../../api";
@@ -98,15 +99,40 @@ export function GroupDetailView({
       ),
     [api, id],
   );
+  // A page of members as the filters ask (the members stay on the Rust side: a group of
+  // 50,000 is never held by the window). `generation` moves when the group was read again.
+  const [page, setPage] = useState<MembersPage>();
+  const [generation, setGeneration] = useState(0);
+  const readPage = useCallback(
+    (first: Set<string>) =>
+      api.groupMembersPage({ search, onlyErrors, first: [...first] }, 0, shown).then(
+        (p) => {
+          setPage(p);
+          return p;
+        },
+        (e: unknown) => {
+          setError(toCommandError(e));
+          return undefined;
+        },
+      ),
+    [api, search, onlyErrors, shown],
+  );
   useEffect(() => {
     void load().then((d) => {
       if (d) {
         // People in error are what a person opening a group usually came for.
         setOnlyErrors(d.group.inError > 0);
+        setGeneration((g) => g + 1);
         heading.current?.focus();
       }
     });
   }, [load]);
+  useEffect(() => {
+    if (generation === 0) return;
+    // A short pause while typing, so each key does not ask for a page.
+    const timer = setTimeout(() => void readPage(recent), 150);
+    return () => clearTimeout(timer);
+  }, [generation, readPage, recent]);
 
   // After a reprocess: read the group again every few seconds until everyone reprocessed has
   // a new state (Microsoft works on it in the background), or for half a minute at most.
@@ -116,32 +142,23 @@ export function GroupDetailView({
     let times = 0;
     const timer = setInterval(() => {
       times += 1;
-      void load().then((d) => {
-        const settled =
-          d !== undefined &&
-          [...watched.current].every(([user, before]) => {
-            const m = d.members.find((x) => x.userId === user);
-            return !m || `${stateOf(m)}:${errorOf(m) ?? ""}` !== before;
-          });
-        if (settled || times >= WATCH_TIMES) setWatching(false);
-      });
+      void load()
+        .then((d) => (d ? readPage(recent) : undefined))
+        .then((p) => {
+          const settled =
+            p !== undefined &&
+            [...watched.current].every(([user, before]) => {
+              const m = p.rows.find((x) => x.userId === user);
+              return !m || `${stateOf(m)}:${errorOf(m) ?? ""}` !== before;
+            });
+          if (settled || times >= WATCH_TIMES) setWatching(false);
+        });
     }, WATCH_EVERY_MS);
     return () => clearInterval(timer);
-  }, [watching, load]);
+  }, [watching, load, readPage, recent]);
 
-  const members = useMemo(() => detail?.members ?? [], [detail]);
-  const visible = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    const shown = members.filter(
-      (m) =>
-        (!onlyErrors || stateOf(m) === "error" || recent.has(m.userId)) &&
-        (q === "" || m.displayName.toLowerCase().includes(q) || m.userPrincipalName.toLowerCase().includes(q)),
-    );
-    // Those just reprocessed first, where their new state shows.
-    return recent.size === 0 ? shown : [...shown.filter((m) => recent.has(m.userId)), ...shown.filter((m) => !recent.has(m.userId))];
-  }, [members, search, onlyErrors, recent]);
-  const page = visible.slice(0, shown);
-  const chosenIds = members.filter((m) => chosen.has(m.userId)).map((m) => m.userId);
+  const rows = page?.rows ?? [];
+  const chosenIds = [...chosen];
   const dynamic = detail?.group.membershipRule != null;
   const groupName = detail ? `“${detail.group.displayName}”` : "";
   const planList = detail?.group.plans.map((p) => p.name).join(", ") ?? "";
@@ -153,14 +170,14 @@ export function GroupDetailView({
       else next.delete(userId);
       return next;
     });
-  const allShown = page.length > 0 && page.every((m) => chosen.has(m.userId));
+  const allShown = rows.length > 0 && rows.every((m) => chosen.has(m.userId));
 
   const reprocess = () => {
     setBusy(true);
     setActionError(undefined);
     setReprocessed(undefined);
     watched.current = new Map(
-      members.filter((m) => chosen.has(m.userId)).map((m) => [m.userId, `${stateOf(m)}:${errorOf(m) ?? ""}`]),
+      rows.filter((m) => chosen.has(m.userId)).map((m) => [m.userId, `${stateOf(m)}:${errorOf(m) ?? ""}`]),
     );
     api.groupsReprocess(chosenIds).then(
       (outcome) => {
@@ -259,8 +276,8 @@ export function GroupDetailView({
             </MessageBar>
           ) : null}
           {watching ? <Spinner size="small" label={t.groups.watching} labelPosition="after" data-testid="group-watching" /> : null}
-          {members.length === 0 ? <Text>{t.groups.noMembers}</Text> : visible.length === 0 ? <Text>{t.groups.noMatch}</Text> : null}
-          {page.length > 0 ? (
+          {page && page.total === 0 ? <Text>{t.groups.noMembers}</Text> : page && page.matching === 0 ? <Text>{t.groups.noMatch}</Text> : null}
+          {rows.length > 0 ? (
             <div className={styles.tableBox}>
               <Table aria-labelledby="group-title" size="small">
                 <TableHeader>
@@ -269,7 +286,7 @@ export function GroupDetailView({
                       <Checkbox
                         checked={allShown}
                         aria-label={t.groups.selectAll}
-                        onChange={(_, d) => page.forEach((m) => toggle(m.userId, d.checked === true))}
+                        onChange={(_, d) => rows.forEach((m) => toggle(m.userId, d.checked === true))}
                         data-testid="group-select-all"
                       />
                     </TableHeaderCell>
@@ -279,7 +296,7 @@ export function GroupDetailView({
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {page.map((m) => {
+                  {rows.map((m) => {
                     const state = stateOf(m);
                     const code = errorOf(m);
                     return (
@@ -319,9 +336,9 @@ export function GroupDetailView({
               </Table>
             </div>
           ) : null}
-          {visible.length > page.length ? (
+          {page && page.matching > rows.length ? (
             <div className={styles.bar}>
-              <Text>{t.groups.showing(n(page.length), n(visible.length))}</Text>
+              <Text>{t.groups.showing(n(rows.length), n(page.matching))}</Text>
               <Button onClick={() => setShown((s) => s + SHOWN)} data-testid="group-more">{t.groups.showMore}</Button>
             </div>
           ) : null}
