@@ -212,3 +212,60 @@ async fn role_flow(client: &Client) -> Result<(), String> {
     save_screenshot(client, "role-given.png").await;
     Ok(())
 }
+
+/// The Groups page with the keyboard alone: to Groups, open the Support group, choose the
+/// first person in error with Space, Reprocess with Enter; every tab stop visible on the way.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn the_groups_page_with_the_keyboard_alone() {
+    let driver = Driver::start();
+    let client = open_app(&driver).await;
+    let result = groups_by_keys(&client).await;
+    let _ = client.close().await;
+    result.expect("the Groups page by keys");
+}
+
+async fn groups_by_keys(client: &Client) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid=plan-card]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    tab_to(client, "[data-testid=nav-groups]", 30).await?;
+    press(client, ENTER).await?;
+    let open = "[data-testid=group-card][data-group^='Support'] [data-testid=group-open]";
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(open))
+        .await
+        .map_err(|e| e.to_string())?;
+    tab_to(client, open, 40).await?;
+    press(client, ENTER).await?;
+    let first =
+        "[data-testid=group-member][data-state=error] input[data-testid=group-member-check]";
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(first))
+        .await
+        .map_err(|e| e.to_string())?;
+    // Opening the group takes the focus to its name.
+    let (name, _) = focused(client).await?;
+    if !name.contains("Support") {
+        return Err(format!("opening the group left focus at {name}"));
+    }
+    tab_to(client, first, 40).await?;
+    press(client, " ").await?;
+    wait_text(client, "[data-testid=group-selected]", "1 selected").await?;
+    tab_to(client, "[data-testid=group-reprocess]", 40).await?;
+    press(client, ENTER).await?;
+    wait_text(
+        client,
+        "[data-testid=group-reprocessed]",
+        "try again for 1 person",
+    )
+    .await?;
+    Ok(())
+}
