@@ -745,7 +745,7 @@ async fn users_flows(client: &Client) -> Result<(), String> {
         "Sales – Microsoft 365 E3",
     )
     .await?;
-    if !hint.contains("Remove the person from that group") {
+    if !hint.contains("Removing the person from the group takes it away") {
         return Err(format!("the group hint does not say what to do: {hint}"));
     }
     if client
@@ -755,6 +755,15 @@ async fn users_flows(client: &Client) -> Result<(), String> {
     {
         return Err("a group license offers Take away".into());
     }
+    // It offers leaving the group instead, reviewed first with what the person loses.
+    click(client, "[data-testid=person-leave-group]").await?;
+    wait_text(
+        client,
+        "[data-testid=review-line]",
+        "Leaves “Sales – Microsoft 365 E3”: loses Microsoft 365 E3",
+    )
+    .await?;
+    click(client, "[data-testid=review-back]").await?;
 
     eprintln!("e2e: step 3");
     // 3. Swap Office 365 E3 for Microsoft 365 E5 in one step; the Plans page's seats follow.
@@ -1814,7 +1823,7 @@ async fn the_changed_screens_in_english_and_dutch() {
             click(&client, "[data-testid=nav-settings]").await?;
             click(&client, "[data-testid=role-new]").await?;
             click(&client, "[data-testid=role-save]").await?;
-            wait_text(&client, "[data-testid=role-problem]", "").await?;
+            wait_text(&client, "[data-testid=role-editor]", "").await?;
             client
                 .execute(
                     "document.querySelector('[data-testid=roles]').scrollIntoView()",

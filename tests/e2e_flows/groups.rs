@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Shift+Tab, then Shift let go.
+const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
+
 /// The Groups page: the Support group's people in CountViolation (no seat left for them).
 /// Fixed as a person would: remove someone who has a seat from the group (reviewed, applied),
 /// wait for Microsoft to process it, then reprocess the person in error and watch them become
@@ -17,9 +20,13 @@ async fn fix_a_count_violation_from_the_groups_page() {
     result.expect("a CountViolation fixed from the Groups page");
 }
 
+/// An attribute of the first element matching `css`, waiting for it to be there (a page of
+/// members comes a moment after a filter changes).
 async fn attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {
     client
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
         .await
         .map_err(|e| format!("{css}: {e}"))?
         .attr(name)
@@ -259,7 +266,29 @@ async fn groups_by_keys(client: &Client) -> Result<(), String> {
     tab_to(client, first, 40).await?;
     press(client, " ").await?;
     wait_text(client, "[data-testid=group-selected]", "1 selected").await?;
-    tab_to(client, "[data-testid=group-reprocess]", 40).await?;
+    // The actions are above the list: back with Shift+Tab.
+    let mut back = 0;
+    loop {
+        let at = client
+            .execute(
+                "return document.activeElement && document.activeElement.matches('[data-testid=group-reprocess]');",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if at.as_bool() == Some(true) {
+            break;
+        }
+        back += 1;
+        if back > 20 {
+            return Err("Reprocess not reached with Shift+Tab".into());
+        }
+        press(client, SHIFT_TAB).await?;
+        let (name, seen) = focused(client).await?;
+        if !seen {
+            return Err(format!("an invisible tab stop on the way back: {name}"));
+        }
+    }
     press(client, ENTER).await?;
     wait_text(
         client,

@@ -70,7 +70,8 @@ describe("RolesSection", () => {
     await user.click(screen.getByText(/Apps switched off in Microsoft 365 E3/));
     await user.click(screen.getByTestId("role-app-SWAY"));
     await user.click(screen.getByTestId("role-save"));
-    expect(screen.getByTestId("role-problem").textContent).toBe("Give the role a name.");
+    expect(screen.getByText("Give the role a name.")).toBeTruthy();
+    expect(screen.queryByTestId("role-problem")).toBeNull();
     expect(rolesSave).not.toHaveBeenCalled();
 
     await user.type(screen.getByTestId("role-name"), "  Sales ");

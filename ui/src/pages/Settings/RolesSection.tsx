@@ -268,7 +268,8 @@ function RoleEditor({
           {r.addGroup}
         </Button>
       </div>
-      {tried && problem ? <Text role="alert" data-testid="role-problem">{problem}</Text> : null}
+      {/* A name's problem shows at the name; any other here. */}
+      {tried && problem && !nameMissing && !nameTaken ? <Text role="alert" data-testid="role-problem">{problem}</Text> : null}
       <div className={styles.row}>
         <Button
           appearance="primary"
