@@ -399,6 +399,39 @@ pub struct MembershipArgs {
     pub yes: bool,
 }
 
+/// Slices of the directory read at once for many people named by user principal name.
+const PREFIX_READS_AT_ONCE: usize = 8;
+
+/// These people (ids or user principal names), each read on their own, eight at a time, in
+/// the order given with the key that named them. One who cannot be read is a usage error that
+/// names them (nothing is changed).
+async fn read_each(
+    connection: &Connection,
+    keys: &[String],
+) -> Result<Vec<(String, licensing::User)>, CliError> {
+    let mut tasks = tokio::task::JoinSet::new();
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
+    for (i, key) in keys.iter().enumerate() {
+        let (client, key, limit) = (connection.client().clone(), key.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let answer = client.user(&key).await;
+            (i, key, answer)
+        });
+    }
+    let mut read: Vec<Option<(String, licensing::User)>> = keys.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        let (i, key, answer) = joined.map_err(|e| CliError::Failed(e.to_string()))?;
+        let user = answer.map_err(|e| {
+            CliError::Usage(format!(
+                "'{key}' could not be read: {e} (nothing was changed)"
+            ))
+        })?;
+        read[i] = Some((key, user.to_domain()));
+    }
+    Ok(read.into_iter().flatten().collect())
+}
+
 /// The group as a change names it: its id, name, plans, and whether it is dynamic.
 pub(crate) fn group_ref(g: &LicenseGroup) -> licensing::membership::GroupRef {
     licensing::membership::GroupRef {
@@ -421,13 +454,31 @@ pub async fn membership(
         .people_and_group
         .split_last()
         .ok_or_else(|| CliError::Usage("name the people, then the group".into()))?;
-    let mut people = Vec::new();
-    let (skus, group) = if keys.len() > 100 {
-        // Many people: the directory's pages (999 a request) beat one request each, read
-        // while the group is looked up.
-        let ((skus, everyone), group) = tokio::try_join!(
-            connection.skus_and_users(),
-            find_group(connection, group_key)
+    let (skus, group, people) = if keys.len() > 100 {
+        // Many people: the directory read in slices side by side (by the first letter of
+        // the user principal name, when every key is one) or page after page, while the
+        // group is looked up; anyone a slice did not cover is read on their own.
+        let by_name = keys.iter().all(|k| k.contains('@'));
+        let everyone = async {
+            if by_name {
+                let prefixes: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+                Ok::<_, CliError>(
+                    connection
+                        .client()
+                        .users_by_prefix(&prefixes, PREFIX_READS_AT_ONCE)
+                        .await?
+                        .iter()
+                        .map(|u| u.to_domain())
+                        .collect::<Vec<_>>(),
+                )
+            } else {
+                Ok(connection.skus_and_users().await?.1)
+            }
+        };
+        let (skus, group, everyone) = tokio::try_join!(
+            connection.skus(),
+            find_group(connection, group_key),
+            everyone
         )?;
         let by_key: HashMap<String, &licensing::User> = everyone
             .iter()
@@ -438,41 +489,35 @@ pub async fn membership(
                 ]
             })
             .collect();
-        for key in keys {
-            let user = by_key.get(&key.to_ascii_lowercase()).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "no one in the tenant is '{key}' (nothing was changed)"
-                ))
-            })?;
-            people.push((*user).clone());
-        }
-        (skus, group)
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|k| !by_key.contains_key(&k.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        let more: HashMap<String, licensing::User> = read_each(connection, &missing)
+            .await?
+            .into_iter()
+            .map(|u| (u.0.to_ascii_lowercase(), u.1))
+            .collect();
+        let people = keys
+            .iter()
+            .map(|k| {
+                let k = k.to_ascii_lowercase();
+                by_key
+                    .get(&k)
+                    .map(|u| (*u).clone())
+                    .or_else(|| more.get(&k).cloned())
+                    .ok_or_else(|| CliError::Failed("someone could not be read".into()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        (skus, group, people)
     } else {
-        let (skus, group) = tokio::try_join!(connection.skus(), find_group(connection, group_key))?;
-        // A few people: each read (eight at a time), in the order given.
-        let mut tasks = tokio::task::JoinSet::new();
-        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
-        for (i, key) in keys.iter().enumerate() {
-            let (client, key, limit) = (connection.client().clone(), key.clone(), limit.clone());
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                (i, key.clone(), client.user(&key).await)
-            });
-        }
-        let mut read: Vec<Option<licensing::User>> = keys.iter().map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((i, key, answer)) = joined else {
-                continue;
-            };
-            let user =
-                answer.map_err(|e| CliError::Usage(format!("'{key}' could not be read: {e}")))?;
-            read[i] = Some(user.to_domain());
-        }
-        people.extend(read.into_iter().flatten());
-        if people.len() != keys.len() {
-            return Err(CliError::Failed("some people could not be read".into()));
-        }
-        (skus, group)
+        let (skus, group, read) = tokio::try_join!(
+            connection.skus(),
+            find_group(connection, group_key),
+            read_each(connection, keys)
+        )?;
+        (skus, group, read.into_iter().map(|(_, u)| u).collect())
     };
     let reference = group_ref(&group);
     let change = if join {

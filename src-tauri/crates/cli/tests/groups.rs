@@ -453,3 +453,52 @@ fn roles_are_imported_whole_or_not_at_all_and_give_their_plans_or_groups() {
     );
     assert!(s.requests()[sent..].iter().all(|r| r["method"] == "GET"));
 }
+
+/// Many people named by user principal name: the directory is read in slices by first letter
+/// side by side (every slice a default query), everyone named is planned, and a name no one
+/// has is refused by name with nothing sent.
+#[test]
+fn many_people_are_read_in_slices_and_a_wrong_name_changes_nothing() {
+    let s = sim(&quick_demo(), "many");
+    // People not in the Support group yet (the unlicensed first), 120 of them.
+    let everyone = s.json(&["users"], 0);
+    let mut people: Vec<String> = everyone
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter(|u| {
+            !u.to_string().contains("Exchange Online (Plan 2)")
+                && !u.to_string().contains("EXCHANGEENTERPRISE")
+        })
+        .map(|u| u["userPrincipalName"].as_str().expect("upn").to_string())
+        .collect();
+    people.truncate(120);
+    assert_eq!(people.len(), 120);
+    let sent = s.requests().len();
+    let mut args: Vec<&str> = vec!["add-to-group"];
+    args.extend(people.iter().map(String::as_str));
+    args.extend([SUPPORT, "--dry-run"]);
+    let plan = s.json(&args, 0);
+    let planned = plan["changes"].as_array().expect("changes");
+    assert_eq!(planned.len(), 120, "{plan}");
+    let log = s.requests();
+    let slices = log[sent..]
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("startswith"))
+        })
+        .count();
+    assert!(slices >= 26, "the directory read in slices: {slices}");
+    assert!(log[sent..].iter().all(|r| r["method"] == "GET"));
+
+    // One name nobody has: refused by name, nothing sent.
+    let mut wrong = args.clone();
+    wrong.insert(1, "nobody.here@contoso.onmicrosoft.com");
+    let sent = s.requests().len();
+    let out = s.run(&wrong);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody.here@contoso.onmicrosoft.com"));
+    assert!(s.requests()[sent..].iter().all(|r| r["method"] == "GET"));
+}

@@ -757,6 +757,47 @@ impl GraphClient {
             .append_pair("$top", &MAX_PAGE_SIZE.to_string());
         self.get_pages(url, &[], on_page).await
     }
+
+    /// Everyone whose user principal name starts with one of `prefixes`, the slices read side
+    /// by side (`at_once` at a time, each page by page) with
+    /// `$filter=startswith(userPrincipalName,'…')`, a default query that Graph answers from
+    /// the directory itself. Faster than the directory's pages one after another when many
+    /// people are named; someone whose name starts otherwise is not read (callers look them
+    /// up on their own). Prefixes are letters and digits only.
+    pub async fn users_by_prefix(
+        &self,
+        prefixes: &[char],
+        at_once: usize,
+    ) -> Result<Vec<models::User>, GraphError> {
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for prefix in prefixes.iter().filter(|c| c.is_ascii_alphanumeric()) {
+            let (client, limit) = (self.clone(), limit.clone());
+            let mut url = self.endpoint.v1("users");
+            url.query_pairs_mut()
+                .append_pair(
+                    "$filter",
+                    &format!("startswith(userPrincipalName,'{prefix}')"),
+                )
+                .append_pair("$select", USER_SELECT)
+                .append_pair("$top", &MAX_PAGE_SIZE.to_string());
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let mut slice: Vec<models::User> = Vec::new();
+                client
+                    .get_pages(url, &[], |page| slice.extend(page))
+                    .await
+                    .map(|_| slice)
+            });
+        }
+        let mut everyone = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(joined) = tasks.join_next().await {
+            let slice = joined.map_err(|e| GraphError::Decode(e.to_string()))??;
+            everyone.extend(slice.into_iter().filter(|u| seen.insert(u.id.clone())));
+        }
+        Ok(everyone)
+    }
 }
 
 /// A user id or user principal name as one path segment (`#EXT#` guests have `#`).
