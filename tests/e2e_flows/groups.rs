@@ -20,6 +20,17 @@ async fn fix_a_count_violation_from_the_groups_page() {
     result.expect("a CountViolation fixed from the Groups page");
 }
 
+/// Waits (30 s at most) for an element matching `css`.
+async fn appear(client: &Client, css: &str) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{css}: {e}"))
+}
+
 /// An attribute of the first element matching `css`, waiting for it to be there (a page of
 /// members comes a moment after a filter changes).
 async fn attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {
@@ -233,31 +244,16 @@ async fn the_groups_page_with_the_keyboard_alone() {
 }
 
 async fn groups_by_keys(client: &Client) -> Result<(), String> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=plan-card]"))
-        .await
-        .map_err(|e| e.to_string())?;
+    appear(client, "[data-testid=plan-card]").await?;
     tab_to(client, "[data-testid=nav-groups]", 30).await?;
     press(client, ENTER).await?;
     let open = "[data-testid=group-card][data-group^='Support'] [data-testid=group-open]";
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(open))
-        .await
-        .map_err(|e| e.to_string())?;
+    appear(client, open).await?;
     tab_to(client, open, 40).await?;
     press(client, ENTER).await?;
     let first =
         "[data-testid=group-member][data-state=error] input[data-testid=group-member-check]";
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(first))
-        .await
-        .map_err(|e| e.to_string())?;
+    appear(client, first).await?;
     // Opening the group takes the focus to its name.
     let (name, _) = focused(client).await?;
     if !name.contains("Support") {

@@ -484,11 +484,7 @@ fn many_people_are_read_in_slices_and_a_wrong_name_changes_nothing() {
     let log = s.requests();
     let slices = log[sent..]
         .iter()
-        .filter(|r| {
-            r["path"]
-                .as_str()
-                .is_some_and(|p| p.contains("startswith"))
-        })
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.contains("startswith")))
         .count();
     assert!(slices >= 26, "the directory read in slices: {slices}");
     assert!(log[sent..].iter().all(|r| r["method"] == "GET"));
