@@ -1,3 +1,4 @@
+// Past 600 lines: every word the window shows, in one file per language.
 import type { RunTitle } from "../bindings/RunTitle";
 import type { Messages, ReviewCounts } from "./en";
 

@@ -4,6 +4,9 @@
 //! people without a usage location, unlicensed people, a department licensed through a group
 //! (some also directly), disabled accounts, one plan nearly full, one with units in grace, one
 //! suspended, one cancelled (locked out) and one organisation-wide (Company) SKU.
+//!
+//! Past 600 lines: the generator is one story (people, their licenses, the groups that give
+//! some of them, the plans' seats), told in the order the pieces depend on each other.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;

@@ -10,6 +10,11 @@
 //! refused it before doing anything, so it is simply sent again after Retry-After.
 //! (assignLicense is also idempotent for adds — adding a SKU the user has takes no second
 //! seat — but not for removes, which fail on a second try; the re-read makes both safe.)
+//! Group membership writes (`$ref`) go through the same executor: a repeat of one is answered
+//! "already so", so a lost answer is settled by sending it again.
+//!
+//! Past 600 lines with its tests: one executor loop, whose cases (answered, lost, refused,
+//! throttled) read best together.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -1,5 +1,8 @@
 //! The Graph client: one place for authentication (with one token refresh on 401), retries
 //! (429/503/504 after Retry-After or backoff), paging and turning error bodies into errors.
+//!
+//! Past 600 lines: the requests every resource shares (send, retry, pages read ahead) and the
+//! reads of users and plans built on them; group reads live in `groups.rs`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
