@@ -147,7 +147,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn license_groups(connection: &Connection) -> Result<Vec<LicenseGroup>, CommandError> {
+pub(crate) async fn license_groups(
+    connection: &Connection,
+) -> Result<Vec<LicenseGroup>, CommandError> {
     Ok(connection
         .client
         .license_groups()
@@ -157,7 +159,7 @@ async fn license_groups(connection: &Connection) -> Result<Vec<LicenseGroup>, Co
         .collect())
 }
 
-async fn skus(connection: &Connection) -> Result<Vec<Sku>, CommandError> {
+pub(crate) async fn skus(connection: &Connection) -> Result<Vec<Sku>, CommandError> {
     Ok(connection
         .client
         .subscribed_skus()

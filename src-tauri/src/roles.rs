@@ -168,30 +168,42 @@ fn save<R: Runtime>(app: &AppHandle<R>, file: &RolesFile) -> Result<(), CommandE
     safe_files::write_replacing(&path, file.to_text().as_bytes()).map_err(failed)
 }
 
-/// Every role's problems in this tenant: plans, apps, and groups among its license groups.
+/// What roles are checked against: the tenant's plans, and its license groups when a role
+/// names any (read once, then used for the check and for giving the role alike).
+struct TenantNow {
+    skus: Vec<licensing::Sku>,
+    groups: Vec<licensing::groups::LicenseGroup>,
+}
+
+impl TenantNow {
+    async fn read(connection: &Connection, file: &RolesFile) -> Result<Self, CommandError> {
+        let wants_groups = file.roles.iter().any(|r| !r.groups.is_empty());
+        let (skus, groups) = tokio::try_join!(crate::groups::skus(connection), async {
+            if wants_groups {
+                crate::groups::license_groups(connection).await
+            } else {
+                Ok(Vec::new())
+            }
+        })?;
+        Ok(Self { skus, groups })
+    }
+
+    /// Every role's problems: plans, apps, and groups among the license groups.
+    fn problems(&self, file: &RolesFile) -> Vec<RoleProblem> {
+        let mut out = file.problems(&self.skus, &crate::product_names::current());
+        if file.roles.iter().any(|r| !r.groups.is_empty()) {
+            out.extend(file.group_problems(&self.groups, "the Groups page"));
+        }
+        out
+    }
+}
+
+/// Every role's problems in this tenant.
 async fn problems(
     connection: &Connection,
     file: &RolesFile,
 ) -> Result<Vec<RoleProblem>, CommandError> {
-    let skus: Vec<licensing::Sku> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
-    let mut out = file.problems(&skus, &crate::product_names::current());
-    if file.roles.iter().any(|r| !r.groups.is_empty()) {
-        let groups: Vec<licensing::groups::LicenseGroup> = connection
-            .client
-            .license_groups()
-            .await?
-            .iter()
-            .map(|g| g.to_domain())
-            .collect();
-        out.extend(file.group_problems(&groups, "the Groups page"));
-    }
-    Ok(out)
+    Ok(TenantNow::read(connection, file).await?.problems(file))
 }
 
 async fn view(connection: &Connection, file: RolesFile) -> Result<RolesView, CommandError> {
@@ -225,13 +237,12 @@ fn listed(problems: &[RoleProblem]) -> String {
 pub async fn roles_choices(state: State<'_, TenantState>) -> Result<RoleChoices, CommandError> {
     let connection = state.connection().await?;
     let (skus, groups) = tokio::try_join!(
-        connection.client.subscribed_skus(),
-        connection.client.license_groups()
+        crate::groups::skus(&connection),
+        crate::groups::license_groups(&connection)
     )?;
     let names = crate::product_names::current();
     let mut plans: Vec<PlanChoice> = skus
-        .iter()
-        .map(|s| s.to_domain())
+        .into_iter()
         .filter(|s| s.applies_to == licensing::AppliesTo::User)
         .map(|s| PlanChoice {
             name: names.display_name(&s.sku_id, &s.sku_part_number),
@@ -248,8 +259,6 @@ pub async fn roles_choices(state: State<'_, TenantState>) -> Result<RoleChoices,
         })
         .collect();
     plans.sort_by_key(|p| p.name.to_lowercase());
-    let groups: Vec<licensing::groups::LicenseGroup> =
-        groups.iter().map(|g| g.to_domain()).collect();
     let mut choices: Vec<GroupChoice> = groups
         .iter()
         .filter(|g| g.membership_rule.is_none())
@@ -377,7 +386,8 @@ pub async fn role_plan(
     let one = RolesFile {
         roles: vec![role.clone()],
     };
-    let wrong = problems(&connection, &one).await?;
+    let tenant = TenantNow::read(&connection, &one).await?;
+    let wrong = tenant.problems(&one);
     if !wrong.is_empty() {
         return Err(CommandError::new(
             "roles.broken",
@@ -390,9 +400,8 @@ pub async fn role_plan(
         )
         .with("role", &role.name));
     }
-    let skus = connection.directory.skus();
     let resolved = role
-        .resolve(&skus, &crate::product_names::current())
+        .resolve(&tenant.skus, &crate::product_names::current())
         .map_err(|p| {
             CommandError::new("roles.broken", listed(&p), None).with("role", &role.name)
         })?;
@@ -415,16 +424,9 @@ pub async fn role_plan(
             .await
         }
         (true, false) => {
-            let groups: Vec<licensing::groups::LicenseGroup> = connection
-                .client
-                .license_groups()
-                .await?
-                .iter()
-                .map(|g| g.to_domain())
-                .collect();
             let mut joining = Vec::new();
             for key in &resolved.groups {
-                let group = licensing::groups::find(&groups, key).map_err(|_| {
+                let group = licensing::groups::find(&tenant.groups, key).map_err(|_| {
                     CommandError::new(
                         "roles.broken",
                         format!(
