@@ -356,18 +356,25 @@ pub async fn groups_reprocess(
     user_ids: Vec<String>,
 ) -> Result<ReprocessOutcome, CommandError> {
     let connection = state.connection().await?;
-    let shown: HashSet<String> = match lock(&open.0).as_ref() {
+    // The open group's members (lower-case id → user principal name): only they are taken,
+    // and a failure names them as the group read them.
+    let names: HashMap<String, String> = match lock(&open.0).as_ref() {
         Some((tenant, _, members)) if tenant.eq_ignore_ascii_case(&connection.info.tenant_id) => {
             members
                 .iter()
-                .map(|m| m.user_id.to_ascii_lowercase())
+                .map(|m| {
+                    (
+                        m.user_id.to_ascii_lowercase(),
+                        m.user_principal_name.clone(),
+                    )
+                })
                 .collect()
         }
-        _ => HashSet::new(),
+        _ => HashMap::new(),
     };
     let mut ids: Vec<String> = user_ids
         .into_iter()
-        .filter(|id| shown.contains(&id.to_ascii_lowercase()))
+        .filter(|id| names.contains_key(&id.to_ascii_lowercase()))
         .collect();
     ids.sort();
     ids.dedup();
@@ -378,12 +385,6 @@ pub async fn groups_reprocess(
             None,
         ));
     }
-    let names: HashMap<String, String> = connection
-        .directory
-        .people(&ids)
-        .into_iter()
-        .map(|u| (u.id.to_ascii_lowercase(), u.user_principal_name))
-        .collect();
     let answers = connection.client.reprocess_each(&ids).await;
     let mut outcome = ReprocessOutcome {
         reprocessed: 0,
