@@ -1931,6 +1931,7 @@ async fn bench_start_and_memory() {
     }
     let _ = std::fs::remove_dir_all(&home);
     starts.sort_by(f64::total_cmp);
+    let floor = webkit_floor();
 
     // The 100,000-person scenario: the Users page reads everyone.
     let driver = Driver::spawn(&[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("large"))]);
@@ -2013,6 +2014,17 @@ async fn bench_start_and_memory() {
         "| `licensedesk-cli --demo skus`: wall time / peak RSS | {:.2} s / {:.0} MB | {:.2} s | {:.2} s |",
         cli_runs[2].0, cli_runs[2].1, cli_runs[0].0, cli_runs[4].0
     );
+    match &floor {
+        Ok(runs) => {
+            let mut totals: Vec<f64> = runs.iter().map(|t| total(t)).collect();
+            totals.sort_by(f64::total_cmp);
+            println!(
+                "| the floor: WebKitGTK alone, set up the same, a one-line page | {:.0} MB | {:.0} MB | {:.0} MB |",
+                totals[2], totals[0], totals[4]
+            );
+        }
+        Err(why) => println!("\n(the floor was not measured: {why})"),
+    }
     println!("\nBy process, idle on Plans (one run) and after the Users page of 100,000 people:\n");
     println!("| process | idle | 100,000 people |\n|---|---:|---:|");
     for (name, mb) in &idle[2] {
@@ -2022,6 +2034,54 @@ async fn bench_start_and_memory() {
             .map_or(0.0, |(_, m)| *m);
         println!("| {name} | {mb:.0} MB | {after:.0} MB |");
     }
+    if let Ok(runs) = &floor {
+        println!("\nThe floor by process (one run):\n");
+        for (name, mb) in &runs[2] {
+            println!("| {name} | {mb:.0} MB |");
+        }
+    }
+}
+
+/// The memory floor (tests/tools/webkit_floor.c): the same WebKitGTK view with a one-line page,
+/// built with the C compiler and measured five times as the app is, 6 s after it starts.
+fn webkit_floor() -> Result<Vec<Vec<(String, f64)>>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let binary = dir.path().join("webkit_floor");
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/webkit_floor.c");
+    let flags = std::process::Command::new("pkg-config")
+        .args(["--cflags", "--libs", "webkit2gtk-4.1"])
+        .output()
+        .map_err(|e| format!("pkg-config: {e}"))?;
+    let flags = String::from_utf8_lossy(&flags.stdout).to_string();
+    let built = std::process::Command::new("cc")
+        .arg("-O2")
+        .arg(&source)
+        .arg("-o")
+        .arg(&binary)
+        .args(flags.split_whitespace())
+        .status()
+        .map_err(|e| format!("cc: {e}"))?;
+    if !built.success() {
+        return Err(format!("cc could not build {}", source.display()));
+    }
+    let mut runs = Vec::new();
+    for _ in 0..5 {
+        let home = dir.path().join("home");
+        let mut floor = Command::new(&binary)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env_remove("WEBKIT_DISABLE_DMABUF_RENDERER")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("the floor: {e}"))?;
+        std::thread::sleep(Duration::from_secs(6));
+        runs.push(tree_pss(floor.id()));
+        let _ = floor.kill();
+        let _ = floor.wait();
+    }
+    Ok(runs)
 }
 
 /// axe-core (from ui/node_modules, installed by `npm ci`) put into the page once; it stays for

@@ -26,6 +26,11 @@ pub struct ReclaimArgs {
     /// People created more than N days ago (--inactive-days, else 90) who never signed in.
     #[arg(long)]
     never_signed_in: bool,
+    /// Where sign-in activity cannot be read (no Microsoft Entra ID P1/P2, or no
+    /// AuditLog.Read.All): list as never signed in everyone created more than N days ago. The
+    /// creation date is all there is then, so check each person before taking licenses away.
+    #[arg(long)]
+    guess_never_signed_in: bool,
     /// Plans another plan the person holds already covers.
     #[arg(long)]
     redundant: bool,
@@ -96,7 +101,10 @@ pub async fn reclaim(
     let (skus, (tenant_id, _)) = tokio::try_join!(connection.skus(), connection.tenant())?;
     let kept = crate::kept::load()?.of(&tenant_id);
 
+    // Guessing is a way of finding the never-signed-in, not a reason of its own: alone, it
+    // leaves every reason on.
     let any_reason = r.disabled || r.inactive_days.is_some() || r.never_signed_in || r.redundant;
+    let never_signed_in = r.never_signed_in || r.guess_never_signed_in;
     let days = r.inactive_days.unwrap_or(DEFAULT_DAYS);
     let (mut excluded_people, excluded_groups) = kept.excluded();
     excluded_people.extend(r.exclude.iter().map(|u| u.to_ascii_lowercase()));
@@ -108,11 +116,12 @@ pub async fn reclaim(
     let rules = Rules {
         disabled: !any_reason || r.disabled,
         inactive: !any_reason || r.inactive_days.is_some(),
-        never_signed_in: !any_reason || r.never_signed_in,
+        never_signed_in: !any_reason || never_signed_in,
         redundant: !any_reason || r.redundant,
         days,
         now: chrono::Utc::now().timestamp(),
         sign_ins_known: true,
+        guess_from_age: r.guess_never_signed_in,
         excluded_people,
         excluded_groups,
         sku,
@@ -195,10 +204,24 @@ pub async fn reclaim(
         graph::SignInsUnavailable::NoPremium => "the tenant has no Microsoft Entra ID P1 or P2, which Microsoft needs for sign-in activity: inactive and never-signed-in people cannot be found (disabled and redundant still are)",
         graph::SignInsUnavailable::NoPermission => "this sign-in lacks the AuditLog.Read.All permission: an administrator must grant it (admin consent) to find inactive and never-signed-in people (disabled and redundant still are)",
     });
+    // What *never signed in* was judged from: the sign-ins, the creation date alone (asked
+    // for, without sign-in data), or nothing (not looked for).
+    let never_signed_in_from = match (sign_ins_why, rules.never_signed_in) {
+        (_, false) => None,
+        (None, true) => Some("signIns"),
+        (Some(_), true) if rules.guess_from_age => Some("creationDate"),
+        (Some(_), true) => None,
+    };
     if !as_json {
         say!(
             "{}",
-            candidates_text(&lines, sign_ins_why, days, kept.prices.currency.as_deref())
+            candidates_text(
+                &lines,
+                sign_ins_why,
+                never_signed_in_from == Some("creationDate"),
+                days,
+                kept.prices.currency.as_deref()
+            )
         );
     }
 
@@ -242,6 +265,8 @@ pub async fn reclaim(
         sign_in_activity: &'static str,
         #[serde(skip_serializing_if = "Option::is_none")]
         sign_in_activity_why: Option<&'static str>,
+        /// `signIns`, `creationDate` (guessed from the account's age) or null.
+        never_signed_in_from: Option<&'static str>,
     }
     let extra = Found {
         candidates: &lines,
@@ -251,6 +276,7 @@ pub async fn reclaim(
             "available"
         },
         sign_in_activity_why: sign_ins_why,
+        never_signed_in_from,
     };
 
     if let Some(out) = &r.out {
@@ -297,12 +323,19 @@ pub async fn reclaim(
 fn candidates_text(
     lines: &[CandidateLine],
     sign_ins_why: Option<&str>,
+    guessed_from_age: bool,
     days: u32,
     currency: Option<&str>,
 ) -> String {
     let mut out = String::new();
     if let Some(why) = sign_ins_why {
-        out.push_str(&format!("Sign-in activity is unavailable: {why}.\n\n"));
+        out.push_str(&format!("Sign-in activity is unavailable: {why}.\n"));
+        if guessed_from_age {
+            out.push_str(&format!(
+                "Never signed in is guessed from the creation date alone: everyone created more than {days} days ago is listed, whether they sign in or not. Check each person before taking licenses away.\n"
+            ));
+        }
+        out.push('\n');
     }
     if lines.is_empty() {
         out.push_str("No license looks wasted.\n");

@@ -203,6 +203,30 @@ fn without_entra_id_p1_it_says_what_is_missing_and_still_finds_disabled_and_redu
     let text = sim.run(&["reclaim", "--dry-run"]);
     let said = String::from_utf8_lossy(&text.stderr);
     assert!(said.contains("Microsoft Entra ID P1 or P2"), "{said}");
+    assert_eq!(
+        report["neverSignedInFrom"],
+        Value::Null,
+        "not guessed unless asked"
+    );
+
+    // Asked for: never signed in from the creation date alone, and said so. Everyone created
+    // at least 90 days ago is listed, even people who signed in yesterday (the data is not
+    // there to tell); the person created 89 days ago is not.
+    let guessed = sim.json(&["reclaim", "--guess-never-signed-in", "--dry-run"], 0);
+    assert_eq!(guessed["neverSignedInFrom"], "creationDate");
+    let found = found(&guessed);
+    for upn in ["never", "recent", "exactly"] {
+        assert_eq!(
+            found.get(upn),
+            Some(&set(&[("SPE_E3", "neverSignedIn")])),
+            "{upn}: {guessed}"
+        );
+    }
+    assert!(!found.contains_key("new"), "{guessed}");
+    assert_eq!(found.get("disabled"), Some(&set(&[("SPE_E3", "disabled")])));
+    let text = sim.run(&["reclaim", "--guess-never-signed-in", "--dry-run"]);
+    let said = String::from_utf8_lossy(&text.stderr);
+    assert!(said.contains("guessed from the creation date"), "{said}");
 }
 
 #[test]

@@ -1,24 +1,43 @@
-//! Carrying out a plan (`licensing::Plan`): usage locations first, then license changes through
-//! the batched executor — removals and swaps before additions, so the seats they free are
-//! there for the additions — and a retry for people whose new usage location Graph had not
-//! yet seen (it replicates for a few seconds).
+//! Carrying out a plan (`licensing::Plan`): license changes through the batched executor —
+//! removals and swaps before additions, so the seats they free are there for the additions —
+//! with the usage locations set alongside the first of them (a person who needs one is sent
+//! their license once it is set), and a retry for people whose new usage location Graph had
+//! not yet seen (it replicates for a few seconds).
 
 use std::time::Duration;
 
 use licensing::{Action, Plan};
 use reqwest::Method;
-use serde_json::json;
-use tokio::task::JoinSet;
+use serde_json::{Value, json};
 
 use crate::changes::{
-    AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, MembershipChange, Progress,
+    AddLicense, BatchedWrite, ChangeOutcome, ExecutorOptions, LicenseChange, MembershipChange,
+    Progress,
 };
 use crate::client::encode_segment;
 use crate::{GraphClient, GraphError, GraphErrorKind};
 
-/// Usage locations set at once (each is one small PATCH, a write the pacer counts): as many
-/// as a batch of license changes, so a chunk's locations take one round trip, not three.
-const LOCATION_CONCURRENCY: usize = 20;
+/// `PATCH /users/{id}` with a usage location, sent in `$batch` like the license changes.
+/// Setting the same value twice changes nothing, so a lost answer is simply sent again.
+struct UsageLocationWrite {
+    user: String,
+    /// ISO 3166-1 alpha-2.
+    country: String,
+}
+
+impl BatchedWrite for UsageLocationWrite {
+    fn request(&self, _client: &GraphClient) -> (&'static str, String, Option<Value>) {
+        (
+            "PATCH",
+            format!("/users/{}", encode_segment(&self.user)),
+            Some(json!({ "usageLocation": self.country })),
+        )
+    }
+
+    fn read_url(&self) -> Option<String> {
+        None
+    }
+}
 
 /// Waits before trying again a license refused for "invalid usage location" right after the
 /// location was set in this run.
@@ -69,7 +88,7 @@ impl GraphClient {
     }
 
     /// Carries out `plan`, one status per person in the plan's order. `progress` hears the
-    /// license changes' progress (usage locations come first and are quick).
+    /// license changes' progress (usage locations are not counted: they go alongside).
     pub async fn apply_plan(
         &self,
         plan: &Plan,
@@ -82,55 +101,28 @@ impl GraphClient {
             .map(|p| (p.action == Action::Blocked).then_some(PersonStatus::Skipped))
             .collect();
 
-        // 1. Usage locations, a few at a time.
-        let mut located = vec![false; plan.people.len()];
-        let wanted: Vec<(usize, String, String)> = plan
+        // 1–2. License changes by phase: what frees seats first, then what takes them. The
+        //      usage locations are set while the first phase's people who need none are sent
+        //      (a location takes no seat), so a chunk costs one round trip for most of its
+        //      people; those who needed a location follow once theirs is set.
+        let needs_location: Vec<bool> = plan
             .people
             .iter()
-            .enumerate()
-            .filter(|(i, _)| statuses[*i].is_none())
-            .filter_map(|(i, p)| {
-                p.set_usage_location
-                    .clone()
-                    .map(|c| (i, p.user_id.clone(), c))
-            })
+            .map(|p| p.set_usage_location.is_some())
             .collect();
-        let mut tasks = JoinSet::new();
-        let mut queue = wanted.into_iter();
-        loop {
-            while tasks.len() < LOCATION_CONCURRENCY {
-                let Some((i, user, country)) = queue.next() else {
-                    break;
-                };
-                let client = self.clone();
-                tasks.spawn(async move { (i, client.set_usage_location(&user, &country).await) });
-            }
-            let Some(joined) = tasks.join_next().await else {
-                break;
-            };
-            match joined {
-                Ok((i, Ok(()))) => located[i] = true,
-                Ok((i, Err(e))) => statuses[i] = Some(PersonStatus::Failed(e)),
-                Err(e) => tracing::error!("a usage-location task ended abnormally: {e}"),
-            }
-        }
-
-        // 2. License changes: what frees seats first, then what takes them.
-        let change_of = |i: usize| {
-            let p = &plan.people[i];
-            LicenseChange {
-                user: p.user_id.clone(),
-                add: p
-                    .add
-                    .iter()
-                    .map(|a| AddLicense {
-                        sku_id: a.sku_id.clone(),
-                        disabled_plans: a.disabled_plans.clone(),
-                    })
-                    .collect(),
-                remove: p.remove.clone(),
-            }
-        };
+        let mut locations: Option<Vec<(usize, String, String)>> = Some(
+            plan.people
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| statuses[*i].is_none())
+                .filter_map(|(i, p)| {
+                    p.set_usage_location
+                        .clone()
+                        .map(|c| (i, p.user_id.clone(), c))
+                })
+                .collect(),
+        );
+        let mut located = vec![false; plan.people.len()];
         let pending = |statuses: &[Option<PersonStatus>], actions: &[Action]| -> Vec<usize> {
             plan.people
                 .iter()
@@ -149,59 +141,70 @@ impl GraphClient {
             &[Action::Remove, Action::Swap, Action::Apps][..],
             &[Action::Add][..],
         ] {
-            let mut round = pending(&statuses, phase);
-            for wait in std::iter::once(None).chain(LOCATION_LAG_WAITS.iter().copied().map(Some)) {
-                if round.is_empty() {
-                    break;
-                }
-                if let Some(wait) = wait {
-                    tracing::debug!(
-                        people = round.len(),
-                        ?wait,
-                        "usage location not seen yet; trying again"
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                let changes: Vec<LicenseChange> = round.iter().map(|&i| change_of(i)).collect();
-                let base = done_before;
-                let outcomes = self
-                    .apply_changes(&changes, options, |p| {
-                        progress(Progress {
+            let round = pending(&statuses, phase);
+            if round.is_empty() {
+                continue;
+            }
+            let (now, later): (Vec<usize>, Vec<usize>) =
+                round.into_iter().partition(|&i| !needs_location[i]);
+            let sent_now = match locations.take() {
+                Some(wanted) => {
+                    let (set, sent) = tokio::join!(
+                        self.set_usage_locations(wanted, options),
+                        self.license_phase(
+                            plan,
+                            now,
+                            &located,
                             total,
-                            done: base.done + p.done,
-                            failed: base.failed + p.failed,
-                            waiting: total
-                                .saturating_sub(base.done + base.failed + p.done + p.failed),
-                            throttled: base.throttled + p.throttled,
-                        })
-                    })
-                    .await;
-                let mut again = Vec::new();
-                for (&i, outcome) in round.iter().zip(outcomes) {
-                    match outcome {
-                        ChangeOutcome::Applied | ChangeOutcome::Verified => {
-                            done_before.done += 1;
-                            statuses[i] = Some(PersonStatus::Done);
-                        }
-                        ChangeOutcome::Failed(e)
-                            if located[i]
-                                && e.kind() == Some(&GraphErrorKind::UsageLocationMissing) =>
-                        {
-                            again.push((i, e));
-                        }
-                        ChangeOutcome::Failed(e) => {
-                            done_before.failed += 1;
-                            statuses[i] = Some(PersonStatus::Failed(e));
+                            &mut done_before,
+                            options,
+                            &mut progress
+                        )
+                    );
+                    for (i, result) in set {
+                        match result {
+                            Ok(()) => located[i] = true,
+                            Err(e) => statuses[i] = Some(PersonStatus::Failed(e)),
                         }
                     }
+                    sent
                 }
-                round = again.iter().map(|(i, _)| *i).collect();
-                if wait == Some(LOCATION_LAG_WAITS[LOCATION_LAG_WAITS.len() - 1]) {
-                    for (i, e) in again {
-                        done_before.failed += 1;
-                        statuses[i] = Some(PersonStatus::Failed(e));
-                    }
-                    round.clear();
+                None => {
+                    self.license_phase(
+                        plan,
+                        now,
+                        &located,
+                        total,
+                        &mut done_before,
+                        options,
+                        &mut progress,
+                    )
+                    .await
+                }
+            };
+            // Those whose location could not be set are not sent their license.
+            let later: Vec<usize> = later.into_iter().filter(|&i| located[i]).collect();
+            let sent_later = self
+                .license_phase(
+                    plan,
+                    later,
+                    &located,
+                    total,
+                    &mut done_before,
+                    options,
+                    &mut progress,
+                )
+                .await;
+            for (i, status) in sent_now.into_iter().chain(sent_later) {
+                statuses[i] = Some(status);
+            }
+        }
+        // A plan with no license change still sets its usage locations.
+        if let Some(wanted) = locations.take() {
+            for (i, result) in self.set_usage_locations(wanted, options).await {
+                match result {
+                    Ok(()) => located[i] = true,
+                    Err(e) => statuses[i] = Some(PersonStatus::Failed(e)),
                 }
             }
         }
@@ -289,5 +292,117 @@ impl GraphClient {
                 })
             })
             .collect()
+    }
+
+    /// Sets these people's usage locations through the batched, paced executor (each PATCH is
+    /// a write Graph counts); one result per person.
+    async fn set_usage_locations(
+        &self,
+        wanted: Vec<(usize, String, String)>,
+        options: &ExecutorOptions,
+    ) -> Vec<(usize, Result<(), GraphError>)> {
+        let writes: Vec<UsageLocationWrite> = wanted
+            .iter()
+            .map(|(_, user, country)| UsageLocationWrite {
+                user: user.clone(),
+                country: country.clone(),
+            })
+            .collect();
+        let outcomes = self.apply_changes(&writes, options, |_| {}).await;
+        wanted
+            .into_iter()
+            .zip(outcomes)
+            .map(|((i, _, _), outcome)| match outcome {
+                ChangeOutcome::Applied | ChangeOutcome::Verified => (i, Ok(())),
+                ChangeOutcome::Failed(e) => (i, Err(e)),
+            })
+            .collect()
+    }
+
+    /// Sends the license changes of these people (one phase of a plan) through the batched
+    /// executor, and again, after a wait, for those refused for a usage location set in this
+    /// run (`located`) that Graph had not seen yet. `done_before` carries the plan's progress
+    /// from one phase to the next.
+    #[allow(clippy::too_many_arguments)]
+    async fn license_phase(
+        &self,
+        plan: &Plan,
+        mut round: Vec<usize>,
+        located: &[bool],
+        total: usize,
+        done_before: &mut Progress,
+        options: &ExecutorOptions,
+        progress: &mut impl FnMut(Progress),
+    ) -> Vec<(usize, PersonStatus)> {
+        let change_of = |i: usize| {
+            let p = &plan.people[i];
+            LicenseChange {
+                user: p.user_id.clone(),
+                add: p
+                    .add
+                    .iter()
+                    .map(|a| AddLicense {
+                        sku_id: a.sku_id.clone(),
+                        disabled_plans: a.disabled_plans.clone(),
+                    })
+                    .collect(),
+                remove: p.remove.clone(),
+            }
+        };
+        let mut statuses = Vec::with_capacity(round.len());
+        for wait in std::iter::once(None).chain(LOCATION_LAG_WAITS.iter().copied().map(Some)) {
+            if round.is_empty() {
+                break;
+            }
+            if let Some(wait) = wait {
+                tracing::debug!(
+                    people = round.len(),
+                    ?wait,
+                    "usage location not seen yet; trying again"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            let changes: Vec<LicenseChange> = round.iter().map(|&i| change_of(i)).collect();
+            let base = *done_before;
+            let outcomes = self
+                .apply_changes(&changes, options, |p| {
+                    progress(Progress {
+                        total,
+                        done: base.done + p.done,
+                        failed: base.failed + p.failed,
+                        waiting: total.saturating_sub(base.done + base.failed + p.done + p.failed),
+                        throttled: base.throttled + p.throttled,
+                    })
+                })
+                .await;
+            let mut again = Vec::new();
+            for (&i, outcome) in round.iter().zip(outcomes) {
+                match outcome {
+                    ChangeOutcome::Applied | ChangeOutcome::Verified => {
+                        done_before.done += 1;
+                        statuses.push((i, PersonStatus::Done));
+                    }
+                    ChangeOutcome::Failed(e)
+                        if located[i]
+                            && e.kind() == Some(&GraphErrorKind::UsageLocationMissing) =>
+                    {
+                        again.push((i, e));
+                    }
+                    ChangeOutcome::Failed(e) => {
+                        done_before.failed += 1;
+                        statuses.push((i, PersonStatus::Failed(e)));
+                    }
+                }
+            }
+            round = again.iter().map(|(i, _)| *i).collect();
+            if wait == Some(LOCATION_LAG_WAITS[LOCATION_LAG_WAITS.len() - 1]) {
+                for (i, e) in again {
+                    done_before.failed += 1;
+                    statuses.push((i, PersonStatus::Failed(e)));
+                }
+                round.clear();
+            }
+        }
+        statuses
     }
 }

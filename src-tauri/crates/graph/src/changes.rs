@@ -362,6 +362,8 @@ impl GraphClient {
             // Send while the window has room, Graph has not asked us to wait and, for writes,
             // the pacer allows.
             let mut wake_at = not_before;
+            // No room for writes left in the client (other runs of changes hold it).
+            let mut no_slots = false;
             while Instant::now() >= not_before && in_flight_items < window.get() {
                 let room = window.get() - in_flight_items;
                 let (kind, queue) = if !verifies.is_empty() {
@@ -373,6 +375,14 @@ impl GraphClient {
                     break;
                 }
                 let mut take = batch_size.min(room).min(queue.len()).max(1);
+                let mut slots = None;
+                if kind == Kind::Write {
+                    take = take.min(self.write_slots().available_permits());
+                    if take == 0 {
+                        no_slots = true;
+                        break;
+                    }
+                }
                 if kind == Kind::Write && options.adaptive {
                     let remaining = queue.len() + in_flight_writes;
                     match self
@@ -388,6 +398,24 @@ impl GraphClient {
                         }
                     }
                     in_flight_writes += take;
+                }
+                if kind == Kind::Write {
+                    // Held until the batch's answer (or its loss) is in.
+                    match self
+                        .write_slots()
+                        .clone()
+                        .try_acquire_many_owned(take as u32)
+                    {
+                        Ok(held) => slots = Some(held),
+                        Err(_) => {
+                            // Another run took the room meanwhile: wait for some to free up.
+                            if options.adaptive {
+                                in_flight_writes -= take;
+                            }
+                            no_slots = true;
+                            break;
+                        }
+                    }
                 }
                 let batch: Vec<usize> = queue.drain(..take).collect();
                 in_flight_items += batch.len();
@@ -415,6 +443,7 @@ impl GraphClient {
                     .collect();
                 let client = self.clone();
                 tasks.spawn(async move {
+                    let _slots = slots;
                     let sent_at = Instant::now();
                     // The token this batch is sent with: on 401 only it is renewed, so batches
                     // refused together cause one renewal, not one each.
@@ -428,10 +457,20 @@ impl GraphClient {
                 if writes.is_empty() && verifies.is_empty() {
                     break;
                 }
-                tokio::time::sleep_until(wake_at.into()).await;
+                if no_slots {
+                    // Woken as soon as another run's answer frees room.
+                    let _ = self.write_slots().acquire().await;
+                } else {
+                    tokio::time::sleep_until(wake_at.into()).await;
+                }
                 continue;
             }
-            let joined = if Instant::now() < wake_at {
+            let joined = if no_slots {
+                tokio::select! {
+                    j = tasks.join_next() => j,
+                    _ = self.write_slots().acquire() => continue,
+                }
+            } else if Instant::now() < wake_at {
                 tokio::select! {
                     j = tasks.join_next() => j,
                     () = tokio::time::sleep_until(wake_at.into()) => continue,

@@ -189,7 +189,15 @@ pub struct GraphClient {
     /// by every clone: a run sent in chunks starts each chunk where the last one ended rather
     /// than probing upward again from the start.
     window: Arc<std::sync::Mutex<Option<f64>>>,
+    /// Writes sent and unanswered, across every run of changes at once (a runner sends several
+    /// chunks side by side): at most [`MOST_WRITES_IN_FLIGHT`].
+    write_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// The most writes in flight at once from one client, whatever runs of changes share it: two
+/// runner chunks' worth. Below Graph's write limit, a run is as fast as its round trips allow
+/// with this many writes in each (the benchmarks' bound).
+pub const MOST_WRITES_IN_FLIGHT: usize = 400;
 
 impl std::fmt::Debug for GraphClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -229,7 +237,13 @@ impl GraphClient {
             renewing: Arc::new(tokio::sync::Mutex::new(())),
             pacer: Arc::new(std::sync::Mutex::new(WritePacer::new(Instant::now()))),
             window: Arc::new(std::sync::Mutex::new(None)),
+            write_slots: Arc::new(tokio::sync::Semaphore::new(MOST_WRITES_IN_FLIGHT)),
         }
+    }
+
+    /// Room for writes in flight, shared by every clone.
+    pub(crate) fn write_slots(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.write_slots
     }
 
     /// The write pacer, shared by every clone of this client.

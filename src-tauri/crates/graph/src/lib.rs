@@ -20,8 +20,8 @@ mod token;
 pub use apply::PersonStatus;
 pub use changes::{AddLicense, ChangeOutcome, ExecutorOptions, LicenseChange, Progress};
 pub use client::{
-    GraphClient, Limits, MAX_SIGN_IN_PAGE_SIZE, Priority, SignInsUnavailable, USER_SELECT,
-    WaitNotifier, http_client,
+    GraphClient, Limits, MAX_SIGN_IN_PAGE_SIZE, MOST_WRITES_IN_FLIGHT, Priority,
+    SignInsUnavailable, USER_SELECT, WaitNotifier, http_client,
 };
 pub use cloud::{Cloud, GraphEndpoint};
 pub use error::{GraphError, GraphErrorKind};

@@ -210,3 +210,116 @@ async fn the_organization_names_the_tenant_and_its_default_domain() {
     let refused = narrow.organization().await.expect_err("403");
     assert_eq!(refused.kind(), Some(&GraphErrorKind::Forbidden));
 }
+
+/// A plan's usage locations go alongside the license changes of the people who need none, yet
+/// nobody is sent a license before their own location is set, and a location Graph refuses
+/// sends that person nothing more (the emulator's request log and tenant are the proof).
+#[tokio::test]
+async fn usage_locations_go_alongside_and_each_license_follows_its_location() {
+    use graph::{ExecutorOptions, PersonStatus};
+    use graph_sim::skus::FLOW_FREE;
+    use licensing::{Action, PersonOutcome, Plan, PlanToAdd};
+
+    let (sim, client) = connect(250).await;
+    let tenant = sim.tenant();
+    let without_flow = |u: &&graph_sim::SimUser| !u.licenses.iter().any(|l| l.sku_id == FLOW_FREE);
+    let needing: Vec<&graph_sim::SimUser> = tenant
+        .users
+        .iter()
+        .filter(|u| u.usage_location.is_none())
+        .filter(without_flow)
+        .take(6)
+        .collect();
+    let located: Vec<&graph_sim::SimUser> = tenant
+        .users
+        .iter()
+        .filter(|u| u.usage_location.is_some())
+        .filter(without_flow)
+        .take(30)
+        .collect();
+    assert_eq!(
+        needing.len(),
+        6,
+        "people without a usage location in the demo"
+    );
+    let person = |u: &graph_sim::SimUser, country: Option<&str>| PersonOutcome {
+        user_id: u.id.clone(),
+        user_principal_name: u.user_principal_name.clone(),
+        display_name: u.display_name.clone(),
+        action: Action::Add,
+        set_usage_location: country.map(str::to_string),
+        add: vec![PlanToAdd {
+            sku_id: FLOW_FREE.to_string(),
+            disabled_plans: Vec::new(),
+        }],
+        remove: Vec::new(),
+        reason: None,
+        join_groups: Vec::new(),
+        leave_groups: Vec::new(),
+    };
+    // The first person's country is one Graph refuses.
+    let mut people: Vec<PersonOutcome> = needing
+        .iter()
+        .enumerate()
+        .map(|(n, u)| person(u, Some(if n == 0 { "ZZ" } else { "NL" })))
+        .collect();
+    people.extend(located.iter().map(|u| person(u, None)));
+    let plan = Plan {
+        people,
+        seats: Vec::new(),
+    };
+
+    let statuses = client
+        .apply_plan(&plan, &ExecutorOptions::default(), |_| {})
+        .await;
+
+    assert!(
+        matches!(statuses[0], PersonStatus::Failed(_)),
+        "{:?}",
+        statuses[0]
+    );
+    for (p, status) in plan.people.iter().zip(&statuses).skip(1) {
+        assert!(
+            matches!(status, PersonStatus::Done),
+            "{}: {status:?}",
+            p.user_principal_name
+        );
+    }
+    let log = sim.request_log();
+    let first = |method: &str, path_end: &str| {
+        log.iter()
+            .find(|e| e.method == method && e.path.ends_with(path_end))
+            .map(|e| e.seq)
+    };
+    let refused = &needing[0].id;
+    assert!(first("PATCH", &format!("users/{refused}")).is_some());
+    assert_eq!(
+        first("POST", &format!("users/{refused}/assignLicense")),
+        None,
+        "no license after a refused location"
+    );
+    for u in &needing[1..] {
+        let patched = log
+            .iter()
+            .find(|e| e.method == "PATCH" && e.path.ends_with(&format!("users/{}", u.id)))
+            .expect("the location was set");
+        assert_eq!(patched.status, 204);
+        let licensed =
+            first("POST", &format!("users/{}/assignLicense", u.id)).expect("the license was sent");
+        assert!(
+            patched.seq < licensed,
+            "{}: license before its location",
+            u.id
+        );
+    }
+    let after = sim.tenant();
+    let has_flow = |id: &str| {
+        after
+            .users
+            .iter()
+            .find(|u| u.id == id)
+            .is_some_and(|u| u.licenses.iter().any(|l| l.sku_id == FLOW_FREE))
+    };
+    assert!(!has_flow(refused));
+    assert!(needing[1..].iter().chain(&located).all(|u| has_flow(&u.id)));
+}

@@ -511,3 +511,57 @@ async fn a_long_run_is_paced_by_the_limit_and_draws_almost_no_429s() {
     assert_eq!(writes_that_ran(&sim).len(), 5_000);
     only_these_changed(&before, &sim.tenant(), &targets, FLOW_FREE);
 }
+
+/// Three runs of changes side by side on one client (a runner's chunks) never have more than
+/// `MOST_WRITES_IN_FLIGHT` writes in flight together. With a fixed latency, writes the emulator
+/// handled within less than that latency of each other were all in flight at one moment.
+#[tokio::test]
+async fn runs_side_by_side_share_the_clients_writes_in_flight() {
+    const LATENCY_MS: u64 = 250;
+    let scenario = Scenario::demo().with_users(1_500).with_faults(FaultSpec {
+        latency_ms: Some([LATENCY_MS, LATENCY_MS]),
+        seed: 9,
+        ..FaultSpec::default()
+    });
+    let (sim, _, client) = connect(scenario).await;
+    let targets = eligible(&sim.tenant(), FLOW_FREE, 900);
+    let before = sim.request_log().len();
+    let mut runs = tokio::task::JoinSet::new();
+    for people in targets.chunks(300) {
+        let client = client.clone();
+        let changes = give(FLOW_FREE, people);
+        runs.spawn(async move {
+            client
+                .apply_changes(&changes, &ExecutorOptions::default(), |_| {})
+                .await
+        });
+    }
+    let mut outcomes: Vec<ChangeOutcome> = Vec::new();
+    while let Some(run) = runs.join_next().await {
+        outcomes.extend(run.expect("a run"));
+    }
+    assert!(outcomes.iter().all(|o| matches!(o, ChangeOutcome::Applied)));
+
+    let mut handled: Vec<u64> = sim.request_log()[before..]
+        .iter()
+        .filter(|e| e.path.ends_with("/assignLicense"))
+        .map(|e| e.at_ms)
+        .collect();
+    handled.sort_unstable();
+    assert_eq!(handled.len(), 900, "each write once");
+    // The most writes handled within a span shorter than the latency (less a margin for the
+    // emulator's own work).
+    let span = LATENCY_MS - 60;
+    let together = (0..handled.len())
+        .map(|i| handled[i..].partition_point(|&t| t < handled[i] + span))
+        .max()
+        .unwrap_or(0);
+    assert!(
+        together <= graph::MOST_WRITES_IN_FLIGHT,
+        "{together} writes in flight at once"
+    );
+    assert!(
+        together >= 300,
+        "the runs went side by side ({together} at once)"
+    );
+}

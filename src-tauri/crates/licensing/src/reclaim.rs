@@ -87,9 +87,12 @@ pub struct Rules {
     /// Now, seconds since 1970.
     pub now: i64,
     /// Whether sign-in activity could be read (Entra ID P1/P2 and AuditLog.Read.All). Without
-    /// it, nobody is called inactive or never signed in: absence of data is not absence of
-    /// sign-ins.
+    /// it, nobody is called inactive, and nobody never signed in unless `guess_from_age`:
+    /// absence of data is not absence of sign-ins.
     pub sign_ins_known: bool,
+    /// Without sign-in activity, call *never signed in* everyone created more than N days ago:
+    /// all the creation date can say, so only when the person asks for it, and said so.
+    pub guess_from_age: bool,
     /// People never to propose, by user principal name or id (any case).
     pub excluded_people: HashSet<String>,
     /// Groups whose people are never proposed (by id): people who get a license from one.
@@ -111,6 +114,7 @@ impl Rules {
             days,
             now,
             sign_ins_known,
+            guess_from_age: false,
             excluded_people: HashSet::new(),
             excluded_groups: HashSet::new(),
             sku: None,
@@ -244,7 +248,8 @@ fn person_reason(user: &User, activity: &Activity, rules: &Rules) -> Option<Wast
     if !user.account_enabled {
         return rules.disabled.then_some(WasteReason::Disabled);
     }
-    if !rules.sign_ins_known || !(rules.inactive || rules.never_signed_in) {
+    let guessing = !rules.sign_ins_known && rules.guess_from_age && rules.never_signed_in;
+    if !(rules.sign_ins_known || guessing) || !(rules.inactive || rules.never_signed_in) {
         return None;
     }
     let n = i64::from(rules.days) * DAY;
@@ -253,6 +258,9 @@ fn person_reason(user: &User, activity: &Activity, rules: &Rules) -> Option<Wast
     let old_enough = activity.created.is_some_and(|c| rules.now - c >= n);
     if !old_enough {
         return None;
+    }
+    if guessing {
+        return Some(WasteReason::NeverSignedIn);
     }
     match activity.sign_ins.as_ref().and_then(SignIns::last_activity) {
         None => rules.never_signed_in.then_some(WasteReason::NeverSignedIn),

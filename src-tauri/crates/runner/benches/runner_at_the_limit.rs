@@ -3,15 +3,16 @@
 //! counts — usage-location PATCHes as well as assignLicense calls.
 //!
 //!   cargo bench -p runner --bench runner_at_the_limit
-//!   # knobs: BENCH_SIZES=10000,5000,3500 (changes wanted per kind)
+//!   # knobs: BENCH_SIZES=10000,5000,3500 (changes wanted per kind); BENCH_TIMELINE=1 prints
+//!   # the writes answered per 100 ms
 //!
 //! Two kinds of run on the `throttled` scenario (Graph's 3,000 writes per 150 s per app and
 //! tenant as a bucket of 3,000 refilling at 20/s, its clock ten times faster: 200/s; 140–160 ms
 //! latency): *assign-all* (Power Automate Free to everyone, their usage location set where it
 //! is missing: one PATCH more for those) and *reclaim* (each person's first direct license
 //! taken away). The bound: the writes the emulator's log shows, minus the bucket, at the
-//! refill rate — and never less than the writes at the most the runner sends at once
-//! (two chunks of 200) per round trip.
+//! refill rate — and never less than the writes at the most the client keeps in flight
+//! (`graph::MOST_WRITES_IN_FLIGHT`, two chunks of 200) per round trip.
 
 use std::time::Instant;
 
@@ -154,6 +155,26 @@ async fn run(kind: &'static str, wanted: usize) -> Measured {
         .iter()
         .filter(|e| e.method != "GET" && !e.path.contains("$batch") && e.status != 429)
         .collect();
+    if std::env::var_os("BENCH_TIMELINE").is_some() {
+        // Where the time goes: the writes answered in each 100 ms, PATCHes apart, and any 429.
+        let start = log[before..].first().map_or(0, |e| e.at_ms);
+        let mut slots: std::collections::BTreeMap<u64, (usize, usize, usize)> = Default::default();
+        for e in &log[before..] {
+            let slot = slots.entry((e.at_ms - start) / 100).or_default();
+            match (e.method.as_str(), e.status) {
+                (_, 429) => slot.2 += 1,
+                ("PATCH", _) => slot.1 += 1,
+                ("POST", _) if !e.path.contains("$batch") => slot.0 += 1,
+                _ => {}
+            }
+        }
+        for (slot, (posts, patches, throttled)) in slots {
+            eprintln!(
+                "  {:>5} ms: {posts:>4} license writes, {patches:>3} PATCH, {throttled} 429",
+                slot * 100
+            );
+        }
+    }
     let patches = sent.iter().filter(|e| e.method == "PATCH").count();
     let writes = sent.len();
     let limits = &scenario.throttle;
@@ -163,7 +184,7 @@ async fn run(kind: &'static str, wanted: usize) -> Measured {
         .faults
         .latency_ms
         .map_or(0.0, |[lo, hi]| (lo + hi) as f64 / 2000.0);
-    let in_flight = (runner::CHUNK * 2) as f64;
+    let in_flight = graph::MOST_WRITES_IN_FLIGHT as f64;
     let bound = ((writes as f64 - bucket).max(0.0) / rate).max(writes as f64 / in_flight * latency);
     Measured {
         kind,

@@ -89,9 +89,15 @@ pub fn failure_code(error: &GraphError) -> &'static str {
     }
 }
 
-/// Chunks sent at once. Two keep the executor busy across a chunk's end (its last, slowest
-/// answers) and hide the journal's write between chunks; more would only make Cancel slower.
-const CHUNKS_AT_ONCE: usize = 2;
+/// People sent and not yet answered, across the chunks in flight: a new chunk starts while
+/// fewer are outstanding, so the next chunk is ready when one ends (its last, slowest answers,
+/// or the few people who waited for their usage location) and the journal's write between
+/// chunks is hidden. The client never has more than `graph::MOST_WRITES_IN_FLIGHT` writes in
+/// flight, however many chunks are going; more chunks would only make Cancel slower.
+const OUTSTANDING: u32 = graph::MOST_WRITES_IN_FLIGHT as u32;
+/// And never more chunks than this in flight (a chunk's tail may be a person waiting seconds
+/// for Graph to see a new usage location).
+const MOST_CHUNKS_AT_ONCE: usize = 4;
 
 /// Carries out `plan` (whose people are the journal's changes `seqs`, in the same order) for
 /// `run`. Removals and swaps go first, as they free seats the additions may need: the additions
@@ -117,7 +123,13 @@ pub async fn carry_out(
         Action::Blocked => 3,
     };
     let mut order: Vec<usize> = (0..plan.people.len()).collect();
-    order.sort_by_key(|&i| rank(plan.people[i].action));
+    // Within a kind, the people who need a usage location first: each needs two round trips
+    // (the location, then the license), which the chunks after theirs then hide, instead of
+    // adding a round trip at the run's end.
+    order.sort_by_key(|&i| {
+        let p = &plan.people[i];
+        (rank(p.action), p.set_usage_location.is_none())
+    });
     // Chunks never mix removals with additions, so the ones can be waited for before the others.
     let mut chunks: std::collections::VecDeque<(u8, Vec<usize>)> = order
         .chunk_by(|&a, &b| rank(plan.people[a].action) == rank(plan.people[b].action))
@@ -135,27 +147,38 @@ pub async fn carry_out(
     let (mut done, mut failed) = (0u32, 0u32);
     let mut cancelled = false;
 
-    // Chunks in flight: each its own task (so two make progress at once), aborted if the run
+    // Chunks in flight: each its own task (so several make progress at once), aborted if the run
     // is dropped; their progress comes back over `updates`.
     let mut tasks: tokio::task::JoinSet<(usize, Vec<usize>, Vec<PersonStatus>)> =
         tokio::task::JoinSet::new();
     let (updates, mut progress_of) = tokio::sync::mpsc::unbounded_channel::<(usize, u32, u32)>();
-    let mut live: HashMap<usize, (u32, u32)> = HashMap::new();
+    // Per chunk in flight: (done, failed, people it sends something for).
+    let mut live: HashMap<usize, (u32, u32, u32)> = HashMap::new();
     let mut running_rank: Option<u8> = None;
     let mut next_no = 0usize;
     // The answers of the last chunk back, written with the next chunk's "sent".
     let mut unrecorded: Vec<Outcome> = Vec::new();
-    let tally = |done: u32, failed: u32, live: &HashMap<usize, (u32, u32)>, paused: bool| Tally {
-        total,
-        done: done + live.values().map(|v| v.0).sum::<u32>(),
-        failed: failed + live.values().map(|v| v.1).sum::<u32>(),
-        paused,
+    let tally =
+        |done: u32, failed: u32, live: &HashMap<usize, (u32, u32, u32)>, paused: bool| Tally {
+            total,
+            done: done + live.values().map(|v| v.0).sum::<u32>(),
+            failed: failed + live.values().map(|v| v.1).sum::<u32>(),
+            paused,
+        };
+    let outstanding = |live: &HashMap<usize, (u32, u32, u32)>| -> u32 {
+        live.values()
+            .map(|&(d, f, sends)| sends.saturating_sub(d + f))
+            .sum()
     };
 
     loop {
         // Start chunks while there is room, the run is neither paused nor cancelled, and the
         // chunk is of the kind already going (additions wait for removals to finish).
-        while tasks.len() < CHUNKS_AT_ONCE && !control.is_paused() && !control.is_cancelled() {
+        while tasks.len() < MOST_CHUNKS_AT_ONCE
+            && outstanding(&live) < OUTSTANDING
+            && !control.is_paused()
+            && !control.is_cancelled()
+        {
             let Some((r, _)) = chunks.front() else { break };
             if running_rank.is_some_and(|running| running != *r) && !tasks.is_empty() {
                 break;
@@ -174,7 +197,7 @@ pub async fn carry_out(
             };
             let no = next_no;
             next_no += 1;
-            live.insert(no, (0, 0));
+            live.insert(no, (0, 0, sending.len() as u32));
             let client = client.clone();
             let updates = updates.clone();
             tasks.spawn(async move {
@@ -208,7 +231,7 @@ pub async fn carry_out(
         tokio::select! {
             Some((no, d, f)) = progress_of.recv() => {
                 if let Some(v) = live.get_mut(&no) {
-                    *v = (d, f);
+                    (v.0, v.1) = (d, f);
                     on_progress(tally(done, failed, &live, false));
                 }
             }

@@ -227,6 +227,30 @@ fn without_sign_in_activity_nobody_is_called_inactive_but_disabled_and_redundant
 }
 
 #[test]
+fn without_sign_in_activity_never_signed_in_is_guessed_from_age_only_when_asked() {
+    let mut rules = Rules::all(90, NOW, false);
+    rules.guess_from_age = true;
+    let people = vec![
+        (person("old@x", &[VISIO]), active(90.0, None)),
+        (person("young@x", &[VISIO]), active(89.0, None)),
+        (person("unknown@x", &[VISIO]), Activity::default()),
+    ];
+    // Exactly N days old counts; one day younger, or no creation date, does not.
+    assert_eq!(
+        reasons(&people, &rules),
+        vec![("old@x".into(), VISIO.into(), WasteReason::NeverSignedIn)]
+    );
+    // Only for *never signed in*: nobody is guessed inactive.
+    rules.never_signed_in = false;
+    assert!(reasons(&people, &rules).is_empty());
+    // With sign-in data the guess plays no part: someone who signed in is not proposed.
+    let mut known = Rules::all(90, NOW, true);
+    known.guess_from_age = true;
+    let signed_in = vec![(person("seen@x", &[VISIO]), active(900.0, Some(1.0)))];
+    assert!(reasons(&signed_in, &known).is_empty());
+}
+
+#[test]
 fn a_plan_another_covers_is_redundant_and_only_one_of_two_is_proposed() {
     let rules = Rules::all(90, NOW, true);
     // Office 365 E3 under Microsoft 365 E3; Entra ID P1 too (Exchange Foundation aside).
