@@ -30,6 +30,9 @@ pub struct ReclaimReasons {
     pub inactive: bool,
     pub never_signed_in: bool,
     pub redundant: bool,
+    /// Without sign-in activity, call never signed in everyone created more than N days ago
+    /// (the person ticks it, having been told it is a guess).
+    pub guess_from_age: bool,
 }
 
 /// Whether sign-in activity could be read, and if not, why.
@@ -127,6 +130,7 @@ pub async fn reclaim_scan(
         days,
         now: chrono::Utc::now().timestamp(),
         sign_ins_known: unavailable.is_none(),
+        guess_from_age: reasons.guess_from_age,
         excluded_people,
         excluded_groups,
         sku: None,

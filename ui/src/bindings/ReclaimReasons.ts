@@ -3,4 +3,9 @@
 /**
  * Which reasons to look for.
  */
-export type ReclaimReasons = { disabled: boolean, inactive: boolean, neverSignedIn: boolean, redundant: boolean, };
+export type ReclaimReasons = { disabled: boolean, inactive: boolean, neverSignedIn: boolean, redundant: boolean, 
+/**
+ * Without sign-in activity, call never signed in everyone created more than N days ago
+ * (the person ticks it, having been told it is a guess).
+ */
+guessFromAge: boolean, };

@@ -241,6 +241,10 @@ export const en = {
     colActions: "Leave out",
     whyDisabled: "Account disabled",
     whyInactive: (days: string) => `No sign-in for ${days} days or more`,
+    whyOldAccount: (days: string) => `Account older than ${days} days (sign-ins unknown)`,
+    guessFromAge: "Guess who never signed in from the account's age",
+    guessFromAgeHint: (days: string) =>
+      `Without sign-in activity, this lists everyone whose account is older than ${days} days, whether they sign in or not. Check each person before taking licenses away.`,
     whyNeverSignedIn: "Never signed in",
     whyRedundant: (plan: string) => `Covered by ${plan}`,
     whyFromGroup: (why: string, group: string) => `${why} — from group ${group}: remove them from the group to free it`,

@@ -187,6 +187,10 @@ export const nl: Messages = {
     colActions: "Overslaan",
     whyDisabled: "Account uitgeschakeld",
     whyInactive: (days: string) => `${days} dagen of langer niet aangemeld`,
+    whyOldAccount: (days: string) => `Account ouder dan ${days} dagen (aanmeldingen onbekend)`,
+    guessFromAge: "Raad aan de hand van de leeftijd van het account wie nooit aanmeldde",
+    guessFromAgeHint: (days: string) =>
+      `Zonder aanmeldgegevens staat hier iedereen wiens account ouder is dan ${days} dagen, of die nu aanmeldt of niet. Controleer elke persoon voordat u licenties terugneemt.`,
     whyNeverSignedIn: "Nooit aangemeld",
     whyRedundant: (plan: string) => `Gedekt door ${plan}`,
     whyFromGroup: (why: string, group: string) => `${why} — via groep ${group}: haal de persoon uit de groep om de licentie vrij te maken`,

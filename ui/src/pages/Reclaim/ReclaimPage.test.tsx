@@ -62,7 +62,13 @@ describe("ReclaimPage", () => {
     renderPage(fakeApi(() => Promise.resolve([plan({})]), undefined, { reclaimScan, reclaimPlan }));
     const rows = await screen.findAllByTestId("reclaim-row");
     expect(rows).toHaveLength(4);
-    expect(reclaimScan).toHaveBeenCalledWith(90, { disabled: true, inactive: true, neverSignedIn: true, redundant: true });
+    expect(reclaimScan).toHaveBeenCalledWith(90, {
+      disabled: true,
+      inactive: true,
+      neverSignedIn: true,
+      redundant: true,
+      guessFromAge: false,
+    });
     expect(within(rows[0]!).getByText("Account disabled")).toBeTruthy();
     expect(within(rows[0]!).getByText("€33.75")).toBeTruthy();
     expect(within(rows[1]!).getByText("No sign-in for 90 days or more")).toBeTruthy();
@@ -93,6 +99,23 @@ describe("ReclaimPage", () => {
     const banner = await screen.findByTestId("reclaim-no-sign-ins");
     expect(banner.textContent).toContain("Microsoft Entra ID P1 or P2");
     expect(banner.textContent).toContain("Disabled accounts and plans covered by another plan are still listed");
+  });
+
+  it("guesses who never signed in from the account's age only when asked, and says it is a guess", async () => {
+    const user = userEvent.setup();
+    const guessed = row({ key: "u9|e3", userId: "u9", reason: "neverSignedIn", lastSignIn: null });
+    const reclaimScan = vi.fn((_days: number, reasons: { guessFromAge: boolean }) =>
+      Promise.resolve({ ...scan, signIns: "noPremium" as const, rows: reasons.guessFromAge ? [row({}), guessed] : [row({})] }),
+    );
+    renderPage(fakeApi(() => Promise.resolve([]), undefined, { reclaimScan }));
+    const box = await screen.findByRole("checkbox", { name: "Guess who never signed in from the account's age" });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByText(/whether they sign in or not/).textContent).toContain("older than 90 days");
+    await user.click(box);
+    const rows = await screen.findAllByTestId("reclaim-row");
+    expect(rows).toHaveLength(2);
+    expect(reclaimScan).toHaveBeenLastCalledWith(90, expect.objectContaining({ guessFromAge: true }));
+    expect(within(rows[1]!).getByText("Account older than 90 days (sign-ins unknown)")).toBeTruthy();
   });
 
   it("leaves someone out with a reason, and proposes them again", async () => {

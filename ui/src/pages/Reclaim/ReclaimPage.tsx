@@ -72,7 +72,13 @@ export function ReclaimPage() {
   const api = useApi();
   const { t, n, locale } = useI18n();
   const styles = useStyles();
-  const [reasons, setReasons] = useState<ReclaimReasons>({ disabled: true, inactive: true, neverSignedIn: true, redundant: true });
+  const [reasons, setReasons] = useState<ReclaimReasons>({
+    disabled: true,
+    inactive: true,
+    neverSignedIn: true,
+    redundant: true,
+    guessFromAge: false,
+  });
   const [days, setDays] = useState(90);
   const [typedDays, setTypedDays] = useState<string | null>(null);
   const [scan, setScan] = useState<ReclaimScan>();
@@ -122,7 +128,8 @@ export function ReclaimPage() {
     const words = (reason: ReclaimRow["reason"] | null) =>
       reason === "disabled" ? t.reclaim.whyDisabled
       : reason === "inactive" ? t.reclaim.whyInactive(n(scan?.days ?? days))
-      : reason === "neverSignedIn" ? t.reclaim.whyNeverSignedIn
+      : reason === "neverSignedIn"
+        ? scan?.signIns === "available" ? t.reclaim.whyNeverSignedIn : t.reclaim.whyOldAccount(n(scan?.days ?? days))
       : reason === "redundant" ? t.reclaim.whyRedundant(r.coveredByName ?? "")
       : "";
     return r.reason === "fromGroup" ? t.reclaim.whyFromGroup(words(r.because), r.groupName ?? "") : words(r.reason);
@@ -233,6 +240,17 @@ export function ReclaimPage() {
           <MessageBarBody>
             {scan.signIns === "noPremium" ? t.reclaim.noPremium : t.reclaim.noPermission}{" "}
             {scan.signIns === "noPremium" ? t.reclaim.noPremiumHow : t.reclaim.noPermissionHow}
+            <Checkbox
+              label={t.reclaim.guessFromAge}
+              checked={reasons.guessFromAge}
+              disabled={!reasons.neverSignedIn}
+              onChange={(_, d) => setReasons((r) => ({ ...r, guessFromAge: d.checked === true }))}
+              aria-describedby="reclaim-guess-hint"
+              data-testid="reclaim-guess-from-age"
+            />
+            <Text id="reclaim-guess-hint" size={200} block>
+              {t.reclaim.guessFromAgeHint(n(days))}
+            </Text>
           </MessageBarBody>
         </MessageBar>
       ) : null}
