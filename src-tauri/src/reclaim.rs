@@ -115,13 +115,18 @@ pub async fn reclaim_scan(
     }
     let (tenant, kept) = crate::money::current(&app, &state).await?;
     let connection = state.connection().await?;
-    let (skus, read) = tokio::try_join!(
+    let (mut excluded_people, excluded_groups) = kept.excluded();
+    // A group left out leaves out its people, whatever their licenses come from.
+    let (skus, read, members) = tokio::try_join!(
         connection.client.subscribed_skus(),
-        connection.client.people_with_activity()
+        connection.client.people_with_activity(),
+        connection
+            .client
+            .members_of(excluded_groups.iter().map(String::as_str))
     )?;
     let skus: Vec<licensing::Sku> = skus.iter().map(|s| s.to_domain()).collect();
     let (people, unavailable) = read;
-    let (excluded_people, excluded_groups) = kept.excluded();
+    excluded_people.extend(members);
     let rules = Rules {
         disabled: reasons.disabled,
         inactive: reasons.inactive,

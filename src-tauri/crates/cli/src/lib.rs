@@ -130,6 +130,11 @@ enum Command {
     /// a plan another plan covers — planned, asked and applied like every change (undo with
     /// `undo`). With no reason flag, all reasons.
     Reclaim(reclaim::ReclaimArgs),
+    /// People and groups `reclaim` never proposes (the app's list too), each with why.
+    Exclusions {
+        #[command(subcommand)]
+        command: Option<reclaim::ExclusionsCommand>,
+    },
     /// The monthly price of each plan's seat (Graph has none: import them from a CSV file).
     Prices {
         #[command(subcommand)]
@@ -558,6 +563,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Import(file) => import::import(&cli.connection, &file, cli.json).await,
         Command::Reclaim(args) => reclaim::reclaim(&cli.connection, &args, cli.json).await,
+        Command::Exclusions { command } => {
+            reclaim::exclusions(&cli.connection, command.as_ref(), cli.json).await
+        }
         Command::Prices { command } => {
             money::prices(&cli.connection, command.as_ref(), cli.json).await
         }

@@ -68,7 +68,7 @@ fn money(cents: Option<i64>) -> Option<f64> {
     cents.map(|c| c as f64 / 100.0)
 }
 
-async fn tenant_and_kept(
+pub(crate) async fn tenant_and_kept(
     connection: &Connection,
 ) -> Result<(String, licensing::kept::KeptFile), CliError> {
     let (tenant_id, _) = connection.tenant().await?;

@@ -108,6 +108,13 @@ pub async fn reclaim(
     let days = r.inactive_days.unwrap_or(DEFAULT_DAYS);
     let (mut excluded_people, excluded_groups) = kept.excluded();
     excluded_people.extend(r.exclude.iter().map(|u| u.to_ascii_lowercase()));
+    // A group left out leaves out its people, whatever their licenses come from.
+    excluded_people.extend(
+        connection
+            .client()
+            .members_of(excluded_groups.iter().map(String::as_str))
+            .await?,
+    );
     let sku = r
         .sku
         .as_deref()
@@ -370,4 +377,131 @@ fn candidates_text(
     }
     out.push('\n');
     out
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ExclusionsCommand {
+    /// Never propose this person (user principal name or id), or with `--group` everyone in
+    /// this group (its id, or the name of a group that gives licenses). Said again, the reason
+    /// is replaced.
+    Add {
+        who: String,
+        /// Why ("service account", "on parental leave until June").
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        group: bool,
+    },
+    /// Propose them again (the user principal name or the group's id, as listed).
+    Remove { key: String },
+}
+
+/// Lists, adds to or removes from what `reclaim` leaves out. Who is added must exist in the
+/// tenant: a typing error would otherwise leave nobody out without a word.
+pub async fn exclusions(
+    args: &ConnectionArgs,
+    command: Option<&ExclusionsCommand>,
+    as_json: bool,
+) -> Result<(), CliError> {
+    use licensing::kept::{Exclusion, ExclusionKind};
+    let connection = Connection::open(args).await?;
+    let (tenant_id, mut file) = crate::money::tenant_and_kept(&connection).await?;
+    let mut kept = file.of(&tenant_id);
+    match command {
+        None => {}
+        Some(ExclusionsCommand::Add { who, reason, group }) => {
+            if who.trim().is_empty() || who.len() > 256 || reason.len() > 500 {
+                return Err(CliError::Usage(
+                    "Say who to leave out (at most 256 characters) and why (at most 500).".into(),
+                ));
+            }
+            let not_found = |e: &graph::GraphError| {
+                matches!(e.kind(), Some(graph::GraphErrorKind::NotFound))
+                    || matches!(e, graph::GraphError::Api { status: 400, .. })
+            };
+            let exclusion = if *group {
+                let found = match connection.client().group(who).await {
+                    Ok(g) => Some(g),
+                    Err(e) if not_found(&e) => connection
+                        .client()
+                        .license_groups()
+                        .await?
+                        .into_iter()
+                        .find(|g| {
+                            g.display_name
+                                .as_deref()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(who.trim()))
+                        }),
+                    Err(e) => return Err(e.into()),
+                };
+                let g = found.ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "No group \"{who}\" in this tenant: give its id (Entra admin center → Groups), or the name of a group that gives licenses (`licensedesk-cli groups`)."
+                    ))
+                })?;
+                Exclusion {
+                    kind: ExclusionKind::Group,
+                    name: g.display_name.clone().unwrap_or_else(|| g.id.clone()),
+                    key: g.id,
+                    reason: reason.trim().to_string(),
+                }
+            } else {
+                let u = match connection.client().user(who.trim()).await {
+                    Ok(u) => u,
+                    Err(e) if not_found(&e) => {
+                        return Err(CliError::Usage(format!(
+                            "No one is called \"{who}\" in this tenant: give their user principal name (name@domain)."
+                        )));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                let upn = u
+                    .user_principal_name
+                    .clone()
+                    .unwrap_or_else(|| u.id.clone());
+                Exclusion {
+                    kind: ExclusionKind::Person,
+                    name: u.display_name.clone().unwrap_or_else(|| upn.clone()),
+                    key: upn,
+                    reason: reason.trim().to_string(),
+                }
+            };
+            kept.exclusions
+                .retain(|e| !e.key.eq_ignore_ascii_case(&exclusion.key));
+            kept.exclusions.push(exclusion);
+        }
+        Some(ExclusionsCommand::Remove { key }) => {
+            let before = kept.exclusions.len();
+            kept.exclusions
+                .retain(|e| !e.key.eq_ignore_ascii_case(key.trim()));
+            if kept.exclusions.len() == before {
+                return Err(CliError::Usage(format!(
+                    "\"{key}\" is not left out: `licensedesk-cli exclusions` lists who is."
+                )));
+            }
+        }
+    }
+    if command.is_some() {
+        file.set(&tenant_id, kept.clone());
+        crate::kept::save(&file)?;
+    }
+    if as_json {
+        return crate::output::print_json(&kept.exclusions);
+    }
+    let mut text = String::new();
+    for e in &kept.exclusions {
+        let kind = match e.kind {
+            ExclusionKind::Person => "person",
+            ExclusionKind::Group => "group",
+        };
+        text.push_str(&format!("{} ({kind}, {})", e.name, e.key));
+        if !e.reason.is_empty() {
+            text.push_str(&format!(" — {}", e.reason));
+        }
+        text.push('\n');
+    }
+    if kept.exclusions.is_empty() {
+        text.push_str("Nobody is left out: `licensedesk-cli exclusions add UPN --reason WHY`.\n");
+    }
+    crate::output::print_text(&text)
 }

@@ -326,3 +326,85 @@ fn check_fails_for_a_plan_under_its_threshold_or_an_unmarked_ending_and_passes_w
     let bad = sim.run(&["thresholds", "set", "SPE_E3", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Exclusions from the CLI: who is added must exist (a typing error changes nothing), a group
+/// leaves out everyone in it — even for licenses held directly — and removing one proposes
+/// them again.
+#[test]
+fn exclusions_are_checked_kept_cover_a_groups_people_and_can_be_removed() {
+    let sim = sim(&json!("demo"), "exclusions");
+    let proposed = |sim: &Sim| -> BTreeSet<String> {
+        let report = sim.json(&["reclaim", "--dry-run"], 0);
+        report["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .filter(|c| c["reason"] != "fromGroup")
+            .filter_map(|c| c["userPrincipalName"].as_str().map(str::to_string))
+            .collect()
+    };
+    let before = proposed(&sim);
+    let someone = before.iter().next().expect("the demo has waste").clone();
+
+    // A name nobody has: refused, nothing kept.
+    let out = sim.run(&[
+        "exclusions",
+        "add",
+        "nobody@contoso.onmicrosoft.com",
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No one is called"));
+    let out = sim.run(&[
+        "exclusions",
+        "add",
+        "No such group",
+        "--group",
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sim.json(&["exclusions"], 0), json!([]));
+
+    // Someone with a wasted direct license joins a group; leaving out the group leaves them out.
+    let groups = sim.json(&["groups"], 0);
+    let group = groups[0]["displayName"]
+        .as_str()
+        .expect("a group")
+        .to_string();
+    sim.json(&["add-to-group", &someone, &group, "--yes"], 0);
+    assert!(
+        proposed(&sim).contains(&someone),
+        "still proposed before the exclusion"
+    );
+    let kept = sim.json(
+        &[
+            "exclusions",
+            "add",
+            &group,
+            "--group",
+            "--reason",
+            "on leave",
+        ],
+        0,
+    );
+    assert_eq!(kept[0]["kind"], "group");
+    assert_eq!(kept[0]["name"], group.as_str());
+    assert_eq!(kept[0]["reason"], "on leave");
+    assert!(
+        !proposed(&sim).contains(&someone),
+        "left out with their group"
+    );
+
+    // Removed (by the key listed): proposed again. An unknown key is refused.
+    let key = kept[0]["key"].as_str().expect("key").to_string();
+    assert_eq!(
+        sim.run(&["exclusions", "remove", "no-such-key"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(sim.json(&["exclusions", "remove", &key], 0), json!([]));
+    assert!(proposed(&sim).contains(&someone));
+}

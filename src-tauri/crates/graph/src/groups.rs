@@ -76,6 +76,31 @@ impl GraphClient {
         self.get_pages(url, &[], on_page).await
     }
 
+    /// The ids of everyone in these groups (their direct members), for leaving a whole group
+    /// out of a reclaim: the people of a "Service accounts" or "On leave" group, whatever
+    /// their licenses come from. A group that is gone (404) leaves nobody out.
+    pub async fn members_of(
+        &self,
+        groups: impl IntoIterator<Item = &str>,
+    ) -> Result<std::collections::HashSet<String>, GraphError> {
+        let mut ids = std::collections::HashSet::new();
+        for group in groups {
+            let read = self
+                .group_members_by_page(group, |page| {
+                    ids.extend(page.into_iter().map(|u| u.id.to_ascii_lowercase()));
+                })
+                .await;
+            match read {
+                Ok(_) => {}
+                Err(e) if matches!(e.kind(), Some(crate::GraphErrorKind::NotFound)) => {
+                    tracing::warn!(group, "a group left out of reclaims is gone");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(ids)
+    }
+
     /// `POST /groups/{id}/members/$ref`. Sent again after a lost answer, Graph says the member
     /// is already there: that is success.
     pub async fn add_member(

@@ -95,7 +95,8 @@ pub struct Rules {
     pub guess_from_age: bool,
     /// People never to propose, by user principal name or id (any case).
     pub excluded_people: HashSet<String>,
-    /// Groups whose people are never proposed (by id): people who get a license from one.
+    /// Groups whose people are never proposed (by id): people who get a license from one here;
+    /// the app and the CLI also read the groups' members into `excluded_people`.
     pub excluded_groups: HashSet<String>,
     /// Only licenses of this plan (SKU id).
     pub sku: Option<String>,

@@ -135,17 +135,26 @@ describe("ReclaimPage", () => {
     expect(exclude).toHaveBeenCalledWith({ kind: "person", key: "ana@contoso.com", name: "Ana de Vries", reason: "service account" });
     const excluded = await screen.findByTestId("reclaim-excluded", undefined, { timeout: 3000 });
     expect(excluded.textContent).toContain("service account");
-    await user.click(within(excluded).getByRole("button", { name: "Propose Ana de Vries again" }));
+    // Why can be changed; who stays the same.
+    await user.click(within(excluded).getByRole("button", { name: "Change why Ana de Vries is left out" }));
+    const why = await screen.findByTestId("reclaim-change-why-reason");
+    expect((why as HTMLInputElement).value).toBe("service account");
+    await user.clear(why);
+    await user.type(why, "scanner, never signs in");
+    await user.click(screen.getByTestId("reclaim-change-why-save"));
+    expect(exclude).toHaveBeenLastCalledWith({ kind: "person", key: "ana@contoso.com", name: "Ana de Vries", reason: "scanner, never signs in" });
+    await screen.findByText(/scanner, never signs in/, undefined, { timeout: 3000 });
+    await user.click(within(screen.getByTestId("reclaim-excluded")).getByRole("button", { name: "Propose Ana de Vries again" }));
     expect(unexclude).toHaveBeenCalledWith("ana@contoso.com");
   });
 
-  it("leaves out everyone a group gives the license to", async () => {
+  it("leaves out everyone in a group that gives the license", async () => {
     const exclude = vi.fn(() => Promise.resolve(noKept));
     renderPage(fakeApi(() => Promise.resolve([]), undefined, { reclaimScan: () => Promise.resolve(scan), exclude }));
     const user = userEvent.setup();
     const rows = await screen.findAllByTestId("reclaim-row");
     await user.click(within(rows[3]!).getByRole("button", { name: "Never propose Daan Bakker" }));
-    await user.click(await screen.findByRole("checkbox", { name: "Leave out everyone who gets a license from Sales – E3" }));
+    await user.click(await screen.findByRole("checkbox", { name: "Leave out everyone in Sales – E3" }));
     await user.type(screen.getByTestId("reclaim-exclude-reason"), "on leave");
     await user.click(screen.getByTestId("reclaim-exclude-save"));
     expect(exclude).toHaveBeenCalledWith({ kind: "group", key: "g-sales", name: "Sales – E3", reason: "on leave" });

@@ -2,12 +2,6 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Input,
@@ -36,6 +30,7 @@ import { useI18n } from "../../i18n";
 import { ErrorState } from "../../components/ErrorState";
 import { RunSteps } from "../../components/ChangeFlow";
 import { formatMoney } from "../../components/money";
+import { Exclusions, LeaveOut } from "./Exclusions";
 
 const useStyles = makeStyles({
   page: {
@@ -57,8 +52,6 @@ const useStyles = makeStyles({
   upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block", overflowWrap: "anywhere" },
   muted: { color: tokens.colorNeutralForeground3 },
   summary: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
-  exclusions: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "720px" },
-  exclusion: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
 });
 
 const DAY_CHOICES = [14, 30, 60, 90, 180];
@@ -351,98 +344,6 @@ export function ReclaimPage() {
           onError={setError}
         />
       ) : null}
-    </section>
-  );
-}
-
-/// Asks why someone should never be proposed, and keeps it.
-function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: (changed: boolean) => void; onError: (e: CommandError) => void }) {
-  const api = useApi();
-  const { t } = useI18n();
-  const [reason, setReason] = useState("");
-  const [wholeGroup, setWholeGroup] = useState(false);
-  const [busy, setBusy] = useState(false);
-  return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose(false)}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t.reclaim.excludeTitle(row.displayName)}</DialogTitle>
-          <DialogContent>
-            <Text block>{t.reclaim.excludeText}</Text>
-            <Field label={t.reclaim.excludeReason} hint={t.reclaim.excludeReasonHint}>
-              <Input value={reason} onChange={(_, d) => setReason(d.value)} maxLength={500} data-testid="reclaim-exclude-reason" />
-            </Field>
-            {row.groupId ? (
-              <Checkbox
-                label={t.reclaim.excludeGroup(row.groupName ?? row.groupId)}
-                checked={wholeGroup}
-                onChange={(_, d) => setWholeGroup(d.checked === true)}
-                data-testid="reclaim-exclude-group"
-              />
-            ) : null}
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => onClose(false)}>{t.reclaim.cancel}</Button>
-            <Button
-              appearance="primary"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                api
-                  .exclude(
-                    wholeGroup && row.groupId
-                      ? { kind: "group", key: row.groupId, name: row.groupName ?? row.groupId, reason: reason.trim() }
-                      : { kind: "person", key: row.userPrincipalName, name: row.displayName, reason: reason.trim() },
-                  )
-                  .then(
-                    () => onClose(true),
-                    (e: unknown) => {
-                      onError(toCommandError(e));
-                      onClose(false);
-                    },
-                  );
-              }}
-              data-testid="reclaim-exclude-save"
-            >
-              {t.reclaim.excludeSave}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
-  );
-}
-
-/// Who is never proposed, and why; each can be proposed again.
-function Exclusions({ scan, onChanged, onError }: { scan?: ReclaimScan; onChanged: () => void; onError: (e: CommandError) => void }) {
-  const api = useApi();
-  const { t } = useI18n();
-  const styles = useStyles();
-  const list = scan?.exclusions ?? [];
-  return (
-    <section className={styles.exclusions} aria-labelledby="exclusions-title" data-testid="reclaim-exclusions">
-      <Text as="h3" id="exclusions-title" weight="semibold" size={400}>
-        {t.reclaim.exclusionsTitle}
-      </Text>
-      {list.length === 0 ? (
-        <Text className={styles.muted}>{t.reclaim.exclusionsNone}</Text>
-      ) : (
-        list.map((e) => (
-          <div key={e.key} className={styles.exclusion} data-testid="reclaim-excluded">
-            <Text>
-              {e.name} <span className={styles.muted}>({e.key})</span>
-              {e.reason ? ` — ${e.reason}` : ""}
-            </Text>
-            <Button
-              size="small"
-              onClick={() => api.unexclude(e.key).then(onChanged, (err: unknown) => onError(toCommandError(err)))}
-              data-testid="reclaim-unexclude"
-            >
-              {t.reclaim.exclusionsAgain(e.name)}
-            </Button>
-          </div>
-        ))
-      )}
     </section>
   );
 }
