@@ -10,6 +10,8 @@
 
 #[path = "e2e_flows/groups.rs"]
 mod groups;
+#[path = "e2e_flows/reclaim.rs"]
+mod reclaim;
 
 use std::collections::HashMap;
 use std::net::TcpListener;

@@ -249,6 +249,7 @@ export const en = {
     whyRedundant: (plan: string) => `Covered by ${plan}`,
     whyFromGroup: (why: string, group: string) => `${why} — from group ${group}: remove them from the group to free it`,
     never: "Never",
+    unknown: "Unknown",
     selectAll: "Choose every license that can be taken back",
     selectRow: (plan: string, name: string) => `Take back ${plan} from ${name}`,
     groupRow: "From a group: change the group's membership",

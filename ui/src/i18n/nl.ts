@@ -195,6 +195,7 @@ export const nl: Messages = {
     whyRedundant: (plan: string) => `Gedekt door ${plan}`,
     whyFromGroup: (why: string, group: string) => `${why} — via groep ${group}: haal de persoon uit de groep om de licentie vrij te maken`,
     never: "Nooit",
+    unknown: "Onbekend",
     selectAll: "Kies elke licentie die teruggenomen kan worden",
     selectRow: (plan: string, name: string) => `${plan} terugnemen van ${name}`,
     groupRow: "Via een groep: pas het lidmaatschap van de groep aan",

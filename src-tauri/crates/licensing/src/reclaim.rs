@@ -187,9 +187,17 @@ pub fn find(people: &[(User, Activity)], skus: &[Sku], rules: &Rules) -> Vec<Can
             } else {
                 None
             };
-            let Some(reason) =
-                person_reason.or(covered_by.as_ref().map(|_| WasteReason::Redundant))
-            else {
+            let redundant = covered_by.as_ref().map(|_| WasteReason::Redundant);
+            // A guess from the account's age never hides what is known: a covered plan stays
+            // *redundant*.
+            let guessed =
+                !rules.sign_ins_known && person_reason == Some(WasteReason::NeverSignedIn);
+            let first = if guessed {
+                redundant.or(person_reason)
+            } else {
+                person_reason.or(redundant)
+            };
+            let Some(reason) = first else {
                 continue;
             };
             // A plan held both directly and from a group keeps its seat while the group gives

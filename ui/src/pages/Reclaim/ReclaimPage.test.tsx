@@ -116,6 +116,10 @@ describe("ReclaimPage", () => {
     expect(rows).toHaveLength(2);
     expect(reclaimScan).toHaveBeenLastCalledWith(90, expect.objectContaining({ guessFromAge: true }));
     expect(within(rows[1]!).getByText("Account older than 90 days (sign-ins unknown)")).toBeTruthy();
+    // A guess: the last sign-in is unknown, and it is not chosen until the person ticks it.
+    expect(within(rows[1]!).getByText("Unknown")).toBeTruthy();
+    expect((within(rows[1]!).getByRole("checkbox") as HTMLInputElement).checked).toBe(false);
+    expect((within(rows[0]!).getByRole("checkbox") as HTMLInputElement).checked).toBe(true);
   });
 
   it("leaves someone out with a reason, and proposes them again", async () => {

@@ -51,6 +51,7 @@ const useStyles = makeStyles({
   },
   upn: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200, display: "block", overflowWrap: "anywhere" },
   muted: { color: tokens.colorNeutralForeground3 },
+  guess: { display: "flex", marginTop: tokens.spacingVerticalS },
   summary: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
 });
 
@@ -93,7 +94,9 @@ export function ReclaimPage() {
         (s) => {
           if (!current) return;
           setScan(s);
-          setChosen(new Set(s.rows.filter((r) => r.reason !== "fromGroup").map((r) => r.key)));
+          // A guess from the account's age is never chosen for the person: they tick each one.
+          const guessed = (r: ReclaimRow) => s.signIns !== "available" && r.reason === "neverSignedIn";
+          setChosen(new Set(s.rows.filter((r) => r.reason !== "fromGroup" && !guessed(r)).map((r) => r.key)));
           setShown(SHOWN);
           setLoading(false);
         },
@@ -128,7 +131,8 @@ export function ReclaimPage() {
     return r.reason === "fromGroup" ? t.reclaim.whyFromGroup(words(r.because), r.groupName ?? "") : words(r.reason);
   };
   const lastSignIn = (r: ReclaimRow) =>
-    r.lastSignIn === null ? t.reclaim.never : new Date(r.lastSignIn * 1000).toLocaleDateString(locale, { dateStyle: "medium" });
+    scan && scan.signIns !== "available" ? t.reclaim.unknown
+    : r.lastSignIn === null ? t.reclaim.never : new Date(r.lastSignIn * 1000).toLocaleDateString(locale, { dateStyle: "medium" });
 
   const review = useCallback(() => {
     setError(undefined);
@@ -234,6 +238,7 @@ export function ReclaimPage() {
             {scan.signIns === "noPremium" ? t.reclaim.noPremium : t.reclaim.noPermission}{" "}
             {scan.signIns === "noPremium" ? t.reclaim.noPremiumHow : t.reclaim.noPermissionHow}
             <Checkbox
+              className={styles.guess}
               label={t.reclaim.guessFromAge}
               checked={reasons.guessFromAge}
               disabled={!reasons.neverSignedIn}

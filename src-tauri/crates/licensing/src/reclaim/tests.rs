@@ -240,6 +240,15 @@ fn without_sign_in_activity_never_signed_in_is_guessed_from_age_only_when_asked(
         reasons(&people, &rules),
         vec![("old@x".into(), VISIO.into(), WasteReason::NeverSignedIn)]
     );
+    // What is known wins over the guess: a plan another covers stays *redundant*.
+    let doubles = vec![(person("double@x", &[E3, O365_E3]), active(400.0, None))];
+    assert_eq!(
+        reasons(&doubles, &rules),
+        vec![
+            ("double@x".into(), E3.into(), WasteReason::NeverSignedIn),
+            ("double@x".into(), O365_E3.into(), WasteReason::Redundant),
+        ]
+    );
     // Only for *never signed in*: nobody is guessed inactive.
     rules.never_signed_in = false;
     assert!(reasons(&people, &rules).is_empty());
