@@ -10,56 +10,25 @@
 //! Wall time and peak memory from GNU time; median of 3 for the first, one run of the second
 //! (a run changes the tenant). `BENCH_PART=1` or `2` runs one part.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::Sim;
+
 const MEMBER_SELECT: &str = "id,displayName,userPrincipalName,accountEnabled,usageLocation,department,assignedLicenses,licenseAssignmentStates";
-
-struct Sim {
-    child: Child,
-    endpoint: String,
-    token: String,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn cli() -> &'static str {
     env!("CARGO_BIN_EXE_licensedesk-cli")
 }
 
+/// The emulator serving this scenario (the tests' own scaffolding).
 fn serve(scenario: &Value, name: &str) -> Sim {
-    let dir = std::env::temp_dir().join(format!("ld-groups-bench-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join("scenario.json");
-    std::fs::write(&file, scenario.to_string()).expect("scenario");
-    let mut child = Command::new(cli())
-        .args(["sim", "serve", "--scenario", file.to_str().expect("path")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sim serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("hello");
-    let hello: Value = serde_json::from_str(&line).expect("json");
-    Sim {
-        child,
-        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
-        token: hello["accessToken"].as_str().expect("token").into(),
-        dir,
-    }
+    common::sim(scenario, &format!("groups-bench-{name}"))
 }
 
 impl Sim {
@@ -76,8 +45,8 @@ impl Sim {
             ])
             .args(args)
             .env("BENCH_TOKEN", &self.token)
-            .env("LICENSEDESK_CONFIG_DIR", self.dir.join("config"))
-            .env("LICENSEDESK_JOURNAL", self.dir.join("journal.sqlite"))
+            .env("LICENSEDESK_CONFIG_DIR", self.home.join("config"))
+            .env("LICENSEDESK_JOURNAL", self.home.join("journal.sqlite"))
             .stdin(Stdio::null())
             .output()
             .expect("runs");
@@ -94,22 +63,10 @@ impl Sim {
         (secs, kb / 1024.0, out.stdout)
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    fn timed_json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.push("--json");
         serde_json::from_slice(&self.timed(&all).2).expect("json")
-    }
-
-    fn log(&self) -> Vec<Value> {
-        let url = format!("{}/_sim/requests", self.endpoint);
-        runtime().block_on(async {
-            reqwest::get(&url)
-                .await
-                .expect("log")
-                .json::<Vec<Value>>()
-                .await
-                .expect("json")
-        })
     }
 }
 
@@ -131,7 +88,7 @@ fn listing() {
         serde_json::from_str(include_str!("../../graph-sim/scenarios/large.json")).expect("large");
     scenario["tenant"]["allStaffGroup"] = json!(50_000);
     let sim = serve(&scenario, "list");
-    let groups = sim.json(&["groups"]);
+    let groups = sim.timed_json(&["groups"]);
     let group = groups
         .as_array()
         .expect("groups")
@@ -196,7 +153,7 @@ fn adding() {
             .expect("throttled");
     scenario["tenant"]["users"] = json!(14_000);
     let sim = serve(&scenario, "add");
-    let groups = sim.json(&["groups"]);
+    let groups = sim.timed_json(&["groups"]);
     let sales = groups
         .as_array()
         .expect("groups")
@@ -210,14 +167,14 @@ fn adding() {
         .as_str()
         .expect("id")
         .to_string();
-    let members = sim.json(&["group", &sales]);
+    let members = sim.timed_json(&["group", &sales]);
     let inside: std::collections::HashSet<String> = members["members"]
         .as_array()
         .expect("members")
         .iter()
         .map(|m| m["userPrincipalName"].as_str().expect("upn").to_string())
         .collect();
-    let users = sim.json(&["users"]);
+    let users = sim.timed_json(&["users"]);
     let people: Vec<String> = users
         .as_array()
         .expect("users")
@@ -227,7 +184,7 @@ fn adding() {
         .take(10_000)
         .collect();
     assert_eq!(people.len(), 10_000);
-    let before = sim.log().len();
+    let before = sim.requests().len();
     let mut args: Vec<&str> = vec!["add-to-group"];
     args.extend(people.iter().map(String::as_str));
     args.push(&sales);
@@ -235,7 +192,7 @@ fn adding() {
     let started = Instant::now();
     let (secs, mb, _) = sim.timed(&args);
     let wall = started.elapsed().as_secs_f64();
-    let log = sim.log();
+    let log = sim.requests();
     let writes = log[before..]
         .iter()
         // The writes themselves, not the `$batch` envelopes that carry them.

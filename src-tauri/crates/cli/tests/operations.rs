@@ -1,82 +1,17 @@
 //! Finding people and changing their licenses with the CLI against `sim serve` (a separate
 //! emulator process, so each command sees what the ones before it changed), as a script would.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
 use serde_json::Value;
 
-struct Sim {
-    child: Child,
-    endpoint: String,
-    token: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::Sim;
 
 fn sim() -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
-        .args(["sim", "serve", "--scenario", "demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sim serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("hello line");
-    let hello: Value = serde_json::from_str(&line).expect("json");
-    Sim {
-        child,
-        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
-        token: hello["accessToken"].as_str().expect("token").into(),
-    }
+    common::sim(&Value::String("demo".into()), "ops")
 }
 
 impl Sim {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
-            .env(
-                "LICENSEDESK_CONFIG_DIR",
-                std::env::temp_dir().join(format!("ld-ops-{}", std::process::id())),
-            )
-            .env("SIM_TOKEN", &self.token)
-            .args([
-                "--graph-endpoint",
-                &self.endpoint,
-                "--access-token-env",
-                "SIM_TOKEN",
-            ])
-            .args(args)
-            .output()
-            .expect("runs")
-    }
-
-    /// A command with `--json` that must exit with `code`; its JSON.
-    fn json(&self, args: &[&str], code: i32) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: not JSON ({e}): {} (stderr: {})",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
-    }
-
     fn users(&self, filters: &[&str]) -> Vec<Value> {
         let mut args = vec!["users"];
         args.extend_from_slice(filters);

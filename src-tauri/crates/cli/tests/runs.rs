@@ -5,104 +5,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 use serde_json::Value;
 
-struct Sim {
-    child: Child,
-    endpoint: String,
-    token: String,
-    home: PathBuf,
-}
+use common::Sim;
 
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.home);
-    }
-}
-
+/// The emulator serving a bundled scenario or a scenario file.
 fn sim(scenario: &str, name: &str) -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
-        .args(["sim", "serve", "--scenario", scenario])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sim serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("hello line");
-    let hello: Value = serde_json::from_str(&line).expect("json");
-    let home = std::env::temp_dir().join(format!("ld-runs-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).expect("home");
-    Sim {
-        child,
-        endpoint: hello["graphEndpoint"].as_str().expect("endpoint").into(),
-        token: hello["accessToken"].as_str().expect("token").into(),
-        home,
-    }
-}
-
-impl Sim {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"));
-        c.env("LICENSEDESK_CONFIG_DIR", &self.home)
-            .env_remove("LICENSEDESK_JOURNAL")
-            .env("SIM_TOKEN", &self.token)
-            .args([
-                "--graph-endpoint",
-                &self.endpoint,
-                "--access-token-env",
-                "SIM_TOKEN",
-            ])
-            .args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("runs")
-    }
-
-    fn json(&self, args: &[&str], code: i32) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.run(&all);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{args:?}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
-    }
-
-    /// The emulator's request log, over HTTP.
-    fn requests(&self) -> Vec<Value> {
-        let url = format!("{}/_sim/requests", self.endpoint);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            reqwest::get(&url)
-                .await
-                .expect("log")
-                .json::<Vec<Value>>()
-                .await
-                .expect("json")
-        })
-    }
+    common::sim(&Value::String(scenario.into()), &format!("runs-{name}"))
 }
 
 /// Writes per user id in the path: those that ran (changed the tenant, or found it already

@@ -63,8 +63,18 @@ impl Sim {
 
     /// The CLI with these environment variables set as well.
     pub fn run_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"))
+        self.command(args)
             .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs")
+    }
+
+    /// The CLI against this emulator with its own config folder, to run or to spawn (and
+    /// kill mid-run) as a test needs.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_licensedesk-cli"));
+        command
             .env("LICENSEDESK_CONFIG_DIR", &self.home)
             .env_remove("LICENSEDESK_JOURNAL")
             .env("SIM_TOKEN", &self.token)
@@ -74,10 +84,8 @@ impl Sim {
                 "--access-token-env",
                 "SIM_TOKEN",
             ])
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("runs")
+            .args(args);
+        command
     }
 
     pub fn json(&self, args: &[&str], code: i32) -> Value {
