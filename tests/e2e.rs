@@ -576,6 +576,17 @@ async fn text_content(client: &Client, css: &str) -> Result<String, String> {
     }
 }
 
+/// Waits (30 s at most) for an element matching `css`.
+async fn appear(client: &Client, css: &str) -> Result<(), String> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{css}: {e}"))
+}
+
 /// Waits until the element's text contains `wanted`.
 async fn wait_text(client: &Client, css: &str, wanted: &str) -> Result<String, String> {
     wait_text_within(client, css, wanted, Duration::from_secs(30)).await

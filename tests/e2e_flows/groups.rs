@@ -20,17 +20,6 @@ async fn fix_a_count_violation_from_the_groups_page() {
     result.expect("a CountViolation fixed from the Groups page");
 }
 
-/// Waits (30 s at most) for an element matching `css`.
-async fn appear(client: &Client, css: &str) -> Result<(), String> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css(css))
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{css}: {e}"))
-}
-
 /// An attribute of the first element matching `css`, waiting for it to be there (a page of
 /// members comes a moment after a filter changes).
 async fn attribute(client: &Client, css: &str, name: &str) -> Result<String, String> {

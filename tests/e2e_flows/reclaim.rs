@@ -28,12 +28,7 @@ async fn rows_of(client: &Client, reason: &str) -> Result<usize, String> {
 }
 
 async fn no_p1_flow(client: &Client) -> Result<(), String> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("[data-testid=plan-card]"))
-        .await
-        .map_err(|e| e.to_string())?;
+    appear(client, "[data-testid=plan-card]").await?;
     load_axe(client).await?;
     click(client, "[data-testid=nav-reclaim]").await?;
     wait_text(

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import {
   Button,
   Checkbox,
@@ -32,29 +32,74 @@ const useStyles = makeStyles({
 
 /// Asks why someone should never be proposed, and keeps it.
 export function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: (changed: boolean) => void; onError: (e: CommandError) => void }) {
+  const { t } = useI18n();
+  const [wholeGroup, setWholeGroup] = useState(false);
+  return (
+    <WhyDialog
+      title={t.reclaim.excludeTitle(row.displayName)}
+      initial=""
+      testId="reclaim-exclude"
+      saveLabel={t.reclaim.excludeSave}
+      keep={(reason) =>
+        wholeGroup && row.groupId
+          ? { kind: "group", key: row.groupId, name: row.groupName ?? row.groupId, reason }
+          : { kind: "person", key: row.userPrincipalName, name: row.displayName, reason }
+      }
+      onClose={onClose}
+      onError={onError}
+      before={<Text block>{t.reclaim.excludeText}</Text>}
+      after={
+        row.groupId ? (
+          <Checkbox
+            label={t.reclaim.excludeGroup(row.groupName ?? row.groupId)}
+            checked={wholeGroup}
+            onChange={(_, d) => setWholeGroup(d.checked === true)}
+            data-testid="reclaim-exclude-group"
+          />
+        ) : null
+      }
+    />
+  );
+}
+
+/// A dialog that asks why someone (or a group) is left out and keeps the exclusion `keep`
+/// makes of the answer.
+function WhyDialog({
+  title,
+  initial,
+  testId,
+  saveLabel,
+  keep,
+  onClose,
+  onError,
+  before,
+  after,
+}: {
+  title: string;
+  initial: string;
+  testId: string;
+  saveLabel: string;
+  keep: (reason: string) => Exclusion;
+  onClose: (changed: boolean) => void;
+  onError: (e: CommandError) => void;
+  before?: ReactNode;
+  after?: ReactNode;
+}) {
   const api = useApi();
   const { t } = useI18n();
-  const [reason, setReason] = useState("");
-  const [wholeGroup, setWholeGroup] = useState(false);
+  const [reason, setReason] = useState(initial);
   const [busy, setBusy] = useState(false);
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose(false)}>
       <DialogSurface>
         <DialogBody>
-          <DialogTitle>{t.reclaim.excludeTitle(row.displayName)}</DialogTitle>
+          <DialogTitle>{title}</DialogTitle>
           <DialogContent>
-            <Text block>{t.reclaim.excludeText}</Text>
+            {before}
             <Field label={t.reclaim.excludeReason} hint={t.reclaim.excludeReasonHint}>
-              <Input value={reason} onChange={(_, d) => setReason(d.value)} maxLength={500} data-testid="reclaim-exclude-reason" />
+              <Input value={reason} onChange={(_, d) => setReason(d.value)} maxLength={500} data-testid={`${testId}-reason`} />
             </Field>
-            {row.groupId ? (
-              <Checkbox
-                label={t.reclaim.excludeGroup(row.groupName ?? row.groupId)}
-                checked={wholeGroup}
-                onChange={(_, d) => setWholeGroup(d.checked === true)}
-                data-testid="reclaim-exclude-group"
-              />
-            ) : null}
+            {after}
           </DialogContent>
           <DialogActions>
             <Button onClick={() => onClose(false)}>{t.reclaim.cancel}</Button>
@@ -63,23 +108,17 @@ export function LeaveOut({ row, onClose, onError }: { row: ReclaimRow; onClose: 
               disabled={busy}
               onClick={() => {
                 setBusy(true);
-                api
-                  .exclude(
-                    wholeGroup && row.groupId
-                      ? { kind: "group", key: row.groupId, name: row.groupName ?? row.groupId, reason: reason.trim() }
-                      : { kind: "person", key: row.userPrincipalName, name: row.displayName, reason: reason.trim() },
-                  )
-                  .then(
-                    () => onClose(true),
-                    (e: unknown) => {
-                      onError(toCommandError(e));
-                      onClose(false);
-                    },
-                  );
+                api.exclude(keep(reason.trim())).then(
+                  () => onClose(true),
+                  (e: unknown) => {
+                    onError(toCommandError(e));
+                    onClose(false);
+                  },
+                );
               }}
-              data-testid="reclaim-exclude-save"
+              data-testid={`${testId}-save`}
             >
-              {t.reclaim.excludeSave}
+              {saveLabel}
             </Button>
           </DialogActions>
         </DialogBody>
@@ -146,42 +185,16 @@ function ChangeWhy({
   onClose: (changed: boolean) => void;
   onError: (e: CommandError) => void;
 }) {
-  const api = useApi();
   const { t } = useI18n();
-  const [reason, setReason] = useState(exclusion.reason);
-  const [busy, setBusy] = useState(false);
   return (
-    <Dialog open onOpenChange={(_, d) => !d.open && onClose(false)}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t.reclaim.changeWhyTitle(exclusion.name)}</DialogTitle>
-          <DialogContent>
-            <Field label={t.reclaim.excludeReason} hint={t.reclaim.excludeReasonHint}>
-              <Input value={reason} onChange={(_, d) => setReason(d.value)} maxLength={500} data-testid="reclaim-change-why-reason" />
-            </Field>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => onClose(false)}>{t.reclaim.cancel}</Button>
-            <Button
-              appearance="primary"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                api.exclude({ ...exclusion, reason: reason.trim() }).then(
-                  () => onClose(true),
-                  (e: unknown) => {
-                    onError(toCommandError(e));
-                    onClose(false);
-                  },
-                );
-              }}
-              data-testid="reclaim-change-why-save"
-            >
-              {t.reclaim.changeWhySave}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <WhyDialog
+      title={t.reclaim.changeWhyTitle(exclusion.name)}
+      initial={exclusion.reason}
+      testId="reclaim-change-why"
+      saveLabel={t.reclaim.changeWhySave}
+      keep={(reason) => ({ ...exclusion, reason })}
+      onClose={onClose}
+      onError={onError}
+    />
   );
 }
