@@ -2396,6 +2396,8 @@ async fn axe_pages(client: &Client) -> Result<Vec<(String, usize, Vec<String>)>,
 }
 
 const TAB: &str = "\u{E004}";
+/// Shift+Tab, then Shift let go.
+const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
 const ARROW_DOWN: &str = "\u{E015}";

@@ -3,9 +3,6 @@
 
 use super::*;
 
-/// Shift+Tab, then Shift let go.
-const SHIFT_TAB: &str = "\u{E008}\u{E004}\u{E000}";
-
 /// The Groups page: the Support group's people in CountViolation (no seat left for them).
 /// Fixed as a person would: remove someone who has a seat from the group (reviewed, applied),
 /// wait for Microsoft to process it, then reprocess the person in error and watch them become

@@ -91,3 +91,83 @@ async fn no_p1_flow(client: &Client) -> Result<(), String> {
     save_screenshot(client, "reclaim-no-p1-guessed.png").await;
     Ok(())
 }
+
+/// The Reclaim page with the keyboard alone, on the demo: leave someone out with a reason,
+/// choose one license, review and take it back. Every tab stop on the way is visible, the
+/// dialog takes the focus, and Escape is not needed anywhere.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
+async fn the_reclaim_page_with_the_keyboard_alone() {
+    let driver = Driver::start();
+    let client = open_app(&driver).await;
+    let result = reclaim_by_keys(&client).await;
+    let _ = client.close().await;
+    result.expect("the Reclaim page by keys");
+}
+
+async fn reclaim_by_keys(client: &Client) -> Result<(), String> {
+    appear(client, "[data-testid=plan-card]").await?;
+    tab_to(client, "[data-testid=nav-reclaim]", 30).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+
+    // Leave the first person out, with why.
+    tab_to(client, "[data-testid=reclaim-exclude]", 40).await?;
+    press(client, ENTER).await?;
+    appear(client, "[data-testid=reclaim-exclude-reason]").await?;
+    let (at, _) = focused(client).await?;
+    if !at.contains("reclaim-exclude-reason") {
+        return Err(format!("the dialog opened with the focus at {at}"));
+    }
+    press(client, "kiosk account").await?;
+    tab_to(client, "[data-testid=reclaim-exclude-save]", 10).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=reclaim-excluded]", "kiosk account").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+
+    // Choose nothing, then the first license.
+    tab_to(client, "[data-testid=reclaim-all]", 40).await?;
+    press(client, " ").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "0 chosen").await?;
+    tab_to(client, "[data-testid=reclaim-choose]", 5).await?;
+    press(client, " ").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "1 chosen").await?;
+
+    // The review button is above the table: back with Shift+Tab.
+    for back in 0.. {
+        let at = client
+            .execute(
+                "return document.activeElement && document.activeElement.matches('[data-testid=reclaim-review]');",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if at.as_bool() == Some(true) {
+            break;
+        }
+        if back > 10 {
+            return Err("Review not reached with Shift+Tab".into());
+        }
+        press(client, SHIFT_TAB).await?;
+        let (name, seen) = focused(client).await?;
+        if !seen {
+            return Err(format!("an invisible tab stop on the way back: {name}"));
+        }
+    }
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=review]", "Take back licenses").await?;
+    tab_to(client, "[data-testid=review-apply]", 40).await?;
+    press(client, ENTER).await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("[data-testid=result-close]"))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_text(client, "[data-testid=result-summary]", "1").await?;
+    tab_to(client, "[data-testid=result-close]", 40).await?;
+    press(client, ENTER).await?;
+    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+    save_screenshot(client, "reclaim-by-keys.png").await;
+    Ok(())
+}
