@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App } from "../../App";
 import type { Api } from "../../api";
@@ -27,7 +27,9 @@ describe("Language and look", () => {
       appearance: () => Promise.resolve({ language: "nl", theme: "dark" }),
     });
     render(<App api={api} locale="en-US" />);
-    expect((await screen.findByTestId("nav-plans")).textContent).toBe("Abonnementen");
+    // The saved choice is read as the app starts; on a busy machine it can land a moment after
+    // the first paint, so wait for it rather than read the first text found.
+    await waitFor(() => expect(screen.getByTestId("nav-plans").textContent).toBe("Abonnementen"));
   });
 });
 
