@@ -2438,6 +2438,15 @@ async fn focused(client: &Client) -> Result<(String, bool), String> {
 /// Presses Tab until the element matching `css` has focus; every stop on the way must be
 /// visible. Returns the stops, for the error when it is not reached.
 async fn tab_to(client: &Client, css: &str, most: usize) -> Result<(), String> {
+    move_focus_to(client, css, most, TAB).await
+}
+
+/// The same backwards, with Shift+Tab (to actions above a list).
+async fn shift_tab_to(client: &Client, css: &str, most: usize) -> Result<(), String> {
+    move_focus_to(client, css, most, SHIFT_TAB).await
+}
+
+async fn move_focus_to(client: &Client, css: &str, most: usize, key: &str) -> Result<(), String> {
     let mut path = Vec::new();
     for _ in 0..most {
         let at = client
@@ -2450,7 +2459,7 @@ async fn tab_to(client: &Client, css: &str, most: usize) -> Result<(), String> {
         if at.as_bool() == Some(true) {
             return Ok(());
         }
-        press(client, TAB).await?;
+        press(client, key).await?;
         let (name, seen) = focused(client).await?;
         if !seen {
             return Err(format!(

@@ -249,28 +249,7 @@ async fn groups_by_keys(client: &Client) -> Result<(), String> {
     press(client, " ").await?;
     wait_text(client, "[data-testid=group-selected]", "1 selected").await?;
     // The actions are above the list: back with Shift+Tab.
-    let mut back = 0;
-    loop {
-        let at = client
-            .execute(
-                "return document.activeElement && document.activeElement.matches('[data-testid=group-reprocess]');",
-                vec![],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        if at.as_bool() == Some(true) {
-            break;
-        }
-        back += 1;
-        if back > 20 {
-            return Err("Reprocess not reached with Shift+Tab".into());
-        }
-        press(client, SHIFT_TAB).await?;
-        let (name, seen) = focused(client).await?;
-        if !seen {
-            return Err(format!("an invisible tab stop on the way back: {name}"));
-        }
-    }
+    shift_tab_to(client, "[data-testid=group-reprocess]", 21).await?;
     press(client, ENTER).await?;
     wait_text(
         client,

@@ -134,26 +134,7 @@ async fn reclaim_by_keys(client: &Client) -> Result<(), String> {
     wait_text(client, "[data-testid=reclaim-summary]", "1 chosen").await?;
 
     // The review button is above the table: back with Shift+Tab.
-    for back in 0.. {
-        let at = client
-            .execute(
-                "return document.activeElement && document.activeElement.matches('[data-testid=reclaim-review]');",
-                vec![],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        if at.as_bool() == Some(true) {
-            break;
-        }
-        if back > 10 {
-            return Err("Review not reached with Shift+Tab".into());
-        }
-        press(client, SHIFT_TAB).await?;
-        let (name, seen) = focused(client).await?;
-        if !seen {
-            return Err(format!("an invisible tab stop on the way back: {name}"));
-        }
-    }
+    shift_tab_to(client, "[data-testid=reclaim-review]", 11).await?;
     press(client, ENTER).await?;
     wait_text(client, "[data-testid=review]", "Take back licenses").await?;
     tab_to(client, "[data-testid=review-apply]", 40).await?;

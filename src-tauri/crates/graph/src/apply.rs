@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use licensing::{Action, Plan};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::changes::{
@@ -70,23 +69,6 @@ impl PersonStatus {
 }
 
 impl GraphClient {
-    /// `PATCH /users/{id}` with the usage location (ISO 3166-1 alpha-2). Setting the same
-    /// value twice changes nothing, so a lost answer is simply sent again.
-    pub async fn set_usage_location(&self, user: &str, country: &str) -> Result<(), GraphError> {
-        let url = self
-            .endpoint()
-            .v1(&format!("users/{}", encode_segment(user)));
-        let body = json!({ "usageLocation": country });
-        let response = self
-            .send(Method::PATCH, url, Some(&body), &[], true)
-            .await?;
-        if (200..300).contains(&response.status) {
-            Ok(())
-        } else {
-            Err(response.into_error())
-        }
-    }
-
     /// Carries out `plan`, one status per person in the plan's order. `progress` hears the
     /// license changes' progress (usage locations are not counted: they go alongside).
     pub async fn apply_plan(
@@ -105,11 +87,6 @@ impl GraphClient {
         //      usage locations are set while the first phase's people who need none are sent
         //      (a location takes no seat), so a chunk costs one round trip for most of its
         //      people; those who needed a location follow once theirs is set.
-        let needs_location: Vec<bool> = plan
-            .people
-            .iter()
-            .map(|p| p.set_usage_location.is_some())
-            .collect();
         let mut locations: Option<Vec<(usize, String, String)>> = Some(
             plan.people
                 .iter()
@@ -145,42 +122,26 @@ impl GraphClient {
             if round.is_empty() {
                 continue;
             }
-            let (now, later): (Vec<usize>, Vec<usize>) =
-                round.into_iter().partition(|&i| !needs_location[i]);
+            let (now, later): (Vec<usize>, Vec<usize>) = round
+                .into_iter()
+                .partition(|&i| plan.people[i].set_usage_location.is_none());
+            let send_now = self.license_phase(
+                plan,
+                now,
+                &located,
+                total,
+                &mut done_before,
+                options,
+                &mut progress,
+            );
             let sent_now = match locations.take() {
                 Some(wanted) => {
-                    let (set, sent) = tokio::join!(
-                        self.set_usage_locations(wanted, options),
-                        self.license_phase(
-                            plan,
-                            now,
-                            &located,
-                            total,
-                            &mut done_before,
-                            options,
-                            &mut progress
-                        )
-                    );
-                    for (i, result) in set {
-                        match result {
-                            Ok(()) => located[i] = true,
-                            Err(e) => statuses[i] = Some(PersonStatus::Failed(e)),
-                        }
-                    }
+                    let (set, sent) =
+                        tokio::join!(self.set_usage_locations(wanted, options), send_now);
+                    note_locations(set, &mut located, &mut statuses);
                     sent
                 }
-                None => {
-                    self.license_phase(
-                        plan,
-                        now,
-                        &located,
-                        total,
-                        &mut done_before,
-                        options,
-                        &mut progress,
-                    )
-                    .await
-                }
+                None => send_now.await,
             };
             // Those whose location could not be set are not sent their license.
             let later: Vec<usize> = later.into_iter().filter(|&i| located[i]).collect();
@@ -201,12 +162,8 @@ impl GraphClient {
         }
         // A plan with no license change still sets its usage locations.
         if let Some(wanted) = locations.take() {
-            for (i, result) in self.set_usage_locations(wanted, options).await {
-                match result {
-                    Ok(()) => located[i] = true,
-                    Err(e) => statuses[i] = Some(PersonStatus::Failed(e)),
-                }
-            }
+            let set = self.set_usage_locations(wanted, options).await;
+            note_locations(set, &mut located, &mut statuses);
         }
 
         // 3. Group memberships through the same batched, paced executor (each `$ref` is a
@@ -404,5 +361,19 @@ impl GraphClient {
             }
         }
         statuses
+    }
+}
+
+/// Notes who now has their usage location, and fails those whose location Graph refused.
+fn note_locations(
+    set: Vec<(usize, Result<(), GraphError>)>,
+    located: &mut [bool],
+    statuses: &mut [Option<PersonStatus>],
+) {
+    for (i, result) in set {
+        match result {
+            Ok(()) => located[i] = true,
+            Err(e) => statuses[i] = Some(PersonStatus::Failed(e)),
+        }
     }
 }

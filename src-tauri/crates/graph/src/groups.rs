@@ -67,11 +67,21 @@ impl GraphClient {
         id: &str,
         on_page: impl FnMut(Vec<models::User>),
     ) -> Result<usize, GraphError> {
+        self.members_with(id, MEMBER_SELECT, on_page).await
+    }
+
+    /// A group's members, 999 a page, with the properties `select` names.
+    async fn members_with(
+        &self,
+        id: &str,
+        select: &str,
+        on_page: impl FnMut(Vec<models::User>),
+    ) -> Result<usize, GraphError> {
         let mut url = self
             .endpoint()
             .v1(&format!("groups/{}/members", encode_segment(id)));
         url.query_pairs_mut()
-            .append_pair("$select", MEMBER_SELECT)
+            .append_pair("$select", select)
             .append_pair("$top", "999");
         self.get_pages(url, &[], on_page).await
     }
@@ -85,8 +95,9 @@ impl GraphClient {
     ) -> Result<std::collections::HashSet<String>, GraphError> {
         let mut ids = std::collections::HashSet::new();
         for group in groups {
+            // Only their ids: a group left out may be everyone in the company.
             let read = self
-                .group_members_by_page(group, |page| {
+                .members_with(group, "id", |page| {
                     ids.extend(page.into_iter().map(|u| u.id.to_ascii_lowercase()));
                 })
                 .await;
