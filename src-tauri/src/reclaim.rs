@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use licensing::kept::Exclusion;
-use licensing::reclaim::{Candidate, Rules, WasteReason, find, removals};
+use licensing::reclaim::{Candidate, Rules, WasteReason, removals};
 use licensing::{RunTitle, ShortfallPolicy};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -115,18 +115,14 @@ pub async fn reclaim_scan(
     }
     let (tenant, kept) = crate::money::current(&app, &state).await?;
     let connection = state.connection().await?;
-    let (mut excluded_people, excluded_groups) = kept.excluded();
-    // A group left out leaves out its people, whatever their licenses come from.
-    let (skus, read, members) = tokio::try_join!(
-        connection.client.subscribed_skus(),
-        connection.client.people_with_activity(),
-        connection
-            .client
-            .members_of(excluded_groups.iter().map(String::as_str))
-    )?;
-    let skus: Vec<licensing::Sku> = skus.iter().map(|s| s.to_domain()).collect();
-    let (people, unavailable) = read;
-    excluded_people.extend(members);
+    let skus: Vec<licensing::Sku> = connection
+        .client
+        .subscribed_skus()
+        .await?
+        .iter()
+        .map(|s| s.to_domain())
+        .collect();
+    let (excluded_people, excluded_groups) = kept.excluded();
     let rules = Rules {
         disabled: reasons.disabled,
         inactive: reasons.inactive,
@@ -134,14 +130,18 @@ pub async fn reclaim_scan(
         redundant: reasons.redundant,
         days,
         now: chrono::Utc::now().timestamp(),
-        sign_ins_known: unavailable.is_none(),
+        sign_ins_known: true,
         guess_from_age: reasons.guess_from_age,
         excluded_people,
         excluded_groups,
         sku: None,
         department: None,
     };
-    let candidates = find(&people, &skus, &rules);
+    let reclaim_scan::Scan {
+        candidates,
+        sign_ins_unavailable: unavailable,
+        ..
+    } = reclaim_scan::scan(&connection.client, &skus, rules).await?;
     let names = crate::product_names::current();
     let plan_name = |id: &str| {
         skus.iter()

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use clap::Args;
-use licensing::reclaim::{Candidate, Rules, WasteReason, find, removals};
+use licensing::reclaim::{Candidate, Rules, WasteReason, removals};
 use licensing::{ShortfallPolicy, plan_each};
 use serde::Serialize;
 
@@ -108,13 +108,6 @@ pub async fn reclaim(
     let days = r.inactive_days.unwrap_or(DEFAULT_DAYS);
     let (mut excluded_people, excluded_groups) = kept.excluded();
     excluded_people.extend(r.exclude.iter().map(|u| u.to_ascii_lowercase()));
-    // A group left out leaves out its people, whatever their licenses come from.
-    excluded_people.extend(
-        connection
-            .client()
-            .members_of(excluded_groups.iter().map(String::as_str))
-            .await?,
-    );
     let sku = r
         .sku
         .as_deref()
@@ -134,46 +127,12 @@ pub async fn reclaim(
         sku,
         department: r.department.clone(),
     };
-    // Everyone, page by page: each page is turned into people and judged on another thread
-    // while the next page is read, so the scan takes little more than the reading.
-    let (pages, judged) = std::sync::mpsc::channel::<(Vec<graph::models::User>, bool)>();
-    let judge = {
-        let (skus, rules) = (skus.clone(), rules.clone());
-        std::thread::spawn(move || {
-            let mut people = Vec::new();
-            let mut candidates = Vec::new();
-            for (page, sign_ins) in judged {
-                let rules = Rules {
-                    sign_ins_known: sign_ins,
-                    ..rules.clone()
-                };
-                let these: Vec<_> = page
-                    .into_iter()
-                    .map(|u| (u.to_domain(), u.activity()))
-                    .collect();
-                candidates.extend(find(&these, &skus, &rules));
-                people.extend(these);
-            }
-            (people, candidates)
-        })
-    };
-    let unavailable = connection
-        .client()
-        .people_with_activity_by_page(|page, sign_ins| {
-            let _ = pages.send((page, sign_ins));
-        })
-        .await;
-    drop(pages);
-    let (people, candidates) = judge
-        .join()
-        .map_err(|_| CliError::Failed("judging the people stopped unexpectedly".into()))?;
-    let unavailable = unavailable?;
-    tracing::debug!(
-        people = people.len(),
-        candidates = candidates.len(),
-        seconds = started.elapsed().as_secs_f64(),
-        "read and judged"
-    );
+    let reclaim_scan::Scan {
+        people,
+        candidates,
+        sign_ins_unavailable: unavailable,
+    } = reclaim_scan::scan(connection.client(), &skus, rules.clone()).await?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "read and judged");
 
     let part = |id: &str| {
         skus.iter()

@@ -707,31 +707,10 @@ impl GraphClient {
         self.get_pages(url, &[], on_page).await
     }
 
-    /// Everyone with their activity, for the Reclaim page: with sign-in activity where Graph
-    /// allows it, else with account dates only and why sign-ins are unavailable. Each page is
-    /// turned into the domain's people as it arrives, so 100,000 people never sit in memory
-    /// twice.
-    pub async fn people_with_activity(
-        &self,
-    ) -> Result<
-        (
-            Vec<(licensing::User, licensing::reclaim::Activity)>,
-            Option<SignInsUnavailable>,
-        ),
-        GraphError,
-    > {
-        let mut people = Vec::new();
-        let why = self
-            .people_with_activity_by_page(|page, _| {
-                people.extend(page.into_iter().map(|u| (u.to_domain(), u.activity())));
-            })
-            .await?;
-        Ok((people, why))
-    }
-
-    /// [`Self::people_with_activity`] page by page: `on_page` gets each page as it arrives
-    /// and whether it carries sign-in activity. Graph refuses sign-in activity at the first
-    /// page, so no page comes twice.
+    /// Everyone with their activity, for reclaiming, page by page: with sign-in activity where
+    /// Graph allows it, else with account dates only and why sign-ins are unavailable.
+    /// `on_page` gets each page as it arrives and whether it carries sign-in activity. Graph
+    /// refuses sign-in activity at the first page, so no page comes twice.
     pub async fn people_with_activity_by_page(
         &self,
         mut on_page: impl FnMut(Vec<models::User>, bool),
