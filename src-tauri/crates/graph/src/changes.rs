@@ -377,45 +377,40 @@ impl GraphClient {
                 let mut take = batch_size.min(room).min(queue.len()).max(1);
                 let mut slots = None;
                 if kind == Kind::Write {
-                    take = take.min(self.write_slots().available_permits());
-                    if take == 0 {
+                    // The client's room for writes, taken first and held until the batch's
+                    // answer (or its loss) is in; whatever the pacer does not allow is handed
+                    // back below.
+                    let free = take.min(self.write_slots().available_permits());
+                    let held = match free {
+                        0 => None,
+                        _ => (self.write_slots().clone())
+                            .try_acquire_many_owned(free as u32)
+                            .ok(),
+                    };
+                    let Some(mut held) = held else {
+                        // Other runs of changes hold the room: wait for some to free up.
                         no_slots = true;
                         break;
-                    }
-                }
-                if kind == Kind::Write && options.adaptive {
-                    let remaining = queue.len() + in_flight_writes;
-                    match self
-                        .pacer()
-                        .permit(Instant::now(), take, in_flight_writes, remaining)
-                    {
-                        // Wait for an answer.
-                        Ok(0) => break,
-                        Ok(allowed) => take = allowed,
-                        Err(wait) => {
-                            wake_at = wake_at.max(Instant::now() + wait);
-                            break;
-                        }
-                    }
-                    in_flight_writes += take;
-                }
-                if kind == Kind::Write {
-                    // Held until the batch's answer (or its loss) is in.
-                    match self
-                        .write_slots()
-                        .clone()
-                        .try_acquire_many_owned(take as u32)
-                    {
-                        Ok(held) => slots = Some(held),
-                        Err(_) => {
-                            // Another run took the room meanwhile: wait for some to free up.
-                            if options.adaptive {
-                                in_flight_writes -= take;
+                    };
+                    take = free;
+                    if options.adaptive {
+                        let remaining = queue.len() + in_flight_writes;
+                        match self
+                            .pacer()
+                            .permit(Instant::now(), take, in_flight_writes, remaining)
+                        {
+                            // Wait for an answer.
+                            Ok(0) => break,
+                            Ok(allowed) => take = allowed.min(take),
+                            Err(wait) => {
+                                wake_at = wake_at.max(Instant::now() + wait);
+                                break;
                             }
-                            no_slots = true;
-                            break;
                         }
+                        in_flight_writes += take;
                     }
+                    drop(held.split(held.num_permits() - take));
+                    slots = Some(held);
                 }
                 let batch: Vec<usize> = queue.drain(..take).collect();
                 in_flight_items += batch.len();
