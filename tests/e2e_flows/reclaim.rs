@@ -5,16 +5,61 @@ use super::*;
 
 /// Without sign-in activity the page says what is missing and how to get it, still lists the
 /// disabled accounts, and calls nobody inactive or never signed in — until the person ticks
-/// the guess from the accounts' age, whose rows then say they are a guess. axe on both states.
-/// Screenshots: reclaim-no-p1.png, reclaim-no-p1-guessed.png.
+/// the guess from the accounts' age, whose rows then say they are a guess. axe on both states,
+/// in English and in Dutch. Screenshots: {en,nl}-reclaim-no-p1.png,
+/// {en,nl}-reclaim-no-p1-guessed.png.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Xvfb, D-Bus, tauri-driver and a built app: run by `make test`"]
 async fn reclaim_without_entra_id_p1_says_what_is_missing_and_guesses_only_when_asked() {
-    let driver = Driver::spawn(&[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("no-p1"))]);
-    let client = open_app(&driver).await;
-    let result = no_p1_flow(&client).await;
-    let _ = client.close().await;
-    result.expect("the Reclaim page without Entra ID P1");
+    for words in [NoP1Words::ENGLISH, NoP1Words::DUTCH] {
+        let home =
+            std::env::temp_dir().join(format!("ld-e2e-no-p1-{}-{}", words.tag, std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        let driver = Driver::spawn(&[
+            ("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("no-p1")),
+            ("LANG", PathBuf::from(words.lang)),
+            ("LANGUAGE", PathBuf::from("")),
+            ("XDG_CONFIG_HOME", home.join("config")),
+            ("XDG_DATA_HOME", home.join("data")),
+        ]);
+        let client = open_app(&driver).await;
+        let result = no_p1_flow(&client, &words).await;
+        let _ = client.close().await;
+        drop(driver);
+        let _ = std::fs::remove_dir_all(&home);
+        result.unwrap_or_else(|e| {
+            panic!("the Reclaim page without Entra ID P1 ({}): {e}", words.tag)
+        });
+    }
+}
+
+/// What the no-P1 Reclaim page says, in one language (from ui/src/i18n).
+struct NoP1Words {
+    lang: &'static str,
+    tag: &'static str,
+    wasted: &'static str,
+    chosen: &'static str,
+    old_account: &'static str,
+    unknown: &'static str,
+}
+
+impl NoP1Words {
+    const ENGLISH: Self = Self {
+        lang: "en_GB.UTF-8",
+        tag: "en",
+        wasted: "look wasted",
+        chosen: " chosen",
+        old_account: "Account older than 90 days (sign-ins unknown)",
+        unknown: "Unknown",
+    };
+    const DUTCH: Self = Self {
+        lang: "nl_NL.UTF-8",
+        tag: "nl",
+        wasted: "lijken verspild",
+        chosen: " gekozen",
+        old_account: "Account ouder dan 90 dagen (aanmeldingen onbekend)",
+        unknown: "Onbekend",
+    };
 }
 
 async fn rows_of(client: &Client, reason: &str) -> Result<usize, String> {
@@ -27,17 +72,17 @@ async fn rows_of(client: &Client, reason: &str) -> Result<usize, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn no_p1_flow(client: &Client) -> Result<(), String> {
+async fn no_p1_flow(client: &Client, words: &NoP1Words) -> Result<(), String> {
     appear(client, "[data-testid=plan-card]").await?;
     load_axe(client).await?;
     click(client, "[data-testid=nav-reclaim]").await?;
     wait_text(
         client,
         "[data-testid=reclaim-no-sign-ins]",
-        "Microsoft Entra ID P1 or P2",
+        "Microsoft Entra ID P1",
     )
     .await?;
-    wait_text(client, "[data-testid=reclaim-summary]", "look wasted").await?;
+    wait_text(client, "[data-testid=reclaim-summary]", words.wasted).await?;
     if rows_of(client, "disabled").await? == 0 {
         return Err("no disabled account listed".into());
     }
@@ -52,10 +97,10 @@ async fn no_p1_flow(client: &Client) -> Result<(), String> {
     if !violations.is_empty() {
         return Err(format!("axe, no sign-in data: {violations:?}"));
     }
-    save_screenshot(client, "reclaim-no-p1.png").await;
+    save_screenshot(client, &format!("{}-reclaim-no-p1.png", words.tag)).await;
     let chosen = |summary: &str| {
         summary
-            .split(" chosen")
+            .split(words.chosen)
             .next()
             .and_then(|head| head.split_whitespace().last())
             .map(str::to_string)
@@ -66,7 +111,7 @@ async fn no_p1_flow(client: &Client) -> Result<(), String> {
     wait_text(
         client,
         "[data-testid=reclaim-row][data-reason=neverSignedIn]",
-        "Account older than 90 days (sign-ins unknown)",
+        words.old_account,
     )
     .await?;
     if rows_of(client, "inactive").await? != 0 {
@@ -80,7 +125,7 @@ async fn no_p1_flow(client: &Client) -> Result<(), String> {
     wait_text(
         client,
         "[data-testid=reclaim-row][data-reason=neverSignedIn]",
-        "Unknown",
+        words.unknown,
     )
     .await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -88,7 +133,7 @@ async fn no_p1_flow(client: &Client) -> Result<(), String> {
     if !violations.is_empty() {
         return Err(format!("axe, guessed: {violations:?}"));
     }
-    save_screenshot(client, "reclaim-no-p1-guessed.png").await;
+    save_screenshot(client, &format!("{}-reclaim-no-p1-guessed.png", words.tag)).await;
     Ok(())
 }
 

@@ -12,7 +12,9 @@
 //! is missing: one PATCH more for those) and *reclaim* (each person's first direct license
 //! taken away). The bound: the writes the emulator's log shows, minus the bucket, at the
 //! refill rate — and never less than the writes at the most the client keeps in flight
-//! (`graph::MOST_WRITES_IN_FLIGHT`, two chunks of 200) per round trip.
+//! (`graph::MOST_WRITES_IN_FLIGHT`, two chunks of 200) per round trip. A second bound counts
+//! those round trips whole, as no client can make part of one: 2,950 writes at 400 in flight
+//! take 8 round trips (1.20 s), not 7.4 (1.11 s). Both are printed, with both ratios.
 
 use std::time::Instant;
 
@@ -58,6 +60,8 @@ struct Measured {
     patches: usize,
     took: f64,
     bound: f64,
+    /// The bound with round trips counted whole.
+    whole_trips: f64,
 }
 
 async fn run(kind: &'static str, wanted: usize) -> Measured {
@@ -185,7 +189,9 @@ async fn run(kind: &'static str, wanted: usize) -> Measured {
         .latency_ms
         .map_or(0.0, |[lo, hi]| (lo + hi) as f64 / 2000.0);
     let in_flight = graph::MOST_WRITES_IN_FLIGHT as f64;
-    let bound = ((writes as f64 - bucket).max(0.0) / rate).max(writes as f64 / in_flight * latency);
+    let refill = (writes as f64 - bucket).max(0.0) / rate;
+    let bound = refill.max(writes as f64 / in_flight * latency);
+    let whole_trips = refill.max((writes as f64 / in_flight).ceil() * latency);
     Measured {
         kind,
         changes,
@@ -193,6 +199,7 @@ async fn run(kind: &'static str, wanted: usize) -> Measured {
         patches,
         took,
         bound,
+        whole_trips,
     }
 }
 
@@ -219,19 +226,21 @@ fn main() {
         }
     });
     println!(
-        "\n| run | changes | writes (of which PATCH) | through the runner | bound | ratio (goal ≤ 1.1) |"
+        "\n| run | changes | writes (of which PATCH) | through the runner | bound | ratio (goal ≤ 1.1) | whole round trips | ratio |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for m in rows {
         println!(
-            "| {} | {} | {} ({}) | {:.2} s | {:.2} s | {:.3} |",
+            "| {} | {} | {} ({}) | {:.2} s | {:.2} s | {:.3} | {:.2} s | {:.3} |",
             m.kind,
             m.changes,
             m.writes,
             m.patches,
             m.took,
             m.bound,
-            m.took / m.bound
+            m.took / m.bound,
+            m.whole_trips,
+            m.took / m.whole_trips
         );
     }
 }
