@@ -56,13 +56,16 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
   // The language asked for in LANG/LANGUAGE wins over the webview's, which falls back to
   // English where the system has no Dutch locale installed.
   const [systemLocale, setSystemLocale] = useState(shown);
-  useEffect(() => {
-    void api.preferredLanguage().then((asked) => asked && setSystemLocale(asked), () => undefined);
-  }, [api]);
   // What the person chose in Settings wins over the system's language and theme.
   const [appearance, setAppearance] = useState<Appearance>({ language: "system", theme: "system" });
+  // Nothing is drawn until both are known, so the first paint is in the right language and
+  // theme rather than the system's for a moment: two quick local answers, asked as the script
+  // starts (askFirstScreen).
+  const [appearanceKnown, setAppearanceKnown] = useState(false);
   useEffect(() => {
-    api.appearance().then(setAppearance, () => undefined);
+    const asked = api.preferredLanguage().then((language) => language && setSystemLocale(language), () => undefined);
+    const saved = api.appearance().then(setAppearance, () => undefined);
+    void Promise.all([asked, saved]).then(() => setAppearanceKnown(true));
   }, [api]);
   const changeAppearance = useCallback(
     (next: Appearance) => {
@@ -166,6 +169,7 @@ export function App({ api = tauriApi, locale: shown = navigator.language }: { ap
     if (page === "history") setPlanDropped(undefined);
   }, [page, planDropped]);
 
+  if (!appearanceKnown) return null;
   return (
     <FluentProvider theme={theme}>
       <I18nProvider locale={locale}>

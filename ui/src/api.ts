@@ -208,29 +208,28 @@ function onAppEvent(listener: (e: AppEvent) => void): () => void {
   };
 }
 
-/// The first screen's two questions, asked as soon as the script runs (`askFirstScreen`), before
-/// React has drawn anything: the answers are on their way while the shell is drawn. Each is
-/// used once; later calls ask again.
-let firstTenant: Promise<TenantInfo> | undefined;
-let firstPlans: Promise<SkuSummary[]> | undefined;
+/// The first screen's questions (its language and theme, the tenant, the plans), asked as soon
+/// as the script runs (`askFirstScreen`), before React has drawn anything: the answers are on
+/// their way while React starts. Each is used once; later calls ask again.
+const earlyAnswers = new Map<string, Promise<unknown>>();
 export function askFirstScreen() {
-  firstTenant = invoke<TenantInfo>("tenant_info");
-  firstPlans = invoke<SkuSummary[]>("list_plans");
-  // Not waited for by anyone yet: a failure is seen when the page asks.
-  firstTenant.catch(() => undefined);
-  firstPlans.catch(() => undefined);
+  // The language and theme first: nothing is drawn before they are known.
+  for (const command of ["preferred_language", "appearance", "tenant_info", "list_plans"]) {
+    const answer = invoke(command);
+    // Not waited for by anyone yet: a failure is seen when the page asks.
+    answer.catch(() => undefined);
+    earlyAnswers.set(command, answer);
+  }
+}
+/// The answer asked for when the script started, used once; later calls ask again.
+function askOnce<T>(command: string): Promise<T> {
+  const early = earlyAnswers.get(command) as Promise<T> | undefined;
+  earlyAnswers.delete(command);
+  return early ?? invoke<T>(command);
 }
 export const tauriApi: Api = {
-  tenantInfo: () => {
-    const early = firstTenant;
-    firstTenant = undefined;
-    return early ?? invoke<TenantInfo>("tenant_info");
-  },
-  listPlans: () => {
-    const early = firstPlans;
-    firstPlans = undefined;
-    return early ?? invoke<SkuSummary[]>("list_plans");
-  },
+  tenantInfo: () => askOnce<TenantInfo>("tenant_info"),
+  listPlans: () => askOnce<SkuSummary[]>("list_plans"),
   savedTenants: () => invoke<SavedTenant[]>("saved_tenants"),
   startDeviceSignIn: (setup) => invoke<DeviceCodeInfo>("start_device_sign_in", { setup }),
   finishDeviceSignIn: () => invoke<TenantInfo>("finish_device_sign_in"),
@@ -283,7 +282,7 @@ export const tauriApi: Api = {
   planFileReplan: (policy) => invoke<PlanPreview>("plan_file_replan", { policy }),
   onPlanOffered: (listener) => onAppEvent((e) => e.kind === "planOffered" && listener(e.name)),
   signingSettings: () => invoke<SigningSettings>("signing_settings"),
-  preferredLanguage: () => invoke<string | null>("preferred_language"),
+  preferredLanguage: () => askOnce<string | null>("preferred_language"),
   about: () => invoke<About>("about"),
   firstScreenDrawn: (atEpochMs) => invoke<void>("first_screen_drawn", { atEpochMs }),
   kept: () => invoke<Kept>("kept"),
@@ -312,7 +311,7 @@ export const tauriApi: Api = {
   rolesExport: (language) => invoke<string | null>("roles_export", { language: language ?? null }),
   rolesChoices: () => invoke<RoleChoices>("roles_choices"),
   rolePlan: (name, userIds) => invoke<PlanPreview>("role_plan", { name, userIds }),
-  appearance: () => invoke<Appearance>("appearance"),
+  appearance: () => askOnce<Appearance>("appearance"),
   setAppearance: (appearance) => invoke<void>("set_appearance", { appearance }),
   thisComputer: () => invoke<ThisComputer>("this_computer"),
   forgetSavedTenants: () => invoke<void>("forget_saved_tenants"),

@@ -27,9 +27,21 @@ describe("Language and look", () => {
       appearance: () => Promise.resolve({ language: "nl", theme: "dark" }),
     });
     render(<App api={api} locale="en-US" />);
-    // The saved choice is read as the app starts; on a busy machine it can land a moment after
-    // the first paint, so wait for it rather than read the first text found.
     await waitFor(() => expect(screen.getByTestId("nav-plans").textContent).toBe("Abonnementen"));
+  });
+
+  it("draws nothing in the system's language while the saved one is on its way", async () => {
+    let answer: (saved: Awaited<ReturnType<Api["appearance"]>>) => void = () => undefined;
+    const api = fakeApi(() => Promise.resolve([plan({})]), contoso, {
+      appearance: () => new Promise((resolve) => (answer = resolve)),
+    });
+    const { container } = render(<App api={api} locale="en-US" />);
+    // However long the answer takes, no English is shown first.
+    await new Promise((wait) => setTimeout(wait, 50));
+    expect(container.textContent).toBe("");
+    expect(screen.queryByTestId("nav-plans")).toBeNull();
+    answer({ language: "nl", theme: "system" });
+    expect((await screen.findByTestId("nav-plans")).textContent).toBe("Abonnementen");
   });
 });
 
