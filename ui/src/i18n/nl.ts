@@ -190,7 +190,7 @@ export const nl: Messages = {
     whyOldAccount: (days: string) => `Account ouder dan ${days} dagen (aanmeldingen onbekend)`,
     guessFromAge: "Raad aan de hand van de leeftijd van het account wie nooit aanmeldde",
     guessFromAgeHint: (days: string) =>
-      `Zonder aanmeldgegevens staat hier iedereen wiens account ouder is dan ${days} dagen, of die nu aanmeldt of niet. Controleer elke persoon voordat u licenties terugneemt.`,
+      `Zonder aanmeldgegevens staat hier iedereen wiens account ouder is dan ${days} dagen, of die nu aanmeldt of niet. Controleer elke persoon voordat je licenties terugneemt.`,
     whyNeverSignedIn: "Nooit aangemeld",
     whyRedundant: (plan: string) => `Gedekt door ${plan}`,
     whyFromGroup: (why: string, group: string) => `${why} — via groep ${group}: haal de persoon uit de groep om de licentie vrij te maken`,

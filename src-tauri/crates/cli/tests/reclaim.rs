@@ -25,9 +25,17 @@ fn person(alias: &str, created: f64, licenses: &[&str], extra: Value) -> Value {
     p
 }
 
-/// A tenant of only these people, with or without Entra ID P1.
+/// A tenant of only these people, with or without Entra ID P1. Without it, as in Graph, the
+/// tenant holds no plan that brings P1: Office 365 E3 stands in for Microsoft 365 E3, and the
+/// plan it covers is Exchange Online (Plan 2).
 fn scenario(premium: bool) -> Value {
     let active = json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 1});
+    let e3 = if premium { "SPE_E3" } else { "ENTERPRISEPACK" };
+    let covered = if premium {
+        "ENTERPRISEPACK"
+    } else {
+        "EXCHANGEENTERPRISE"
+    };
     json!({
         "name": "reclaim-edges",
         "tenant": {
@@ -38,15 +46,15 @@ fn scenario(premium: bool) -> Value {
             "users": 0,
             "entraIdPremium": premium,
             "people": [
-                person("disabled", 400.0, &["SPE_E3"], json!({"accountEnabled": false, "lastSuccessfulSignInDaysAgo": 3})),
-                person("exactly", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 90, "lastSuccessfulSignInDaysAgo": 90})),
-                person("recent", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 89, "lastSuccessfulSignInDaysAgo": 89})),
-                person("new", 89.0, &["SPE_E3"], json!({})),
-                person("never", 90.0, &["SPE_E3"], json!({})),
-                person("phone", 400.0, &["SPE_E3"], json!({"lastNonInteractiveSignInDaysAgo": 3, "lastSuccessfulSignInDaysAgo": 3})),
-                person("failed", 400.0, &["SPE_E3"], json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 120})),
-                person("double", 400.0, &["ENTERPRISEPACK", "SPE_E3"], active.clone()),
-                person("busy", 400.0, &["SPE_E3", "POWER_BI_PRO"], active),
+                person("disabled", 400.0, &[e3], json!({"accountEnabled": false, "lastSuccessfulSignInDaysAgo": 3})),
+                person("exactly", 400.0, &[e3], json!({"lastSignInDaysAgo": 90, "lastSuccessfulSignInDaysAgo": 90})),
+                person("recent", 400.0, &[e3], json!({"lastSignInDaysAgo": 89, "lastSuccessfulSignInDaysAgo": 89})),
+                person("new", 89.0, &[e3], json!({})),
+                person("never", 90.0, &[e3], json!({})),
+                person("phone", 400.0, &[e3], json!({"lastNonInteractiveSignInDaysAgo": 3, "lastSuccessfulSignInDaysAgo": 3})),
+                person("failed", 400.0, &[e3], json!({"lastSignInDaysAgo": 1, "lastSuccessfulSignInDaysAgo": 120})),
+                person("double", 400.0, &[covered, e3], active.clone()),
+                person("busy", 400.0, &[e3, "POWER_BI_PRO"], active),
             ]
         }
     })
@@ -193,10 +201,13 @@ fn without_entra_id_p1_it_says_what_is_missing_and_still_finds_disabled_and_redu
         "{report}"
     );
     let expected = BTreeMap::from([
-        ("disabled".to_string(), set(&[("SPE_E3", "disabled")])),
+        (
+            "disabled".to_string(),
+            set(&[("ENTERPRISEPACK", "disabled")]),
+        ),
         (
             "double".to_string(),
-            set(&[("ENTERPRISEPACK", "redundant")]),
+            set(&[("EXCHANGEENTERPRISE", "redundant")]),
         ),
     ]);
     assert_eq!(found(&report), expected);
@@ -218,12 +229,15 @@ fn without_entra_id_p1_it_says_what_is_missing_and_still_finds_disabled_and_redu
     for upn in ["never", "recent", "exactly"] {
         assert_eq!(
             found.get(upn),
-            Some(&set(&[("SPE_E3", "neverSignedIn")])),
+            Some(&set(&[("ENTERPRISEPACK", "neverSignedIn")])),
             "{upn}: {guessed}"
         );
     }
     assert!(!found.contains_key("new"), "{guessed}");
-    assert_eq!(found.get("disabled"), Some(&set(&[("SPE_E3", "disabled")])));
+    assert_eq!(
+        found.get("disabled"),
+        Some(&set(&[("ENTERPRISEPACK", "disabled")]))
+    );
     let text = sim.run(&["reclaim", "--guess-never-signed-in", "--dry-run"]);
     let said = String::from_utf8_lossy(&text.stderr);
     assert!(said.contains("guessed from the creation date"), "{said}");

@@ -23,6 +23,28 @@ pub fn load() -> Vec<CatalogSku> {
     serde_json::from_str(include_str!("../data/catalog.json")).expect("data/catalog.json is valid")
 }
 
+impl CatalogSku {
+    /// Whether the plan brings Microsoft Entra ID P1 or P2 (Microsoft 365 E3 and E5, Business
+    /// Premium, Entra ID P1 itself…): Graph gives sign-in activity only to a tenant holding one.
+    pub fn brings_entra_id_premium(&self) -> bool {
+        self.service_plans.iter().any(|p| {
+            matches!(
+                p.service_plan_name.as_str(),
+                "AAD_PREMIUM" | "AAD_PREMIUM_P2"
+            )
+        })
+    }
+}
+
+/// The ids of the plans that bring Microsoft Entra ID P1 or P2.
+pub fn entra_id_premium_skus() -> std::collections::HashSet<String> {
+    load()
+        .into_iter()
+        .filter(CatalogSku::brings_entra_id_premium)
+        .map(|c| c.sku_id)
+        .collect()
+}
+
 pub const SPE_E3: &str = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 pub const SPE_E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 pub const ENTERPRISEPACK: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
@@ -63,6 +85,17 @@ mod tests {
         ] {
             let sku = catalog.iter().find(|s| s.sku_id == id);
             assert!(sku.is_some_and(|s| !s.service_plans.is_empty()), "{id}");
+        }
+    }
+
+    #[test]
+    fn the_plans_that_bring_entra_id_p1_or_p2_are_known_by_their_service_plans() {
+        let premium = entra_id_premium_skus();
+        for id in [SPE_E3, SPE_E5, SPB, AAD_PREMIUM] {
+            assert!(premium.contains(id), "{id}");
+        }
+        for id in [ENTERPRISEPACK, EXCHANGEENTERPRISE, POWER_BI_PRO, FLOW_FREE] {
+            assert!(!premium.contains(id), "{id}");
         }
     }
 }

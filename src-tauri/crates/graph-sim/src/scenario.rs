@@ -204,8 +204,12 @@ impl Scenario {
             Some("rates must be between 0 and 1".to_string())
         } else if scenario.faults.latency_ms.is_some_and(|[lo, hi]| lo > hi) {
             Some("faults.latencyMs must be [min, max] with min ≤ max".to_string())
+        } else if let Some(problem) = scenario.tenant.people.iter().find_map(person_problem) {
+            Some(problem)
+        } else if !scenario.tenant.entra_id_premium {
+            premium_without_premium(&scenario.tenant.people)
         } else {
-            scenario.tenant.people.iter().find_map(person_problem)
+            None
         };
         if let Some(message) = problem {
             return Err(SimError::BadScenario {
@@ -280,9 +284,80 @@ fn person_problem(p: &PersonSpec) -> Option<String> {
     }
 }
 
+/// A tenant without Entra ID P1/P2 holds no plan that brings it, as in Graph, where holding one
+/// is what makes sign-in activity available.
+fn premium_without_premium(people: &[PersonSpec]) -> Option<String> {
+    let catalog = crate::catalog::load();
+    people.iter().find_map(|p| {
+        p.licenses
+            .iter()
+            .find(|l| {
+                catalog
+                    .iter()
+                    .any(|c| c.sku_part_number == **l && c.brings_entra_id_premium())
+            })
+            .map(|l| {
+                format!(
+                    "people: {}: {l} brings Microsoft Entra ID P1 or P2, which a tenant with entraIdPremium false does not hold",
+                    p.user_principal_name
+                )
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tenant_without_entra_id_p1_holds_no_plan_that_brings_it() {
+        let tenant =
+            crate::tenant::Tenant::generate(&Scenario::load("no-p1").expect("no-p1").tenant);
+        let premium = crate::catalog::entra_id_premium_skus();
+        assert!(!tenant.entra_id_premium);
+        assert!(tenant.skus.iter().all(|s| !premium.contains(&s.sku_id)));
+        assert!(
+            tenant
+                .groups
+                .iter()
+                .flat_map(|g| &g.licenses)
+                .all(|l| !premium.contains(&l.sku_id))
+        );
+        assert!(
+            tenant
+                .users
+                .iter()
+                .flat_map(|u| &u.licenses)
+                .all(|l| !premium.contains(&l.sku_id))
+        );
+        // Still the demo's people, with the rest of their licenses.
+        assert_eq!(tenant.users.len(), Scenario::demo().tenant.users);
+        assert!(
+            tenant
+                .users
+                .iter()
+                .filter(|u| !u.licenses.is_empty())
+                .count()
+                > 100
+        );
+
+        let demo = crate::tenant::Tenant::generate(&Scenario::demo().tenant);
+        assert!(demo.skus.iter().any(|s| premium.contains(&s.sku_id)));
+    }
+
+    #[test]
+    fn a_person_with_a_p1_plan_in_a_tenant_without_p1_is_refused() {
+        let text = r#"{"name": "x", "tenant": {"displayName": "F", "domain": "f.test", "tenantId": "t",
+            "seed": 1, "users": 0, "entraIdPremium": false,
+            "people": [{"userPrincipalName": "a@f.test", "createdDaysAgo": 10, "licenses": ["SPE_E3"]}]}}"#;
+        let err = Scenario::parse(text, "x.json").expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("SPE_E3 brings Microsoft Entra ID P1 or P2"),
+            "{err}"
+        );
+        assert!(Scenario::parse(&text.replace("SPE_E3", "ENTERPRISEPACK"), "x.json").is_ok());
+    }
 
     #[test]
     fn bundled_scenarios_parse() {

@@ -314,6 +314,20 @@ impl Tenant {
             ));
         }
         crate::activity::add_activity(&mut users, spec.seed);
+        let mut groups: Vec<SimGroup> =
+            std::iter::once(sales_group).chain(problem_groups).collect();
+        // Without Entra ID P1/P2 the tenant holds no plan that brings it (Graph decides from
+        // what the tenant holds): the same people, without those plans.
+        let premium = crate::catalog::entra_id_premium_skus();
+        if !spec.entra_id_premium {
+            for user in &mut users {
+                user.licenses.retain(|l| !premium.contains(&l.sku_id));
+                user.group_errors.retain(|e| !premium.contains(&e.sku_id));
+            }
+            for group in &mut groups {
+                group.licenses.retain(|l| !premium.contains(&l.sku_id));
+            }
+        }
         for person in &spec.people {
             users.push(crate::activity::person(person, &mut rng));
         }
@@ -323,7 +337,7 @@ impl Tenant {
             domain: spec.domain.clone(),
             skus: Vec::new(),
             users,
-            groups: std::iter::once(sales_group).chain(problem_groups).collect(),
+            groups,
             subscriptions: Vec::new(),
             entra_id_premium: spec.entra_id_premium,
             clock: 0,
@@ -333,6 +347,9 @@ impl Tenant {
         };
         tenant.consumed = tenant.count_consumed();
         tenant.skus = generate_skus(&mut rng, &tenant.consumed);
+        if !spec.entra_id_premium {
+            tenant.skus.retain(|s| !premium.contains(&s.sku_id));
+        }
         tenant.subscriptions = crate::subscriptions::generate(&mut tenant.skus, spec.seed);
         tenant.by_key = tenant
             .users
