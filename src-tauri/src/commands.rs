@@ -31,13 +31,7 @@ pub async fn tenant_info(state: State<'_, TenantState>) -> Result<TenantInfo, Co
 #[tauri::command]
 pub async fn list_plans(state: State<'_, TenantState>) -> Result<Vec<SkuSummary>, CommandError> {
     let connection = state.connection().await?;
-    let skus: Vec<_> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
+    let skus: Vec<_> = connection.client.plans().await?;
     Ok(summarize_skus(&skus, &crate::product_names::current()))
 }
 

@@ -160,13 +160,7 @@ pub(crate) async fn license_groups(
 }
 
 pub(crate) async fn skus(connection: &Connection) -> Result<Vec<Sku>, CommandError> {
-    Ok(connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect())
+    Ok(connection.client.plans().await?)
 }
 
 fn plan_views(group: &LicenseGroup, skus: &[Sku]) -> Vec<GroupPlanView> {

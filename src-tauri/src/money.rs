@@ -184,13 +184,7 @@ pub async fn import_prices(
         .with("file", &name)
     })?;
     let connection = state.connection().await?;
-    let skus: Vec<licensing::Sku> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
+    let skus: Vec<licensing::Sku> = connection.client.plans().await?;
     let names = crate::product_names::current();
     let read = parse_price_file(&text, &name, |plan| {
         resolve_sku(plan, &skus, &names)
@@ -326,13 +320,7 @@ pub async fn plan_costs(
 ) -> Result<Vec<PlanCost>, CommandError> {
     let (_, kept) = current(&app, &state).await?;
     let connection = state.connection().await?;
-    let skus: Vec<licensing::Sku> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
+    let skus: Vec<licensing::Sku> = connection.client.plans().await?;
     Ok(costs(
         &summarize_skus(&skus, &crate::product_names::current()),
         &kept.prices,
@@ -348,11 +336,8 @@ pub async fn renewals_view(
 ) -> Result<Vec<Renewal>, CommandError> {
     let (_, kept) = current(&app, &state).await?;
     let connection = state.connection().await?;
-    let (skus, subs) = tokio::try_join!(
-        connection.client.subscribed_skus(),
-        connection.client.subscriptions()
-    )?;
-    let skus: Vec<licensing::Sku> = skus.iter().map(|s| s.to_domain()).collect();
+    let (skus, subs) =
+        tokio::try_join!(connection.client.plans(), connection.client.subscriptions())?;
     let subs: Vec<_> = subs.iter().filter_map(|s| s.to_domain()).collect();
     let plans = summarize_skus(&skus, &crate::product_names::current());
     Ok(renewals(
@@ -386,13 +371,7 @@ pub async fn save_chargeback(
     use journal::report::Cell;
     let (_, kept) = current(&app, &state).await?;
     let connection = state.connection().await?;
-    let skus: Vec<licensing::Sku> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
+    let skus: Vec<licensing::Sku> = connection.client.plans().await?;
     let mut people = Vec::new();
     connection
         .client

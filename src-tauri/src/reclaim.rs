@@ -115,13 +115,7 @@ pub async fn reclaim_scan(
     }
     let (tenant, kept) = crate::money::current(&app, &state).await?;
     let connection = state.connection().await?;
-    let skus: Vec<licensing::Sku> = connection
-        .client
-        .subscribed_skus()
-        .await?
-        .iter()
-        .map(|s| s.to_domain())
-        .collect();
+    let skus: Vec<licensing::Sku> = connection.client.plans().await?;
     let (excluded_people, excluded_groups) = kept.excluded();
     let rules = Rules {
         disabled: reasons.disabled,

@@ -591,13 +591,7 @@ impl Runs {
             .await?
             .into_values()
             .collect();
-        let skus: Vec<Sku> = connection
-            .client
-            .subscribed_skus()
-            .await?
-            .iter()
-            .map(|s| s.to_domain())
-            .collect();
+        let skus: Vec<Sku> = connection.client.plans().await?;
         connection.directory.set_skus(skus.clone());
         for u in &people {
             connection.directory.replace(u.clone());

@@ -247,13 +247,7 @@ impl Connection {
     }
 
     pub async fn skus(&self) -> Result<Vec<Sku>, CliError> {
-        Ok(self
-            .client
-            .subscribed_skus()
-            .await?
-            .iter()
-            .map(|s| s.to_domain())
-            .collect())
+        Ok(self.client.plans().await?)
     }
 
     pub async fn sku_summaries(&self) -> Result<Vec<SkuSummary>, CliError> {

@@ -471,6 +471,17 @@ impl GraphClient {
         self.get_all(self.endpoint.v1("subscribedSkus"), &[]).await
     }
 
+    /// The tenant's plans as the rest of LicenseDesk sees them: [`Self::subscribed_skus`],
+    /// each turned into the domain's `Sku`.
+    pub async fn plans(&self) -> Result<Vec<licensing::Sku>, GraphError> {
+        Ok(self
+            .subscribed_skus()
+            .await?
+            .iter()
+            .map(|s| s.to_domain())
+            .collect())
+    }
+
     /// `GET /organization`: the signed-in tenant's profile (Graph answers a list of one).
     pub async fn organization(&self) -> Result<Option<models::Organization>, GraphError> {
         let all: Vec<models::Organization> =
