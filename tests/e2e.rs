@@ -61,6 +61,19 @@ impl Driver {
         Self::spawn(&[])
     }
 
+    /// tauri-driver whose app runs in `lang` (LANG, LANGUAGE cleared) and keeps its settings
+    /// and data under `home`; `more` is added to its environment.
+    fn in_language(lang: &str, home: &std::path::Path, more: &[(&str, PathBuf)]) -> Self {
+        let mut env = vec![
+            ("LANG", PathBuf::from(lang)),
+            ("LANGUAGE", PathBuf::from("")),
+            ("XDG_CONFIG_HOME", home.join("config")),
+            ("XDG_DATA_HOME", home.join("data")),
+        ];
+        env.extend(more.iter().cloned());
+        Self::spawn(&env)
+    }
+
     fn spawn(env: &[(&str, PathBuf)]) -> Self {
         let port = free_port();
         let native_port = free_port();
@@ -1772,12 +1785,7 @@ async fn the_changed_screens_in_english_and_dutch() {
         let home =
             std::env::temp_dir().join(format!("ld-e2e-screens-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
-        let driver = Driver::spawn(&[
-            ("LANG", PathBuf::from(lang)),
-            ("LANGUAGE", PathBuf::from("")),
-            ("XDG_CONFIG_HOME", home.join("config")),
-            ("XDG_DATA_HOME", home.join("data")),
-        ]);
+        let driver = Driver::in_language(lang, &home, &[]);
         let client = open_app(&driver).await;
         let result = async {
             answer_at_once(&client).await;
@@ -2680,13 +2688,8 @@ async fn a_setup_the_organisation_deployed_in_english_and_dutch() {
 }"#,
         )
         .expect("policy");
-        let driver = Driver::spawn(&[
-            ("LANG", PathBuf::from(lang)),
-            ("LANGUAGE", PathBuf::from("")),
-            ("XDG_CONFIG_HOME", home.join("config")),
-            ("XDG_DATA_HOME", home.join("data")),
-            ("LICENSEDESK_POLICY_FILE", policy.clone()),
-        ]);
+        let driver =
+            Driver::in_language(lang, &home, &[("LICENSEDESK_POLICY_FILE", policy.clone())]);
         let client = open_app(&driver).await;
         let result = async {
             wait_text(&client, "[data-testid=policy-sign-in]", sign_in).await?;

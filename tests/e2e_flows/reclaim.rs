@@ -15,13 +15,11 @@ async fn reclaim_without_entra_id_p1_says_what_is_missing_and_guesses_only_when_
         let home =
             std::env::temp_dir().join(format!("ld-e2e-no-p1-{}-{}", words.tag, std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
-        let driver = Driver::spawn(&[
-            ("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("no-p1")),
-            ("LANG", PathBuf::from(words.lang)),
-            ("LANGUAGE", PathBuf::from("")),
-            ("XDG_CONFIG_HOME", home.join("config")),
-            ("XDG_DATA_HOME", home.join("data")),
-        ]);
+        let driver = Driver::in_language(
+            words.lang,
+            &home,
+            &[("LICENSEDESK_DEMO_SCENARIO", PathBuf::from("no-p1"))],
+        );
         let client = open_app(&driver).await;
         let result = no_p1_flow(&client, &words).await;
         let _ = client.close().await;
